@@ -1,0 +1,36 @@
+# The two commands a new user needs: `make run` and `make test` (see README.md).
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+LISTEN ?= 127.0.0.1:8080
+DATA_DIR ?= var
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+CMAKE_FLAGS += -DFLOE_WERROR=ON
+endif
+
+.PHONY: deps build run test format format-check bench-api clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@scripts/run.sh $(BUILD_DIR)/floe $(LISTEN) $(DATA_DIR)
+
+test: build format-check
+	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h')
+
+bench-api: build
+	@bench/api/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

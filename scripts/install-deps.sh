@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what Floe needs to build, run and test on Debian 12: Debian packages through apt-get
+# and the official Alibaba Cloud SDKs from npm (tests/integration/node). Idempotent: it only
+# installs what is missing, so `make run` and `make test` can both call it every time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBS=(
+  build-essential cmake pkg-config clang-format
+  libboost-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  nodejs npm curl
+)
+
+missing=()
+for p in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from outside Debian's package (as on the CI image): accept any node >= 18.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs/}"); missing=("${missing[@]/npm/}")
+fi
+want=()
+for p in "${missing[@]}"; do [ -n "$p" ] && want+=("$p"); done
+if [ ${#want[@]} -gt 0 ]; then
+  echo "install-deps: apt-get install ${want[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+fi
+
+if [ ! -d tests/integration/node/node_modules/@alicloud/pop-core ] \
+  || [ ! -d tests/integration/node/node_modules/@alicloud/openapi-client ]; then
+  echo "install-deps: npm ci (official Alibaba Cloud SDKs)"
+  (cd tests/integration/node && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi)
+fi

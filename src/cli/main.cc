@@ -1,0 +1,44 @@
+// The floe binary: `floe serve` today; worker, run-job, transcode and admin join it later.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/serve.h"
+#include "core/log.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Floe: self-hosted live transcoding, wire-compatible with ICE 2020-11-09"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
+
+  floe::cli::ServeConfig serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the API");
+  serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT (port 0: any free port)")
+      ->capture_default_str();
+  serve_cmd->add_option("--data-dir", serve.data_dir, "Data directory (SQLite store, credentials)")
+      ->capture_default_str();
+  serve_cmd->add_option("--io-threads", serve.io_threads, "Network threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  serve_cmd->add_option("--worker-threads", serve.worker_threads, "Request handler threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  serve_cmd->add_option("--read-timeout-ms", serve.read_timeout_ms, "Request read timeout")
+      ->check(CLI::Range(100, 600'000))
+      ->capture_default_str();
+  serve_cmd->add_option("--idle-timeout-ms", serve.idle_timeout_ms, "Keep-alive idle timeout")
+      ->check(CLI::Range(100, 3'600'000))
+      ->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (serve_cmd->parsed()) {
+      floe::core::InitLogging("serve", log_level);
+      return floe::cli::Serve(serve);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "floe: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

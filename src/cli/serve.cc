@@ -1,0 +1,55 @@
+#include "cli/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "auth/authenticator.h"
+#include "auth/authorizer.h"
+#include "cli/bootstrap.h"
+#include "http/server.h"
+#include "ice/gateway.h"
+#include "ice/template_service.h"
+#include "ice/templates.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace floe::cli {
+
+int Serve(const ServeConfig& config) {
+  auto colon = config.listen.rfind(':');
+  if (colon == std::string::npos) {
+    spdlog::error("event=bad_config listen={} why=\"expected ADDRESS:PORT\"", config.listen);
+    return 2;
+  }
+  http::ServerOptions opts;
+  opts.address = config.listen.substr(0, colon);
+  opts.port = static_cast<uint16_t>(std::stoi(config.listen.substr(colon + 1)));
+  opts.io_threads = config.io_threads;
+  opts.worker_threads = config.worker_threads;
+  opts.body_limit = config.body_limit;
+  opts.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
+  opts.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+
+  EnsureDataDir(config.data_dir);
+  std::string db_path = (std::filesystem::path(config.data_dir) / "floe.db").string();
+  store::sqlite::SqliteStore store(db_path);
+  std::string creds = BootstrapRootAccount(store, config.data_dir);
+
+  auth::MemoryNonceCache nonces;
+  auth::Authenticator authn(store, nonces);
+  auth::Authorizer authz(store);
+  ice::TemplateService templates(store);
+  ice::ActionTable actions;
+  ice::AddTemplateActions(actions, templates);
+  ice::Gateway gateway(authn, authz, std::move(actions));
+
+  http::Server server(opts, [&gateway](const http::Request& r) { return gateway.Handle(r); });
+  uint16_t port = server.Listen();
+  spdlog::info("event=listening endpoint=http://{}:{} data_dir={} store=sqlite credentials={}",
+               opts.address, port, config.data_dir, creds);
+  server.Run(/*handle_signals=*/true);
+  spdlog::info("event=stopped");
+  return 0;
+}
+
+}  // namespace floe::cli

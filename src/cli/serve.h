@@ -1,0 +1,20 @@
+// `floe serve`: the API server on one data directory.
+#pragma once
+
+#include <string>
+
+namespace floe::cli {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";  // address:port to listen on (port 0: any free port)
+  std::string data_dir = "var";           // holds floe.db and credentials.json
+  int io_threads = 2;                     // network event-loop threads
+  int worker_threads = 64;                // request handler threads (block on the store)
+  size_t body_limit = 1 << 20;            // largest request body, bytes
+  int read_timeout_ms = 10'000;           // a started request must arrive within this
+  int idle_timeout_ms = 60'000;           // keep-alive connections idle at most this long
+};
+
+int Serve(const ServeConfig& config);
+
+}  // namespace floe::cli

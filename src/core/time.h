@@ -1,0 +1,15 @@
+// Wall-clock time in the API's formats: UTC "YYYY-MM-DDThh:mm:ssZ".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace floe::core {
+
+int64_t NowMillis();
+std::string FormatUtc(int64_t unix_seconds);  // "2026-11-24T22:18:25Z"
+// Parses exactly "YYYY-MM-DDThh:mm:ssZ" (fields range-checked); nullopt otherwise.
+std::optional<int64_t> ParseUtc(const std::string& s);
+
+}  // namespace floe::core

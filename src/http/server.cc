@@ -1,0 +1,285 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace floe::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+Response PlainError(int status, const std::string& code, const std::string& message) {
+  Response r;
+  r.status = status;
+  r.body = R"({"Code":")" + code + R"(","Message":")" + message + R"("})";
+  return r;
+}
+
+}  // namespace
+
+class Session;
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions o, Handler h)
+      : opts(std::move(o)),
+        handler(std::move(h)),
+        ioc(opts.io_threads),
+        acceptor(net::make_strand(ioc)),
+        workers(static_cast<size_t>(opts.worker_threads)),
+        signals(ioc) {}
+
+  void Accept();
+  void Track(const std::shared_ptr<Session>& s);
+  void Untrack(Session* s);
+  bool BeginStop();
+
+  ServerOptions opts;
+  Handler handler;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::thread_pool workers;
+  net::signal_set signals;
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::set<std::shared_ptr<Session>> sessions;
+  std::mutex drainer_mu;
+  std::thread drainer;  // started by Stop, joined by Run (both under drainer_mu)
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  void Start() { WaitForRequest(); }
+
+  // Called on Stop: closes the connection now unless a request is being handled.
+  void CloseIfIdle() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->Close();
+    });
+  }
+
+ private:
+  // Idle phase: wait (idle_timeout) for the first bytes of the next request.
+  void WaitForRequest() {
+    if (buffer_.size() > 0) return ReadRequest();
+    stream_.expires_after(server_.opts.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadRequest();
+                            });
+  }
+
+  // Read phase: the whole request must arrive within read_timeout.
+  void ReadRequest() {
+    parser_.emplace();
+    parser_->body_limit(server_.opts.body_limit);
+    parser_->header_limit(static_cast<uint32_t>(server_.opts.header_limit));
+    stream_.expires_after(server_.opts.read_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return Reply(PlainError(413, "RequestEntityTooLarge", "The request body is too large."),
+                   false);
+    }
+    if (ec == bhttp::error::header_limit) {
+      return Reply(
+          PlainError(431, "RequestHeaderFieldsTooLarge", "The request headers are too large."),
+          false);
+    }
+    if (ec == beast::error::timeout) {
+      return Reply(PlainError(408, "RequestTimeout", "The request did not arrive in time."), false);
+    }
+    if (ec) return Close();
+    auto req = parser_->release();
+    bool keep_alive = req.keep_alive();
+    Request r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.headers.reserve(16);
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    r.body = std::move(req.body());
+    r.remote = remote_;
+    busy_ = true;
+    stream_.expires_never();
+    net::post(server_.workers, [self = shared_from_this(), r = std::move(r), keep_alive]() {
+      Response resp;
+      try {
+        resp = self->server_.handler(r);
+      } catch (const std::exception& e) {
+        spdlog::error("event=handler_exception what=\"{}\"", e.what());
+        resp = PlainError(500, "InternalError", "The request processing has failed.");
+      }
+      net::post(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive]() mutable {
+        self->Reply(std::move(resp), keep_alive);
+      });
+    });
+  }
+
+  void Reply(Response resp, bool keep_alive) {
+    busy_ = true;
+    keep_alive = keep_alive && !server_.stopping;
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(resp.status), 11);
+    res->set(bhttp::field::server, "floe");
+    res->set(bhttp::field::content_type, resp.content_type);
+    for (auto& [k, v] : resp.headers) res->set(k, v);
+    res->body() = std::move(resp.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    stream_.expires_after(server_.opts.read_timeout);
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
+                         self->busy_ = false;
+                         if (ec || !keep_alive) return self->Close();
+                         self->WaitForRequest();
+                       });
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+    server_.Untrack(this);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Server::Impl& server_;
+  std::string remote_;
+  bool busy_ = false;
+  bool closed_ = false;
+};
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (stopping) return;
+      spdlog::warn("event=accept_error error=\"{}\"", ec.message());
+    } else {
+      auto s = std::make_shared<Session>(std::move(socket), *this);
+      Track(s);
+      s->Start();
+    }
+    if (!stopping) Accept();
+  });
+}
+
+void Server::Impl::Track(const std::shared_ptr<Session>& s) {
+  std::lock_guard lock(mu);
+  sessions.insert(s);
+}
+
+void Server::Impl::Untrack(Session* s) {
+  std::lock_guard lock(mu);
+  for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+    if (it->get() == s) {
+      sessions.erase(it);
+      break;
+    }
+  }
+}
+
+bool Server::Impl::BeginStop() {
+  if (stopping.exchange(true)) return false;
+  net::post(acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor.close(ec);
+  });
+  signals.cancel();
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard lock(mu);
+    open.assign(sessions.begin(), sessions.end());
+  }
+  for (auto& s : open) s->CloseIfIdle();
+  return true;
+}
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  impl_->workers.join();
+}
+
+uint16_t Server::Listen() {
+  auto& a = impl_->acceptor;
+  tcp::endpoint ep(net::ip::make_address(impl_->opts.address), impl_->opts.port);
+  a.open(ep.protocol());
+  a.set_option(net::socket_base::reuse_address(true));
+  a.bind(ep);
+  a.listen(net::socket_base::max_listen_connections);
+  return a.local_endpoint().port();
+}
+
+void Server::Run(bool handle_signals) {
+  auto& im = *impl_;
+  if (handle_signals) {
+    im.signals.add(SIGTERM);
+    im.signals.add(SIGINT);
+    im.signals.async_wait([this](beast::error_code ec, int sig) {
+      if (ec) return;
+      spdlog::info("event=signal signal={} action=stop", sig);
+      Stop();
+    });
+  }
+  im.Accept();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < im.opts.io_threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
+  im.ioc.run();
+  for (auto& t : threads) t.join();
+  std::lock_guard lock(im.drainer_mu);
+  if (im.drainer.joinable()) im.drainer.join();
+}
+
+void Server::Stop() {
+  auto& im = *impl_;
+  if (!im.BeginStop()) return;
+  // Whatever has not drained by the deadline is cut off.
+  std::lock_guard drainer_lock(im.drainer_mu);
+  im.drainer = std::thread([&im] {
+    auto deadline = std::chrono::steady_clock::now() + im.opts.drain_timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(im.mu);
+        if (im.sessions.empty()) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    im.ioc.stop();
+  });
+}
+
+}  // namespace floe::http

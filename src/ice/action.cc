@@ -1,0 +1,46 @@
+#include "ice/action.h"
+
+#include "core/strings.h"
+
+namespace floe::ice {
+
+using core::Error;
+using core::Result;
+
+std::optional<std::string> Params::Get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+Result<std::string> Params::Required(const std::string& name) const {
+  auto v = Get(name);
+  if (!v) return Error::MissingParameter(name);
+  return *v;
+}
+
+Result<std::optional<int>> Params::Int(const std::string& name, int min, int max) const {
+  auto v = Get(name);
+  if (!v) return std::optional<int>();
+  auto n = core::ParsePlainInt(*v);
+  std::string range = "allowed range " + std::to_string(min) + "-" + std::to_string(max) + ".";
+  if (!n)
+    return Error::InvalidParameter(name, "\"" + *v + "\" is not a plain base-10 integer; " + range);
+  if (*n < min || *n > max) return Error::InvalidParameter(name, *v + " is out of range; " + range);
+  return std::optional<int>(static_cast<int>(*n));
+}
+
+Result<std::optional<std::string>> Params::OneOf(const std::string& name,
+                                                 const std::vector<std::string>& allowed) const {
+  auto v = Get(name);
+  if (!v) return std::optional<std::string>();
+  std::string list;
+  for (const auto& a : allowed) {
+    if (*v == a) return v;
+    list += (list.empty() ? "" : ", ") + a;
+  }
+  return Error::InvalidParameter(name,
+                                 "\"" + *v + "\" is not one of the allowed values: " + list + ".");
+}
+
+}  // namespace floe::ice

@@ -1,0 +1,46 @@
+// What an action handler gets and gives: the caller, the decoded parameters, and a JSON body
+// (without RequestId, which the gateway adds) or an Error.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "auth/principal.h"
+#include "core/result.h"
+
+namespace floe::ice {
+
+using Json = nlohmann::ordered_json;
+
+class Params {
+ public:
+  Params() = default;
+  explicit Params(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+
+  // The value when present and non-empty.
+  std::optional<std::string> Get(const std::string& name) const;
+  // MissingParameter when absent or empty.
+  core::Result<std::string> Required(const std::string& name) const;
+  // An optional integer within min..max; InvalidParam.<name> otherwise.
+  core::Result<std::optional<int>> Int(const std::string& name, int min, int max) const;
+  // An optional value out of a fixed set; InvalidParam.<name> otherwise.
+  core::Result<std::optional<std::string>> OneOf(const std::string& name,
+                                                 const std::vector<std::string>& allowed) const;
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+struct ActionContext {
+  auth::Principal principal;
+  Params params;
+  std::string request_id;
+};
+
+using ActionHandler = std::function<core::Result<Json>(const ActionContext&)>;
+using ActionTable = std::map<std::string, ActionHandler>;
+
+}  // namespace floe::ice

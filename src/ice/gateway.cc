@@ -1,0 +1,122 @@
+#include "ice/gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/ids.h"
+
+namespace floe::ice {
+
+using core::Error;
+using core::Result;
+
+namespace {
+
+http::Response Render(int status, Json body) {
+  http::Response r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+Json ErrorBody(const std::string& request_id, const std::string& host, const Error& e) {
+  return Json{{"RequestId", request_id},
+              {"HostId", host},
+              {"Code", e.code},
+              {"Message", e.message},
+              {"Recommend", e.recommend}};
+}
+
+bool IsForm(const http::Request& req) {
+  const std::string& ct = req.Header("content-type");
+  return ct.rfind("application/x-www-form-urlencoded", 0) == 0;
+}
+
+}  // namespace
+
+http::Response Gateway::Handle(const http::Request& req) {
+  auto start = std::chrono::steady_clock::now();
+  std::string request_id = core::NewRequestId();
+  if (req.method == "GET" && req.Path() == "/healthz") {
+    return Render(200, Json{{"Status", "ok"}});
+  }
+  std::string action, access_key_id;
+  Result<Json> result = Dispatch(req, request_id, action, access_key_id);
+  http::Response resp;
+  std::string code = "OK";
+  if (result) {
+    Json body{{"RequestId", request_id}};
+    for (auto& [k, v] : result->items()) body[k] = std::move(v);
+    resp = Render(200, std::move(body));
+  } else {
+    const Error& e = result.error();
+    code = e.code;
+    resp = Render(e.http_status, ErrorBody(request_id, req.Header("host"), e));
+    if (e.http_status >= 500) {
+      spdlog::error("event=internal_error request_id={} action={} message=\"{}\"", request_id,
+                    action, e.message);
+    }
+  }
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
+  spdlog::info(
+      "event=request request_id={} action={} status={} code={} latency_ms={:.3f} ak={} remote={}",
+      request_id, action.empty() ? "-" : action, resp.status, code, us / 1000.0,
+      access_key_id.empty() ? "-" : access_key_id, req.remote);
+  return resp;
+}
+
+Result<Json> Gateway::Dispatch(const http::Request& req, const std::string& request_id,
+                               std::string& action, std::string& access_key_id) {
+  if (req.Path() != "/") {
+    return Error{"InvalidUri", 404,
+                 "The path " + req.Path() + " does not exist; the API is served at /.",
+                 "Send requests to /."};
+  }
+  if (req.method != "GET" && req.method != "POST") {
+    return Error{"UnsupportedHTTPMethod", 405,
+                 "The method " + req.method + " is not supported; use GET or POST.",
+                 "Use GET or POST."};
+  }
+  auth::SignedRequest signed_req;
+  signed_req.method = req.method;
+  signed_req.path = req.Path();
+  signed_req.headers = req.headers;
+  signed_req.body = req.body;
+  if (!http::ParseQuery(req.RawQuery(), signed_req.query)) {
+    return Error::InvalidParameter("QueryString", "it has a malformed percent-escape.");
+  }
+  if (IsForm(req) && !http::ParseQuery(req.body, signed_req.form)) {
+    return Error::InvalidParameter("Body", "it has a malformed percent-escape.");
+  }
+  std::map<std::string, std::string> values;
+  for (const auto& [k, v] : signed_req.query) values[k] = v;
+  for (const auto& [k, v] : signed_req.form) values[k] = v;
+  Params params(values);
+
+  action = params.Get("Action").value_or(req.Header("x-acs-action"));
+  std::string version = params.Get("Version").value_or(req.Header("x-acs-version"));
+  if (action.empty()) return Error::MissingParameter("Action");
+  if (version.empty()) return Error::MissingParameter("Version");
+  if (version != kApiVersion) {
+    return Error{"InvalidVersion", 400,
+                 "Specified parameter Version \"" + version + "\" is not valid; this API is " +
+                     kApiVersion + ".",
+                 std::string("Use Version ") + kApiVersion + "."};
+  }
+  auto handler = actions_.find(action);
+  if (handler == actions_.end()) {
+    return Error{"InvalidAction.NotFound", 404,
+                 "Specified api \"" + action + "\" is not found, please check your url and method.",
+                 "Check the Action name."};
+  }
+  auto principal = authn_.Authenticate(signed_req);
+  if (!principal) return principal.error();
+  access_key_id = principal->access_key_id;
+  if (auto r = authz_.Authorize(*principal, action); !r) return r.error();
+  return handler->second(ActionContext{*principal, std::move(params), request_id});
+}
+
+}  // namespace floe::ice

@@ -1,0 +1,31 @@
+// The API's front door: the RPC wire format (Action/Version from query, form body or x-acs-*
+// headers), authentication, authorisation, dispatch to an action, the error body, and one
+// access-log line per request.
+#pragma once
+
+#include "auth/authenticator.h"
+#include "auth/authorizer.h"
+#include "http/message.h"
+#include "ice/action.h"
+
+namespace floe::ice {
+
+inline constexpr char kApiVersion[] = "2020-11-09";
+
+class Gateway {
+ public:
+  Gateway(auth::Authenticator& authn, auth::Authorizer& authz, ActionTable actions)
+      : authn_(authn), authz_(authz), actions_(std::move(actions)) {}
+
+  http::Response Handle(const http::Request& req);
+
+ private:
+  core::Result<Json> Dispatch(const http::Request& req, const std::string& request_id,
+                              std::string& action, std::string& access_key_id);
+
+  auth::Authenticator& authn_;
+  auth::Authorizer& authz_;
+  ActionTable actions_;
+};
+
+}  // namespace floe::ice

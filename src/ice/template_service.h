@@ -1,0 +1,49 @@
+// The rules of live transcoding templates: ownership, system templates, validation of whole
+// templates, and the leaf-by-leaf merge of updates. No HTTP, no SQL.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "auth/principal.h"
+#include "core/result.h"
+#include "ice/template_config.h"
+#include "store/store.h"
+
+namespace floe::ice {
+
+struct NewTemplate {
+  std::string name;
+  std::string type;
+  std::optional<std::string> config_json;  // the TemplateConfig parameter, if sent
+};
+
+struct TemplateChange {
+  std::optional<std::string> name;
+  std::optional<std::string> config_json;
+};
+
+class TemplateService {
+ public:
+  using Clock = std::function<int64_t()>;
+  explicit TemplateService(store::Store& store, Clock clock = nullptr);
+
+  core::Result<std::string> Create(const auth::Principal& who, const NewTemplate& t);
+  core::Result<store::TemplateRecord> Get(const auth::Principal& who, const std::string& id);
+  core::Result<store::TemplatePage> List(const auth::Principal& who, store::TemplateQuery q);
+  core::Result<void> Update(const auth::Principal& who, const std::string& id,
+                            const TemplateChange& change);
+  core::Result<void> Delete(const auth::Principal& who, const std::string& id);
+
+ private:
+  // Not found, or a system template (which cannot be changed): the error to answer with.
+  core::Result<void> CheckChangeable(const auth::Principal& who, const std::string& id);
+
+  store::Store& store_;
+  Clock clock_;
+};
+
+core::Error TemplateNotFound(const std::string& id);
+
+}  // namespace floe::ice

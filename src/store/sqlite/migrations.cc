@@ -1,0 +1,68 @@
+#include "store/sqlite/migrations.h"
+
+namespace floe::store::sqlite {
+
+namespace {
+
+// System templates: read-only H.264 ladders every account sees. CreateTime 2020-11-09T00:00:00Z.
+std::string SystemTemplate(const std::string& id, const std::string& name, int w, int h,
+                           int bitrate, int profile, int audio_bitrate) {
+  std::string config =
+      R"({"AudioParams":{"Bitrate":")" + std::to_string(audio_bitrate) +
+      R"(","Channels":"2","Codec":"AAC","Profile":"aac_low","Samplerate":"44100"},)"
+      R"("VideoParams":{"Bitrate":")" +
+      std::to_string(bitrate) + R"(","Codec":"H.264","Fps":"30","Gop":"60","Height":")" +
+      std::to_string(h) + R"(","Profile":")" + std::to_string(profile) + R"(","Width":")" +
+      std::to_string(w) + R"("}})";
+  return "INSERT INTO templates(template_id, account_id, name, type, category, video_codec, "
+         "config, "
+         "create_time) VALUES ('" +
+         id + "', '', '" + name + "', 'normal', 'system', 'H.264', '" + config +
+         "', 1604880000000);\n";
+}
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kAll = {
+      {1, "accounts, access keys, templates", R"SQL(
+CREATE TABLE accounts (
+  account_id  TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  ice_enabled INTEGER NOT NULL,
+  create_time INTEGER NOT NULL
+);
+CREATE TABLE access_keys (
+  access_key_id TEXT PRIMARY KEY,
+  secret        TEXT NOT NULL,
+  account_id    TEXT NOT NULL REFERENCES accounts(account_id),
+  user_name     TEXT NOT NULL DEFAULT '',
+  active        INTEGER NOT NULL,
+  create_time   INTEGER NOT NULL
+);
+CREATE TABLE templates (
+  template_id TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  category    TEXT NOT NULL,
+  video_codec TEXT NOT NULL,
+  config      TEXT NOT NULL,
+  create_time INTEGER NOT NULL
+);
+CREATE INDEX templates_by_account ON templates(account_id, create_time);
+)SQL"},
+      {2, "system templates",
+       SystemTemplate("00000000000000000000000000000360", "system-h264-360p", 640, 360, 800, 2,
+                      64) +
+           SystemTemplate("00000000000000000000000000000540", "system-h264-540p", 960, 540, 1200, 2,
+                          96) +
+           SystemTemplate("00000000000000000000000000000720", "system-h264-720p", 1280, 720, 2500,
+                          3, 128) +
+           SystemTemplate("00000000000000000000000000001080", "system-h264-1080p", 1920, 1080, 4500,
+                          3, 128)},
+  };
+  return kAll;
+}
+
+}  // namespace floe::store::sqlite

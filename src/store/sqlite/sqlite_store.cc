@@ -1,0 +1,328 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/time.h"
+#include "store/sqlite/migrations.h"
+
+namespace floe::store::sqlite {
+
+using core::Error;
+
+namespace {
+
+constexpr char kTemplateColumns[] =
+    "template_id, account_id, name, type, category, video_codec, config, create_time";
+
+TemplateRecord TemplateFromRow(const Stmt& s) {
+  return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Int(7)};
+}
+
+Account AccountFromRow(const Stmt& s) {
+  return {s.Text(0), s.Text(1), s.Int(2) != 0, s.Int(3)};
+}
+
+// Escapes LIKE wildcards so that a KeyWord matches literally.
+std::string LikePattern(const std::string& keyword) {
+  std::string out = "%";
+  for (char c : keyword) {
+    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "%";
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path) : path_(path) {
+  writer_ = std::make_unique<Db>(path);
+  Migrate();
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(write_mu_);
+    stop_ = true;
+  }
+  write_cv_.notify_all();
+  writer_thread_.join();
+}
+
+void SqliteStore::Migrate() {
+  Db& db = *writer_;
+  db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  int current = SchemaVersion();
+  for (const auto& m : Migrations()) {
+    if (m.version <= current) continue;
+    db.Exec("BEGIN IMMEDIATE");
+    try {
+      db.Exec(m.sql);
+      db.Prepare("INSERT INTO schema_migrations(version, description, applied_at) VALUES (?,?,?)")
+          .Bind(1, int64_t{m.version})
+          .Bind(2, std::string(m.description))
+          .Bind(3, core::NowMillis())
+          .Step();
+      db.Exec("COMMIT");
+    } catch (...) {
+      db.Exec("ROLLBACK");
+      throw;
+    }
+    spdlog::info("event=migration version={} description=\"{}\"", m.version, m.description);
+  }
+}
+
+int SqliteStore::SchemaVersion() {
+  auto s = writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  s.Step();
+  return static_cast<int>(s.Int(0));
+}
+
+void SqliteStore::WriterLoop() {
+  Db& db = *writer_;
+  for (;;) {
+    std::vector<WriteOp*> batch;
+    {
+      std::unique_lock lock(write_mu_);
+      write_cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty() && stop_) return;
+      while (!queue_.empty() && batch.size() < 512) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    std::vector<Result<void>> results;
+    results.reserve(batch.size());
+    try {
+      db.Exec("BEGIN IMMEDIATE");
+      for (auto* op : batch) {
+        db.Exec("SAVEPOINT op");
+        Result<void> r = Error::Internal("write did not run");
+        try {
+          r = op->fn(db);
+        } catch (const std::exception& e) {
+          r = Error::Internal("store write failed");
+          spdlog::error("event=store_write_error error=\"{}\"", e.what());
+        }
+        if (!r) db.Exec("ROLLBACK TO op");
+        db.Exec("RELEASE op");
+        results.push_back(std::move(r));
+      }
+      db.Exec("COMMIT");
+    } catch (const std::exception& e) {
+      spdlog::error("event=store_commit_error error=\"{}\"", e.what());
+      try {
+        db.Exec("ROLLBACK");
+      } catch (...) {
+      }
+      results.assign(batch.size(), Error::Unavailable("the store could not commit"));
+    }
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
+  }
+}
+
+Result<void> SqliteStore::Write(WriteFn fn) {
+  WriteOp op{std::move(fn), {}};
+  auto fut = op.done.get_future();
+  {
+    std::lock_guard lock(write_mu_);
+    if (stop_) return Error::Unavailable("the store is closing");
+    queue_.push_back(&op);
+  }
+  write_cv_.notify_one();
+  return fut.get();
+}
+
+template <class T>
+Result<T> SqliteStore::Read(const std::function<T(Db&)>& fn) {
+  std::unique_ptr<Db> db;
+  {
+    std::lock_guard lock(read_mu_);
+    if (!readers_.empty()) {
+      db = std::move(readers_.back());
+      readers_.pop_back();
+    }
+  }
+  try {
+    if (!db) db = std::make_unique<Db>(path_);
+    T out = fn(*db);
+    std::lock_guard lock(read_mu_);
+    readers_.push_back(std::move(db));
+    return out;
+  } catch (const std::exception& e) {
+    spdlog::error("event=store_read_error error=\"{}\"", e.what());
+    return Error::Internal("store read failed");
+  }
+}
+
+Result<void> SqliteStore::CreateAccount(const Account& a) {
+  return Write([&](Db& db) -> Result<void> {
+    db.Prepare("INSERT INTO accounts(account_id, name, ice_enabled, create_time) VALUES (?,?,?,?)")
+        .Bind(1, a.account_id)
+        .Bind(2, a.name)
+        .Bind(3, int64_t{a.ice_enabled ? 1 : 0})
+        .Bind(4, a.create_time_ms)
+        .Step();
+    return {};
+  });
+}
+
+Result<std::optional<Account>> SqliteStore::GetAccount(const std::string& account_id) {
+  return Read<std::optional<Account>>([&](Db& db) -> std::optional<Account> {
+    auto s = db.Prepare(
+        "SELECT account_id, name, ice_enabled, create_time FROM accounts WHERE account_id = ?");
+    s.Bind(1, account_id);
+    if (!s.Step()) return std::nullopt;
+    return AccountFromRow(s);
+  });
+}
+
+Result<std::optional<Account>> SqliteStore::GetRootAccount() {
+  return Read<std::optional<Account>>([&](Db& db) -> std::optional<Account> {
+    auto s = db.Prepare(
+        "SELECT account_id, name, ice_enabled, create_time FROM accounts "
+        "ORDER BY create_time, rowid LIMIT 1");
+    if (!s.Step()) return std::nullopt;
+    return AccountFromRow(s);
+  });
+}
+
+Result<void> SqliteStore::CreateAccessKey(const AccessKey& k) {
+  return Write([&](Db& db) -> Result<void> {
+    db.Prepare(
+          "INSERT INTO access_keys(access_key_id, secret, account_id, user_name, active, "
+          "create_time) VALUES (?,?,?,?,?,?)")
+        .Bind(1, k.access_key_id)
+        .Bind(2, k.secret)
+        .Bind(3, k.account_id)
+        .Bind(4, k.user_name)
+        .Bind(5, int64_t{k.active ? 1 : 0})
+        .Bind(6, k.create_time_ms)
+        .Step();
+    return {};
+  });
+}
+
+Result<std::optional<AccessKey>> SqliteStore::GetAccessKey(const std::string& access_key_id) {
+  return Read<std::optional<AccessKey>>([&](Db& db) -> std::optional<AccessKey> {
+    auto s = db.Prepare(
+        "SELECT access_key_id, secret, account_id, user_name, active, create_time "
+        "FROM access_keys WHERE access_key_id = ?");
+    s.Bind(1, access_key_id);
+    if (!s.Step()) return std::nullopt;
+    return AccessKey{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4) != 0, s.Int(5)};
+  });
+}
+
+Result<void> SqliteStore::InsertTemplate(const TemplateRecord& t) {
+  return Write([&](Db& db) -> Result<void> {
+    db.Prepare(std::string("INSERT INTO templates(") + kTemplateColumns +
+               ") VALUES (?,?,?,?,?,?,?,?)")
+        .Bind(1, t.template_id)
+        .Bind(2, t.account_id)
+        .Bind(3, t.name)
+        .Bind(4, t.type)
+        .Bind(5, t.category)
+        .Bind(6, t.video_codec)
+        .Bind(7, t.config_json)
+        .Bind(8, t.create_time_ms)
+        .Step();
+    return {};
+  });
+}
+
+Result<std::optional<TemplateRecord>> SqliteStore::GetTemplate(const std::string& account_id,
+                                                               const std::string& template_id) {
+  return Read<std::optional<TemplateRecord>>([&](Db& db) -> std::optional<TemplateRecord> {
+    auto s = db.Prepare(std::string("SELECT ") + kTemplateColumns +
+                        " FROM templates WHERE template_id = ? AND (account_id = ? OR "
+                        "category = 'system')");
+    s.Bind(1, template_id).Bind(2, account_id);
+    if (!s.Step()) return std::nullopt;
+    return TemplateFromRow(s);
+  });
+}
+
+Result<TemplatePage> SqliteStore::ListTemplates(const TemplateQuery& q) {
+  static const std::string kWhere =
+      " FROM templates WHERE (account_id = ?1 OR category = 'system')"
+      " AND (?2 IS NULL OR type = ?2) AND (?3 IS NULL OR video_codec = ?3)"
+      " AND (?4 IS NULL OR category = ?4)"
+      " AND (?5 IS NULL OR template_id = ?5 OR name LIKE ?6 ESCAPE '\\')";
+  return Read<TemplatePage>([&](Db& db) {
+    auto bind = [&](Stmt& s) {
+      s.Bind(1, q.account_id).Bind(2, q.type).Bind(3, q.video_codec).Bind(4, q.category);
+      s.Bind(5, q.keyword);
+      s.Bind(6, q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
+    };
+    TemplatePage page;
+    {
+      auto s = db.Prepare("SELECT COUNT(*)" + kWhere);
+      bind(s);
+      s.Step();
+      page.total_count = s.Int(0);
+    }
+    std::string order = q.ascending ? " ORDER BY create_time ASC, rowid ASC"
+                                    : " ORDER BY create_time DESC, rowid DESC";
+    auto s = db.Prepare(std::string("SELECT ") + kTemplateColumns + kWhere + order +
+                        " LIMIT ?7 OFFSET ?8");
+    bind(s);
+    s.Bind(7, int64_t{q.page_size}).Bind(8, int64_t{q.page_no - 1} * q.page_size);
+    while (s.Step()) page.items.push_back(TemplateFromRow(s));
+    return page;
+  });
+}
+
+Result<bool> SqliteStore::UpdateTemplate(const std::string& account_id,
+                                         const std::string& template_id,
+                                         const TemplateMutation& mutate) {
+  bool found = false;
+  auto r = Write([&](Db& db) -> Result<void> {
+    std::optional<TemplateRecord> current;
+    {
+      auto s = db.Prepare(std::string("SELECT ") + kTemplateColumns +
+                          " FROM templates WHERE template_id = ? AND account_id = ? AND "
+                          "category = 'customized'");
+      s.Bind(1, template_id).Bind(2, account_id);
+      if (s.Step()) current = TemplateFromRow(s);
+    }
+    if (!current) return {};
+    found = true;
+    auto next = mutate(*current);
+    if (!next) return next.error();
+    db.Prepare(
+          "UPDATE templates SET name = ?, type = ?, video_codec = ?, config = ? "
+          "WHERE template_id = ? AND account_id = ?")
+        .Bind(1, next->name)
+        .Bind(2, next->type)
+        .Bind(3, next->video_codec)
+        .Bind(4, next->config_json)
+        .Bind(5, template_id)
+        .Bind(6, account_id)
+        .Step();
+    return {};
+  });
+  if (!r) return r.error();
+  return found;
+}
+
+Result<bool> SqliteStore::DeleteTemplate(const std::string& account_id,
+                                         const std::string& template_id) {
+  bool found = false;
+  auto r = Write([&](Db& db) -> Result<void> {
+    db.Prepare(
+          "DELETE FROM templates WHERE template_id = ? AND account_id = ? AND "
+          "category = 'customized'")
+        .Bind(1, template_id)
+        .Bind(2, account_id)
+        .Step();
+    found = sqlite3_changes(db.handle()) > 0;
+    return {};
+  });
+  if (!r) return r.error();
+  return found;
+}
+
+}  // namespace floe::store::sqlite

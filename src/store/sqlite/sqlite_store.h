@@ -1,0 +1,70 @@
+// The embedded Store: one SQLite file in WAL mode with synchronous=FULL. Reads run in parallel
+// on a pool of connections; writes go through one writer thread that commits whatever is queued
+// in one transaction (group commit), each operation inside its own savepoint.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace floe::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database file and applies pending migrations.
+  explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+
+  Result<void> CreateAccount(const Account& account) override;
+  Result<std::optional<Account>> GetAccount(const std::string& account_id) override;
+  Result<std::optional<Account>> GetRootAccount() override;
+  Result<void> CreateAccessKey(const AccessKey& key) override;
+  Result<std::optional<AccessKey>> GetAccessKey(const std::string& access_key_id) override;
+
+  Result<void> InsertTemplate(const TemplateRecord& t) override;
+  Result<std::optional<TemplateRecord>> GetTemplate(const std::string& account_id,
+                                                    const std::string& template_id) override;
+  Result<TemplatePage> ListTemplates(const TemplateQuery& q) override;
+  Result<bool> UpdateTemplate(const std::string& account_id, const std::string& template_id,
+                              const TemplateMutation& mutate) override;
+  Result<bool> DeleteTemplate(const std::string& account_id,
+                              const std::string& template_id) override;
+
+  int SchemaVersion();
+
+ private:
+  using WriteFn = std::function<Result<void>(Db&)>;
+  struct WriteOp {
+    WriteFn fn;
+    std::promise<Result<void>> done;
+  };
+
+  // Runs fn on the writer connection inside a transaction; returns once it is durable.
+  Result<void> Write(WriteFn fn);
+  // Runs fn with a reader connection from the pool.
+  template <class T>
+  Result<T> Read(const std::function<T(Db&)>& fn);
+  void WriterLoop();
+  void Migrate();
+
+  std::string path_;
+  std::unique_ptr<Db> writer_;
+  std::mutex write_mu_;
+  std::condition_variable write_cv_;
+  std::deque<WriteOp*> queue_;
+  bool stop_ = false;
+  std::thread writer_thread_;
+
+  std::mutex read_mu_;
+  std::vector<std::unique_ptr<Db>> readers_;  // idle reader connections
+};
+
+}  // namespace floe::store::sqlite

@@ -1,0 +1,66 @@
+// The two official SDK clients, unmodified, pointed at a Floe endpoint:
+//  - V1: @alicloud/pop-core RPCClient (HMAC-SHA1)
+//  - V3: @alicloud/openapi-client (ACS3-HMAC-SHA256), called the way generated product SDKs
+//        call it: style RPC, every parameter in the query of a POST to "/".
+'use strict';
+const RPCClient = require('@alicloud/pop-core').RPCClient;
+const OpenApi = require('@alicloud/openapi-client');
+const OpenApiUtil = require('@alicloud/openapi-util').default;
+const Util = require('@alicloud/tea-util');
+
+const VERSION = '2020-11-09';
+
+function v1Client({ port, accessKeyId, accessKeySecret }, method = 'POST') {
+  const client = new RPCClient({
+    accessKeyId,
+    accessKeySecret,
+    endpoint: `http://127.0.0.1:${port}`,
+    apiVersion: VERSION,
+  });
+  return {
+    name: `v1-${method}`,
+    async call(action, params = {}) {
+      return client.request(action, params, { method, timeout: 10000 });
+    },
+  };
+}
+
+function v3Client({ port, accessKeyId, accessKeySecret }, { signatureAlgorithm } = {}) {
+  const config = new OpenApi.Config({
+    accessKeyId,
+    accessKeySecret,
+    endpoint: `127.0.0.1:${port}`,
+    protocol: 'http',
+    readTimeout: 10000,
+    connectTimeout: 5000,
+  });
+  if (signatureAlgorithm) config.signatureAlgorithm = signatureAlgorithm;
+  const client = new OpenApi.default(config);
+  return {
+    name: signatureAlgorithm === 'v2' ? 'openapi-v2' : 'v3',
+    async call(action, params = {}) {
+      const req = new OpenApi.OpenApiRequest({ query: OpenApiUtil.query(params) });
+      const p = new OpenApi.Params({
+        action,
+        version: VERSION,
+        protocol: 'HTTP',
+        pathname: '/',
+        method: 'POST',
+        authType: 'AK',
+        style: 'RPC',
+        reqBodyType: 'formData',
+        bodyType: 'json',
+      });
+      const res = await client.callApi(p, req, new Util.RuntimeOptions({ autoretry: false }));
+      return res.body;
+    },
+  };
+}
+
+// The error code as each SDK surfaces it, and its HTTP status where the SDK keeps it.
+function errorOf(err) {
+  if (err.data && err.data.Code) return { code: err.data.Code, message: err.data.Message, status: err.data.statusCode };
+  return { code: err.code, message: err.message, status: err.statusCode };
+}
+
+module.exports = { v1Client, v3Client, errorOf, VERSION };
