@@ -111,9 +111,7 @@ class Session : public std::enable_shared_from_this<Session> {
           PlainError(431, "RequestHeaderFieldsTooLarge", "The request headers are too large."),
           false);
     }
-    if (ec == beast::error::timeout) {
-      return Reply(PlainError(408, "RequestTimeout", "The request did not arrive in time."), false);
-    }
+    // A timeout has already closed the socket (tcp_stream does that): nothing to answer.
     if (ec) return Close();
     auto req = parser_->release();
     bool keep_alive = req.keep_alive();
@@ -159,9 +157,28 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
                          self->busy_ = false;
-                         if (ec || !keep_alive) return self->Close();
+                         if (ec) return self->Close();
+                         if (!keep_alive) return self->LingerClose();
                          self->WaitForRequest();
                        });
+  }
+
+  // Half-closes and drains what the client still sends (e.g. the rest of a refused body) for a
+  // moment, so that it reads our answer instead of a connection reset.
+  void LingerClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    Drain();
+  }
+
+  void Drain() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();
+                              self->Drain();
+                            });
   }
 
   void Close() {

@@ -20,7 +20,8 @@ function v1Client({ port, accessKeyId, accessKeySecret }, method = 'POST') {
   return {
     name: `v1-${method}`,
     async call(action, params = {}) {
-      return client.request(action, params, { method, timeout: 10000 });
+      // pop-core parses with json-bigint (null-prototype objects): hand back plain ones.
+      return JSON.parse(JSON.stringify(await client.request(action, params, { method, timeout: 10000 })));
     },
   };
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make run`: starts floe serve on LISTEN with its SQLite store under DATA_DIR, waits until it is
+# healthy, shows the template API working through the official SDK, then keeps serving until
+# Ctrl-C (or SIGTERM), which stops Floe cleanly.
+set -euo pipefail
+bin=$1 listen=$2 data_dir=$3
+cd "$(dirname "$0")/.."
+
+"$bin" serve --listen "$listen" --data-dir "$data_dir" &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
+
+for _ in $(seq 1 100); do
+  curl -fsS "http://$listen/healthz" >/dev/null 2>&1 && break
+  kill -0 $pid 2>/dev/null || { echo "floe serve exited; see the log above" >&2; exit 1; }
+  sleep 0.1
+done
+
+node scripts/demo.js "http://$listen" "$data_dir/credentials.json"
+
+cat <<TXT
+
+Floe is serving the ICE 2020-11-09 API at http://$listen
+  store:        SQLite, $data_dir/floe.db
+  credentials:  $data_dir/credentials.json  (root AccessKeyId and AccessKeySecret, mode 0600)
+  health:       curl http://$listen/healthz
+Press Ctrl-C to stop.
+TXT
+wait $pid

@@ -1,0 +1,197 @@
+// The wire format end to end in-process: raw HTTP request values through Gateway::Handle.
+#include "ice/gateway.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/signature.h"
+#include "core/strings.h"
+#include "core/time.h"
+#include "ice/templates.h"
+#include "store/sqlite/sqlite_store.h"
+#include "test_util.h"
+
+namespace floe::ice {
+namespace {
+
+using nlohmann::json;
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  GatewayTest()
+      : store_(dir_.File("floe.db")),
+        authn_(store_, nonces_),
+        authz_(store_),
+        service_(store_),
+        gateway_(authn_, authz_, [this] {
+          ActionTable t;
+          AddTemplateActions(t, service_);
+          return t;
+        }()) {
+    EXPECT_TRUE(store_.CreateAccount({"1000000000000001", "root", true, 0}).ok());
+    EXPECT_TRUE(
+        store_.CreateAccessKey({"LTAIroot", "secret", "1000000000000001", "", true, 0}).ok());
+    EXPECT_TRUE(store_.CreateAccount({"1000000000000002", "no-ice", false, 0}).ok());
+    EXPECT_TRUE(
+        store_.CreateAccessKey({"LTAInoice", "secret", "1000000000000002", "", true, 0}).ok());
+    EXPECT_TRUE(
+        store_.CreateAccessKey({"LTAIuser", "secret", "1000000000000001", "alice", true, 0}).ok());
+  }
+
+  // A V1-signed request; params go in the query (GET) or a form body (POST).
+  http::Request Signed(const std::string& method, auth::Pairs params,
+                       const std::string& ak = "LTAIroot") {
+    params.insert(params.end(), {{"AccessKeyId", ak},
+                                 {"SignatureMethod", "HMAC-SHA1"},
+                                 {"SignatureVersion", "1.0"},
+                                 {"SignatureNonce", std::to_string(++nonce_)},
+                                 {"Timestamp", core::FormatUtc(core::NowMillis() / 1000)},
+                                 {"Format", "JSON"}});
+    params.emplace_back("Signature",
+                        auth::V1Signature("secret", auth::V1StringToSign(method, params)));
+    std::string encoded;
+    for (const auto& [k, v] : params) {
+      encoded +=
+          (encoded.empty() ? "" : "&") + core::PercentEncode(k) + "=" + core::PercentEncode(v);
+    }
+    http::Request r;
+    r.method = method;
+    r.headers = {{"host", "floe.example:8080"}};
+    if (method == "GET") {
+      r.target = "/?" + encoded;
+    } else {
+      r.target = "/";
+      r.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
+      r.body = encoded;
+    }
+    return r;
+  }
+
+  static json Body(const http::Response& r) { return json::parse(r.body); }
+
+  testing::TempDir dir_;
+  store::sqlite::SqliteStore store_;
+  auth::MemoryNonceCache nonces_;
+  auth::Authenticator authn_;
+  auth::Authorizer authz_;
+  TemplateService service_;
+  Gateway gateway_;
+  int nonce_ = 0;
+};
+
+TEST_F(GatewayTest, HealthzNeedsNoSignature) {
+  http::Request r{"GET", "/healthz", {}, "", ""};
+  auto resp = gateway_.Handle(r);
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(Body(resp)["Status"], "ok");
+}
+
+TEST_F(GatewayTest, SuccessCarriesRequestIdAndJsonContentType) {
+  auto resp = gateway_.Handle(Signed("GET", {{"Action", "GetLiveTranscodeTemplate"},
+                                             {"Version", "2020-11-09"},
+                                             {"TemplateId", "00000000000000000000000000000360"}}));
+  ASSERT_EQ(resp.status, 200) << resp.body;
+  EXPECT_EQ(resp.content_type, "application/json;charset=utf-8");
+  json b = Body(resp);
+  EXPECT_EQ(b["RequestId"].get<std::string>().size(), 36u);
+  EXPECT_EQ(b["TemplateContent"]["Name"], "system-h264-360p");
+  EXPECT_EQ(b["TemplateContent"]["TemplateConfig"]["VideoParams"]["Height"], "360");
+  EXPECT_FALSE(b.contains("Code"));  // pop-core treats any Code as an error
+}
+
+TEST_F(GatewayTest, ErrorBodyHasEveryField) {
+  auto resp = gateway_.Handle(
+      Signed("POST", {{"Action", "GetLiveTranscodeTemplate"}, {"Version", "2020-11-09"}}));
+  EXPECT_EQ(resp.status, 400);
+  json b = Body(resp);
+  EXPECT_EQ(b["Code"], "MissingParameter");
+  EXPECT_NE(b["Message"].get<std::string>().find("TemplateId"), std::string::npos);
+  EXPECT_EQ(b["HostId"], "floe.example:8080");
+  EXPECT_FALSE(b["RequestId"].get<std::string>().empty());
+  EXPECT_FALSE(b["Recommend"].get<std::string>().empty());
+}
+
+TEST_F(GatewayTest, ActionAndVersionRules) {
+  EXPECT_EQ(Body(gateway_.Handle(Signed("GET", {{"Version", "2020-11-09"}})))["Code"],
+            "MissingParameter");
+  EXPECT_EQ(Body(gateway_.Handle(Signed("GET", {{"Action", "GetLiveTranscodeTemplate"}})))["Code"],
+            "MissingParameter");
+  auto resp = gateway_.Handle(
+      Signed("GET", {{"Action", "GetLiveTranscodeTemplate"}, {"Version", "2017-03-21"}}));
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(Body(resp)["Code"], "InvalidVersion");
+  resp = gateway_.Handle(Signed("GET", {{"Action", "StealEverything"}, {"Version", "2020-11-09"}}));
+  EXPECT_EQ(resp.status, 404);
+  EXPECT_EQ(Body(resp)["Code"], "InvalidAction.NotFound");
+}
+
+TEST_F(GatewayTest, ActionAndVersionFromHeaders) {
+  auto req = Signed("POST", {{"TemplateId", "00000000000000000000000000000540"}});
+  req.headers.emplace_back("x-acs-action", "GetLiveTranscodeTemplate");
+  req.headers.emplace_back("x-acs-version", "2020-11-09");
+  auto resp = gateway_.Handle(req);
+  EXPECT_EQ(resp.status, 200) << resp.body;
+}
+
+TEST_F(GatewayTest, UnsignedRequestIsRefused) {
+  http::Request r{"GET", "/?Action=ListLiveTranscodeTemplates&Version=2020-11-09", {}, "", ""};
+  auto resp = gateway_.Handle(r);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(Body(resp)["Code"], "IncompleteSignature");
+}
+
+TEST_F(GatewayTest, PathAndMethod) {
+  auto req = Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}});
+  req.target = "/other" + req.target.substr(1);
+  EXPECT_EQ(gateway_.Handle(req).status, 404);
+  req = Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}});
+  req.method = "PUT";
+  EXPECT_EQ(gateway_.Handle(req).status, 405);
+  req = Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}});
+  req.target += "&Bad=%ZZ";
+  EXPECT_EQ(Body(gateway_.Handle(req))["Code"], "InvalidParam.QueryString");
+}
+
+TEST_F(GatewayTest, AccountWithoutIceIsDenied) {
+  auto resp = gateway_.Handle(Signed(
+      "GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}}, "LTAInoice"));
+  EXPECT_EQ(resp.status, 403);
+  EXPECT_EQ(Body(resp)["Code"], "OperationDenied");
+  EXPECT_EQ(Body(resp)["Message"], "Your account has not enabled the ICE service.");
+}
+
+TEST_F(GatewayTest, RamUserWithoutPolicyIsForbidden) {
+  auto resp = gateway_.Handle(Signed(
+      "GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}}, "LTAIuser"));
+  EXPECT_EQ(resp.status, 403);
+  EXPECT_EQ(Body(resp)["Code"], "Forbidden.RAM");
+  EXPECT_NE(Body(resp)["Message"].get<std::string>().find("ice:ListLiveTranscodeTemplates"),
+            std::string::npos);
+}
+
+TEST_F(GatewayTest, ListParameterValidation) {
+  auto list = [&](auth::Pairs extra) {
+    extra.insert(extra.end(),
+                 {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}});
+    return Body(gateway_.Handle(Signed("GET", extra)));
+  };
+  EXPECT_EQ(list({})["TotalCount"], 4);
+  EXPECT_EQ(list({})["TemplateContentList"].size(), 4u);
+  EXPECT_EQ(list({{"PageSize", "0"}})["Code"], "InvalidParam.PageSize");
+  EXPECT_EQ(list({{"PageSize", "101"}})["Code"], "InvalidParam.PageSize");
+  EXPECT_EQ(list({{"PageSize", "100"}})["TotalCount"], 4);
+  EXPECT_EQ(list({{"PageNo", "0"}})["Code"], "InvalidParam.PageNo");
+  EXPECT_EQ(list({{"PageNo", "x"}})["Code"], "InvalidParam.PageNo");
+  EXPECT_EQ(list({{"SortBy", "sideways"}})["Code"], "InvalidParam.SortBy");
+  EXPECT_EQ(list({{"Type", "weird"}})["Code"], "InvalidParam.Type");
+  EXPECT_EQ(list({{"VideoCodec", "VP8"}})["Code"], "InvalidParam.VideoCodec");
+  EXPECT_EQ(list({{"Category", "mine"}})["Code"], "InvalidParam.Category");
+  EXPECT_EQ(list({{"PageSize", "3"}, {"PageNo", "2"}})["TemplateContentList"].size(), 1u);
+  auto asc = list({{"SortBy", "asc"}, {"KeyWord", "1080p"}});
+  EXPECT_EQ(asc["TotalCount"], 1);
+  EXPECT_EQ(asc["TemplateContentList"][0]["TemplateId"], "00000000000000000000000000001080");
+}
+
+}  // namespace
+}  // namespace floe::ice

@@ -1,0 +1,176 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "store/sqlite/migrations.h"
+#include "test_util.h"
+
+namespace floe::store::sqlite {
+namespace {
+
+TemplateRecord Customized(const std::string& id, const std::string& account,
+                          const std::string& name, int64_t t) {
+  return {id, account, name, "normal", "customized", "H.264", R"({"VideoParams":{"Height":"720"}})",
+          t};
+}
+
+std::string Pragma(const std::string& path, const std::string& pragma) {
+  Db db(path);
+  auto s = db.Prepare("PRAGMA " + pragma);
+  s.Step();
+  return s.Text(0);
+}
+
+TEST(SqliteStore, AppliesMigrationsOnceAndUsesWalWithFullSync) {
+  testing::TempDir dir;
+  {
+    SqliteStore store(dir.File("floe.db"));
+    EXPECT_EQ(store.SchemaVersion(), Migrations().back().version);
+  }
+  SqliteStore again(dir.File("floe.db"));  // reopening applies nothing twice
+  EXPECT_EQ(again.SchemaVersion(), Migrations().back().version);
+  EXPECT_EQ(Pragma(dir.File("floe.db"), "journal_mode"), "wal");
+  EXPECT_EQ(Pragma(dir.File("floe.db"), "synchronous"), "2");  // FULL
+}
+
+TEST(SqliteStore, SystemTemplatesAreVisibleToEveryAccount) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  TemplateQuery q;
+  q.account_id = "any";
+  q.category = "system";
+  auto page = store.ListTemplates(q);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total_count, 4);
+  auto t = store.GetTemplate("someone", "00000000000000000000000000000720");
+  ASSERT_TRUE(t.ok() && t->has_value());
+  EXPECT_EQ((*t)->category, "system");
+  // Not changeable through the customized-only write paths.
+  EXPECT_FALSE(*store.DeleteTemplate("", "00000000000000000000000000000720"));
+}
+
+TEST(SqliteStore, AccountsNeverSeeEachOthersTemplates) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  ASSERT_TRUE(store.InsertTemplate(Customized("a1", "A", "mine", 1)).ok());
+  EXPECT_TRUE(store.GetTemplate("A", "a1")->has_value());
+  EXPECT_FALSE(store.GetTemplate("B", "a1")->has_value());
+  TemplateQuery q;
+  q.account_id = "B";
+  q.category = "customized";
+  EXPECT_EQ(store.ListTemplates(q)->total_count, 0);
+  auto mutate = [](const TemplateRecord& r) -> core::Result<TemplateRecord> { return r; };
+  EXPECT_FALSE(*store.UpdateTemplate("B", "a1", mutate));
+  EXPECT_FALSE(*store.DeleteTemplate("B", "a1"));
+  EXPECT_TRUE(store.GetTemplate("A", "a1")->has_value());
+}
+
+TEST(SqliteStore, ListFiltersSortsAndPages) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  for (int i = 0; i < 25; ++i) {
+    auto t = Customized("id" + std::to_string(i), "A", "name_" + std::to_string(i) + "%", 1000 + i);
+    if (i % 5 == 0) t.video_codec = "H.265";
+    ASSERT_TRUE(store.InsertTemplate(t).ok());
+  }
+  TemplateQuery q;
+  q.account_id = "A";
+  q.category = "customized";
+  q.page_size = 10;
+  auto page = store.ListTemplates(q);
+  EXPECT_EQ(page->total_count, 25);
+  ASSERT_EQ(page->items.size(), 10u);
+  EXPECT_EQ(page->items.front().template_id, "id24");  // newest first by default
+  q.page_no = 3;
+  page = store.ListTemplates(q);
+  ASSERT_EQ(page->items.size(), 5u);
+  EXPECT_EQ(page->items.back().template_id, "id0");
+  q.ascending = true;
+  q.page_no = 1;
+  EXPECT_EQ(store.ListTemplates(q)->items.front().template_id, "id0");
+  q.video_codec = "H.265";
+  EXPECT_EQ(store.ListTemplates(q)->total_count, 5);
+  q.video_codec.reset();
+  q.keyword = "ME_1";  // case-insensitive substring of the name: name_1, name_10..19
+  EXPECT_EQ(store.ListTemplates(q)->total_count, 11);
+  q.keyword = "id7";  // exact TemplateId
+  EXPECT_EQ(store.ListTemplates(q)->total_count, 1);
+  q.keyword = "_%";  // LIKE wildcards match literally: every name ends in "%", preceded by a digit
+  EXPECT_EQ(store.ListTemplates(q)->total_count, 0);
+  q.keyword = "5%";
+  EXPECT_EQ(store.ListTemplates(q)->total_count, 2);  // name_5%, name_15%
+}
+
+TEST(SqliteStore, RefusedMutationWritesNothing) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  ASSERT_TRUE(store.InsertTemplate(Customized("a1", "A", "before", 1)).ok());
+  auto r =
+      store.UpdateTemplate("A", "a1", [](const TemplateRecord&) -> core::Result<TemplateRecord> {
+        return core::Error{"InvalidParam.X", 400, "no", ""};
+      });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidParam.X");
+  EXPECT_EQ((*store.GetTemplate("A", "a1"))->name, "before");
+}
+
+TEST(SqliteStore, ConcurrentReadModifyWritesLoseNoField) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  TemplateRecord t = Customized("a1", "A", "n", 1);
+  t.config_json = "{}";
+  ASSERT_TRUE(store.InsertTemplate(t).ok());
+  constexpr int kThreads = 16, kPerThread = 20;
+  std::vector<std::thread> threads;
+  for (int th = 0; th < kThreads; ++th) {
+    threads.emplace_back([&, th] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = store.UpdateTemplate(
+            "A", "a1", [&](const TemplateRecord& cur) -> core::Result<TemplateRecord> {
+              auto doc = nlohmann::json::parse(cur.config_json);
+              doc["t" + std::to_string(th)] = i;  // each thread owns one field
+              TemplateRecord next = cur;
+              next.config_json = doc.dump();
+              return next;
+            });
+        ASSERT_TRUE(r.ok() && *r);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto doc = nlohmann::json::parse((*store.GetTemplate("A", "a1"))->config_json);
+  for (int th = 0; th < kThreads; ++th) EXPECT_EQ(doc["t" + std::to_string(th)], kPerThread - 1);
+}
+
+TEST(SqliteStore, AcknowledgedWritesSurviveReopen) {
+  testing::TempDir dir;
+  {
+    SqliteStore store(dir.File("floe.db"));
+    ASSERT_TRUE(store.CreateAccount({"1", "root", true, 5}).ok());
+    ASSERT_TRUE(store.CreateAccessKey({"LTAI1", "sec", "1", "", true, 5}).ok());
+    ASSERT_TRUE(store.InsertTemplate(Customized("a1", "1", "kept", 1)).ok());
+  }
+  SqliteStore store(dir.File("floe.db"));
+  EXPECT_EQ((*store.GetRootAccount())->account_id, "1");
+  EXPECT_EQ((*store.GetAccessKey("LTAI1"))->secret, "sec");
+  EXPECT_EQ((*store.GetTemplate("1", "a1"))->name, "kept");
+}
+
+TEST(SqliteStore, ValuesAreBoundNotSpliced) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  std::string evil = "x'); DROP TABLE templates; --";
+  ASSERT_TRUE(store.InsertTemplate(Customized("a1", "A", evil, 1)).ok());
+  EXPECT_EQ((*store.GetTemplate("A", "a1"))->name, evil);
+  TemplateQuery q;
+  q.account_id = "A";
+  q.keyword = evil;
+  EXPECT_EQ(store.ListTemplates(q)->total_count, 1);
+}
+
+}  // namespace
+}  // namespace floe::store::sqlite
