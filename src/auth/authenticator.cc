@@ -34,9 +34,9 @@ const std::string* Find(const Pairs& pairs, const std::string& name) {
 
 }  // namespace
 
-Authenticator::Authenticator(store::Store& store, NonceCache& nonces, AuthOptions options,
-                             Clock clock)
-    : store_(store), nonces_(nonces), options_(options), clock_(std::move(clock)) {
+Authenticator::Authenticator(store::Store& store, NonceCache& nonces, const SecretBox& box,
+                             AuthOptions options, Clock clock)
+    : store_(store), nonces_(nonces), box_(box), options_(options), clock_(std::move(clock)) {
   if (!clock_) clock_ = core::NowMillis;
 }
 
@@ -58,7 +58,13 @@ Result<store::AccessKey> Authenticator::LookUpKey(const std::string& access_key_
     return Error{"InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled.",
                  "Enable the AccessKey or use another one."};
   }
-  return std::move(**key);
+  store::AccessKey k = std::move(**key);
+  if (k.sealed) {
+    auto secret = box_.Open(k.secret);
+    if (!secret) return Error::Internal("the AccessKey secret cannot be opened with master.key");
+    k.secret = std::move(*secret);
+  }
+  return k;
 }
 
 Result<void> Authenticator::CheckTimestamp(int64_t signed_at_s, int64_t now_ms) {
@@ -76,7 +82,9 @@ Result<void> Authenticator::CheckTimestamp(int64_t signed_at_s, int64_t now_ms) 
 Result<void> Authenticator::CheckNonce(const std::string& ak, const std::string& nonce,
                                        int64_t signed_at_s, int64_t now_ms) {
   int64_t expires = std::max(signed_at_s * 1000, now_ms) + options_.timestamp_window_ms;
-  if (!nonces_.Use(ak, nonce, now_ms, expires)) {
+  auto fresh = nonces_.Use(ak, nonce, now_ms, expires);
+  if (!fresh) return fresh.error();
+  if (!*fresh) {
     return Error{"SignatureNonceUsed", 400, "Specified signature nonce was used already.",
                  "Use a new SignatureNonce for every request."};
   }

@@ -7,6 +7,7 @@
 
 #include "auth/nonce_cache.h"
 #include "auth/principal.h"
+#include "auth/secret_box.h"
 #include "auth/signature.h"
 #include "core/result.h"
 #include "store/store.h"
@@ -30,12 +31,13 @@ struct AuthOptions {
 class Authenticator {
  public:
   using Clock = std::function<int64_t()>;  // unix milliseconds
-  Authenticator(store::Store& store, NonceCache& nonces, AuthOptions options = {},
-                Clock clock = nullptr);
+  Authenticator(store::Store& store, NonceCache& nonces, const SecretBox& box,
+                AuthOptions options = {}, Clock clock = nullptr);
 
   core::Result<Principal> Authenticate(const SignedRequest& req);
 
  private:
+  // The key with its secret opened.
   core::Result<store::AccessKey> LookUpKey(const std::string& access_key_id);
   core::Result<void> CheckTimestamp(int64_t signed_at_s, int64_t now_ms);
   core::Result<void> CheckNonce(const std::string& ak, const std::string& nonce,
@@ -45,6 +47,7 @@ class Authenticator {
 
   store::Store& store_;
   NonceCache& nonces_;
+  const SecretBox& box_;
   AuthOptions options_;
   Clock clock_;
 };

@@ -1,22 +1,38 @@
 #include "auth/authorizer.h"
 
+#include "auth/policy.h"
+
 namespace floe::auth {
 
 using core::Error;
+
+std::string ResourceArn(const std::string& account_id) {
+  return "acs:ice:local:" + account_id + ":*";
+}
 
 core::Result<void> Authorizer::Authorize(const Principal& who, const std::string& action) {
   auto account = store_.GetAccount(who.account_id);
   if (!account) return account.error();
   if (!account->has_value() || !(*account)->ice_enabled) {
     return Error{"OperationDenied", 403, "Your account has not enabled the ICE service.",
-                 "Enable ICE for the account (floe admin)."};
+                 "Enable ICE for the account (floe admin account enable-ice)."};
   }
   if (who.IsRoot()) return {};
-  // RAM users get only what a policy grants; policies arrive with the identity issue, so until
-  // then a RAM user is granted nothing.
+  auto docs = store_.ListPolicies(who.account_id, who.user_name);
+  if (!docs) return docs.error();
+  std::vector<Policy> policies;
+  for (const auto& d : *docs) {
+    auto p = ParsePolicy(d);  // validated when attached; a bad one grants nothing
+    if (p) policies.push_back(std::move(*p));
+  }
+  Decision d = Evaluate(policies, "ice:" + action, ResourceArn(who.account_id));
+  if (d == Decision::kAllow) return {};
+  std::string why = d == Decision::kExplicitDeny ? "an explicit Deny in a policy of user "
+                                                 : "no policy allows it for user ";
   return Error{"Forbidden.RAM", 403,
-               "User not authorized to operate on the specified resource: ice:" + action + ".",
-               "Attach a RAM policy that allows ice:" + action + "."};
+               "User not authorized to operate on the specified resource: ice:" + action + " (" +
+                   why + who.user_name + ").",
+               "Attach a RAM policy that allows ice:" + action + " and no Deny for it."};
 }
 
 }  // namespace floe::auth

@@ -1,5 +1,6 @@
-// Decides whether a verified principal may call an action: the account must have ICE enabled,
-// and (later: RAM policies) a RAM user needs a grant. Root keys may do everything.
+// Decides whether a verified principal may call an action: the account must have ICE enabled;
+// root keys may then do everything; a RAM user needs an Allow in an attached policy and no
+// Deny (explicit Deny wins).
 #pragma once
 
 #include <string>
@@ -9,6 +10,10 @@
 #include "store/store.h"
 
 namespace floe::auth {
+
+// The ARN a request of this account touches: acs:ice:<region>:<accountId>:*. Policies match it
+// with Resource "*" or e.g. "acs:ice:*:<accountId>:*".
+std::string ResourceArn(const std::string& account_id);
 
 class Authorizer {
  public:

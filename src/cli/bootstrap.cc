@@ -12,7 +12,6 @@
 #include <stdexcept>
 
 #include "core/ids.h"
-#include "core/time.h"
 
 namespace floe::cli {
 
@@ -23,6 +22,13 @@ void EnsureDataDir(const std::string& dir) {
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create data dir " + dir + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);
+}
+
+std::string StorePath(const std::string& dir) {
+  return (fs::path(dir) / "floe.db").string();
+}
+std::string MasterKeyPath(const std::string& dir) {
+  return (fs::path(dir) / "master.key").string();
 }
 
 namespace {
@@ -41,35 +47,40 @@ void WriteSecretFile(const std::string& path, const std::string& content) {
   }
 }
 
+template <class T>
+T OrThrow(core::Result<T> r) {
+  if (!r) throw std::runtime_error(r.error().message);
+  return std::move(r).value();
+}
+
 }  // namespace
 
-std::string BootstrapRootAccount(store::Store& store, const std::string& dir) {
+std::string BootstrapRootAccount(store::Store& store, auth::Identity& identity,
+                                 const std::string& dir) {
   std::string path = (fs::path(dir) / "credentials.json").string();
-  auto root = store.GetRootAccount();
-  if (!root) throw std::runtime_error(root.error().message);
-  if (root->has_value()) {
+  if (int n = OrThrow(identity.SealLegacySecrets()); n > 0) {
+    spdlog::info("event=secrets_sealed count={}", n);
+  }
+  if (auto root = OrThrow(store.GetRootAccount())) {
     if (!fs::exists(path)) {
       spdlog::warn(
-          "event=credentials_missing path={} note=\"root account exists; its key file was "
-          "removed\"",
+          "event=credentials_missing path={} note=\"the root account exists; create a key "
+          "with floe admin key create\"",
           path);
     }
     return path;
   }
-  int64_t now = core::NowMillis();
-  store::Account account{core::NewAccountId(), "root", true, now};
-  store::AccessKey key{
-      core::NewAccessKeyId(), core::NewAccessKeySecret(), account.account_id, "", true, now};
-  // The file first: a crash before the store commit leaves no account, and the next start
-  // simply makes a new one and overwrites the file.
-  nlohmann::ordered_json creds{{"AccountId", account.account_id},
+  // The account and its key commit in one transaction, after the file holding the key is on
+  // disk: a crash leaves either nothing (the next start begins again) or both.
+  auth::NewKey key = auth::Identity::GenerateKey();
+  std::string account_id = core::NewAccountId();
+  nlohmann::ordered_json creds{{"AccountId", account_id},
                                {"AccessKeyId", key.access_key_id},
                                {"AccessKeySecret", key.secret}};
   WriteSecretFile(path, creds.dump(2) + "\n");
-  if (auto r = store.CreateAccount(account); !r) throw std::runtime_error(r.error().message);
-  if (auto r = store.CreateAccessKey(key); !r) throw std::runtime_error(r.error().message);
+  OrThrow(identity.CreateAccount("root", /*ice_enabled=*/true, key, account_id));
   spdlog::info("event=root_account_created account_id={} access_key_id={} credentials={}",
-               account.account_id, key.access_key_id, path);
+               account_id, key.access_key_id, path);
   return path;
 }
 

@@ -4,13 +4,19 @@
 
 #include <string>
 
+#include "auth/identity.h"
 #include "store/store.h"
 
 namespace floe::cli {
 
 // Creates the data directory (0700) if needed.
 void EnsureDataDir(const std::string& dir);
-// Creates the root account and key when the store has none. Returns the credentials path.
-std::string BootstrapRootAccount(store::Store& store, const std::string& dir);
+std::string StorePath(const std::string& dir);      // DIR/floe.db
+std::string MasterKeyPath(const std::string& dir);  // DIR/master.key
+
+// Creates the root account (ICE enabled) and its key when the store has none, and writes the
+// key to DIR/credentials.json (0600). Returns the credentials path.
+std::string BootstrapRootAccount(store::Store& store, auth::Identity& identity,
+                                 const std::string& dir);
 
 }  // namespace floe::cli

@@ -1,7 +1,8 @@
-// The floe binary: `floe serve` today; worker, run-job, transcode and admin join it later.
+// The floe binary: `floe serve` and `floe admin`; worker, run-job and transcode join it later.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/admin.h"
 #include "cli/serve.h"
 #include "core/log.h"
 
@@ -30,11 +31,24 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(100, 3'600'000))
       ->capture_default_str();
 
+  serve_cmd->add_option("--rate-limit", serve.rate_limit, "Requests/s per AccessKey (0: off)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  serve_cmd->add_option("--rate-burst", serve.rate_burst, "Burst per AccessKey")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
+
+  auto run_admin = floe::cli::AddAdminCommands(app);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (serve_cmd->parsed()) {
       floe::core::InitLogging("serve", log_level);
       return floe::cli::Serve(serve);
+    }
+    if (app.got_subcommand("admin")) {
+      floe::core::InitLogging("admin", "warn");
+      return run_admin();
     }
   } catch (const std::exception& e) {
     std::cerr << "floe: " << e.what() << "\n";

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
 #include "cli/bootstrap.h"
@@ -31,17 +29,19 @@ int Serve(const ServeConfig& config) {
   opts.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
 
   EnsureDataDir(config.data_dir);
-  std::string db_path = (std::filesystem::path(config.data_dir) / "floe.db").string();
-  store::sqlite::SqliteStore store(db_path);
-  std::string creds = BootstrapRootAccount(store, config.data_dir);
+  store::sqlite::SqliteStore store(StorePath(config.data_dir));
+  auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(config.data_dir));
+  auth::Identity identity(store, box);
+  std::string creds = BootstrapRootAccount(store, identity, config.data_dir);
 
-  auth::MemoryNonceCache nonces;
-  auth::Authenticator authn(store, nonces);
+  auth::StoreNonceCache nonces(store);
+  auth::Authenticator authn(store, nonces, box);
   auth::Authorizer authz(store);
+  auth::RateLimiter limiter(config.rate_limit, config.rate_burst);
   ice::TemplateService templates(store);
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
-  ice::Gateway gateway(authn, authz, std::move(actions));
+  ice::Gateway gateway(authn, authz, limiter, std::move(actions));
 
   http::Server server(opts, [&gateway](const http::Request& r) { return gateway.Handle(r); });
   uint16_t port = server.Listen();

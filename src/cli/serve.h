@@ -13,6 +13,8 @@ struct ServeConfig {
   size_t body_limit = 1 << 20;            // largest request body, bytes
   int read_timeout_ms = 10'000;           // a started request must arrive within this
   int idle_timeout_ms = 60'000;           // keep-alive connections idle at most this long
+  double rate_limit = 20'000;             // requests/s per AccessKey (token bucket); 0: off
+  double rate_burst = 20'000;             // bucket size: requests one key may send at once
 };
 
 int Serve(const ServeConfig& config);

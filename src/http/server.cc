@@ -248,6 +248,10 @@ Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
 Server::~Server() {
+  {
+    std::lock_guard lock(impl_->drainer_mu);
+    if (impl_->drainer.joinable()) impl_->drainer.join();
+  }
   impl_->workers.join();
 }
 
@@ -273,6 +277,8 @@ void Server::Run(bool handle_signals) {
     });
   }
   im.Accept();
+  // Only Stop's drainer ends the loop, never running out of work.
+  auto guard = net::make_work_guard(im.ioc);
   std::vector<std::thread> threads;
   for (int i = 1; i < im.opts.io_threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
   im.ioc.run();
@@ -283,9 +289,10 @@ void Server::Run(bool handle_signals) {
 
 void Server::Stop() {
   auto& im = *impl_;
-  if (!im.BeginStop()) return;
-  // Whatever has not drained by the deadline is cut off.
   std::lock_guard drainer_lock(im.drainer_mu);
+  if (im.stopping) return;
+  // The drainer exists before anything stops, so Run always finds it to join. Whatever has
+  // not drained by the deadline is cut off.
   im.drainer = std::thread([&im] {
     auto deadline = std::chrono::steady_clock::now() + im.opts.drain_timeout;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -297,6 +304,7 @@ void Server::Stop() {
     }
     im.ioc.stop();
   });
+  im.BeginStop();
 }
 
 }  // namespace floe::http

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/ids.h"
+#include "core/time.h"
 
 namespace floe::ice {
 
@@ -115,6 +116,10 @@ Result<Json> Gateway::Dispatch(const http::Request& req, const std::string& requ
   auto principal = authn_.Authenticate(signed_req);
   if (!principal) return principal.error();
   access_key_id = principal->access_key_id;
+  if (!limiter_.Allow(access_key_id, core::NowMillis())) {
+    return Error{"Throttling.User", 429, "Request was denied due to user flow control.",
+                 "Slow down: this AccessKey exceeded its request rate."};
+  }
   if (auto r = authz_.Authorize(*principal, action); !r) return r.error();
   return handler->second(ActionContext{*principal, std::move(params), request_id});
 }

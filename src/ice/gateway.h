@@ -5,6 +5,7 @@
 
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
+#include "auth/rate_limiter.h"
 #include "http/message.h"
 #include "ice/action.h"
 
@@ -14,8 +15,9 @@ inline constexpr char kApiVersion[] = "2020-11-09";
 
 class Gateway {
  public:
-  Gateway(auth::Authenticator& authn, auth::Authorizer& authz, ActionTable actions)
-      : authn_(authn), authz_(authz), actions_(std::move(actions)) {}
+  Gateway(auth::Authenticator& authn, auth::Authorizer& authz, auth::RateLimiter& limiter,
+          ActionTable actions)
+      : authn_(authn), authz_(authz), limiter_(limiter), actions_(std::move(actions)) {}
 
   http::Response Handle(const http::Request& req);
 
@@ -25,6 +27,7 @@ class Gateway {
 
   auth::Authenticator& authn_;
   auth::Authorizer& authz_;
+  auth::RateLimiter& limiter_;
   ActionTable actions_;
 };
 

@@ -17,10 +17,17 @@ struct Account {
 
 struct AccessKey {
   std::string access_key_id;
-  std::string secret;
+  std::string secret;  // sealed (AES-256-GCM, see auth/secret_box.h) when `sealed`
   std::string account_id;
   std::string user_name;  // empty: the account's root key
   bool active = true;
+  int64_t create_time_ms = 0;
+  bool sealed = true;  // false only for keys written before secrets were sealed (schema < 3)
+};
+
+struct RamUser {
+  std::string account_id;
+  std::string user_name;
   int64_t create_time_ms = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "store/records.h"
@@ -18,11 +19,36 @@ class Store {
   virtual ~Store() = default;
 
   // Accounts and keys.
-  virtual Result<void> CreateAccount(const Account& account) = 0;
+  // Creates the account and, in the same transaction, its first key if given.
+  virtual Result<void> CreateAccount(const Account& account,
+                                     const std::optional<AccessKey>& first_key = {}) = 0;
   virtual Result<std::optional<Account>> GetAccount(const std::string& account_id) = 0;
   virtual Result<std::optional<Account>> GetRootAccount() = 0;  // the first account created
+  // Returns false when the account does not exist.
+  virtual Result<bool> SetIceEnabled(const std::string& account_id, bool enabled) = 0;
   virtual Result<void> CreateAccessKey(const AccessKey& key) = 0;
   virtual Result<std::optional<AccessKey>> GetAccessKey(const std::string& access_key_id) = 0;
+  // Return false when there is no such key.
+  virtual Result<bool> SetAccessKeyActive(const std::string& access_key_id, bool active) = 0;
+  virtual Result<bool> DeleteAccessKey(const std::string& access_key_id) = 0;
+  // Rewrites every unsealed secret with seal(secret), in one transaction. Returns how many.
+  virtual Result<int> SealPlaintextSecrets(
+      const std::function<std::string(const std::string&)>& seal) = 0;
+
+  // RAM users and their policy documents (validated before they get here).
+  // CreateRamUser returns false when the account already has a user of that name.
+  virtual Result<bool> CreateRamUser(const RamUser& user) = 0;
+  virtual Result<std::optional<RamUser>> GetRamUser(const std::string& account_id,
+                                                    const std::string& user_name) = 0;
+  virtual Result<void> AttachPolicy(const std::string& account_id, const std::string& user_name,
+                                    const std::string& document) = 0;
+  virtual Result<std::vector<std::string>> ListPolicies(const std::string& account_id,
+                                                        const std::string& user_name) = 0;
+
+  // Records a request nonce until expires_ms, durably. Returns false when it is already
+  // recorded and not yet expired (a replay).
+  virtual Result<bool> UseNonce(const std::string& nonce_key, int64_t now_ms,
+                                int64_t expires_ms) = 0;
 
   // Templates. Reads see the account's own templates and the system ones.
   virtual Result<void> InsertTemplate(const TemplateRecord& t) = 0;

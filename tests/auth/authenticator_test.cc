@@ -16,12 +16,16 @@ constexpr int64_t kNow = 1'795'000'000'000;  // fixed server clock (ms)
 class AuthenticatorTest : public ::testing::Test {
  protected:
   AuthenticatorTest()
-      : store_(dir_.File("floe.db")), authn_(store_, nonces_, {}, [this] { return now_; }) {
-    EXPECT_TRUE(store_.CreateAccount({"1000000000000001", "root", true, 0}).ok());
-    EXPECT_TRUE(
-        store_.CreateAccessKey({"LTAIactive", "s3cret", "1000000000000001", "", true, 0}).ok());
-    EXPECT_TRUE(
-        store_.CreateAccessKey({"LTAIoff", "s3cret", "1000000000000001", "", false, 0}).ok());
+      : store_(dir_.File("floe.db")),
+        box_(std::string(32, 'k')),
+        nonces_(store_),
+        authn_(store_, nonces_, box_, {}, [this] { return now_; }) {
+    const std::string acc = "1000000000000001";
+    EXPECT_TRUE(store_.CreateAccount({acc, "root", true, 0}).ok());
+    EXPECT_TRUE(store_.CreateAccessKey({"LTAIactive", box_.Seal("s3cret"), acc, "", true, 0}).ok());
+    EXPECT_TRUE(store_.CreateAccessKey({"LTAIoff", box_.Seal("s3cret"), acc, "", false, 0}).ok());
+    // A key written before secrets were sealed (schema < 3) still verifies.
+    EXPECT_TRUE(store_.CreateAccessKey({"LTAIlegacy", "s3cret", acc, "", true, 0, false}).ok());
   }
 
   // A V1 request signed as pop-core signs it.
@@ -85,7 +89,8 @@ class AuthenticatorTest : public ::testing::Test {
 
   testing::TempDir dir_;
   store::sqlite::SqliteStore store_;
-  MemoryNonceCache nonces_;
+  SecretBox box_;
+  StoreNonceCache nonces_;
   int64_t now_ = kNow;
   Authenticator authn_;
   int n_ = 0;
@@ -99,6 +104,21 @@ TEST_F(AuthenticatorTest, AcceptsV1GetAndPost) {
     EXPECT_EQ(r->access_key_id, "LTAIactive");
     EXPECT_TRUE(r->IsRoot());
   }
+}
+
+TEST_F(AuthenticatorTest, AcceptsAKeyStoredBeforeSecretsWereSealed) {
+  auto r = authn_.Authenticate(V1("GET", {{"AccessKeyId", "LTAIlegacy"}}));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->access_key_id, "LTAIlegacy");
+}
+
+TEST_F(AuthenticatorTest, NoncesSurviveARestart) {
+  auto req = V1("GET", {});
+  EXPECT_EQ(Code(authn_.Authenticate(req)), "OK");
+  store::sqlite::SqliteStore reopened(dir_.File("floe.db"));
+  StoreNonceCache nonces(reopened);
+  Authenticator after(reopened, nonces, box_, {}, [this] { return now_; });
+  EXPECT_EQ(Code(after.Authenticate(req)), "SignatureNonceUsed");
 }
 
 TEST_F(AuthenticatorTest, V1ParameterChangedAfterSigningFails) {

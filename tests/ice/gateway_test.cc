@@ -21,22 +21,29 @@ class GatewayTest : public ::testing::Test {
  protected:
   GatewayTest()
       : store_(dir_.File("floe.db")),
-        authn_(store_, nonces_),
+        box_(std::string(32, 'k')),
+        nonces_(store_),
+        authn_(store_, nonces_, box_),
         authz_(store_),
+        limiter_(0, 1),
         service_(store_),
-        gateway_(authn_, authz_, [this] {
+        gateway_(authn_, authz_, limiter_, [this] {
           ActionTable t;
           AddTemplateActions(t, service_);
           return t;
         }()) {
     EXPECT_TRUE(store_.CreateAccount({"1000000000000001", "root", true, 0}).ok());
     EXPECT_TRUE(
-        store_.CreateAccessKey({"LTAIroot", "secret", "1000000000000001", "", true, 0}).ok());
+        store_.CreateAccessKey({"LTAIroot", box_.Seal("secret"), "1000000000000001", "", true, 0})
+            .ok());
     EXPECT_TRUE(store_.CreateAccount({"1000000000000002", "no-ice", false, 0}).ok());
     EXPECT_TRUE(
-        store_.CreateAccessKey({"LTAInoice", "secret", "1000000000000002", "", true, 0}).ok());
-    EXPECT_TRUE(
-        store_.CreateAccessKey({"LTAIuser", "secret", "1000000000000001", "alice", true, 0}).ok());
+        store_.CreateAccessKey({"LTAInoice", box_.Seal("secret"), "1000000000000002", "", true, 0})
+            .ok());
+    EXPECT_TRUE(store_
+                    .CreateAccessKey(
+                        {"LTAIuser", box_.Seal("secret"), "1000000000000001", "alice", true, 0})
+                    .ok());
   }
 
   // A V1-signed request; params go in the query (GET) or a form body (POST).
@@ -72,9 +79,11 @@ class GatewayTest : public ::testing::Test {
 
   testing::TempDir dir_;
   store::sqlite::SqliteStore store_;
-  auth::MemoryNonceCache nonces_;
+  auth::SecretBox box_;
+  auth::StoreNonceCache nonces_;
   auth::Authenticator authn_;
   auth::Authorizer authz_;
+  auth::RateLimiter limiter_;
   TemplateService service_;
   Gateway gateway_;
   int nonce_ = 0;
@@ -168,6 +177,56 @@ TEST_F(GatewayTest, RamUserWithoutPolicyIsForbidden) {
   EXPECT_EQ(Body(resp)["Code"], "Forbidden.RAM");
   EXPECT_NE(Body(resp)["Message"].get<std::string>().find("ice:ListLiveTranscodeTemplates"),
             std::string::npos);
+}
+
+TEST_F(GatewayTest, RamPolicyAllowsAndDeniesPerAction) {
+  ASSERT_TRUE(store_.CreateRamUser({"1000000000000001", "alice", 0}).ok());
+  ASSERT_TRUE(
+      store_
+          .AttachPolicy(
+              "1000000000000001", "alice",
+              R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*LiveTranscodeTemplate*","Resource":"*"},)"
+              R"({"Effect":"Deny","Action":"ice:Delete*","Resource":"*"}]})")
+          .ok());
+  auto call = [&](const std::string& action, auth::Pairs extra) {
+    extra.insert(extra.end(), {{"Action", action}, {"Version", "2020-11-09"}});
+    return gateway_.Handle(Signed("POST", extra, "LTAIuser"));
+  };
+  auto created = call("CreateLiveTranscodeTemplate", {{"Name", "by-alice"}, {"Type", "origin"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  std::string id = Body(created)["TemplateId"];
+  EXPECT_EQ(call("GetLiveTranscodeTemplate", {{"TemplateId", id}}).status, 200);
+  EXPECT_EQ(call("ListLiveTranscodeTemplates", {}).status, 200);
+  EXPECT_EQ(call("UpdateLiveTranscodeTemplate", {{"TemplateId", id}, {"Name", "x"}}).status, 200);
+  auto denied = call("DeleteLiveTranscodeTemplate", {{"TemplateId", id}});
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(Body(denied)["Code"], "Forbidden.RAM");
+  EXPECT_NE(Body(denied)["Message"].get<std::string>().find("ice:DeleteLiveTranscodeTemplate"),
+            std::string::npos);
+  // Templates a RAM user makes belong to its account: root sees them.
+  EXPECT_EQ(gateway_
+                .Handle(Signed("GET", {{"Action", "GetLiveTranscodeTemplate"},
+                                       {"Version", "2020-11-09"},
+                                       {"TemplateId", id}}))
+                .status,
+            200);
+}
+
+TEST_F(GatewayTest, ThrottlesPerAccessKey) {
+  auth::RateLimiter tight(/*rate=*/0.001, /*burst=*/2);
+  ActionTable t;
+  AddTemplateActions(t, service_);
+  Gateway g(authn_, authz_, tight, t);
+  auto list = [&](const std::string& ak) {
+    return g.Handle(
+        Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}}, ak));
+  };
+  EXPECT_EQ(list("LTAIroot").status, 200);
+  EXPECT_EQ(list("LTAIroot").status, 200);
+  auto throttled = list("LTAIroot");
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(Body(throttled)["Code"], "Throttling.User");
+  EXPECT_EQ(list("LTAInoice").status, 403);  // another key has its own bucket
 }
 
 TEST_F(GatewayTest, ListParameterValidation) {

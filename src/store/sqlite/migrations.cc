@@ -61,6 +61,28 @@ CREATE INDEX templates_by_account ON templates(account_id, create_time);
                           3, 128) +
            SystemTemplate("00000000000000000000000000001080", "system-h264-1080p", 1920, 1080, 4500,
                           3, 128)},
+      {3, "sealed secrets, nonces, RAM users and policies", R"SQL(
+ALTER TABLE access_keys ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE nonces (
+  nonce_key  TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX nonces_by_expiry ON nonces(expires_at);
+CREATE TABLE ram_users (
+  account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+  user_name   TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (account_id, user_name)
+);
+CREATE TABLE ram_policies (
+  policy_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id  TEXT NOT NULL,
+  user_name   TEXT NOT NULL,
+  document    TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  FOREIGN KEY (account_id, user_name) REFERENCES ram_users(account_id, user_name)
+);
+)SQL"},
   };
   return kAll;
 }

@@ -96,21 +96,22 @@ void SqliteStore::WriterLoop() {
     std::vector<Result<void>> results;
     results.reserve(batch.size());
     try {
-      db.Exec("BEGIN IMMEDIATE");
+      // Prepared once, like every other statement: this loop runs for every write.
+      db.Prepare("BEGIN IMMEDIATE").Step();
       for (auto* op : batch) {
-        db.Exec("SAVEPOINT op");
-        Result<void> r = Error::Internal("write did not run");
+        db.Prepare("SAVEPOINT op").Step();
+        Result<void> r;
         try {
           r = op->fn(db);
         } catch (const std::exception& e) {
           r = Error::Internal("store write failed");
           spdlog::error("event=store_write_error error=\"{}\"", e.what());
         }
-        if (!r) db.Exec("ROLLBACK TO op");
-        db.Exec("RELEASE op");
+        if (!r) db.Prepare("ROLLBACK TO op").Step();
+        db.Prepare("RELEASE op").Step();
         results.push_back(std::move(r));
       }
-      db.Exec("COMMIT");
+      db.Prepare("COMMIT").Step();
     } catch (const std::exception& e) {
       spdlog::error("event=store_commit_error error=\"{}\"", e.what());
       try {
@@ -157,7 +158,8 @@ Result<T> SqliteStore::Read(const std::function<T(Db&)>& fn) {
   }
 }
 
-Result<void> SqliteStore::CreateAccount(const Account& a) {
+Result<void> SqliteStore::CreateAccount(const Account& a,
+                                        const std::optional<AccessKey>& first_key) {
   return Write([&](Db& db) -> Result<void> {
     db.Prepare("INSERT INTO accounts(account_id, name, ice_enabled, create_time) VALUES (?,?,?,?)")
         .Bind(1, a.account_id)
@@ -165,6 +167,7 @@ Result<void> SqliteStore::CreateAccount(const Account& a) {
         .Bind(3, int64_t{a.ice_enabled ? 1 : 0})
         .Bind(4, a.create_time_ms)
         .Step();
+    if (first_key) InsertAccessKey(db, *first_key);
     return {};
   });
 }
@@ -189,18 +192,23 @@ Result<std::optional<Account>> SqliteStore::GetRootAccount() {
   });
 }
 
+void SqliteStore::InsertAccessKey(Db& db, const AccessKey& k) {
+  db.Prepare(
+        "INSERT INTO access_keys(access_key_id, secret, account_id, user_name, active, "
+        "create_time, sealed) VALUES (?,?,?,?,?,?,?)")
+      .Bind(1, k.access_key_id)
+      .Bind(2, k.secret)
+      .Bind(3, k.account_id)
+      .Bind(4, k.user_name)
+      .Bind(5, int64_t{k.active ? 1 : 0})
+      .Bind(6, k.create_time_ms)
+      .Bind(7, int64_t{k.sealed ? 1 : 0})
+      .Step();
+}
+
 Result<void> SqliteStore::CreateAccessKey(const AccessKey& k) {
   return Write([&](Db& db) -> Result<void> {
-    db.Prepare(
-          "INSERT INTO access_keys(access_key_id, secret, account_id, user_name, active, "
-          "create_time) VALUES (?,?,?,?,?,?)")
-        .Bind(1, k.access_key_id)
-        .Bind(2, k.secret)
-        .Bind(3, k.account_id)
-        .Bind(4, k.user_name)
-        .Bind(5, int64_t{k.active ? 1 : 0})
-        .Bind(6, k.create_time_ms)
-        .Step();
+    InsertAccessKey(db, k);
     return {};
   });
 }
@@ -208,12 +216,145 @@ Result<void> SqliteStore::CreateAccessKey(const AccessKey& k) {
 Result<std::optional<AccessKey>> SqliteStore::GetAccessKey(const std::string& access_key_id) {
   return Read<std::optional<AccessKey>>([&](Db& db) -> std::optional<AccessKey> {
     auto s = db.Prepare(
-        "SELECT access_key_id, secret, account_id, user_name, active, create_time "
+        "SELECT access_key_id, secret, account_id, user_name, active, create_time, sealed "
         "FROM access_keys WHERE access_key_id = ?");
     s.Bind(1, access_key_id);
     if (!s.Step()) return std::nullopt;
-    return AccessKey{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4) != 0, s.Int(5)};
+    return AccessKey{s.Text(0),     s.Text(1), s.Text(2),    s.Text(3),
+                     s.Int(4) != 0, s.Int(5),  s.Int(6) != 0};
   });
+}
+
+Result<bool> SqliteStore::WriteChanged(const std::function<void(Db&)>& fn) {
+  bool changed = false;
+  auto r = Write([&](Db& db) -> Result<void> {
+    fn(db);
+    changed = sqlite3_changes(db.handle()) > 0;
+    return {};
+  });
+  if (!r) return r.error();
+  return changed;
+}
+
+Result<bool> SqliteStore::SetIceEnabled(const std::string& account_id, bool enabled) {
+  return WriteChanged([&](Db& db) {
+    db.Prepare("UPDATE accounts SET ice_enabled = ? WHERE account_id = ?")
+        .Bind(1, int64_t{enabled ? 1 : 0})
+        .Bind(2, account_id)
+        .Step();
+  });
+}
+
+Result<bool> SqliteStore::SetAccessKeyActive(const std::string& access_key_id, bool active) {
+  return WriteChanged([&](Db& db) {
+    db.Prepare("UPDATE access_keys SET active = ? WHERE access_key_id = ?")
+        .Bind(1, int64_t{active ? 1 : 0})
+        .Bind(2, access_key_id)
+        .Step();
+  });
+}
+
+Result<bool> SqliteStore::DeleteAccessKey(const std::string& access_key_id) {
+  return WriteChanged([&](Db& db) {
+    db.Prepare("DELETE FROM access_keys WHERE access_key_id = ?").Bind(1, access_key_id).Step();
+  });
+}
+
+Result<int> SqliteStore::SealPlaintextSecrets(
+    const std::function<std::string(const std::string&)>& seal) {
+  int count = 0;
+  auto r = Write([&](Db& db) -> Result<void> {
+    std::vector<std::pair<std::string, std::string>> plain;
+    {
+      auto s = db.Prepare("SELECT access_key_id, secret FROM access_keys WHERE sealed = 0");
+      while (s.Step()) plain.emplace_back(s.Text(0), s.Text(1));
+    }
+    for (const auto& [id, secret] : plain) {
+      db.Prepare("UPDATE access_keys SET secret = ?, sealed = 1 WHERE access_key_id = ?")
+          .Bind(1, seal(secret))
+          .Bind(2, id)
+          .Step();
+    }
+    count = static_cast<int>(plain.size());
+    return {};
+  });
+  if (!r) return r.error();
+  return count;
+}
+
+Result<bool> SqliteStore::CreateRamUser(const RamUser& u) {
+  return WriteChanged([&](Db& db) {
+    db.Prepare(
+          "INSERT INTO ram_users(account_id, user_name, create_time) VALUES (?,?,?) "
+          "ON CONFLICT(account_id, user_name) DO NOTHING")
+        .Bind(1, u.account_id)
+        .Bind(2, u.user_name)
+        .Bind(3, u.create_time_ms)
+        .Step();
+  });
+}
+
+Result<std::optional<RamUser>> SqliteStore::GetRamUser(const std::string& account_id,
+                                                       const std::string& user_name) {
+  return Read<std::optional<RamUser>>([&](Db& db) -> std::optional<RamUser> {
+    auto s = db.Prepare(
+        "SELECT account_id, user_name, create_time FROM ram_users "
+        "WHERE account_id = ? AND user_name = ?");
+    s.Bind(1, account_id).Bind(2, user_name);
+    if (!s.Step()) return std::nullopt;
+    return RamUser{s.Text(0), s.Text(1), s.Int(2)};
+  });
+}
+
+Result<void> SqliteStore::AttachPolicy(const std::string& account_id, const std::string& user_name,
+                                       const std::string& document) {
+  return Write([&](Db& db) -> Result<void> {
+    db.Prepare(
+          "INSERT INTO ram_policies(account_id, user_name, document, create_time) "
+          "VALUES (?,?,?,?)")
+        .Bind(1, account_id)
+        .Bind(2, user_name)
+        .Bind(3, document)
+        .Bind(4, core::NowMillis())
+        .Step();
+    return {};
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::ListPolicies(const std::string& account_id,
+                                                           const std::string& user_name) {
+  return Read<std::vector<std::string>>([&](Db& db) {
+    auto s = db.Prepare(
+        "SELECT document FROM ram_policies WHERE account_id = ? AND user_name = ? "
+        "ORDER BY policy_id");
+    s.Bind(1, account_id).Bind(2, user_name);
+    std::vector<std::string> docs;
+    while (s.Step()) docs.push_back(s.Text(0));
+    return docs;
+  });
+}
+
+Result<bool> SqliteStore::UseNonce(const std::string& nonce_key, int64_t now_ms,
+                                   int64_t expires_ms) {
+  bool fresh = false;
+  auto r = Write([&](Db& db) -> Result<void> {
+    // Expired nonces are dropped now and then, so the table holds about one window's worth.
+    if (now_ms >= next_nonce_purge_ms_) {
+      db.Prepare("DELETE FROM nonces WHERE expires_at <= ?").Bind(1, now_ms).Step();
+      next_nonce_purge_ms_ = now_ms + 10'000;
+    }
+    db.Prepare(
+          "INSERT INTO nonces(nonce_key, expires_at) VALUES (?1, ?2) ON CONFLICT(nonce_key) "
+          "DO UPDATE SET expires_at = ?2 WHERE nonces.expires_at <= ?3")
+        .Bind(1, nonce_key)
+        .Bind(2, expires_ms)
+        .Bind(3, now_ms)
+        .Step();
+    fresh = sqlite3_changes(db.handle()) > 0;
+    return {};
+  });
+  if (!r) return r.error();
+  return fresh;
 }
 
 Result<void> SqliteStore::InsertTemplate(const TemplateRecord& t) {
@@ -310,19 +451,14 @@ Result<bool> SqliteStore::UpdateTemplate(const std::string& account_id,
 
 Result<bool> SqliteStore::DeleteTemplate(const std::string& account_id,
                                          const std::string& template_id) {
-  bool found = false;
-  auto r = Write([&](Db& db) -> Result<void> {
+  return WriteChanged([&](Db& db) {
     db.Prepare(
           "DELETE FROM templates WHERE template_id = ? AND account_id = ? AND "
           "category = 'customized'")
         .Bind(1, template_id)
         .Bind(2, account_id)
         .Step();
-    found = sqlite3_changes(db.handle()) > 0;
-    return {};
   });
-  if (!r) return r.error();
-  return found;
 }
 
 }  // namespace floe::store::sqlite

@@ -23,11 +23,26 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const std::string& path);
   ~SqliteStore() override;
 
-  Result<void> CreateAccount(const Account& account) override;
+  Result<void> CreateAccount(const Account& account,
+                             const std::optional<AccessKey>& first_key = {}) override;
   Result<std::optional<Account>> GetAccount(const std::string& account_id) override;
   Result<std::optional<Account>> GetRootAccount() override;
+  Result<bool> SetIceEnabled(const std::string& account_id, bool enabled) override;
   Result<void> CreateAccessKey(const AccessKey& key) override;
   Result<std::optional<AccessKey>> GetAccessKey(const std::string& access_key_id) override;
+  Result<bool> SetAccessKeyActive(const std::string& access_key_id, bool active) override;
+  Result<bool> DeleteAccessKey(const std::string& access_key_id) override;
+  Result<int> SealPlaintextSecrets(
+      const std::function<std::string(const std::string&)>& seal) override;
+
+  Result<bool> CreateRamUser(const RamUser& user) override;
+  Result<std::optional<RamUser>> GetRamUser(const std::string& account_id,
+                                            const std::string& user_name) override;
+  Result<void> AttachPolicy(const std::string& account_id, const std::string& user_name,
+                            const std::string& document) override;
+  Result<std::vector<std::string>> ListPolicies(const std::string& account_id,
+                                                const std::string& user_name) override;
+  Result<bool> UseNonce(const std::string& nonce_key, int64_t now_ms, int64_t expires_ms) override;
 
   Result<void> InsertTemplate(const TemplateRecord& t) override;
   Result<std::optional<TemplateRecord>> GetTemplate(const std::string& account_id,
@@ -63,6 +78,12 @@ class SqliteStore final : public Store {
   bool stop_ = false;
   std::thread writer_thread_;
 
+  // Runs a single-statement write and reports whether it changed a row.
+  Result<bool> WriteChanged(const std::function<void(Db&)>& fn);
+
+  static void InsertAccessKey(Db& db, const AccessKey& k);
+
+  int64_t next_nonce_purge_ms_ = 0;  // writer thread only
   std::mutex read_mu_;
   std::vector<std::unique_ptr<Db>> readers_;  // idle reader connections
 };

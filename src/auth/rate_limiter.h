@@ -1,0 +1,32 @@
+// Per-AccessKey token buckets: `rate` requests a second on average, bursts up to `burst`.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace floe::auth {
+
+class RateLimiter {
+ public:
+  // rate <= 0 disables limiting.
+  RateLimiter(double rate, double burst) : rate_(rate), burst_(burst) {}
+  // Takes one token for the key; false when its bucket is empty.
+  bool Allow(const std::string& access_key_id, int64_t now_ms);
+
+ private:
+  struct Bucket {
+    double tokens;
+    int64_t updated_ms;
+  };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, Bucket> buckets;
+  };
+  double rate_, burst_;
+  std::array<Shard, 16> shards_;
+};
+
+}  // namespace floe::auth

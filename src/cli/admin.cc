@@ -1,0 +1,129 @@
+#include "cli/admin.h"
+
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "auth/identity.h"
+#include "cli/bootstrap.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace floe::cli {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+struct AdminArgs {
+  std::string data_dir = "var";
+  std::string name, account, user, document, key;
+};
+
+// Runs one command against the data directory's store and prints its result.
+int RunAdmin(const AdminArgs& a, const std::function<core::Result<Json>(auth::Identity&)>& command) {
+  try {
+    EnsureDataDir(a.data_dir);
+    store::sqlite::SqliteStore store(StorePath(a.data_dir));
+    auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(a.data_dir));
+    auth::Identity identity(store, box);
+    // The same first-start rule as serve: an empty data dir gets its root account first.
+    BootstrapRootAccount(store, identity, a.data_dir);
+    auto r = command(identity);
+    if (!r) {
+      std::cerr << Json{{"Code", r.error().code}, {"Message", r.error().message}}.dump() << "\n";
+      return 1;
+    }
+    std::cout << r->dump() << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << Json{{"Code", "InternalError"}, {"Message", e.what()}}.dump() << "\n";
+    return 1;
+  }
+}
+
+core::Result<Json> Done(core::Result<void> r, Json ok) {
+  if (!r) return r.error();
+  return ok;
+}
+
+}  // namespace
+
+std::function<int()> AddAdminCommands(CLI::App& app) {
+  auto args = std::make_shared<AdminArgs>();
+  auto run = std::make_shared<std::function<int()>>();
+  auto* admin = app.add_subcommand("admin", "Manage accounts, RAM users, policies and AccessKeys");
+  admin->add_option("--data-dir", args->data_dir, "Data directory")->capture_default_str();
+  admin->require_subcommand(1);
+  using Fn = std::function<core::Result<Json>(auth::Identity&)>;
+  auto on = [args, run](CLI::App* cmd, Fn fn) {
+    cmd->callback([args, run, fn] { *run = [args, fn] { return RunAdmin(*args, fn); }; });
+  };
+
+  auto* account = admin->add_subcommand("account", "Accounts and ICE enablement");
+  account->require_subcommand(1);
+  on(account->add_subcommand("show-root", "Print the root account"), [](auth::Identity& id) -> core::Result<Json> {
+    auto root = id.RootAccountId();
+    if (!root) return root.error();
+    return Json{{"AccountId", *root}};
+  });
+  auto* create = account->add_subcommand("create", "Create an account (ICE not enabled)");
+  create->add_option("--name", args->name, "Account name")->required();
+  on(create, [args](auth::Identity& id) -> core::Result<Json> {
+    auto acc = id.CreateAccount(args->name, /*ice_enabled=*/false);
+    if (!acc) return acc.error();
+    return Json{{"AccountId", *acc}};
+  });
+  for (bool enable : {true, false}) {
+    auto* cmd = account->add_subcommand(enable ? "enable-ice" : "disable-ice",
+                                        enable ? "Enable ICE for an account" : "Disable ICE for an account");
+    cmd->add_option("--account", args->account, "Account id")->required();
+    on(cmd, [args, enable](auth::Identity& id) {
+      return Done(id.SetIceEnabled(args->account, enable), {{"AccountId", args->account}, {"IceEnabled", enable}});
+    });
+  }
+
+  auto* user = admin->add_subcommand("user", "RAM users");
+  user->require_subcommand(1);
+  auto* user_create = user->add_subcommand("create", "Create a RAM user");
+  user_create->add_option("--account", args->account, "Account id")->required();
+  user_create->add_option("--name", args->name, "User name")->required();
+  on(user_create, [args](auth::Identity& id) {
+    return Done(id.CreateUser(args->account, args->name), {{"AccountId", args->account}, {"UserName", args->name}});
+  });
+
+  auto* policy = admin->add_subcommand("policy", "RAM policies");
+  policy->require_subcommand(1);
+  auto* attach = policy->add_subcommand("attach", "Attach a policy document to a RAM user");
+  attach->add_option("--account", args->account, "Account id")->required();
+  attach->add_option("--user", args->user, "User name")->required();
+  attach->add_option("--document", args->document, "Policy document (JSON)")->required();
+  on(attach, [args](auth::Identity& id) {
+    return Done(id.AttachPolicy(args->account, args->user, args->document),
+                {{"AccountId", args->account}, {"UserName", args->user}, {"Attached", true}});
+  });
+
+  auto* key = admin->add_subcommand("key", "AccessKeys");
+  key->require_subcommand(1);
+  auto* key_create = key->add_subcommand("create", "Create an AccessKey for an account's root or a RAM user");
+  key_create->add_option("--account", args->account, "Account id")->required();
+  auto* user_opt = key_create->add_option("--user", args->user, "RAM user name (omit for root)");
+  on(key_create, [args, user_opt](auth::Identity& id) -> core::Result<Json> {
+    auto k = id.CreateKey(args->account, user_opt->count() ? std::optional<std::string>(args->user) : std::nullopt);
+    if (!k) return k.error();
+    return Json{{"AccessKeyId", k->access_key_id}, {"AccessKeySecret", k->secret}};
+  });
+  auto* key_disable = key->add_subcommand("disable", "Disable an AccessKey");
+  key_disable->add_option("--key", args->key, "AccessKeyId")->required();
+  on(key_disable, [args](auth::Identity& id) {
+    return Done(id.DisableKey(args->key), {{"AccessKeyId", args->key}, {"Status", "Inactive"}});
+  });
+  auto* key_delete = key->add_subcommand("delete", "Delete an AccessKey");
+  key_delete->add_option("--key", args->key, "AccessKeyId")->required();
+  on(key_delete, [args](auth::Identity& id) {
+    return Done(id.DeleteKey(args->key), {{"AccessKeyId", args->key}, {"Deleted", true}});
+  });
+
+  return [run] { return *run ? (*run)() : 2; };
+}
+
+}  // namespace floe::cli
