@@ -24,10 +24,10 @@ test: build format-check
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 
 format:
-	@clang-format -i $$(git ls-files '*.cc' '*.h')
+	@clang-format -i $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
 
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h')
+	@clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
 
 bench-api: build
 	@bench/api/run.sh $(BUILD_DIR)

@@ -31,8 +31,13 @@ Result<std::string> Identity::CreateAccount(const std::string& name, bool ice_en
   store::Account a{account_id.value_or(core::NewAccountId()), name, ice_enabled, core::NowMillis()};
   std::optional<store::AccessKey> key;
   if (root_key) {
-    key = store::AccessKey{root_key->access_key_id, box_.Seal(root_key->secret), a.account_id, "",
-                           true, a.create_time_ms, true};
+    key = store::AccessKey{root_key->access_key_id,
+                           box_.Seal(root_key->secret),
+                           a.account_id,
+                           "",
+                           true,
+                           a.create_time_ms,
+                           true};
   }
   if (auto r = store_.CreateAccount(a, key); !r) return r.error();
   return a.account_id;
@@ -54,7 +59,8 @@ Result<void> Identity::SetIceEnabled(const std::string& account_id, bool enabled
 
 Result<void> Identity::CreateUser(const std::string& account_id, const std::string& user_name) {
   if (user_name.empty() || user_name.size() > 64 ||
-      user_name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@") !=
+      user_name.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@") !=
           std::string::npos) {
     return Error::InvalidParameter("UserName", "use 1-64 characters of A-Z a-z 0-9 . - _ @.");
   }
@@ -78,7 +84,9 @@ Result<void> Identity::AttachPolicy(const std::string& account_id, const std::st
   return store_.AttachPolicy(account_id, user_name, document);
 }
 
-NewKey Identity::GenerateKey() { return {core::NewAccessKeyId(), core::NewAccessKeySecret()}; }
+NewKey Identity::GenerateKey() {
+  return {core::NewAccessKeyId(), core::NewAccessKeySecret()};
+}
 
 Result<NewKey> Identity::CreateKey(const std::string& account_id,
                                    const std::optional<std::string>& user_name) {
@@ -95,8 +103,13 @@ Result<void> Identity::StoreKey(const std::string& account_id,
     if (!user) return user.error();
     if (!user->has_value()) return NotFound("User", *user_name);
   }
-  store::AccessKey rec{key.access_key_id, box_.Seal(key.secret), account_id,
-                       user_name.value_or(""), true, core::NowMillis(), true};
+  store::AccessKey rec{key.access_key_id,
+                       box_.Seal(key.secret),
+                       account_id,
+                       user_name.value_or(""),
+                       true,
+                       core::NowMillis(),
+                       true};
   return store_.CreateAccessKey(rec);
 }
 

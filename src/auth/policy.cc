@@ -11,8 +11,9 @@ using json = nlohmann::json;
 namespace {
 
 Error BadPolicy(const std::string& why) {
-  return {"InvalidParameter.PolicyDocument", 400, "The policy document is invalid: " + why,
-          R"(Use {"Version":"1","Statement":[{"Effect":"Allow","Action":["ice:*"],"Resource":["*"]}]}.)"};
+  return {
+      "InvalidParameter.PolicyDocument", 400, "The policy document is invalid: " + why,
+      R"(Use {"Version":"1","Statement":[{"Effect":"Allow","Action":["ice:*"],"Resource":["*"]}]}.)"};
 }
 
 // A string or a non-empty list of non-empty strings.
@@ -69,7 +70,8 @@ core::Result<Policy> ParsePolicy(const std::string& document) {
     }
     s.allow = effect == "Allow";
     if (!st.contains("Action") || !StringList(st["Action"], s.actions)) {
-      return BadPolicy(where + ".Action must be an action or a list of actions, e.g. \"ice:Get*\".");
+      return BadPolicy(where +
+                       ".Action must be an action or a list of actions, e.g. \"ice:Get*\".");
     }
     for (const auto& a : s.actions) {
       if (a != "*" && a.find(':') == std::string::npos) {
@@ -77,11 +79,13 @@ core::Result<Policy> ParsePolicy(const std::string& document) {
       }
     }
     if (!st.contains("Resource") || !StringList(st["Resource"], s.resources)) {
-      return BadPolicy(where + ".Resource must be \"*\" or a list of ARNs such as \"acs:ice:*:<accountId>:*\".");
+      return BadPolicy(
+          where + ".Resource must be \"*\" or a list of ARNs such as \"acs:ice:*:<accountId>:*\".");
     }
     for (const auto& r : s.resources) {
       if (r != "*" && r.rfind("acs:", 0) != 0) {
-        return BadPolicy(where + ".Resource \"" + r + "\" must be \"*\" or an ARN starting with acs:.");
+        return BadPolicy(where + ".Resource \"" + r +
+                         "\" must be \"*\" or an ARN starting with acs:.");
       }
     }
     policy.statements.push_back(std::move(s));
@@ -98,7 +102,8 @@ bool WildcardMatch(const std::string& pattern, const std::string& text, bool ign
   // Iterative matcher with backtracking to the last '*': linear in practice, no recursion.
   size_t p = 0, t = 0, star = std::string::npos, mark = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || (pattern[p] != '*' && eq(pattern[p], text[t])))) {
+    if (p < pattern.size() &&
+        (pattern[p] == '?' || (pattern[p] != '*' && eq(pattern[p], text[t])))) {
       ++p;
       ++t;
     } else if (p < pattern.size() && pattern[p] == '*') {
@@ -122,7 +127,8 @@ Decision Evaluate(const std::vector<Policy>& policies, const std::string& action
     for (const auto& s : policy.statements) {
       bool action_hit = false, resource_hit = false;
       for (const auto& a : s.actions) action_hit = action_hit || WildcardMatch(a, action, true);
-      for (const auto& r : s.resources) resource_hit = resource_hit || WildcardMatch(r, resource, false);
+      for (const auto& r : s.resources)
+        resource_hit = resource_hit || WildcardMatch(r, resource, false);
       if (!action_hit || !resource_hit) continue;
       if (!s.allow) return Decision::kExplicitDeny;
       allowed = true;

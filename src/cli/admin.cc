@@ -20,7 +20,8 @@ struct AdminArgs {
 };
 
 // Runs one command against the data directory's store and prints its result.
-int RunAdmin(const AdminArgs& a, const std::function<core::Result<Json>(auth::Identity&)>& command) {
+int RunAdmin(const AdminArgs& a,
+             const std::function<core::Result<Json>(auth::Identity&)>& command) {
   try {
     EnsureDataDir(a.data_dir);
     store::sqlite::SqliteStore store(StorePath(a.data_dir));
@@ -61,11 +62,12 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
 
   auto* account = admin->add_subcommand("account", "Accounts and ICE enablement");
   account->require_subcommand(1);
-  on(account->add_subcommand("show-root", "Print the root account"), [](auth::Identity& id) -> core::Result<Json> {
-    auto root = id.RootAccountId();
-    if (!root) return root.error();
-    return Json{{"AccountId", *root}};
-  });
+  on(account->add_subcommand("show-root", "Print the root account"),
+     [](auth::Identity& id) -> core::Result<Json> {
+       auto root = id.RootAccountId();
+       if (!root) return root.error();
+       return Json{{"AccountId", *root}};
+     });
   auto* create = account->add_subcommand("create", "Create an account (ICE not enabled)");
   create->add_option("--name", args->name, "Account name")->required();
   on(create, [args](auth::Identity& id) -> core::Result<Json> {
@@ -74,11 +76,13 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
     return Json{{"AccountId", *acc}};
   });
   for (bool enable : {true, false}) {
-    auto* cmd = account->add_subcommand(enable ? "enable-ice" : "disable-ice",
-                                        enable ? "Enable ICE for an account" : "Disable ICE for an account");
+    auto* cmd = account->add_subcommand(
+        enable ? "enable-ice" : "disable-ice",
+        enable ? "Enable ICE for an account" : "Disable ICE for an account");
     cmd->add_option("--account", args->account, "Account id")->required();
     on(cmd, [args, enable](auth::Identity& id) {
-      return Done(id.SetIceEnabled(args->account, enable), {{"AccountId", args->account}, {"IceEnabled", enable}});
+      return Done(id.SetIceEnabled(args->account, enable),
+                  {{"AccountId", args->account}, {"IceEnabled", enable}});
     });
   }
 
@@ -88,7 +92,8 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
   user_create->add_option("--account", args->account, "Account id")->required();
   user_create->add_option("--name", args->name, "User name")->required();
   on(user_create, [args](auth::Identity& id) {
-    return Done(id.CreateUser(args->account, args->name), {{"AccountId", args->account}, {"UserName", args->name}});
+    return Done(id.CreateUser(args->account, args->name),
+                {{"AccountId", args->account}, {"UserName", args->name}});
   });
 
   auto* policy = admin->add_subcommand("policy", "RAM policies");
@@ -104,11 +109,13 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
 
   auto* key = admin->add_subcommand("key", "AccessKeys");
   key->require_subcommand(1);
-  auto* key_create = key->add_subcommand("create", "Create an AccessKey for an account's root or a RAM user");
+  auto* key_create =
+      key->add_subcommand("create", "Create an AccessKey for an account's root or a RAM user");
   key_create->add_option("--account", args->account, "Account id")->required();
   auto* user_opt = key_create->add_option("--user", args->user, "RAM user name (omit for root)");
   on(key_create, [args, user_opt](auth::Identity& id) -> core::Result<Json> {
-    auto k = id.CreateKey(args->account, user_opt->count() ? std::optional<std::string>(args->user) : std::nullopt);
+    auto k = id.CreateKey(
+        args->account, user_opt->count() ? std::optional<std::string>(args->user) : std::nullopt);
     if (!k) return k.error();
     return Json{{"AccessKeyId", k->access_key_id}, {"AccessKeySecret", k->secret}};
   });
