@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Floe needs to build, run and test on Debian 12: Debian packages through apt-get
-# and the official Alibaba Cloud SDKs from npm (tests/integration/node). Idempotent: it only
-# installs what is missing, so `make run` and `make test` can both call it every time.
+# (FFmpeg's libraries with x264/x265/LAME; nginx with the RTMP module and the ffmpeg/ffprobe
+# programs as test peers) and the official Alibaba Cloud SDKs from npm (tests/integration/node).
+# Idempotent: it only installs what is missing, so `make run` and `make test` both call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,8 @@ DEBS=(
   build-essential cmake pkg-config clang-format
   libboost-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
+  nginx-light libnginx-mod-rtmp ffmpeg
   nodejs npm curl
 )
 

@@ -4,6 +4,7 @@
 
 #include "cli/admin.h"
 #include "cli/serve.h"
+#include "cli/transcode.h"
 #include "core/log.h"
 
 int main(int argc, char** argv) {
@@ -40,11 +41,33 @@ int main(int argc, char** argv) {
 
   auto run_admin = floe::cli::AddAdminCommands(app);
 
+  floe::cli::TranscodeArgs tr;
+  auto* tr_cmd =
+      app.add_subcommand("transcode", "Transcode one live input into renditions (no server)");
+  tr_cmd
+      ->add_option("--template", tr.templates,
+                   "Template JSON file {Type, TemplateConfig}; repeatable")
+      ->required();
+  tr_cmd->add_option("--input", tr.input, "Input URL (rtmp://, srt://, http(s)://….m3u8)")
+      ->required();
+  tr_cmd->add_option("--output", tr.outputs, "Output URL (rtmp://), one per --template")
+      ->required();
+  tr_cmd->add_option("--hls", tr.hls_dir, "Also write HLS (2 s segments) into this directory");
+  tr_cmd->add_flag("--stats", tr.stats, "Print stats as JSON lines once a second");
+  tr_cmd->add_option("--connect-timeout-ms", tr.connect_timeout_ms, "Input connect timeout")
+      ->capture_default_str();
+  tr_cmd->add_option("--read-timeout-ms", tr.read_timeout_ms, "Input read timeout")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (serve_cmd->parsed()) {
       floe::core::InitLogging("serve", log_level);
       return floe::cli::Serve(serve);
+    }
+    if (tr_cmd->parsed()) {
+      floe::core::InitLogging("transcode", log_level);
+      return floe::cli::Transcode(tr);
     }
     if (app.got_subcommand("admin")) {
       floe::core::InitLogging("admin", "warn");

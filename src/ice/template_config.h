@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "core/template_spec.h"
 
 namespace floe::ice {
 
@@ -19,22 +20,9 @@ struct ConfigPatch {
   std::map<std::string, bool> cleared;
 };
 
-struct VideoParams {
-  std::optional<std::string> codec;  // "H.264" | "H.265"
-  std::optional<int> width, height, fps, bitrate, gop, profile;
-};
-
-struct AudioParams {
-  std::optional<std::string> codec;  // "AAC" | "MP3"
-  std::optional<int> bitrate, samplerate, channels;
-  std::optional<std::string> profile;  // aac_low | aac_he | aac_he_v2 | aac_ld
-};
-
-struct TemplateSpec {
-  std::string type;  // normal | narrow-band | audio-only | origin
-  VideoParams video;
-  AudioParams audio;
-};
+using core::AudioParams;
+using core::TemplateSpec;
+using core::VideoParams;
 
 // Parses the JSON string of a TemplateConfig parameter. Rejects bad JSON, unknown fields and
 // values that are neither strings nor non-negative integers.

@@ -1,0 +1,102 @@
+#include "cli/transcode.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "ice/template_config.h"
+#include "media/pipeline.h"
+
+namespace floe::cli {
+
+namespace {
+
+// Reads and validates one template file into encoder settings, or says why not.
+core::Result<media::EncodeSettings> LoadTemplate(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return core::Error{"InvalidTemplate", 400, "cannot read " + path, ""};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto doc = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (!doc.is_object() || !doc.contains("Type") || !doc["Type"].is_string()) {
+    return core::Error{"InvalidTemplate", 400,
+                       path + ": expected {\"Type\": ..., \"TemplateConfig\": {...}}", ""};
+  }
+  ice::ConfigLeaves leaves;
+  if (doc.contains("TemplateConfig")) {
+    auto patch = ice::ParseTemplateConfig(doc["TemplateConfig"].dump());
+    if (!patch) return patch.error();
+    leaves = ice::ApplyPatch({}, *patch);
+  }
+  auto spec = ice::ValidateTemplate(doc["Type"].get<std::string>(), leaves);
+  if (!spec) return spec.error();
+  return media::MakeEncodeSettings(*spec);
+}
+
+}  // namespace
+
+int Transcode(const TranscodeArgs& args) {
+  if (args.templates.size() != args.outputs.size()) {
+    std::cerr << "floe transcode: give one --output per --template\n";
+    return 2;
+  }
+  media::PipelineConfig cfg;
+  cfg.input_url = args.input;
+  cfg.input.connect_timeout_ms = args.connect_timeout_ms;
+  cfg.input.read_timeout_ms = args.read_timeout_ms;
+  for (size_t i = 0; i < args.templates.size(); ++i) {
+    auto settings = LoadTemplate(args.templates[i]);
+    if (!settings) {
+      std::cerr << "floe transcode: " << settings.error().code << ": " << settings.error().message
+                << "\n";
+      return 2;
+    }
+    std::string hls;
+    if (!args.hls_dir.empty()) {
+      hls = args.templates.size() == 1
+                ? args.hls_dir
+                : (std::filesystem::path(args.hls_dir) / std::to_string(i)).string();
+    }
+    cfg.renditions.push_back({*settings, args.outputs[i], hls});
+  }
+  if (args.stats) {
+    cfg.on_stats = [](const std::string& line) { std::cout << line << std::endl; };
+  }
+  media::Pipeline pipeline(cfg);
+
+  // SIGTERM/SIGINT: finish cleanly (flush encoders, write trailers), then exit 0.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::atomic<bool> finished{false};
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (!finished) {
+      spdlog::info("event=signal signal={} action=stop", sig);
+      pipeline.Stop();
+    }
+  });
+  auto result = pipeline.Run();
+  finished = true;
+  // Wake the signal thread if no signal came.
+  pthread_kill(signals.native_handle(), SIGTERM);
+  signals.join();
+  if (!result) {
+    std::cerr << "floe transcode: " << result.error().code << ": " << result.error().message
+              << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace floe::cli

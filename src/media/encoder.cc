@@ -1,0 +1,103 @@
+#include "media/encoder.h"
+
+extern "C" {
+#include <libavutil/opt.h>
+}
+
+#include <cmath>
+
+namespace floe::media {
+
+using core::Error;
+
+namespace {
+Error EncoderError(const std::string& what, int rc) {
+  return {"EncoderFailed", 500, what + ": " + AvError(rc),
+          "Check the template against this build."};
+}
+}  // namespace
+
+core::Result<std::unique_ptr<Encoder>> Encoder::OpenVideo(const VideoSettings& v, int width,
+                                                          int height, const LiveDefaults& d) {
+  const AVCodec* codec = avcodec_find_encoder_by_name(v.encoder.c_str());
+  if (!codec) return Error{"EncoderMissing", 500, v.encoder + " is not available", ""};
+  auto e = std::make_unique<Encoder>();
+  e->ctx_.reset(avcodec_alloc_context3(codec));
+  AVCodecContext* c = e->ctx_.get();
+  c->width = width;
+  c->height = height;
+  c->pix_fmt = AV_PIX_FMT_YUV420P;
+  c->time_base = {1, v.fps};
+  c->framerate = {v.fps, 1};
+  c->sample_aspect_ratio = {1, 1};
+  c->gop_size = v.gop;
+  c->keyint_min = v.gop;
+  c->max_b_frames = 0;
+  c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;  // FLV and HLS want parameter sets out of band
+  c->rc_max_rate = v.bitrate;
+  c->rc_buffer_size = static_cast<int>(std::lround(static_cast<double>(v.bitrate) * d.vbv_seconds));
+  if (!v.narrow_band) c->bit_rate = v.bitrate;
+  std::string gop = std::to_string(v.gop);
+  if (v.encoder == "libx264") {
+    av_opt_set(c->priv_data, "preset", d.x264_preset.c_str(), 0);
+    av_opt_set(c->priv_data, "tune", d.x264_tune.c_str(), 0);
+    av_opt_set(c->priv_data, "profile", v.profile.c_str(), 0);
+    std::string params = "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:open-gop=0";
+    if (v.narrow_band) {
+      // Quality-targeted: CRF spends few bits on easy content, maxrate caps the hard parts,
+      // AQ mode 3 moves bits to dark and flat areas where banding shows.
+      av_opt_set(c->priv_data, "crf", "26", 0);
+      params += ":aq-mode=3";
+    }
+    av_opt_set(c->priv_data, "x264-params", params.c_str(), 0);
+  } else {
+    av_opt_set(c->priv_data, "preset", d.x265_preset.c_str(), 0);
+    av_opt_set(c->priv_data, "tune", "zerolatency", 0);
+    av_opt_set(c->priv_data, "profile", "main", 0);
+    std::string params = "keyint=" + gop + ":min-keyint=" + gop +
+                         ":scenecut=0:open-gop=0:bframes=0:log-level=error:repeat-headers=0";
+    params += ":vbv-maxrate=" + std::to_string(v.bitrate / 1000) +
+              ":vbv-bufsize=" + std::to_string(c->rc_buffer_size / 1000);
+    if (v.narrow_band) {
+      av_opt_set(c->priv_data, "crf", "28", 0);
+      params += ":aq-mode=3";
+    }
+    av_opt_set(c->priv_data, "x265-params", params.c_str(), 0);
+  }
+  int rc = avcodec_open2(c, codec, nullptr);
+  if (rc < 0) return EncoderError("cannot open " + v.encoder, rc);
+  return e;
+}
+
+core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a) {
+  const AVCodec* codec = avcodec_find_encoder_by_name(a.encoder.c_str());
+  if (!codec) return Error{"EncoderMissing", 500, a.encoder + " is not available", ""};
+  auto e = std::make_unique<Encoder>();
+  e->ctx_.reset(avcodec_alloc_context3(codec));
+  AVCodecContext* c = e->ctx_.get();
+  c->sample_rate = a.sample_rate;
+  av_channel_layout_default(&c->ch_layout, a.channels);
+  c->sample_fmt = codec->sample_fmts ? codec->sample_fmts[0] : AV_SAMPLE_FMT_FLTP;
+  c->bit_rate = a.bitrate;
+  c->time_base = {1, a.sample_rate};
+  c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (a.aac_profile >= 0) c->profile = a.aac_profile;
+  int rc = avcodec_open2(c, codec, nullptr);
+  if (rc < 0) return EncoderError("cannot open " + a.encoder, rc);
+  return e;
+}
+
+core::Result<void> Encoder::Encode(const AVFrame* frame,
+                                   const std::function<void(AVPacket*)>& sink) {
+  int rc = avcodec_send_frame(ctx_.get(), frame);
+  if (rc < 0 && rc != AVERROR_EOF) return EncoderError("encode", rc);
+  for (;;) {
+    rc = avcodec_receive_packet(ctx_.get(), packet_.get());
+    if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return {};
+    if (rc < 0) return EncoderError("encode", rc);
+    sink(packet_.get());
+    av_packet_unref(packet_.get());
+  }
+}
+
+}  // namespace floe::media

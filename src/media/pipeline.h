@@ -1,0 +1,52 @@
+// The scheduler: one input decoded once, feeding any number of renditions, each stage on its
+// own thread joined by bounded queues:
+//   demux → decode → rendition (convert + encode) → mux
+// Origin renditions take the demuxer's packets as they are. A slow output sheds packets (to
+// the next keyframe) instead of stalling decoding; stats come once a second.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "media/demux.h"
+#include "media/encode_settings.h"
+
+namespace floe::media {
+
+struct RenditionConfig {
+  EncodeSettings settings;
+  std::string output_url;  // rtmp(s)://
+  std::string hls_dir;     // optional: also write HLS here
+};
+
+struct PipelineConfig {
+  std::string input_url;
+  std::vector<RenditionConfig> renditions;
+  InputOptions input;
+  LiveDefaults defaults;
+  int stats_interval_ms = 1000;
+  std::function<void(const std::string& json_line)> on_stats;  // optional
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(PipelineConfig config);
+  ~Pipeline();
+
+  // Runs until the input ends or Stop(); flushes every encoder and output. An error means a
+  // fatal failure (input never opened, encoder or output unusable).
+  core::Result<void> Run();
+  // Asks Run to finish; safe from any thread or a signal-watching thread.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace floe::media

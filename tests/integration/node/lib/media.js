@@ -1,0 +1,167 @@
+// Real media peers for the tests: nginx with the RTMP module on 127.0.0.1 (a private instance
+// in a temp dir), an `ffmpeg -re` publisher of lavfi test sources, and ffprobe.
+'use strict';
+const { spawn, spawnSync, execFile } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { FLOE_BIN } = require('./server');
+
+const RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function waitForPort(port, ms = 5000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+async function startNginx() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-nginx-'));
+  fs.mkdirSync(path.join(dir, 'logs'));
+  const port = await freePort();
+  fs.writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `load_module ${RTMP_MODULE};
+daemon off;
+master_process off;
+worker_processes 1;
+error_log ${dir}/logs/error.log warn;
+pid ${dir}/nginx.pid;
+events { worker_connections 256; }
+rtmp {
+  server {
+    listen 127.0.0.1:${port};
+    chunk_size 4096;
+    application live { live on; record off; }
+  }
+}
+`,
+  );
+  const proc = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  await waitForPort(port);
+  return {
+    port,
+    url: (name) => `rtmp://127.0.0.1:${port}/live/${name}`,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const done = new Promise((r) => proc.on('exit', r));
+      proc.kill('SIGTERM');
+      await done;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Publishes a live 1280x720@30 test pattern with a 48 kHz sine for `seconds`.
+function publish(url, { seconds = 10, size = '1280x720', rate = 30, source = 'testsrc2' } = {}) {
+  const args = ['-hide_banner', '-loglevel', 'error', '-re',
+    '-f', 'lavfi', '-i', `${source}=size=${size}:rate=${rate}`,
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(seconds),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(rate),
+    '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', url];
+  const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (c) => (err += c));
+  return {
+    proc,
+    done: new Promise((r) => proc.on('exit', (code) => r({ code, err }))),
+    stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+    },
+  };
+}
+
+// Runs `floe transcode` with templates written to temp files; resolves when it exits.
+function transcode({ templates, input, outputs, hls, args = [] }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-tpl-'));
+  const cli = ['transcode', '--input', input, '--stats', ...args];
+  templates.forEach((t, i) => {
+    const file = path.join(dir, `t${i}.json`);
+    fs.writeFileSync(file, JSON.stringify(t));
+    cli.push('--template', file, '--output', outputs[i]);
+  });
+  if (hls) cli.push('--hls', hls);
+  const proc = spawn(FLOE_BIN, cli, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (c) => (out += c));
+  proc.stderr.on('data', (c) => (err += c));
+  return {
+    proc,
+    stats: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    stderr: () => err,
+    done: new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal, out, err }))),
+  };
+}
+
+// ffprobe of a live URL (or file): streams, and the video/audio packets of `seconds`.
+function probe(url, { seconds = 6, timeoutMs = 20000 } = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'ffprobe',
+      ['-hide_banner', '-v', 'error', '-rw_timeout', '10000000', '-read_intervals', `%+${seconds}`,
+        '-show_streams', '-show_packets', '-show_entries',
+        'stream=index,codec_type,codec_name,profile,width,height,r_frame_rate,avg_frame_rate,sample_rate,channels:packet=stream_index,pts_time,dts_time,size,flags',
+        '-of', 'json', url],
+      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`ffprobe ${url}: ${err.message} ${stderr}`));
+        resolve(JSON.parse(stdout));
+      },
+    );
+  });
+}
+
+// Summaries the tests assert on.
+function summarize(p) {
+  const out = {};
+  for (const s of p.streams) {
+    const pk = (p.packets || []).filter((x) => x.stream_index === s.index);
+    const times = pk.map((x) => Number(x.pts_time)).filter((t) => !Number.isNaN(t));
+    const span = times.length > 1 ? Math.max(...times) - Math.min(...times) : 0;
+    const bytes = pk.reduce((a, x) => a + Number(x.size), 0);
+    const info = { codec: s.codec_name, profile: s.profile, packets: pk.length, span,
+      kbps: span > 0 ? (bytes * 8) / 1000 / span : 0 };
+    if (s.codec_type === 'video') {
+      Object.assign(info, { width: s.width, height: s.height, fps: s.r_frame_rate });
+      const keys = [];
+      pk.forEach((x, i) => x.flags.startsWith('K') && keys.push(i));
+      info.keyframeGaps = keys.slice(1).map((k, i) => k - keys[i]);
+      info.frameRate = span > 0 ? (pk.length - 1) / span : 0;
+      out.video = info;
+    } else if (s.codec_type === 'audio') {
+      Object.assign(info, { sampleRate: Number(s.sample_rate), channels: s.channels });
+      out.audio = info;
+    }
+  }
+  return out;
+}
+
+function hasFfmpegTools() {
+  return spawnSync('ffprobe', ['-version']).status === 0 && fs.existsSync(RTMP_MODULE);
+}
+
+module.exports = { startNginx, publish, transcode, probe, summarize, freePort, hasFfmpegTools };

@@ -1,0 +1,138 @@
+#include "media/encode_settings.h"
+
+#include <gtest/gtest.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+
+namespace floe::media {
+namespace {
+
+core::TemplateSpec Normal() {
+  core::TemplateSpec s;
+  s.type = "normal";
+  s.video.height = 720;
+  s.video.fps = 30;
+  s.video.bitrate = 2500;
+  return s;
+}
+
+TEST(EncodeSettings, MapsEveryVideoField) {
+  auto s = Normal();
+  s.video.codec = "H.264";
+  s.video.gop = 90;
+  for (auto [profile, name] : {std::pair{1, "baseline"}, {2, "main"}, {3, "high"}}) {
+    s.video.profile = profile;
+    auto e = MakeEncodeSettings(s);
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(e->video->encoder, "libx264");
+    EXPECT_EQ(e->video->profile, name);
+    EXPECT_EQ(e->video->gop, 90);
+    EXPECT_EQ(e->video->fps, 30);
+    EXPECT_EQ(e->video->bitrate, 2'500'000);
+  }
+  s.video.codec = "H.265";
+  auto h265 = MakeEncodeSettings(s);
+  EXPECT_EQ(h265->video->encoder, "libx265");
+  EXPECT_EQ(h265->video->profile, "main");
+  s.video.gop.reset();
+  EXPECT_EQ(MakeEncodeSettings(s)->video->gop, 60);  // default: 2 s of frames
+}
+
+TEST(EncodeSettings, Types) {
+  core::TemplateSpec audio_only;
+  audio_only.type = "audio-only";
+  auto a = MakeEncodeSettings(audio_only);
+  EXPECT_FALSE(a->video.has_value());
+  EXPECT_FALSE(a->copy_video);
+  EXPECT_EQ(a->audio->encoder, "aac");
+  core::TemplateSpec origin;
+  origin.type = "origin";
+  auto o = MakeEncodeSettings(origin);
+  EXPECT_TRUE(o->copy_video);
+  EXPECT_TRUE(o->copy_audio);
+  EXPECT_FALSE(o->audio.has_value());
+  origin.audio.codec = "MP3";
+  o = MakeEncodeSettings(origin);
+  EXPECT_TRUE(o->copy_video);
+  EXPECT_FALSE(o->copy_audio);
+  EXPECT_EQ(o->audio->encoder, "libmp3lame");
+}
+
+TEST(EncodeSettings, RefusesAacProfilesThisLibavcodecCannotEncode) {
+  bool have_fdk = avcodec_find_encoder_by_name("libfdk_aac") != nullptr;
+  for (const char* p : {"aac_he", "aac_he_v2", "aac_ld"}) {
+    auto s = Normal();
+    s.audio.codec = "AAC";
+    s.audio.profile = p;
+    auto e = MakeEncodeSettings(s);
+    if (have_fdk) {
+      EXPECT_TRUE(e.ok());
+    } else {
+      ASSERT_FALSE(e.ok()) << p;
+      EXPECT_EQ(e.error().code, "InvalidParam.AudioParams.Profile");
+      EXPECT_NE(e.error().message.find("libfdk_aac"), std::string::npos);
+    }
+  }
+  auto s = Normal();
+  s.audio.profile = "aac_low";
+  auto e = MakeEncodeSettings(s);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->audio->aac_profile, FF_PROFILE_AAC_LOW);
+}
+
+TEST(EncodeSettings, Mp3RatesFlvCanCarry) {
+  auto s = Normal();
+  s.audio.codec = "MP3";
+  s.audio.samplerate = 44100;
+  EXPECT_TRUE(MakeEncodeSettings(s).ok());
+  s.audio.samplerate = 22050;
+  EXPECT_TRUE(MakeEncodeSettings(s).ok());
+  s.audio.samplerate = 48000;
+  EXPECT_EQ(MakeEncodeSettings(s).error().code, "InvalidParam.AudioParams.Samplerate");
+  s.audio.samplerate = 96000;
+  EXPECT_EQ(MakeEncodeSettings(s).error().code, "InvalidParam.AudioParams.Samplerate");
+  s.audio.codec = "AAC";
+  EXPECT_TRUE(MakeEncodeSettings(s).ok());  // AAC at 96 kHz is fine
+}
+
+TEST(OutputSize, KeepsAspectAndEvenDimensions) {
+  VideoSettings v;
+  int w = 0, h = 0;
+  v.want_height = 480;
+  OutputSize(v, 1280, 720, w, h);
+  EXPECT_EQ(w, 854);
+  EXPECT_EQ(h, 480);
+  v.want_height.reset();
+  v.want_width = 320;
+  OutputSize(v, 1280, 720, w, h);
+  EXPECT_EQ(w, 320);
+  EXPECT_EQ(h, 180);
+  v.want_width.reset();
+  OutputSize(v, 1279, 719, w, h);  // none: the source size, made even
+  EXPECT_EQ(w % 2, 0);
+  EXPECT_EQ(h % 2, 0);
+  v.want_width = 1000;
+  v.want_height = 500;
+  OutputSize(v, 640, 360, w, h);
+  EXPECT_EQ(w, 1000);
+  EXPECT_EQ(h, 500);
+}
+
+TEST(OutputSize, NarrowBandH265FitsIn720pBox) {
+  VideoSettings v;
+  v.fit_720p_box = true;
+  int w = 0, h = 0;
+  v.want_height = 1080;  // one side: 1920x1080 from a 16:9 source, then fit
+  OutputSize(v, 1920, 1080, w, h);
+  EXPECT_EQ(w, 1280);
+  EXPECT_EQ(h, 720);
+  v.want_height.reset();
+  OutputSize(v, 1080, 1920, w, h);  // portrait source
+  EXPECT_EQ(w, 720);
+  EXPECT_EQ(h, 1280);
+}
+
+}  // namespace
+}  // namespace floe::media

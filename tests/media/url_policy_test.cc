@@ -1,0 +1,41 @@
+#include "media/url_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace floe::media {
+namespace {
+
+TEST(UrlPolicy, InputsOnlyThroughWhitelistedProtocols) {
+  auto rtmp = CheckUrl("rtmp://127.0.0.1:1935/live/a", UrlRole::kInput);
+  ASSERT_TRUE(rtmp.ok());
+  EXPECT_EQ(rtmp->protocol_whitelist, "rtmp,tcp");
+  EXPECT_EQ(CheckUrl("RTMPS://h/live/a", UrlRole::kInput)->protocol_whitelist, "rtmps,tcp,tls");
+  EXPECT_EQ(CheckUrl("srt://h:9000?mode=caller", UrlRole::kInput)->protocol_whitelist, "srt,udp");
+  EXPECT_TRUE(CheckUrl("https://cdn.example/live/index.m3u8?token=1", UrlRole::kInput).ok());
+  for (const char* bad : {"file:///etc/passwd", "/etc/passwd", "pipe:0", "concat:a|b",
+                          "subfile:,,start,0,end,0,:/etc/passwd", "data:text/plain,hi",
+                          "http://h/video.flv", "ftp://h/a", "rtmp:", "tcp://h:1", "udp://h:1",
+                          "gopher://x", "rtmp://h/live/a\nfile:///x"}) {
+    auto r = CheckUrl(bad, UrlRole::kInput);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.error().code, "InvalidParam.InputUrl") << bad;
+    }
+  }
+  auto file = CheckUrl("file:///etc/passwd", UrlRole::kInput);
+  EXPECT_NE(file.error().message.find("protocol \"file\" is not allowed"), std::string::npos);
+}
+
+TEST(UrlPolicy, OutputsAreRtmpOnly) {
+  EXPECT_TRUE(CheckUrl("rtmp://127.0.0.1/live/out", UrlRole::kOutput).ok());
+  for (const char* bad : {"file:///tmp/x.flv", "srt://h:1", "https://h/x.m3u8", "/tmp/out.flv"}) {
+    auto r = CheckUrl(bad, UrlRole::kOutput);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.error().code, "InvalidParam.OutputUrl");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace floe::media
