@@ -56,7 +56,17 @@ int main(int argc, char** argv) {
   tr_cmd->add_flag("--stats", tr.stats, "Print stats as JSON lines once a second");
   tr_cmd->add_option("--connect-timeout-ms", tr.connect_timeout_ms, "Input connect timeout")
       ->capture_default_str();
-  tr_cmd->add_option("--read-timeout-ms", tr.read_timeout_ms, "Input read timeout")
+  tr_cmd
+      ->add_option("--read-timeout-ms", tr.read_timeout_ms,
+                   "Input read timeout: no data this long means the input is lost")
+      ->capture_default_str();
+  tr_cmd
+      ->add_option("--slate-black-after-ms", tr.slate_black_after_ms,
+                   "While the input is lost: the last picture this long, then black")
+      ->capture_default_str();
+  tr_cmd
+      ->add_option("--reconnect-window-ms", tr.reconnect_window_ms,
+                   "Keep reconnecting a lost input this long, then end (0: forever)")
       ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);

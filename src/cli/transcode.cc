@@ -51,6 +51,8 @@ int Transcode(const TranscodeArgs& args) {
   cfg.input_url = args.input;
   cfg.input.connect_timeout_ms = args.connect_timeout_ms;
   cfg.input.read_timeout_ms = args.read_timeout_ms;
+  cfg.slate_black_after_ms = args.slate_black_after_ms;
+  cfg.reconnect_window_ms = args.reconnect_window_ms;
   for (size_t i = 0; i < args.templates.size(); ++i) {
     auto settings = LoadTemplate(args.templates[i]);
     if (!settings) {

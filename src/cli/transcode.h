@@ -15,6 +15,8 @@ struct TranscodeArgs {
   bool stats = false;
   int connect_timeout_ms = 10'000;
   int read_timeout_ms = 5'000;
+  int slate_black_after_ms = 3'000;
+  int reconnect_window_ms = 30'000;
 };
 
 int Transcode(const TranscodeArgs& args);

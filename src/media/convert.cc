@@ -1,5 +1,6 @@
 #include "media/convert.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace floe::media {
@@ -49,10 +50,25 @@ void VideoConverter::Push(const AVFrame* in, int64_t t_us, const FrameSink& emit
   EmitSlot(last_.get(), next_slot_++, emit);
 }
 
-void VideoConverter::RepeatUntil(int64_t t_us, const FrameSink& emit) {
-  if (!last_) return;
+void VideoConverter::RepeatUntil(int64_t t_us, bool black, const FrameSink& emit) {
+  if (!started_) return;
+  if (black && !black_) {
+    black_ = NewFrame();
+    black_->format = AV_PIX_FMT_YUV420P;
+    black_->width = width_;
+    black_->height = height_;
+    if (av_frame_get_buffer(black_.get(), 0) < 0) return;
+    for (int p = 0; p < 3; ++p) {
+      int rows = p ? height_ / 2 : height_;
+      for (int y = 0; y < rows; ++y) {
+        std::fill_n(black_->data[p] + y * black_->linesize[p], black_->linesize[p], p ? 128 : 16);
+      }
+    }
+  }
+  const AVFrame* picture = black ? black_.get() : last_.get();
+  if (!picture) return;
   int64_t slot = static_cast<int64_t>(std::llround(static_cast<double>(t_us) * fps_ / 1e6));
-  for (; next_slot_ <= slot; ++next_slot_, ++duplicated_) EmitSlot(last_.get(), next_slot_, emit);
+  for (; next_slot_ <= slot; ++next_slot_, ++duplicated_) EmitSlot(picture, next_slot_, emit);
 }
 
 AudioConverter::AudioConverter(const AVCodecContext* encoder) : enc_(encoder) {}
@@ -107,7 +123,48 @@ void AudioConverter::Push(const AVFrame* in, int64_t t_us, const FrameSink& emit
   int got = swr_convert(swr_.get(), tmp->data, max_out,
                         const_cast<const uint8_t**>(in->extended_data), in->nb_samples);
   if (got <= 0) return;
-  av_audio_fifo_write(fifo_.get(), reinterpret_cast<void**>(tmp->data), got);
+  int64_t here = next_pts_ + av_audio_fifo_size(fifo_.get());  // where the output stands
+  int64_t belongs = av_rescale(t_us, enc_->sample_rate, 1'000'000);
+  int64_t tolerance = enc_->sample_rate / 25;  // 40 ms
+  int skip = 0;
+  if (belongs - here > tolerance) {
+    SilenceUntil(t_us, emit);
+  } else if (here - belongs > tolerance) {
+    skip = static_cast<int>(std::min<int64_t>(here - belongs, got));
+  }
+  if (skip < got) {
+    int bps = av_get_bytes_per_sample(enc_->sample_fmt);
+    bool planar = av_sample_fmt_is_planar(enc_->sample_fmt);
+    int channels = enc_->ch_layout.nb_channels;
+    void* planes[AV_NUM_DATA_POINTERS] = {};
+    for (int p = 0; p < (planar ? channels : 1); ++p) {
+      planes[p] = tmp->data[p] + static_cast<ptrdiff_t>(skip) * bps * (planar ? 1 : channels);
+    }
+    av_audio_fifo_write(fifo_.get(), planes, got - skip);
+  }
+  Drain(false, emit);
+}
+
+void AudioConverter::SilenceUntil(int64_t t_us, const FrameSink& emit) {
+  if (!started_ || !fifo_) return;
+  int64_t target = av_rescale(t_us, enc_->sample_rate, 1'000'000);
+  int64_t missing = target - (next_pts_ + av_audio_fifo_size(fifo_.get()));
+  if (missing <= 0) return;
+  if (missing > int64_t{10} * enc_->sample_rate) {
+    // A jump this large is a timestamp discontinuity, not a gap to fill: move the clock on.
+    next_pts_ += missing;
+    return;
+  }
+  FramePtr silence = NewFrame();
+  silence->format = enc_->sample_fmt;
+  silence->nb_samples = static_cast<int>(missing);
+  av_channel_layout_copy(&silence->ch_layout, &enc_->ch_layout);
+  silence->sample_rate = enc_->sample_rate;
+  if (av_frame_get_buffer(silence.get(), 0) < 0) return;
+  av_samples_set_silence(silence->data, 0, silence->nb_samples, enc_->ch_layout.nb_channels,
+                         enc_->sample_fmt);
+  av_audio_fifo_write(fifo_.get(), reinterpret_cast<void**>(silence->data), silence->nb_samples);
+  inserted_samples_ += missing;
   Drain(false, emit);
 }
 

@@ -1,5 +1,7 @@
 #include "media/mux.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 #include "media/url_policy.h"
@@ -8,33 +10,58 @@ namespace floe::media {
 
 using core::Error;
 
+namespace {
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+constexpr int64_t kConnectTimeoutMs = 5'000, kWriteTimeoutMs = 10'000;
+}  // namespace
+
 int Muxer::Interrupt(void* opaque) {
   auto* self = static_cast<Muxer*>(opaque);
-  return self->abort_ && self->abort_->load() ? 1 : 0;
+  return (self->abort_ && self->abort_->load()) || NowMs() > self->deadline_ms_.load() ? 1 : 0;
 }
 
-core::Result<void> Muxer::OpenOne(AVFormatContext* fmt, const std::string& url,
-                                  const std::vector<MuxStream>& streams, AVDictionary** options) {
-  for (const auto& s : streams) {
+core::Result<void> Muxer::Start(AVFormatContext* fmt, const std::string& url,
+                                AVDictionary** options) {
+  for (size_t i = 0; i < params_.size(); ++i) {
     AVStream* st = avformat_new_stream(fmt, nullptr);
-    if (!st || avcodec_parameters_copy(st->codecpar, s.params) < 0) {
+    if (!st || avcodec_parameters_copy(st->codecpar, params_[i]) < 0) {
       return Error{"OutputFailed", 500, "cannot add a stream to " + url, ""};
     }
     st->codecpar->codec_tag = 0;
-    st->time_base = s.time_base;
+    st->time_base = src_tb_[i];
   }
   int rc = 0;
   if (!(fmt->oformat->flags & AVFMT_NOFILE)) {
     rc = avio_open2(&fmt->pb, url.c_str(), AVIO_FLAG_WRITE, &fmt->interrupt_callback, options);
-    if (rc < 0)
+    if (rc < 0) {
       return Error{"OutputUnavailable", 503,
                    "cannot connect to the output " + url + ": " + AvError(rc), ""};
+    }
   }
   rc = avformat_write_header(fmt, options);
   if (rc < 0)
     return Error{"OutputFailed", 500, "cannot start the output " + url + ": " + AvError(rc), ""};
-  ++started_;
   return {};
+}
+
+core::Result<OutputFormatPtr> Muxer::OpenRtmp() {
+  deadline_ms_ = NowMs() + kConnectTimeoutMs;
+  AVFormatContext* flv = nullptr;
+  avformat_alloc_output_context2(&flv, nullptr, "flv", url_.c_str());
+  if (!flv) return Error{"OutputFailed", 500, "cannot create an FLV muxer", ""};
+  OutputFormatPtr out(flv);
+  flv->interrupt_callback = {&Muxer::Interrupt, this};
+  flv->protocol_whitelist = av_strdup(whitelist_.c_str());
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "flvflags", "no_duration_filesize", 0);
+  av_dict_set(&opts, "protocol_whitelist", whitelist_.c_str(), 0);
+  auto r = Start(flv, url_, &opts);
+  av_dict_free(&opts);
+  if (!r) return r.error();
+  return out;
 }
 
 core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const std::string& hls_dir,
@@ -52,20 +79,18 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
   }
   std::unique_ptr<Muxer> m(new Muxer());
   m->abort_ = abort;
-  for (const auto& s : streams) m->src_tb_.push_back(s.time_base);
-
-  AVFormatContext* flv = nullptr;
-  avformat_alloc_output_context2(&flv, nullptr, "flv", url.c_str());
-  if (!flv) return Error{"OutputFailed", 500, "cannot create an FLV muxer", ""};
-  m->outputs_.emplace_back(flv);
-  flv->interrupt_callback = {&Muxer::Interrupt, m.get()};
-  flv->protocol_whitelist = av_strdup(policy->protocol_whitelist.c_str());
-  AVDictionary* opts = nullptr;
-  av_dict_set(&opts, "flvflags", "no_duration_filesize", 0);
-  av_dict_set(&opts, "protocol_whitelist", policy->protocol_whitelist.c_str(), 0);
-  auto r = m->OpenOne(flv, url, streams, &opts);
-  av_dict_free(&opts);
-  if (!r) return r.error();
+  m->url_ = url;
+  m->whitelist_ = policy->protocol_whitelist;
+  for (size_t i = 0; i < streams.size(); ++i) {
+    AVCodecParameters* p = avcodec_parameters_alloc();
+    avcodec_parameters_copy(p, streams[i].params);
+    m->params_.push_back(p);
+    m->src_tb_.push_back(streams[i].time_base);
+    if (p->codec_type == AVMEDIA_TYPE_VIDEO) m->video_stream_ = static_cast<int>(i);
+  }
+  auto rtmp = m->OpenRtmp();
+  if (!rtmp) return rtmp.error();
+  m->rtmp_ = std::move(*rtmp);
 
   if (!hls_dir.empty()) {
     std::error_code ec;
@@ -74,43 +99,76 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
     AVFormatContext* hls = nullptr;
     avformat_alloc_output_context2(&hls, nullptr, "hls", playlist.c_str());
     if (!hls) return Error{"OutputFailed", 500, "cannot create an HLS muxer", ""};
-    m->outputs_.emplace_back(hls);
-    hls->protocol_whitelist = av_strdup("file");  // operator's directory, not a user URL
-    AVDictionary* hopts = nullptr;
-    av_dict_set(&hopts, "hls_time", "2", 0);
-    av_dict_set(&hopts, "hls_list_size", "6", 0);
-    av_dict_set(&hopts, "hls_flags", "delete_segments+independent_segments", 0);
+    m->hls_.reset(hls);
+    hls->protocol_whitelist = av_strdup("file");  // the operator's directory, not a user URL
+    AVDictionary* opts = nullptr;
+    av_dict_set(&opts, "hls_time", "2", 0);
+    av_dict_set(&opts, "hls_list_size", "6", 0);
+    av_dict_set(&opts, "hls_flags", "delete_segments+independent_segments", 0);
     std::string seg = (std::filesystem::path(hls_dir) / "seg%05d.ts").string();
-    av_dict_set(&hopts, "hls_segment_filename", seg.c_str(), 0);
-    r = m->OpenOne(hls, playlist, streams, &hopts);
-    av_dict_free(&hopts);
-    if (!r) return r.error();
+    av_dict_set(&opts, "hls_segment_filename", seg.c_str(), 0);
+    auto r = m->Start(hls, playlist, &opts);
+    av_dict_free(&opts);
+    if (!r) {
+      m->hls_.reset();
+      return r.error();
+    }
   }
   return m;
 }
 
 Muxer::~Muxer() {
   Finish();
+  for (auto*& p : params_) avcodec_parameters_free(&p);
+}
+
+core::Result<void> Muxer::WriteTo(AVFormatContext* fmt, int stream, const AVPacket* packet) {
+  deadline_ms_ = NowMs() + kWriteTimeoutMs;
+  PacketPtr p = RefPacket(packet);
+  p->stream_index = stream;
+  av_packet_rescale_ts(p.get(), src_tb_[stream], fmt->streams[stream]->time_base);
+  int rc = av_write_frame(fmt, p.get());  // no interleaving wait: lowest latency
+  if (rc < 0)
+    return Error{"OutputFailed", 503,
+                 std::string("writing to ") + fmt->url + " failed: " + AvError(rc), ""};
+  return {};
 }
 
 core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
-  for (auto& out : outputs_) {
-    PacketPtr p = RefPacket(packet);
-    p->stream_index = stream;
-    av_packet_rescale_ts(p.get(), src_tb_[stream], out->streams[stream]->time_base);
-    int rc = av_write_frame(out.get(), p.get());  // no interleaving wait: lowest latency
-    if (rc < 0) {
-      return Error{"OutputFailed", 503,
-                   std::string("writing to ") + out->url + " failed: " + AvError(rc), ""};
-    }
+  if (hls_) {
+    if (auto r = WriteTo(hls_.get(), stream, packet); !r) return r;
+  }
+  if (!rtmp_) return {};
+  int64_t dts_us = av_rescale_q(packet->dts, src_tb_[stream], AVRational{1, 1'000'000});
+  if (rtmp_wait_key_) {
+    if (stream != video_stream_ || !(packet->flags & AV_PKT_FLAG_KEY)) return {};
+    rtmp_wait_key_ = false;
+    rtmp_floor_us_ = dts_us;
+  }
+  if (dts_us < rtmp_floor_us_) return {};
+  if (auto r = WriteTo(rtmp_.get(), stream, packet); !r) {
+    spdlog::warn("event=output_lost url={} reason=\"{}\"", url_, r.error().message);
+    rtmp_.reset();
   }
   return {};
+}
+
+bool Muxer::Reconnect() {
+  if (rtmp_) return true;
+  auto rtmp = OpenRtmp();
+  if (!rtmp) return false;
+  rtmp_ = std::move(*rtmp);
+  rtmp_wait_key_ = video_stream_ >= 0;
+  ++reconnects_;
+  spdlog::info("event=output_reconnected url={} reconnects={}", url_, reconnects_);
+  return true;
 }
 
 void Muxer::Finish() {
   if (finished_) return;
   finished_ = true;
-  for (size_t i = 0; i < started_; ++i) av_write_trailer(outputs_[i].get());
+  if (rtmp_) av_write_trailer(rtmp_.get());
+  if (hls_) av_write_trailer(hls_.get());
 }
 
 }  // namespace floe::media

@@ -1,8 +1,11 @@
 // The output stage: muxes a rendition's packets as FLV to an RTMP URL (and, optionally, as a
-// rolling HLS playlist in a directory) from the same encoders.
+// rolling HLS playlist in a directory) from the same encoders. When the RTMP side drops, HLS
+// goes on, and the RTMP side is reconnected (restarting at a video keyframe) without touching
+// the input or the encoders.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -26,21 +29,35 @@ class Muxer {
                                                    const std::atomic<bool>* abort);
   ~Muxer();
 
-  // Writes one packet (timestamps in that stream's time_base) to every output.
+  // Writes one packet (timestamps in that stream's time_base) to every output that is up.
+  // A failing RTMP output is marked down (see Reconnect); an HLS failure is an error.
   core::Result<void> Write(int stream, const AVPacket* packet);
-  // Writes trailers; the RTMP output is closed.
+  bool rtmp_up() const { return rtmp_ != nullptr; }
+  // Tries once to reopen a dropped RTMP output. True when it is up again.
+  bool Reconnect();
+  int reconnects() const { return reconnects_; }
+  // Writes trailers.
   void Finish();
 
  private:
   Muxer() = default;
   static int Interrupt(void* self);
-  core::Result<void> OpenOne(AVFormatContext* fmt, const std::string& url,
-                             const std::vector<MuxStream>& streams, AVDictionary** options);
+  core::Result<OutputFormatPtr> OpenRtmp();
+  core::Result<void> Start(AVFormatContext* fmt, const std::string& url, AVDictionary** options);
+  core::Result<void> WriteTo(AVFormatContext* fmt, int stream, const AVPacket* packet);
 
-  std::vector<OutputFormatPtr> outputs_;
-  size_t started_ = 0;  // outputs whose header is written (only they get a trailer)
+  std::string url_, whitelist_;
+  std::vector<AVCodecParameters*> params_;  // owned copies
   std::vector<AVRational> src_tb_;
+  int video_stream_ = -1;
+  OutputFormatPtr rtmp_, hls_;
+  bool rtmp_wait_key_ = false;
+  // After a reconnect the FLV muxer anchors its clock on the first packet: nothing earlier than
+  // the keyframe it restarts on may follow (microseconds).
+  int64_t rtmp_floor_us_ = INT64_MIN;
+  int reconnects_ = 0;
   const std::atomic<bool>* abort_ = nullptr;
+  std::atomic<int64_t> deadline_ms_{0};  // a connect or write blocked past this gives up
   bool finished_ = false;
 };
 

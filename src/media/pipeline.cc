@@ -30,6 +30,28 @@ struct Item {
   PacketPtr packet;
   bool video = false;
   int64_t t_us = 0;
+  bool slate = false;  // no input: fill up to t_us (black when slate_black)
+  bool slate_black = false;
+};
+
+// One connection to the input. Packets leave the demuxer with timestamps already on the media
+// clock (microseconds, continuous across reconnects), so later stages never see an epoch's
+// own timestamps; decoders are reopened when the epoch changes.
+struct Epoch {
+  int id = 0;
+  int video = -1, audio = -1;  // stream indexes in this connection
+  AVCodecParameters* video_par = nullptr;
+  AVCodecParameters* audio_par = nullptr;
+  ~Epoch() {
+    avcodec_parameters_free(&video_par);
+    avcodec_parameters_free(&audio_par);
+  }
+};
+
+struct DecodeItem {
+  PacketPtr packet;  // timestamps in microseconds of media time
+  bool video = false;
+  std::shared_ptr<Epoch> epoch;
 };
 
 struct MuxItem {
@@ -66,10 +88,14 @@ struct Pipeline::Impl {
   std::atomic<bool> abort_io{false};  // output side: give up on blocked writes
   std::unique_ptr<Demuxer> demux;
   CodecContextPtr vdec, adec;
+  bool need_video_decode = false, need_audio_decode = false;
   std::vector<std::unique_ptr<Rendition>> renditions;
-  BoundedQueue<PacketPtr> decode_queue{256};
-  int64_t start_us = AV_NOPTS_VALUE;
-  std::atomic<int64_t> in_frames{0}, in_bytes{0};
+  BoundedQueue<DecodeItem> decode_queue{256};
+  std::atomic<int64_t> in_frames{0}, in_bytes{0}, reconnects{0};
+  // The media clock: the latest media time handed downstream (input packets or slate).
+  std::atomic<int64_t> media_us{0};
+  std::atomic<bool> input_lost{false};
+  std::atomic<bool> demux_done{false};
   std::mutex err_mu;
   std::optional<Error> error;
 
@@ -83,7 +109,10 @@ struct Pipeline::Impl {
   }
 
   core::Result<void> Setup();
-  core::Result<CodecContextPtr> OpenDecoder(int stream);
+  core::Result<CodecContextPtr> OpenDecoder(const AVCodecParameters* par);
+  std::shared_ptr<Epoch> NewEpoch(int id);
+  bool Reconnect();
+  void SlateLoop();
   void DemuxLoop();
   void DecodeLoop();
   void RenditionLoop(Rendition& r);
@@ -103,22 +132,38 @@ void Pipeline::Stop() {
   impl_->stop = true;
 }
 
-core::Result<CodecContextPtr> Pipeline::Impl::OpenDecoder(int stream) {
-  AVStream* st = demux->format()->streams[stream];
-  const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
-  if (!codec)
-    return Error{
-        "InputUnsupported", 400,
-        "no decoder for the input's " + std::string(avcodec_get_name(st->codecpar->codec_id)), ""};
+core::Result<CodecContextPtr> Pipeline::Impl::OpenDecoder(const AVCodecParameters* par) {
+  const AVCodec* codec = avcodec_find_decoder(par->codec_id);
+  if (!codec) {
+    return Error{"InputUnsupported", 400,
+                 "no decoder for the input's " + std::string(avcodec_get_name(par->codec_id)), ""};
+  }
   CodecContextPtr ctx(avcodec_alloc_context3(codec));
-  avcodec_parameters_to_context(ctx.get(), st->codecpar);
-  ctx->pkt_timebase = st->time_base;
+  avcodec_parameters_to_context(ctx.get(), par);
+  ctx->pkt_timebase = kMicros;
   // Low delay: slice threads instead of frame threads, which hold a frame per thread.
   ctx->thread_type = FF_THREAD_SLICE;
   ctx->flags |= AV_CODEC_FLAG_LOW_DELAY;
   int rc = avcodec_open2(ctx.get(), codec, nullptr);
   if (rc < 0) return Error{"InputUnsupported", 400, "cannot decode the input: " + AvError(rc), ""};
   return ctx;
+}
+
+std::shared_ptr<Epoch> Pipeline::Impl::NewEpoch(int id) {
+  auto e = std::make_shared<Epoch>();
+  e->id = id;
+  e->video = demux->video_stream();
+  e->audio = demux->audio_stream();
+  AVFormatContext* fmt = demux->format();
+  if (e->video >= 0) {
+    e->video_par = avcodec_parameters_alloc();
+    avcodec_parameters_copy(e->video_par, fmt->streams[e->video]->codecpar);
+  }
+  if (e->audio >= 0) {
+    e->audio_par = avcodec_parameters_alloc();
+    avcodec_parameters_copy(e->audio_par, fmt->streams[e->audio]->codecpar);
+  }
+  return e;
 }
 
 core::Result<void> Pipeline::Impl::Setup() {
@@ -130,7 +175,6 @@ core::Result<void> Pipeline::Impl::Setup() {
   if (!d) return d.error();
   demux = std::move(*d);
   AVFormatContext* fmt = demux->format();
-  bool need_video_decode = false, need_audio_decode = false;
   for (const auto& rc : cfg.renditions) {
     need_video_decode |= rc.settings.video.has_value();
     need_audio_decode |= rc.settings.audio.has_value();
@@ -139,13 +183,14 @@ core::Result<void> Pipeline::Impl::Setup() {
     return Error{"InputUnsupported", 400, "the template transcodes video but the input has none",
                  ""};
   }
+  // Decoders open here too, so that an undecodable input fails the run at once.
   if (need_video_decode) {
-    auto v = OpenDecoder(demux->video_stream());
+    auto v = OpenDecoder(fmt->streams[demux->video_stream()]->codecpar);
     if (!v) return v.error();
     vdec = std::move(*v);
   }
   if (need_audio_decode && demux->audio_stream() >= 0) {
-    auto a = OpenDecoder(demux->audio_stream());
+    auto a = OpenDecoder(fmt->streams[demux->audio_stream()]->codecpar);
     if (!a) return a.error();
     adec = std::move(*a);
   }
@@ -202,85 +247,171 @@ core::Result<void> Pipeline::Impl::Setup() {
   return {};
 }
 
+bool Pipeline::Impl::Reconnect() {
+  auto lost_at = Clock::now();
+  int backoff_ms = 250;
+  while (!stop) {
+    if (cfg.reconnect_window_ms > 0 &&
+        Clock::now() - lost_at > std::chrono::milliseconds(cfg.reconnect_window_ms)) {
+      spdlog::info("event=input_ended reason=\"not back within {} ms\"", cfg.reconnect_window_ms);
+      return false;
+    }
+    for (int waited = 0; waited < backoff_ms && !stop; waited += 20) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (stop) return false;
+    auto d = Demuxer::Open(cfg.input_url, cfg.input, &stop);
+    if (d) {
+      demux = std::move(*d);
+      ++reconnects;
+      spdlog::info("event=input_reconnected reconnects={}", reconnects.load());
+      return true;
+    }
+    spdlog::info("event=input_retry in_ms={} reason=\"{}\"", backoff_ms, d.error().message);
+    backoff_ms = std::min(backoff_ms * 2, 4'000);
+  }
+  return false;
+}
+
+// While the input is lost, moves the media clock on with the wall clock and asks every
+// transcoding rendition to fill up to it: players stay connected.
+void Pipeline::Impl::SlateLoop() {
+  Clock::time_point lost_since{};
+  int64_t clock_at_loss = 0;
+  while (!demux_done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!input_lost) {
+      lost_since = {};
+      continue;
+    }
+    if (lost_since == Clock::time_point{}) {
+      lost_since = Clock::now();
+      clock_at_loss = media_us.load();
+    }
+    auto away =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - lost_since).count();
+    int64_t t = clock_at_loss + away;
+    media_us = t;
+    bool black = away > int64_t{cfg.slate_black_after_ms} * 1000;
+    for (auto& r : renditions) {
+      if (r->vconv || r->aconv) r->in.TryPush(Item{nullptr, nullptr, false, t, true, black});
+    }
+  }
+}
+
 void Pipeline::Impl::DemuxLoop() {
   PacketPtr pkt = NewPacket();
-  AVFormatContext* fmt = demux->format();
+  int epoch_id = 0;
+  std::shared_ptr<Epoch> epoch = NewEpoch(epoch_id);
+  int64_t offset_us = AV_NOPTS_VALUE;  // epoch time − media time
+  bool wait_keyframe = false;
   for (;;) {
     int rc = demux->Read(pkt.get());
     if (rc < 0) {
-      if (rc == AVERROR_EOF) {
-        spdlog::info("event=input_ended");
-      } else if (demux->TimedOut()) {
-        spdlog::warn("event=input_lost reason=\"no data within the read timeout\"");
-      } else if (!stop) {
-        spdlog::warn("event=input_lost reason=\"{}\"", AvError(rc));
-      }
-      break;
+      if (stop) break;
+      spdlog::warn("event=input_lost reason=\"{}\"", rc == AVERROR_EOF ? "end of stream"
+                                                     : demux->TimedOut()
+                                                         ? "no data within the read timeout"
+                                                         : AvError(rc));
+      input_lost = true;
+      demux.reset();
+      if (!Reconnect()) break;
+      epoch = NewEpoch(++epoch_id);
+      offset_us = AV_NOPTS_VALUE;
+      wait_keyframe = epoch->video >= 0;
+      continue;
     }
     int idx = pkt->stream_index;
-    bool is_video = idx == demux->video_stream(), is_audio = idx == demux->audio_stream();
-    if (!is_video && !is_audio) {
+    bool is_video = idx == epoch->video, is_audio = idx == epoch->audio;
+    int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+    if ((!is_video && !is_audio) || ts == AV_NOPTS_VALUE || pkt->pts == AV_NOPTS_VALUE) {
       av_packet_unref(pkt.get());
       continue;
     }
+    // After a reconnect the new input takes over from the slate at its first keyframe.
+    if (wait_keyframe) {
+      if (!is_video || !(pkt->flags & AV_PKT_FLAG_KEY)) {
+        av_packet_unref(pkt.get());
+        continue;
+      }
+      wait_keyframe = false;
+    }
     in_bytes += pkt->size;
-    AVRational tb = fmt->streams[idx]->time_base;
-    int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
-    if (start_us == AV_NOPTS_VALUE && ts != AV_NOPTS_VALUE)
-      start_us = av_rescale_q(ts, tb, kMicros);
+    AVRational tb = demux->format()->streams[idx]->time_base;
+    if (offset_us == AV_NOPTS_VALUE) {
+      // Epoch time → media time: the first epoch starts at 0, a later one where the slate is.
+      offset_us = av_rescale_q(ts, tb, kMicros) - (epoch_id == 0 ? 0 : media_us.load() + 1);
+    }
+    input_lost = false;
+    pkt->pts = av_rescale_q(pkt->pts, tb, kMicros) - offset_us;
+    pkt->dts =
+        pkt->dts == AV_NOPTS_VALUE ? pkt->pts : av_rescale_q(pkt->dts, tb, kMicros) - offset_us;
+    pkt->duration = av_rescale_q(pkt->duration, tb, kMicros);
+    pkt->time_base = kMicros;
+    if (pkt->dts > media_us) media_us = pkt->dts;
     for (auto& r : renditions) {
       bool copy =
           (is_video && r->cfg.settings.copy_video) || (is_audio && r->cfg.settings.copy_audio);
-      if (!copy || pkt->pts == AV_NOPTS_VALUE) continue;
+      if (!copy || epoch_id > 0) continue;  // a copy cannot follow a new input's parameters
       Item it;
       it.packet = RefPacket(pkt.get());
       it.video = is_video;
-      it.packet->pts = av_rescale_q(pkt->pts, tb, kMicros) - start_us;
-      it.packet->dts = pkt->dts == AV_NOPTS_VALUE ? it.packet->pts
-                                                  : av_rescale_q(pkt->dts, tb, kMicros) - start_us;
-      it.packet->duration = av_rescale_q(pkt->duration, tb, kMicros);
-      it.t_us = it.packet->pts;
+      it.t_us = pkt->pts;
       r->in.Push(std::move(it));
     }
-    if ((is_video && vdec) || (is_audio && adec)) {
-      decode_queue.Push(RefPacket(pkt.get()));
+    if ((is_video && need_video_decode) || (is_audio && need_audio_decode)) {
+      decode_queue.Push(DecodeItem{RefPacket(pkt.get()), is_video, epoch});
     }
     av_packet_unref(pkt.get());
   }
+  demux_done = true;
   decode_queue.Close();
 }
 
 void Pipeline::Impl::DecodeLoop() {
   FramePtr frame = NewFrame();
-  AVFormatContext* fmt = demux->format();
-  auto drain = [&](AVCodecContext* dec, bool video, AVRational tb) {
+  int epoch_id = 0;
+  auto drain = [&](AVCodecContext* dec, bool video) {
     while (avcodec_receive_frame(dec, frame.get()) == 0) {
       int64_t ts = frame->best_effort_timestamp;
       if (ts == AV_NOPTS_VALUE) ts = frame->pts;
       if (ts != AV_NOPTS_VALUE) {
-        int64_t t_us = av_rescale_q(ts, tb, kMicros) - start_us;
         if (video) ++in_frames;
         for (auto& r : renditions) {
           if ((video && r->vconv) || (!video && r->aconv)) {
-            r->in.Push(Item{RefFrame(frame.get()), nullptr, video, t_us});
+            r->in.Push(Item{RefFrame(frame.get()), nullptr, video, ts});
           }
         }
       }
       av_frame_unref(frame.get());
     }
   };
-  while (auto pkt = decode_queue.Pop()) {
-    bool video = (*pkt)->stream_index == demux->video_stream();
-    AVCodecContext* dec = video ? vdec.get() : adec.get();
-    AVRational tb = fmt->streams[(*pkt)->stream_index]->time_base;
-    if (avcodec_send_packet(dec, pkt->get()) < 0) continue;  // a damaged packet: skip it
-    drain(dec, video, tb);
+  while (auto item = decode_queue.Pop()) {
+    if (item->epoch->id != epoch_id) {
+      // A new connection: flush what the old decoders hold, then decode with the new parameters.
+      for (auto [dec, video] : {std::pair{vdec.get(), true}, std::pair{adec.get(), false}}) {
+        if (!dec) continue;
+        avcodec_send_packet(dec, nullptr);
+        drain(dec, video);
+      }
+      epoch_id = item->epoch->id;
+      vdec.reset();
+      adec.reset();
+      if (need_video_decode && item->epoch->video_par) {
+        if (auto v = OpenDecoder(item->epoch->video_par)) vdec = std::move(*v);
+      }
+      if (need_audio_decode && item->epoch->audio_par) {
+        if (auto a = OpenDecoder(item->epoch->audio_par)) adec = std::move(*a);
+      }
+    }
+    AVCodecContext* dec = item->video ? vdec.get() : adec.get();
+    if (!dec || avcodec_send_packet(dec, item->packet.get()) < 0) continue;  // damaged: skip
+    drain(dec, item->video);
   }
   for (auto [dec, video] : {std::pair{vdec.get(), true}, std::pair{adec.get(), false}}) {
     if (!dec) continue;
     avcodec_send_packet(dec, nullptr);
-    int idx = video ? demux->video_stream() : demux->audio_stream();
-    drain(dec, video, fmt->streams[idx]->time_base);
+    drain(dec, video);
   }
   for (auto& r : renditions) r->in.Close();
 }
@@ -335,7 +466,10 @@ void Pipeline::Impl::RenditionLoop(Rendition& r) {
   auto encode_audio = [&](AVFrame* f) { fail(r.aenc->Encode(f, audio_packet)); };
 
   while (auto it = r.in.Pop()) {
-    if (it->packet) {
+    if (it->slate) {
+      if (r.vconv) r.vconv->RepeatUntil(it->t_us, it->slate_black, encode_video);
+      if (r.aconv) r.aconv->SilenceUntil(it->t_us, encode_audio);
+    } else if (it->packet) {
       int stream = it->video ? r.out_video : r.out_audio;
       if (stream >= 0) Deliver(r, it->packet.get(), stream, kMicros);
     } else if (it->video) {
@@ -358,8 +492,20 @@ void Pipeline::Impl::RenditionLoop(Rendition& r) {
 
 void Pipeline::Impl::MuxLoop(Rendition& r) {
   bool failed = false;
+  auto retry_at = Clock::now();
+  int backoff_ms = 250;
   while (auto item = r.out.Pop()) {
     if (failed) continue;  // keep draining so the encoder side never blocks
+    if (!r.mux->rtmp_up() && Clock::now() >= retry_at && !abort_io) {
+      // The output dropped: retry with backoff; packets meanwhile go to HLS only.
+      if (r.mux->Reconnect()) {
+        backoff_ms = 250;
+        r.stats.reconnects = r.mux->reconnects();
+      } else {
+        retry_at = Clock::now() + std::chrono::milliseconds(backoff_ms);
+        backoff_ms = std::min(backoff_ms * 2, 4'000);
+      }
+    }
     auto res = r.mux->Write(item->stream, item->packet.get());
     if (!res) {
       failed = true;
@@ -376,7 +522,9 @@ std::string Pipeline::Impl::StatsLine(double seconds, std::vector<int64_t>& last
   int64_t inf = in_frames.load(), inb = in_bytes.load();
   j["event"] = "stats";
   j["input"] = {{"fps", (inf - last_in_frames) / seconds},
-                {"kbps", (inb - last_in_bytes) * 8 / 1000.0 / seconds}};
+                {"kbps", (inb - last_in_bytes) * 8 / 1000.0 / seconds},
+                {"lost", input_lost.load()},
+                {"reconnects", reconnects.load()}};
   last_in_frames = inf;
   last_in_bytes = inb;
   nlohmann::ordered_json outs = nlohmann::ordered_json::array();
@@ -399,7 +547,8 @@ std::string Pipeline::Impl::StatsLine(double seconds, std::vector<int64_t>& last
         {"duplicated", renditions[i]->vconv ? renditions[i]->vconv->duplicated() : 0},
         {"shed", s.shed.load()},
         {"encode_latency_ms", s.encoded ? s.encode_us_total / 1000.0 / s.encoded : 0.0},
-        {"reconnects", s.reconnects.load()}};
+        {"reconnects", s.reconnects.load()},
+        {"silence_inserted_ms", renditions[i]->aconv ? renditions[i]->aconv->inserted_ms() : 0}};
     if (v != INT64_MIN && a != INT64_MIN) o["av_offset_ms"] = (v - a) / 1000.0;
     outs.push_back(o);
     last_frames[i] = f;
@@ -419,6 +568,7 @@ core::Result<void> Pipeline::Run() {
   std::vector<std::thread> threads;
   threads.emplace_back([&] { im.DemuxLoop(); });
   threads.emplace_back([&] { im.DecodeLoop(); });
+  threads.emplace_back([&] { im.SlateLoop(); });
   for (auto& r : im.renditions) {
     threads.emplace_back([&im, rp = r.get()] { im.RenditionLoop(*rp); });
     threads.emplace_back([&im, rp = r.get()] { im.MuxLoop(*rp); });

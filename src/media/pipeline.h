@@ -27,6 +27,11 @@ struct PipelineConfig {
   std::string input_url;
   std::vector<RenditionConfig> renditions;
   InputOptions input;
+  // When the input is lost, outputs carry a slate (the last picture, then black after
+  // slate_black_after_ms; silence) while the input is reopened with backoff. After
+  // reconnect_window_ms without input the run ends as if the input had ended (0: never).
+  int slate_black_after_ms = 3'000;
+  int reconnect_window_ms = 30'000;
   LiveDefaults defaults;
   int stats_interval_ms = 1000;
   std::function<void(const std::string& json_line)> on_stats;  // optional

@@ -51,7 +51,7 @@ TEST(VideoConverter, FillsGapsByDuplicating) {
   conv.Push(in.get(), 100'000, emit);  // 3 slots later
   EXPECT_EQ(pts, (std::vector<int64_t>{0, 1, 2, 3}));
   EXPECT_EQ(conv.duplicated(), 2);
-  conv.RepeatUntil(200'000, emit);
+  conv.RepeatUntil(200'000, /*black=*/false, emit);
   EXPECT_EQ(pts.back(), 6);
 }
 

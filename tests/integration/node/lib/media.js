@@ -37,10 +37,10 @@ async function waitForPort(port, ms = 5000) {
   throw new Error(`nothing listens on ${port}`);
 }
 
-async function startNginx() {
+async function startNginx({ port } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-nginx-'));
   fs.mkdirSync(path.join(dir, 'logs'));
-  const port = await freePort();
+  port = port || (await freePort());
   fs.writeFileSync(
     path.join(dir, 'nginx.conf'),
     `load_module ${RTMP_MODULE};
@@ -135,6 +135,32 @@ function probe(url, { seconds = 6, timeoutMs = 20000 } = {}) {
   });
 }
 
+// Reads a live URL with ffprobe for up to `seconds` and returns every packet as it came.
+function watch(url, seconds) {
+  return new Promise((resolve) => {
+    execFile(
+      'ffprobe',
+      ['-hide_banner', '-v', 'error', '-rw_timeout', '15000000', '-show_entries', 'packet=stream_index,pts_time,flags:stream=index,codec_type', '-of', 'json', url],
+      { timeout: seconds * 1000, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGINT' },
+      (err, stdout) => {
+        let packets = [];
+        let streams = [];
+        try {
+          const j = JSON.parse(stdout);
+          packets = j.packets || [];
+          streams = j.streams || [];
+        } catch {
+          // ffprobe was stopped mid-JSON: recover the packet lines.
+          const re = /"stream_index": (\d+),\s*"pts_time": "([\d.]+)"/g;
+          let m;
+          while ((m = re.exec(stdout))) packets.push({ stream_index: Number(m[1]), pts_time: m[2] });
+        }
+        resolve({ packets, streams });
+      },
+    );
+  });
+}
+
 // Summaries the tests assert on.
 function summarize(p) {
   const out = {};
@@ -164,4 +190,4 @@ function hasFfmpegTools() {
   return spawnSync('ffprobe', ['-version']).status === 0 && fs.existsSync(RTMP_MODULE);
 }
 
-module.exports = { startNginx, publish, transcode, probe, summarize, freePort, hasFfmpegTools };
+module.exports = { startNginx, publish, transcode, probe, watch, summarize, freePort, hasFfmpegTools };
