@@ -8,7 +8,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DFLOE_WERROR=ON
 endif
 
-.PHONY: deps build run test format format-check bench-api clean
+.PHONY: deps build run test test-asan format format-check bench-api bench-media clean
 
 deps:
 	@scripts/install-deps.sh
@@ -22,6 +22,14 @@ run: build
 
 test: build format-check
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+	@$(MAKE) --no-print-directory test-asan
+
+# Every test again against an AddressSanitizer + UBSan build (its own build tree).
+test-asan: deps
+	@cmake -S . -B build-asan -DFLOE_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-asan -j $(JOBS) --target floe floe_unit_tests
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		ctest --output-on-failure --timeout 600
 
 format:
 	@clang-format -i $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')

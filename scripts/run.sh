@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: starts floe serve on LISTEN with its SQLite store under DATA_DIR, waits until it is
-# healthy, shows the template API working through the official SDK, then keeps serving until
-# Ctrl-C (or SIGTERM), which stops Floe cleanly.
+# healthy, shows the template API working through the official SDK and a live transcode working
+# (scripts/demo-transcode.sh), then keeps serving until Ctrl-C (or SIGTERM), which stops Floe
+# cleanly.
 set -euo pipefail
 bin=$1 listen=$2 data_dir=$3
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ for _ in $(seq 1 100); do
 done
 
 node scripts/demo.js "http://$listen" "$data_dir/credentials.json"
+scripts/demo-transcode.sh "$bin" "$data_dir" || echo "demo: the live transcode demo failed (see above)" >&2
 
 cat <<TXT
 

@@ -309,10 +309,13 @@ void Pipeline::Impl::DemuxLoop() {
     int rc = demux->Read(pkt.get());
     if (rc < 0) {
       if (stop) break;
-      spdlog::warn("event=input_lost reason=\"{}\"", rc == AVERROR_EOF ? "end of stream"
-                                                     : demux->TimedOut()
-                                                         ? "no data within the read timeout"
-                                                         : AvError(rc));
+      if (rc == AVERROR_EOF) {
+        // The source says it is finished (e.g. an HLS playlist with an end): that is the end.
+        spdlog::info("event=input_ended reason=\"end of stream\"");
+        break;
+      }
+      spdlog::warn("event=input_lost reason=\"{}\"",
+                   demux->TimedOut() ? "no data within the read timeout" : AvError(rc));
       input_lost = true;
       demux.reset();
       if (!Reconnect()) break;

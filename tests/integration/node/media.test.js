@@ -167,3 +167,103 @@ test('an AAC profile the linked libavcodec cannot encode is refused, not substit
   assert.notEqual(end.code, 0);
   assert.match(end.err, /AudioParams.Profile.*libfdk_aac/);
 });
+
+// A damaged FLV published into nginx: corrupted payloads, then a cut mid-tag. Floe must end
+// cleanly (no signal, no sanitizer report), whatever it could or could not decode.
+test('a corrupted and truncated FLV input ends cleanly, never a crash', { timeout: 60000 }, async () => {
+  const { execFileSync } = require('node:child_process');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-bad-'));
+  const good = path.join(dir, 'good.flv');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast',
+    '-g', '30', '-c:a', 'aac', '-f', 'flv', good]);
+  const bytes = fs.readFileSync(good);
+  // Flip bytes all through the payloads (headers of the first 4 KiB kept, so it starts), then cut.
+  for (let i = 4096; i < bytes.length; i += 397) bytes[i] ^= 0x5a;
+  const bad = path.join(dir, 'bad.flv');
+  fs.writeFileSync(bad, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+  const { spawn } = require('node:child_process');
+  const pub = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'quiet', '-re', '-err_detect', 'ignore_err', '-i', bad,
+    '-c', 'copy', '-f', 'flv', nginx.url('bad-src')], { stdio: 'ignore' });
+  await sleep(800);
+  const job = transcode({
+    templates: [{ Type: 'normal', TemplateConfig: { VideoParams: { Height: '240', Fps: '25', Bitrate: '300' } } }],
+    input: nginx.url('bad-src'),
+    outputs: [nginx.url('bad-out')],
+    args: ['--read-timeout-ms', '1000', '--reconnect-window-ms', '1500', '--connect-timeout-ms', '3000'],
+  });
+  const end = await job.done;
+  if (pub.exitCode === null) pub.kill('SIGKILL');
+  assert.equal(end.signal, null, `killed by ${end.signal}: ${end.err.slice(-2000)}`);
+  assert.ok(end.code === 0 || end.code === 1, `exit ${end.code}: ${end.err.slice(-2000)}`);
+  assert.doesNotMatch(end.err, /AddressSanitizer|runtime error/);
+  if (end.code === 1) assert.match(end.err.trim().split('\n').pop(), /^floe transcode: /);
+});
+
+test('HLS input over http (extension)', { timeout: 60000 }, async () => {
+  const { execFileSync } = require('node:child_process');
+  const http = require('node:http');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-hlsin-'));
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+    '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30',
+    '-c:a', 'aac', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', path.join(dir, 'index.m3u8')]);
+  const server = http.createServer((req, res) => {
+    const file = path.join(dir, path.basename(req.url.split('?')[0]));
+    if (!fs.existsSync(file)) return res.writeHead(404).end();
+    res.writeHead(200).end(fs.readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const job = transcode({
+      templates: [{ Type: 'normal', TemplateConfig: { VideoParams: { Height: '180', Fps: '30', Bitrate: '300' } } }],
+      input: `http://127.0.0.1:${server.address().port}/index.m3u8`,
+      outputs: [nginx.url('hlsin-out')],
+      args: ['--reconnect-window-ms', '500', '--read-timeout-ms', '1000'],
+    });
+    const seen = await watchFirstStreams(nginx.url('hlsin-out'));
+    const end = await job.done;
+    assert.equal(end.code, 0, end.err);
+    assert.equal(seen.height, 180);
+  } finally {
+    server.close();
+  }
+});
+
+test('SRT input (extension)', { timeout: 60000 }, async () => {
+  const { spawn } = require('node:child_process');
+  const { freePort } = require('./lib/media');
+  const port = await freePort();
+  const pub = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+    '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency',
+    '-g', '30', '-c:a', 'aac', '-f', 'mpegts', `srt://127.0.0.1:${port}?mode=listener`], { stdio: 'ignore' });
+  await sleep(1000);
+  const job = transcode({
+    templates: [{ Type: 'normal', TemplateConfig: { VideoParams: { Height: '180', Fps: '25', Bitrate: '300' } } }],
+    input: `srt://127.0.0.1:${port}?mode=caller`,
+    outputs: [nginx.url('srt-out')],
+  });
+  try {
+    const seen = await watchFirstStreams(nginx.url('srt-out'));
+    assert.equal(seen.height, 180);
+  } finally {
+    job.proc.kill('SIGTERM');
+    pub.kill('SIGTERM');
+  }
+  const end = await job.done;
+  assert.equal(end.code, 0, end.err);
+});
+
+// The video stream's parameters of a live output, as soon as it has some.
+async function watchFirstStreams(url) {
+  for (let i = 0; i < 20; i++) {
+    try {
+      const p = await probe(url, { seconds: 1, timeoutMs: 8000 });
+      const v = p.streams.find((s) => s.codec_type === 'video');
+      if (v) return v;
+    } catch {
+      /* not published yet */
+    }
+    await sleep(500);
+  }
+  throw new Error(`no video on ${url}`);
+}
