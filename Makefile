@@ -40,5 +40,8 @@ format-check:
 bench-api: build
 	@bench/api/run.sh $(BUILD_DIR)
 
+bench-media: build
+	@bench/media/run.sh $(BUILD_DIR)
+
 clean:
 	rm -rf $(BUILD_DIR)

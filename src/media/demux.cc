@@ -36,7 +36,6 @@ core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& url,
   AVFormatContext* fmt = avformat_alloc_context();
   fmt->interrupt_callback = {&Demuxer::Interrupt, d.get()};
   fmt->protocol_whitelist = av_strdup(policy->protocol_whitelist.c_str());
-  fmt->flags |= AVFMT_FLAG_NOBUFFER;
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", policy->protocol_whitelist.c_str(), 0);
   av_dict_set(&opts, "rtmp_live", "live", 0);

@@ -604,6 +604,13 @@ core::Result<void> Pipeline::Run() {
   done = true;
   stats.join();
   watchdog.join();
+  if (im.cfg.on_stats) {
+    // A last line with the final counts (every queue drained, every encoder flushed).
+    size_t n = im.renditions.size();
+    std::vector<int64_t> lf(n, 0), lb(n, 0), lm(n, INT64_MIN);
+    int64_t lif = 0, lib = 0;
+    im.cfg.on_stats(im.StatsLine(1.0, lf, lb, lif, lib, lm));
+  }
   std::lock_guard lock(im.err_mu);
   if (im.error) return *im.error;
   spdlog::info("event=pipeline_finished");
