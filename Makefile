@@ -42,6 +42,7 @@ bench-api: build
 
 bench-media: build
 	@bench/media/run.sh $(BUILD_DIR)
+	@bench/media/narrowband.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
