@@ -68,12 +68,28 @@ int main(int argc, char** argv) {
       ->add_option("--reconnect-window-ms", tr.reconnect_window_ms,
                    "Keep reconnecting a lost input this long, then end (0: forever)")
       ->capture_default_str();
+  tr_cmd
+      ->add_option("--hevc-flv", tr.hevc_flv,
+                   "H.265 over RTMP: enhanced (FourCC hvc1) or codec-id-12")
+      ->check(CLI::IsMember({"enhanced", "codec-id-12"}))
+      ->capture_default_str();
+
+  std::string probe_url;
+  int probe_seconds = 5;
+  auto* probe_cmd =
+      app.add_subcommand("flv-probe", "Read an H.265 FLV stream with Floe's own reader");
+  probe_cmd->add_option("--input", probe_url, "rtmp:// URL")->required();
+  probe_cmd->add_option("--seconds", probe_seconds, "How long to read")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (serve_cmd->parsed()) {
       floe::core::InitLogging("serve", log_level);
       return floe::cli::Serve(serve);
+    }
+    if (probe_cmd->parsed()) {
+      floe::core::InitLogging("flv-probe", "error");
+      return floe::cli::FlvProbe(probe_url, probe_seconds);
     }
     if (tr_cmd->parsed()) {
       floe::core::InitLogging("transcode", log_level);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ice/template_config.h"
+#include "media/flv_reader.h"
 #include "media/pipeline.h"
 
 namespace floe::cli {
@@ -53,6 +54,7 @@ int Transcode(const TranscodeArgs& args) {
   cfg.input.read_timeout_ms = args.read_timeout_ms;
   cfg.slate_black_after_ms = args.slate_black_after_ms;
   cfg.reconnect_window_ms = args.reconnect_window_ms;
+  cfg.hevc_flv_codec_id_12 = args.hevc_flv == "codec-id-12";
   for (size_t i = 0; i < args.templates.size(); ++i) {
     auto settings = LoadTemplate(args.templates[i]);
     if (!settings) {
@@ -98,6 +100,25 @@ int Transcode(const TranscodeArgs& args) {
               << "\n";
     return 1;
   }
+  return 0;
+}
+
+int FlvProbe(const std::string& url, int seconds) {
+  auto r = media::ProbeFlvHevc(url, seconds);
+  if (!r) {
+    std::cerr << "floe flv-probe: " << r.error().message << "\n";
+    return 1;
+  }
+  nlohmann::ordered_json j{{"convention", r->convention},
+                           {"sequence_headers", r->sequence_headers},
+                           {"video_tags", r->video_tags},
+                           {"keyframes", r->keyframes},
+                           {"decoded_frames", r->decoded_frames},
+                           {"width", r->width},
+                           {"height", r->height},
+                           {"audio_tags", r->audio_tags},
+                           {"last_video_ms", r->last_video_ms}};
+  std::cout << j.dump() << std::endl;
   return 0;
 }
 

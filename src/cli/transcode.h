@@ -17,7 +17,12 @@ struct TranscodeArgs {
   int read_timeout_ms = 5'000;
   int slate_black_after_ms = 3'000;
   int reconnect_window_ms = 30'000;
+  std::string hevc_flv = "enhanced";  // or "codec-id-12"
 };
+
+// `floe flv-probe --input rtmp://… [--seconds N]`: reads an H.265 FLV stream with Floe's own
+// reader and prints a JSON summary (convention, tags, keyframes, decoded frames, size).
+int FlvProbe(const std::string& url, int seconds);
 
 int Transcode(const TranscodeArgs& args);
 

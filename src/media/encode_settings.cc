@@ -85,7 +85,7 @@ core::Result<EncodeSettings> MakeEncodeSettings(const core::TemplateSpec& spec,
       a.aac_profile = FF_PROFILE_AAC_LOW;
     }
   }
-  a.bitrate = int64_t{spec.audio.bitrate.value_or(mp3 ? 128 : 128)} * 1000;
+  a.bitrate = int64_t{spec.audio.bitrate.value_or(128)} * 1000;
   a.sample_rate = spec.audio.samplerate.value_or(44100);
   a.channels = spec.audio.channels.value_or(2);
   const AVCodec* codec = avcodec_find_encoder_by_name(a.encoder.c_str());

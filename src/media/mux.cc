@@ -66,18 +66,13 @@ core::Result<OutputFormatPtr> Muxer::OpenRtmp() {
 
 core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const std::string& hls_dir,
                                                  const std::vector<MuxStream>& streams,
-                                                 const std::atomic<bool>* abort) {
+                                                 const std::atomic<bool>* abort,
+                                                 HevcFlvMode hevc_mode) {
   auto policy = CheckUrl(url, UrlRole::kOutput);
   if (!policy) return policy.error();
-  for (const auto& s : streams) {
-    if (s.params->codec_id == AV_CODEC_ID_HEVC) {
-      return Error{
-          "InvalidParam.VideoParams.Codec", 400,
-          "H.265 over RTMP needs Floe's own FLV writer, which this build does not have yet.",
-          "Use H.264 for RTMP outputs."};
-    }
-  }
   std::unique_ptr<Muxer> m(new Muxer());
+  m->hevc_mode_ = hevc_mode;
+  for (const auto& s : streams) m->hevc_ = m->hevc_ || s.params->codec_id == AV_CODEC_ID_HEVC;
   m->abort_ = abort;
   m->url_ = url;
   m->whitelist_ = policy->protocol_whitelist;
@@ -88,9 +83,14 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
     m->src_tb_.push_back(streams[i].time_base);
     if (p->codec_type == AVMEDIA_TYPE_VIDEO) m->video_stream_ = static_cast<int>(i);
   }
-  auto rtmp = m->OpenRtmp();
-  if (!rtmp) return rtmp.error();
-  m->rtmp_ = std::move(*rtmp);
+  if (m->hevc_) {
+    // FFmpeg 5.1's FLV muxer refuses HEVC: Floe writes the FLV itself.
+    if (auto r = m->OpenFlvWriter(); !r) return r.error();
+  } else {
+    auto rtmp = m->OpenRtmp();
+    if (!rtmp) return rtmp.error();
+    m->rtmp_ = std::move(*rtmp);
+  }
 
   if (!hls_dir.empty()) {
     std::error_code ec;
@@ -117,8 +117,39 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
   return m;
 }
 
+core::Result<void> Muxer::OpenFlvWriter() {
+  deadline_ms_ = NowMs() + kConnectTimeoutMs;
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "protocol_whitelist", whitelist_.c_str(), 0);
+  AVIOInterruptCB cb{&Muxer::Interrupt, this};
+  int rc = avio_open2(&flv_io_, url_.c_str(), AVIO_FLAG_WRITE, &cb, &opts);
+  av_dict_free(&opts);
+  if (rc < 0) {
+    return Error{"OutputUnavailable", 503,
+                 "cannot connect to the output " + url_ + ": " + AvError(rc), ""};
+  }
+  const AVCodecParameters* video = nullptr;
+  const AVCodecParameters* audio = nullptr;
+  for (auto* p : params_) {
+    if (p->codec_type == AVMEDIA_TYPE_VIDEO) video = p;
+    if (p->codec_type == AVMEDIA_TYPE_AUDIO) audio = p;
+  }
+  flv_ = std::make_unique<FlvWriter>(flv_io_, hevc_mode_);
+  if (auto r = flv_->Start(video, audio); !r) {
+    CloseFlvWriter();
+    return r;
+  }
+  return {};
+}
+
+void Muxer::CloseFlvWriter() {
+  flv_.reset();
+  if (flv_io_) avio_closep(&flv_io_);
+}
+
 Muxer::~Muxer() {
   Finish();
+  CloseFlvWriter();
   for (auto*& p : params_) avcodec_parameters_free(&p);
 }
 
@@ -138,7 +169,7 @@ core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
   if (hls_) {
     if (auto r = WriteTo(hls_.get(), stream, packet); !r) return r;
   }
-  if (!rtmp_) return {};
+  if (!rtmp_up()) return {};
   int64_t dts_us = av_rescale_q(packet->dts, src_tb_[stream], AVRational{1, 1'000'000});
   if (rtmp_wait_key_) {
     if (stream != video_stream_ || !(packet->flags & AV_PKT_FLAG_KEY)) return {};
@@ -146,18 +177,31 @@ core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
     rtmp_floor_us_ = dts_us;
   }
   if (dts_us < rtmp_floor_us_) return {};
-  if (auto r = WriteTo(rtmp_.get(), stream, packet); !r) {
+  deadline_ms_ = NowMs() + kWriteTimeoutMs;
+  core::Result<void> r;
+  if (flv_) {
+    r = stream == video_stream_ ? flv_->WriteVideo(packet, src_tb_[stream])
+                                : flv_->WriteAudio(packet, src_tb_[stream]);
+  } else {
+    r = WriteTo(rtmp_.get(), stream, packet);
+  }
+  if (!r) {
     spdlog::warn("event=output_lost url={} reason=\"{}\"", url_, r.error().message);
     rtmp_.reset();
+    CloseFlvWriter();
   }
   return {};
 }
 
 bool Muxer::Reconnect() {
-  if (rtmp_) return true;
-  auto rtmp = OpenRtmp();
-  if (!rtmp) return false;
-  rtmp_ = std::move(*rtmp);
+  if (rtmp_up()) return true;
+  if (hevc_) {
+    if (!OpenFlvWriter()) return false;
+  } else {
+    auto rtmp = OpenRtmp();
+    if (!rtmp) return false;
+    rtmp_ = std::move(*rtmp);
+  }
   rtmp_wait_key_ = video_stream_ >= 0;
   ++reconnects_;
   spdlog::info("event=output_reconnected url={} reconnects={}", url_, reconnects_);

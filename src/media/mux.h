@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "media/ffmpeg.h"
+#include "media/flv_writer.h"
 
 namespace floe::media {
 
@@ -23,16 +24,18 @@ class Muxer {
  public:
   // Opens the RTMP output (URL policy applies) and, when hls_dir is set, an HLS output with
   // 2 s segments. `abort` interrupts a blocked connect or write.
+  // H.265 goes out through Floe's own FLV writer, in the chosen convention.
   static core::Result<std::unique_ptr<Muxer>> Open(const std::string& url,
                                                    const std::string& hls_dir,
                                                    const std::vector<MuxStream>& streams,
-                                                   const std::atomic<bool>* abort);
+                                                   const std::atomic<bool>* abort,
+                                                   HevcFlvMode hevc_mode = HevcFlvMode::kEnhanced);
   ~Muxer();
 
   // Writes one packet (timestamps in that stream's time_base) to every output that is up.
   // A failing RTMP output is marked down (see Reconnect); an HLS failure is an error.
   core::Result<void> Write(int stream, const AVPacket* packet);
-  bool rtmp_up() const { return rtmp_ != nullptr; }
+  bool rtmp_up() const { return rtmp_ != nullptr || flv_ != nullptr; }
   // Tries once to reopen a dropped RTMP output. True when it is up again.
   bool Reconnect();
   int reconnects() const { return reconnects_; }
@@ -43,6 +46,8 @@ class Muxer {
   Muxer() = default;
   static int Interrupt(void* self);
   core::Result<OutputFormatPtr> OpenRtmp();
+  core::Result<void> OpenFlvWriter();  // H.265: own FLV over an RTMP AVIOContext
+  void CloseFlvWriter();
   core::Result<void> Start(AVFormatContext* fmt, const std::string& url, AVDictionary** options);
   core::Result<void> WriteTo(AVFormatContext* fmt, int stream, const AVPacket* packet);
 
@@ -51,6 +56,10 @@ class Muxer {
   std::vector<AVRational> src_tb_;
   int video_stream_ = -1;
   OutputFormatPtr rtmp_, hls_;
+  bool hevc_ = false;
+  HevcFlvMode hevc_mode_ = HevcFlvMode::kEnhanced;
+  AVIOContext* flv_io_ = nullptr;
+  std::unique_ptr<FlvWriter> flv_;
   bool rtmp_wait_key_ = false;
   // After a reconnect the FLV muxer anchors its clock on the first packet: nothing earlier than
   // the keyframe it restarts on may follow (microseconds).

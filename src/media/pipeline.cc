@@ -60,7 +60,8 @@ struct MuxItem {
 };
 
 struct Counters {
-  std::atomic<int64_t> frames{0}, bytes{0}, dropped{0}, duplicated{0}, shed{0}, reconnects{0};
+  std::atomic<int64_t> frames{0}, bytes{0}, dropped{0}, duplicated{0}, shed{0}, reconnects{0},
+      silence_ms{0};
   std::atomic<int64_t> encode_us_total{0}, encoded{0};
   std::atomic<int64_t> last_video_us{INT64_MIN}, last_audio_us{INT64_MIN};
 };
@@ -238,7 +239,9 @@ core::Result<void> Pipeline::Impl::Setup() {
       for (auto* p : owned) avcodec_parameters_free(&p);
       return Error{"InputUnsupported", 400, "the input has no stream this template can output", ""};
     }
-    auto m = Muxer::Open(rc.output_url, rc.hls_dir, streams, &abort_io);
+    auto m =
+        Muxer::Open(rc.output_url, rc.hls_dir, streams, &abort_io,
+                    cfg.hevc_flv_codec_id_12 ? HevcFlvMode::kCodecId12 : HevcFlvMode::kEnhanced);
     for (auto* p : owned) avcodec_parameters_free(&p);
     if (!m) return m.error();
     r->mux = std::move(*m);
@@ -468,6 +471,14 @@ void Pipeline::Impl::RenditionLoop(Rendition& r) {
   };
   auto encode_audio = [&](AVFrame* f) { fail(r.aenc->Encode(f, audio_packet)); };
 
+  // The converters belong to this thread; the stats thread reads these copies.
+  auto publish_counters = [&] {
+    if (r.vconv) {
+      r.stats.dropped = r.vconv->dropped();
+      r.stats.duplicated = r.vconv->duplicated();
+    }
+    if (r.aconv) r.stats.silence_ms = r.aconv->inserted_ms();
+  };
   while (auto it = r.in.Pop()) {
     if (it->slate) {
       if (r.vconv) r.vconv->RepeatUntil(it->t_us, it->slate_black, encode_video);
@@ -480,16 +491,14 @@ void Pipeline::Impl::RenditionLoop(Rendition& r) {
     } else {
       r.aconv->Push(it->frame.get(), it->t_us, encode_audio);
     }
+    publish_counters();
   }
   if (r.vconv) fail(r.venc->Encode(nullptr, video_packet));
   if (r.aconv) {
     r.aconv->Flush(encode_audio);
     fail(r.aenc->Encode(nullptr, audio_packet));
   }
-  if (r.vconv) {
-    r.stats.dropped = r.vconv->dropped();
-    r.stats.duplicated = r.vconv->duplicated();
-  }
+  publish_counters();
   r.out.Close();
 }
 
@@ -546,12 +555,12 @@ std::string Pipeline::Impl::StatsLine(double seconds, std::vector<int64_t>& last
         {"fps", (f - last_frames[i]) / seconds},
         {"kbps", (b - last_bytes[i]) * 8 / 1000.0 / seconds},
         {"frames", f},
-        {"dropped", renditions[i]->vconv ? renditions[i]->vconv->dropped() : 0},
-        {"duplicated", renditions[i]->vconv ? renditions[i]->vconv->duplicated() : 0},
+        {"dropped", s.dropped.load()},
+        {"duplicated", s.duplicated.load()},
         {"shed", s.shed.load()},
         {"encode_latency_ms", s.encoded ? s.encode_us_total / 1000.0 / s.encoded : 0.0},
         {"reconnects", s.reconnects.load()},
-        {"silence_inserted_ms", renditions[i]->aconv ? renditions[i]->aconv->inserted_ms() : 0}};
+        {"silence_inserted_ms", s.silence_ms.load()}};
     if (v != INT64_MIN && a != INT64_MIN) o["av_offset_ms"] = (v - a) / 1000.0;
     outs.push_back(o);
     last_frames[i] = f;

@@ -31,6 +31,8 @@ struct PipelineConfig {
   // slate_black_after_ms; silence) while the input is reopened with backoff. After
   // reconnect_window_ms without input the run ends as if the input had ended (0: never).
   int slate_black_after_ms = 3'000;
+  // H.265 over RTMP: Enhanced RTMP ("hvc1", default) or the older codec-id-12 convention.
+  bool hevc_flv_codec_id_12 = false;
   int reconnect_window_ms = 30'000;
   LiveDefaults defaults;
   int stats_interval_ms = 1000;

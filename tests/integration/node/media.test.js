@@ -267,3 +267,48 @@ async function watchFirstStreams(url) {
   }
   throw new Error(`no video on ${url}`);
 }
+
+test('H.265 over RTMP in Floe\'s own FLV (Enhanced RTMP hvc1 and codec id 12), and in HLS', { timeout: 90000 }, async () => {
+  const { execFile } = require('node:child_process');
+  const { FLOE_BIN } = require('./lib/server');
+  const flvProbe = (url) =>
+    new Promise((resolve, reject) =>
+      execFile(FLOE_BIN, ['flv-probe', '--input', url, '--seconds', '6'], { timeout: 20000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message} ${stderr}`)) : resolve(JSON.parse(stdout))));
+  const src = publish(nginx.url('hevc-src'), { seconds: 40, size: '640x360' });
+  await sleep(1500);
+  for (const mode of ['enhanced', 'codec-id-12']) {
+    const hls = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-hevc-'));
+    const out = nginx.url(`hevc-out-${mode}`, mode === 'enhanced' ? 'ertmp' : 'live');
+    const job = transcode({
+      templates: [{ Type: 'normal', TemplateConfig: {
+        VideoParams: { Codec: 'H.265', Height: '240', Fps: '25', Bitrate: '400', Gop: '25' },
+        AudioParams: { Codec: 'AAC', Bitrate: '64' } } }],
+      input: nginx.url('hevc-src'),
+      outputs: [out],
+      hls,
+      args: ['--hevc-flv', mode],
+    });
+    try {
+      await sleep(2500);
+      const s = await flvProbe(out);
+      assert.equal(s.convention, mode === 'enhanced' ? 'hvc1' : 'codec-id-12', JSON.stringify(s));
+      assert.ok(s.decoded_frames >= 50, JSON.stringify(s));
+      assert.equal(s.width, 426);
+      assert.equal(s.height, 240);
+      assert.ok(s.keyframes >= 2 && s.sequence_headers >= s.keyframes, JSON.stringify(s));
+      assert.ok(s.audio_tags > 50, JSON.stringify(s));
+    } finally {
+      job.proc.kill('SIGTERM');
+    }
+    const end = await job.done;
+    assert.equal(end.code, 0, end.err);
+    const playlist = fs.readFileSync(path.join(hls, 'index.m3u8'), 'utf8');
+    const seg = playlist.split('\n').find((l) => l.endsWith('.ts'));
+    const p = summarize(await probe(path.join(hls, seg), { seconds: 10 }));
+    assert.equal(p.video.codec, 'hevc');
+    assert.equal(p.video.height, 240);
+    for (const gap of p.video.keyframeGaps) assert.equal(gap, 25);
+  }
+  src.stop();
+});

@@ -55,6 +55,9 @@ rtmp {
     listen 127.0.0.1:${port};
     chunk_size 4096;
     application live { live on; record off; }
+    # nginx-rtmp reads Enhanced RTMP frames as non-keyframes: without wait_key off a player
+    # would wait for a keyframe it never recognises.
+    application ertmp { live on; record off; wait_key off; }
   }
 }
 `,
@@ -63,7 +66,7 @@ rtmp {
   await waitForPort(port);
   return {
     port,
-    url: (name) => `rtmp://127.0.0.1:${port}/live/${name}`,
+    url: (name, app = 'live') => `rtmp://127.0.0.1:${port}/${app}/${name}`,
     async stop() {
       if (proc.exitCode !== null) return;
       const done = new Promise((r) => proc.on('exit', r));
