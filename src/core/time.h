@@ -8,6 +8,7 @@
 namespace floe::core {
 
 int64_t NowMillis();
+int64_t SteadyMillis();                       // monotonic, for deadlines
 std::string FormatUtc(int64_t unix_seconds);  // "2026-11-24T22:18:25Z"
 // Parses exactly "YYYY-MM-DDThh:mm:ssZ" (fields range-checked); nullopt otherwise.
 std::optional<int64_t> ParseUtc(const std::string& s);

@@ -2,23 +2,17 @@
 
 #include <chrono>
 
+#include "core/time.h"
 #include "media/url_policy.h"
 
 namespace floe::media {
 
 using core::Error;
 
-namespace {
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
-
 int Demuxer::Interrupt(void* opaque) {
   auto* self = static_cast<Demuxer*>(opaque);
   if (self->stop_ && self->stop_->load()) return 1;
-  if (NowMs() > self->deadline_ms_.load()) {
+  if (core::SteadyMillis() > self->deadline_ms_.load()) {
     self->timed_out_ = true;
     return 1;
   }
@@ -41,7 +35,7 @@ core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& url,
   av_dict_set(&opts, "rtmp_live", "live", 0);
   av_dict_set(&opts, "analyzeduration", "2000000", 0);
   av_dict_set(&opts, "probesize", "2000000", 0);
-  d->deadline_ms_ = NowMs() + options.connect_timeout_ms;
+  d->deadline_ms_ = core::SteadyMillis() + options.connect_timeout_ms;
   int rc = avformat_open_input(&fmt, url.c_str(), nullptr, &opts);
   av_dict_free(&opts);
   if (rc < 0) {
@@ -64,7 +58,7 @@ core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& url,
     return Error{"InputUnavailable", 503, "The input " + url + " has neither video nor audio.",
                  "Check the stream."};
   }
-  d->deadline_ms_ = NowMs() + options.read_timeout_ms;
+  d->deadline_ms_ = core::SteadyMillis() + options.read_timeout_ms;
   return d;
 }
 
@@ -72,7 +66,7 @@ Demuxer::~Demuxer() = default;
 
 int Demuxer::Read(AVPacket* packet) {
   timed_out_ = false;
-  deadline_ms_ = NowMs() + read_timeout_ms_;
+  deadline_ms_ = core::SteadyMillis() + read_timeout_ms_;
   return av_read_frame(fmt_.get(), packet);
 }
 

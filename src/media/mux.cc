@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/time.h"
 #include "media/url_policy.h"
 
 namespace floe::media {
@@ -11,16 +12,14 @@ namespace floe::media {
 using core::Error;
 
 namespace {
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
 constexpr int64_t kConnectTimeoutMs = 5'000, kWriteTimeoutMs = 10'000;
 }  // namespace
 
 int Muxer::Interrupt(void* opaque) {
   auto* self = static_cast<Muxer*>(opaque);
-  return (self->abort_ && self->abort_->load()) || NowMs() > self->deadline_ms_.load() ? 1 : 0;
+  return (self->abort_ && self->abort_->load()) || core::SteadyMillis() > self->deadline_ms_.load()
+             ? 1
+             : 0;
 }
 
 core::Result<void> Muxer::Start(AVFormatContext* fmt, const std::string& url,
@@ -48,7 +47,7 @@ core::Result<void> Muxer::Start(AVFormatContext* fmt, const std::string& url,
 }
 
 core::Result<OutputFormatPtr> Muxer::OpenRtmp() {
-  deadline_ms_ = NowMs() + kConnectTimeoutMs;
+  deadline_ms_ = core::SteadyMillis() + kConnectTimeoutMs;
   AVFormatContext* flv = nullptr;
   avformat_alloc_output_context2(&flv, nullptr, "flv", url_.c_str());
   if (!flv) return Error{"OutputFailed", 500, "cannot create an FLV muxer", ""};
@@ -118,7 +117,7 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
 }
 
 core::Result<void> Muxer::OpenFlvWriter() {
-  deadline_ms_ = NowMs() + kConnectTimeoutMs;
+  deadline_ms_ = core::SteadyMillis() + kConnectTimeoutMs;
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", whitelist_.c_str(), 0);
   AVIOInterruptCB cb{&Muxer::Interrupt, this};
@@ -154,7 +153,7 @@ Muxer::~Muxer() {
 }
 
 core::Result<void> Muxer::WriteTo(AVFormatContext* fmt, int stream, const AVPacket* packet) {
-  deadline_ms_ = NowMs() + kWriteTimeoutMs;
+  deadline_ms_ = core::SteadyMillis() + kWriteTimeoutMs;
   PacketPtr p = RefPacket(packet);
   p->stream_index = stream;
   av_packet_rescale_ts(p.get(), src_tb_[stream], fmt->streams[stream]->time_base);
@@ -177,7 +176,7 @@ core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
     rtmp_floor_us_ = dts_us;
   }
   if (dts_us < rtmp_floor_us_) return {};
-  deadline_ms_ = NowMs() + kWriteTimeoutMs;
+  deadline_ms_ = core::SteadyMillis() + kWriteTimeoutMs;
   core::Result<void> r;
   if (flv_) {
     r = stream == video_stream_ ? flv_->WriteVideo(packet, src_tb_[stream])

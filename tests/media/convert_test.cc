@@ -6,24 +6,14 @@
 
 #include <vector>
 
+#include "media/frames.h"
+
 #include "media/encoder.h"
 
 namespace floe::media {
 namespace {
 
-FramePtr Picture(int w, int h) {
-  FramePtr f = NewFrame();
-  f->format = AV_PIX_FMT_YUV420P;
-  f->width = w;
-  f->height = h;
-  EXPECT_EQ(av_frame_get_buffer(f.get(), 0), 0);
-  for (int p = 0; p < 3; ++p) {
-    int rows = p ? h / 2 : h;
-    for (int y = 0; y < rows; ++y)
-      std::fill_n(f->data[p] + y * f->linesize[p], f->linesize[p], 128);
-  }
-  return f;
-}
+using testing::Picture;
 
 TEST(VideoConverter, HalvesFrameRateByDropping) {
   VideoConverter conv(15, 320, 180, SWS_BILINEAR);

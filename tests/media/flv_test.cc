@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "media/frames.h"
+
 #include "media/encoder.h"
 #include "media/flv_reader.h"
 #include "media/flv_writer.h"
@@ -11,21 +13,7 @@
 namespace floe::media {
 namespace {
 
-FramePtr Picture(int w, int h, int shade) {
-  FramePtr f = NewFrame();
-  f->format = AV_PIX_FMT_YUV420P;
-  f->width = w;
-  f->height = h;
-  EXPECT_EQ(av_frame_get_buffer(f.get(), 0), 0);
-  for (int p = 0; p < 3; ++p) {
-    int rows = p ? h / 2 : h;
-    for (int y = 0; y < rows; ++y) {
-      for (int x = 0; x < f->linesize[p]; ++x)
-        f->data[p][y * f->linesize[p] + x] = static_cast<uint8_t>((x + y + shade) & 0xff);
-    }
-  }
-  return f;
-}
+using testing::Picture;
 
 struct Encoded {
   std::unique_ptr<Encoder> video, audio;

@@ -7,23 +7,12 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startServer } = require('./lib/server');
-const { v1Client, v3Client, errorOf } = require('./lib/clients');
+const { v1Client, v3Client, expectError } = require('./lib/clients');
 const { signV1, send, utc } = require('./lib/raw');
 const { admin } = require('./lib/admin');
 
 const ALL_ACTIONS = ['Create', 'Get', 'List', 'Update', 'Delete'];
 
-async function expectError(promise, code, status) {
-  try {
-    await promise;
-  } catch (err) {
-    const e = errorOf(err);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`);
-    if (status !== undefined && e.status !== undefined) assert.equal(e.status, status);
-    return e;
-  }
-  assert.fail(`expected ${code}, the call succeeded`);
-}
 
 // Calls one template action with parameters that would succeed for an authorised caller.
 async function callAction(sdk, verb, templateId) {

@@ -8,24 +8,13 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { startServer } = require('./lib/server');
-const { v1Client, v3Client, errorOf } = require('./lib/clients');
+const { v1Client, v3Client, expectError } = require('./lib/clients');
 
 const FULL_CONFIG = {
   VideoParams: { Codec: 'H.264', Width: '1280', Height: '720', Fps: '30', Bitrate: '2500', Gop: '60', Profile: '3' },
   AudioParams: { Codec: 'AAC', Bitrate: '128', Samplerate: '44100', Channels: '2', Profile: 'aac_low' },
 };
 
-async function expectError(promise, code, status) {
-  try {
-    await promise;
-  } catch (err) {
-    const e = errorOf(err);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`);
-    if (status !== undefined && e.status !== undefined) assert.equal(e.status, status);
-    return e;
-  }
-  assert.fail(`expected error ${code}, the call succeeded`);
-}
 
 let server;
 test.before(async () => {

@@ -64,4 +64,18 @@ function errorOf(err) {
   return { code: err.code, message: err.message, status: err.statusCode };
 }
 
-module.exports = { v1Client, v3Client, errorOf, VERSION };
+// Awaits a call that must fail with `code` (and `status`, where the SDK keeps it).
+async function expectError(promise, code, status) {
+  const assert = require('node:assert/strict');
+  try {
+    await promise;
+  } catch (err) {
+    const e = errorOf(err);
+    assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`);
+    if (status !== undefined && e.status !== undefined) assert.equal(e.status, status);
+    return e;
+  }
+  assert.fail(`expected error ${code}, the call succeeded`);
+}
+
+module.exports = { v1Client, v3Client, errorOf, expectError, VERSION };
