@@ -29,6 +29,7 @@ test-asan: deps
 	@cmake -S . -B build-asan -DFLOE_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-asan -j $(JOBS) --target floe floe_unit_tests
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		ctest --output-on-failure --timeout 600
 
 format:
@@ -43,6 +44,7 @@ bench-api: build
 bench-media: build
 	@bench/media/run.sh $(BUILD_DIR)
 	@bench/media/narrowband.sh $(BUILD_DIR)
+	@bench/media/latency.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # `make run`: starts floe serve on LISTEN with its SQLite store under DATA_DIR, waits until it is
-# healthy, shows the template API working through the official SDK and a live transcode working
-# (scripts/demo-transcode.sh), then keeps serving until Ctrl-C (or SIGTERM), which stops Floe
-# cleanly.
+# healthy, shows the template API working through the official SDK and a live transcoding job
+# working (scripts/demo-job.sh), then keeps serving until Ctrl-C (or SIGTERM), which stops Floe
+# cleanly. LiveCenter jobs of the domain demo.floe.local push to the demo's nginx-rtmp.
 set -euo pipefail
 bin=$1 listen=$2 data_dir=$3
 cd "$(dirname "$0")/.."
 
-"$bin" serve --listen "$listen" --data-dir "$data_dir" &
+# The demo's private nginx-rtmp, and the LiveCenter domain that pushes into it.
+demo_port=${DEMO_RTMP_PORT:-19350}
+demo_domain=demo.floe.local
+"$bin" serve --listen "$listen" --data-dir "$data_dir" \
+  --live-center "$demo_domain=rtmp://127.0.0.1:$demo_port" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
 
@@ -18,7 +22,8 @@ for _ in $(seq 1 100); do
 done
 
 node scripts/demo.js "http://$listen" "$data_dir/credentials.json"
-scripts/demo-transcode.sh "$bin" "$data_dir" || echo "demo: the live transcode demo failed (see above)" >&2
+scripts/demo-job.sh "http://$listen" "$data_dir" "$demo_port" "$demo_domain" ||
+  echo "demo: the live transcoding job demo failed (see above)" >&2
 
 cat <<TXT
 

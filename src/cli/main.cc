@@ -1,8 +1,9 @@
-// The floe binary: `floe serve` and `floe admin`; worker, run-job and transcode join it later.
+// The floe binary: serve, admin, transcode, run-job (the process of one job) and flv-probe.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/admin.h"
+#include "cli/run_job.h"
 #include "cli/serve.h"
 #include "cli/transcode.h"
 #include "core/log.h"
@@ -38,6 +39,17 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--rate-burst", serve.rate_burst, "Burst per AccessKey")
       ->check(CLI::Range(1.0, 1e9))
       ->capture_default_str();
+  serve_cmd->add_option("--live-center", serve.live_centers,
+                        "DOMAIN=rtmp://HOST:PORT: where LiveCenter jobs of DOMAIN push "
+                        "(repeatable; in the config file: live-center = [\"…\", …])");
+  app.set_config("--config", "", "Read options from this TOML file ([serve] section)");
+
+  floe::cli::RunJobArgs run_job;
+  auto* run_job_cmd =
+      app.add_subcommand("run-job", "Run one job for floe serve (spec as JSON on standard input)");
+  run_job_cmd->add_option("--job-id", run_job.job_id, "Job id")->required();
+  run_job_cmd->add_option("--lock-dir", run_job.lock_dir, "Directory of per-job lock files")
+      ->required();
 
   auto run_admin = floe::cli::AddAdminCommands(app);
 
@@ -74,6 +86,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"enhanced", "codec-id-12"}))
       ->capture_default_str();
 
+  tr_cmd
+      ->add_option("--x264-tune", tr.x264_tune,
+                   "x264 tune: zerolatency (live default) or none (x264's own, ~0.6 s more delay)")
+      ->check(CLI::IsMember({"zerolatency", "none"}))
+      ->capture_default_str();
+
   std::string probe_url;
   int probe_seconds = 5;
   auto* probe_cmd =
@@ -85,7 +103,12 @@ int main(int argc, char** argv) {
   try {
     if (serve_cmd->parsed()) {
       floe::core::InitLogging("serve", log_level);
+      serve.log_level = log_level;
       return floe::cli::Serve(serve);
+    }
+    if (run_job_cmd->parsed()) {
+      floe::core::InitLogging("run-job", log_level);
+      return floe::cli::RunJob(run_job);
     }
     if (probe_cmd->parsed()) {
       floe::core::InitLogging("flv-probe", "error");

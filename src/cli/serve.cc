@@ -2,13 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
 #include "cli/bootstrap.h"
 #include "http/server.h"
+
+#include <filesystem>
+
 #include "ice/gateway.h"
+#include "ice/job_service.h"
+#include "ice/jobs.h"
+#include "ice/live_center.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
+#include "runtime/supervisor.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace floe::cli {
@@ -28,6 +36,16 @@ int Serve(const ServeConfig& config) {
   opts.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
   opts.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
 
+  ice::LiveCenter live_center;
+  for (const auto& m : config.live_centers) {
+    if (auto r = live_center.AddMapping(m); !r) {
+      spdlog::error("event=bad_config why=\"{}\"", r.error().message);
+      return 2;
+    }
+  }
+
+  for (const auto& m : config.live_centers) spdlog::info("event=live_center mapping={}", m);
+
   EnsureDataDir(config.data_dir);
   store::sqlite::SqliteStore store(StorePath(config.data_dir));
   auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(config.data_dir));
@@ -38,16 +56,26 @@ int Serve(const ServeConfig& config) {
   auth::Authenticator authn(store, nonces, box);
   auth::Authorizer authz(store);
   auth::RateLimiter limiter(config.rate_limit, config.rate_burst);
+  runtime::SupervisorOptions sup_opts;
+  sup_opts.floe_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+  sup_opts.lock_dir = (std::filesystem::path(config.data_dir) / "run").string();
+  sup_opts.log_level = config.log_level;
+  runtime::Supervisor supervisor(store, sup_opts);
+
   ice::TemplateService templates(store);
+  ice::JobService jobs(store, live_center, &supervisor);
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
+  ice::AddJobActions(actions, jobs);
   ice::Gateway gateway(authn, authz, limiter, std::move(actions));
 
   http::Server server(opts, [&gateway](const http::Request& r) { return gateway.Handle(r); });
   uint16_t port = server.Listen();
   spdlog::info("event=listening endpoint=http://{}:{} data_dir={} store=sqlite credentials={}",
                opts.address, port, config.data_dir, creds);
+  supervisor.Start();  // jobs that should run (also after a crash) run again
   server.Run(/*handle_signals=*/true);
+  supervisor.Shutdown();  // job processes flush and exit; their jobs run again at next start
   spdlog::info("event=stopped");
   return 0;
 }

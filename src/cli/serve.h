@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace floe::cli {
 
@@ -15,6 +16,8 @@ struct ServeConfig {
   int idle_timeout_ms = 60'000;           // keep-alive connections idle at most this long
   double rate_limit = 20'000;             // requests/s per AccessKey (token bucket); 0: off
   double rate_burst = 20'000;             // bucket size: requests one key may send at once
+  std::vector<std::string> live_centers;  // "DOMAIN=rtmp://HOST:PORT", LiveCenter push bases
+  std::string log_level = "info";         // also for the job processes
 };
 
 int Serve(const ServeConfig& config);

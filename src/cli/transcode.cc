@@ -30,6 +30,12 @@ core::Result<media::EncodeSettings> LoadTemplate(const std::string& path) {
     return core::Error{"InvalidTemplate", 400,
                        path + ": expected {\"Type\": ..., \"TemplateConfig\": {...}}", ""};
   }
+  return TemplateSettings(doc);
+}
+
+}  // namespace
+
+core::Result<media::EncodeSettings> TemplateSettings(const nlohmann::json& doc) {
   ice::ConfigLeaves leaves;
   if (doc.contains("TemplateConfig")) {
     auto patch = ice::ParseTemplateConfig(doc["TemplateConfig"].dump());
@@ -41,7 +47,30 @@ core::Result<media::EncodeSettings> LoadTemplate(const std::string& path) {
   return media::MakeEncodeSettings(*spec);
 }
 
-}  // namespace
+core::Result<void> RunUntilSignal(const std::function<core::Result<void>()>& run,
+                                  const std::function<void()>& stop) {
+  // SIGTERM/SIGINT: finish cleanly (flush encoders, write trailers), then return.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::atomic<bool> finished{false};
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (!finished) {
+      spdlog::info("event=signal signal={} action=stop", sig);
+      stop();
+    }
+  });
+  auto result = run();
+  finished = true;
+  // Wake the signal thread if no signal came.
+  pthread_kill(signals.native_handle(), SIGTERM);
+  signals.join();
+  return result;
+}
 
 int Transcode(const TranscodeArgs& args) {
   if (args.templates.size() != args.outputs.size()) {
@@ -55,6 +84,7 @@ int Transcode(const TranscodeArgs& args) {
   cfg.slate_black_after_ms = args.slate_black_after_ms;
   cfg.reconnect_window_ms = args.reconnect_window_ms;
   cfg.hevc_flv_codec_id_12 = args.hevc_flv == "codec-id-12";
+  cfg.defaults.x264_tune = args.x264_tune;
   for (size_t i = 0; i < args.templates.size(); ++i) {
     auto settings = LoadTemplate(args.templates[i]);
     if (!settings) {
@@ -74,27 +104,7 @@ int Transcode(const TranscodeArgs& args) {
     cfg.on_stats = [](const std::string& line) { std::cout << line << std::endl; };
   }
   media::Pipeline pipeline(cfg);
-
-  // SIGTERM/SIGINT: finish cleanly (flush encoders, write trailers), then exit 0.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::atomic<bool> finished{false};
-  std::thread signals([&] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    if (!finished) {
-      spdlog::info("event=signal signal={} action=stop", sig);
-      pipeline.Stop();
-    }
-  });
-  auto result = pipeline.Run();
-  finished = true;
-  // Wake the signal thread if no signal came.
-  pthread_kill(signals.native_handle(), SIGTERM);
-  signals.join();
+  auto result = RunUntilSignal([&] { return pipeline.Run(); }, [&] { pipeline.Stop(); });
   if (!result) {
     std::cerr << "floe transcode: " << result.error().code << ": " << result.error().message
               << "\n";

@@ -2,8 +2,13 @@
 // (--template FILE --output URL, repeated), optional HLS, stats as JSON lines on stdout.
 #pragma once
 
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "core/result.h"
+#include "media/encode_settings.h"
 
 namespace floe::cli {
 
@@ -17,7 +22,8 @@ struct TranscodeArgs {
   int read_timeout_ms = 5'000;
   int slate_black_after_ms = 3'000;
   int reconnect_window_ms = 30'000;
-  std::string hevc_flv = "enhanced";  // or "codec-id-12"
+  std::string hevc_flv = "enhanced";      // or "codec-id-12"
+  std::string x264_tune = "zerolatency";  // or "none"
 };
 
 // `floe flv-probe --input rtmp://… [--seconds N]`: reads an H.265 FLV stream with Floe's own
@@ -25,5 +31,13 @@ struct TranscodeArgs {
 int FlvProbe(const std::string& url, int seconds);
 
 int Transcode(const TranscodeArgs& args);
+
+// {"Type": ..., "TemplateConfig": {...}} → encoder settings, validated as the API validates.
+core::Result<media::EncodeSettings> TemplateSettings(const nlohmann::json& doc);
+
+// Runs `run` with SIGTERM/SIGINT blocked and watched: the first one calls `stop`, and `run`
+// is expected to return soon after (flushed).
+core::Result<void> RunUntilSignal(const std::function<core::Result<void>()>& run,
+                                  const std::function<void()>& stop);
 
 }  // namespace floe::cli

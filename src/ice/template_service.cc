@@ -13,6 +13,25 @@ Error TemplateNotFound(const std::string& id) {
           "Check the TemplateId with ListLiveTranscodeTemplates."};
 }
 
+Error TemplateInUse() {
+  return {"InvalidParam.TemplateIdInuse", 400, "Parameters: templateId is inuse.",
+          "Stop the jobs that use this template (SendLiveTranscodeJobCommand stop) first."};
+}
+
+namespace {
+Result<void> Answer(store::TemplateWrite outcome, const std::string& id) {
+  switch (outcome) {
+    case store::TemplateWrite::kDone:
+      return {};
+    case store::TemplateWrite::kInUse:
+      return TemplateInUse();
+    case store::TemplateWrite::kNotFound:
+      break;
+  }
+  return TemplateNotFound(id);
+}
+}  // namespace
+
 TemplateService::TemplateService(store::Store& store, Clock clock)
     : store_(store), clock_(std::move(clock)) {
   if (!clock_) clock_ = core::NowMillis;
@@ -96,16 +115,14 @@ Result<void> TemplateService::Update(const auth::Principal& who, const std::stri
         return next;
       });
   if (!found) return found.error();
-  if (!*found) return TemplateNotFound(id);
-  return {};
+  return Answer(*found, id);
 }
 
 Result<void> TemplateService::Delete(const auth::Principal& who, const std::string& id) {
   if (auto r = CheckChangeable(who, id); !r) return r;
   auto found = store_.DeleteTemplate(who.account_id, id);
   if (!found) return found.error();
-  if (!*found) return TemplateNotFound(id);
-  return {};
+  return Answer(*found, id);
 }
 
 }  // namespace floe::ice

@@ -45,5 +45,6 @@ class TemplateService {
 };
 
 core::Error TemplateNotFound(const std::string& id);
+core::Error TemplateInUse();
 
 }  // namespace floe::ice

@@ -14,8 +14,14 @@ namespace floe::media {
 // Live defaults, chosen from the measurements in bench/RESULTS.md.
 struct LiveDefaults {
   std::string x264_preset = "veryfast";
-  std::string x264_tune = "zerolatency";  // no lookahead/B-frame delay: ~110 ms vs ~700 ms added
+  std::string x264_tune = "zerolatency";  // "none": x264's own (lookahead, frame threads)
   std::string x265_preset = "ultrafast";
+  // Narrow-band spends CPU to save bits: one preset slower (trellis, subpel refinement) and a
+  // low CRF so that easy content stays near-lossless, capped at Bitrate (bench/RESULTS.md).
+  std::string narrow_band_x264_preset = "faster";
+  int narrow_band_x264_crf = 12;
+  std::string narrow_band_x265_preset = "superfast";
+  int narrow_band_x265_crf = 14;
   double vbv_seconds = 1.5;  // VBV buffer = maxrate × this
   int default_gop_seconds = 2;
   int scaler_flags = 2;  // SWS_BILINEAR: ~3× cheaper than bicubic, see MEDIA-NOTES

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -42,6 +43,9 @@ struct Epoch {
   int video = -1, audio = -1;  // stream indexes in this connection
   AVCodecParameters* video_par = nullptr;
   AVCodecParameters* audio_par = nullptr;
+  // Whether packets of this connection can go on into outputs that copy them: only when the
+  // stream has the first connection's parameters (an output cannot change codec mid-stream).
+  bool copy_video = true, copy_audio = true;
   ~Epoch() {
     avcodec_parameters_free(&video_par);
     avcodec_parameters_free(&audio_par);
@@ -149,6 +153,19 @@ core::Result<CodecContextPtr> Pipeline::Impl::OpenDecoder(const AVCodecParameter
   if (rc < 0) return Error{"InputUnsupported", 400, "cannot decode the input: " + AvError(rc), ""};
   return ctx;
 }
+
+namespace {
+// Same codec, picture or sound format and codec headers: a copy can carry on across connections.
+bool SameStream(const AVCodecParameters* a, const AVCodecParameters* b) {
+  if (!a || !b) return false;
+  return a->codec_id == b->codec_id && a->width == b->width && a->height == b->height &&
+         a->format == b->format && a->sample_rate == b->sample_rate &&
+         a->ch_layout.nb_channels == b->ch_layout.nb_channels &&
+         a->extradata_size == b->extradata_size &&
+         (a->extradata_size == 0 ||
+          std::memcmp(a->extradata, b->extradata, a->extradata_size) == 0);
+}
+}  // namespace
 
 std::shared_ptr<Epoch> Pipeline::Impl::NewEpoch(int id) {
   auto e = std::make_shared<Epoch>();
@@ -306,6 +323,12 @@ void Pipeline::Impl::DemuxLoop() {
   PacketPtr pkt = NewPacket();
   int epoch_id = 0;
   std::shared_ptr<Epoch> epoch = NewEpoch(epoch_id);
+  const std::shared_ptr<Epoch> first_epoch = epoch;
+  bool copies_video = false, copies_audio = false;
+  for (auto& r : renditions) {
+    copies_video |= r->cfg.settings.copy_video;
+    copies_audio |= r->cfg.settings.copy_audio;
+  }
   int64_t offset_us = AV_NOPTS_VALUE;  // epoch time − media time
   bool wait_keyframe = false;
   for (;;) {
@@ -323,6 +346,16 @@ void Pipeline::Impl::DemuxLoop() {
       demux.reset();
       if (!Reconnect()) break;
       epoch = NewEpoch(++epoch_id);
+      epoch->copy_video = SameStream(epoch->video_par, first_epoch->video_par);
+      epoch->copy_audio = SameStream(epoch->audio_par, first_epoch->audio_par);
+      if (copies_video && !epoch->copy_video) {
+        spdlog::warn(
+            "event=copy_stopped reason=\"the input came back with other video parameters\"");
+      }
+      if (copies_audio && !epoch->copy_audio) {
+        spdlog::warn(
+            "event=copy_stopped reason=\"the input came back with other audio parameters\"");
+      }
       offset_us = AV_NOPTS_VALUE;
       wait_keyframe = epoch->video >= 0;
       continue;
@@ -358,7 +391,9 @@ void Pipeline::Impl::DemuxLoop() {
     for (auto& r : renditions) {
       bool copy =
           (is_video && r->cfg.settings.copy_video) || (is_audio && r->cfg.settings.copy_audio);
-      if (!copy || epoch_id > 0) continue;  // a copy cannot follow a new input's parameters
+      // A copy goes on after a reconnect (from the first keyframe, on the media clock) when
+      // the input came back with the same parameters; it cannot follow a change.
+      if (!copy || !(is_video ? epoch->copy_video : epoch->copy_audio)) continue;
       Item it;
       it.packet = RefPacket(pkt.get());
       it.video = is_video;

@@ -58,4 +58,53 @@ struct TemplatePage {
   std::vector<TemplateRecord> items;
 };
 
+// A live transcoding job. The template's name, type and configuration are copied in when the
+// job is submitted (the template cannot change while a job that is not stopped uses it).
+struct JobRecord {
+  std::string job_id;
+  std::string account_id;
+  std::string name;
+  std::string template_id;
+  std::string template_name;
+  std::string template_type;
+  std::string template_config;  // canonical TemplateConfig JSON
+  int start_mode = 0;           // 0 now, 1 timed
+  int status = 0;               // 0 not started, 1 running, 2 stopped
+  std::string input_type;       // rtmp | srt | hls
+  std::string input_url;
+  std::string output_type;    // LiveCenter | rtmp
+  std::string output_domain;  // LiveCenter's DomainName
+  std::string output_url;     // where the rendition is pushed (resolved at submit)
+  int64_t start_time_ms = 0;  // timed jobs only (0: none)
+  int64_t end_time_ms = 0;
+  int64_t create_time_ms = 0;
+};
+
+struct JobQuery {
+  std::string account_id;
+  std::optional<std::string> type;  // the template's Type
+  std::optional<int> start_mode;
+  std::optional<int> status;
+  std::optional<std::string> keyword;  // JobId exactly, or a substring of the name
+  bool ascending = false;              // by CreateTime
+  int page_no = 1;
+  int page_size = 10;
+};
+
+struct JobPage {
+  int64_t total_count = 0;
+  std::vector<JobRecord> items;
+};
+
+// One line of a job's event log: submitted, started, input_lost, reconnected, failed, stopped…
+struct JobEvent {
+  std::string job_id;
+  int64_t time_ms = 0;
+  std::string event;
+  std::string detail;
+};
+
+// What a template change or delete found.
+enum class TemplateWrite { kDone, kNotFound, kInUse };
+
 }  // namespace floe::store

@@ -57,14 +57,37 @@ class Store {
   virtual Result<TemplatePage> ListTemplates(const TemplateQuery& q) = 0;
 
   // Read-modify-write of one customized template of the account, atomically: `mutate` sees the
-  // current record and returns the new one (or an error, and nothing changes). Returns false
-  // when the account has no such customized template.
+  // current record and returns the new one (or an error, and nothing changes). kNotFound when
+  // the account has no such customized template, kInUse when a job that is not stopped uses it
+  // (checked in the same transaction, so no job can be submitted on it meanwhile).
   using TemplateMutation = std::function<Result<TemplateRecord>(const TemplateRecord& current)>;
-  virtual Result<bool> UpdateTemplate(const std::string& account_id, const std::string& template_id,
-                                      const TemplateMutation& mutate) = 0;
-  // Deletes one customized template of the account. Returns false when there is none.
-  virtual Result<bool> DeleteTemplate(const std::string& account_id,
-                                      const std::string& template_id) = 0;
+  virtual Result<TemplateWrite> UpdateTemplate(const std::string& account_id,
+                                               const std::string& template_id,
+                                               const TemplateMutation& mutate) = 0;
+  // Deletes one customized template of the account, unless a job not stopped uses it.
+  virtual Result<TemplateWrite> DeleteTemplate(const std::string& account_id,
+                                               const std::string& template_id) = 0;
+
+  // Jobs. InsertJob reads the template (the account's or a system one) in the same transaction
+  // as it inserts the job, copying its name, type and configuration into the job; nullopt when
+  // there is no such template. It records the "submitted" event too.
+  virtual Result<std::optional<JobRecord>> InsertJob(JobRecord job) = 0;
+  virtual Result<std::optional<JobRecord>> GetJob(const std::string& account_id,
+                                                  const std::string& job_id) = 0;
+  virtual Result<JobPage> ListJobs(const JobQuery& q) = 0;
+  // Jobs of every account that are not stopped: what the runtime must (soon) run.
+  virtual Result<std::vector<JobRecord>> ListLiveJobs() = 0;
+  // Read-modify-write of one job, atomically; false when the account has no such job. The
+  // events returned by `mutate` are recorded in the same transaction.
+  using JobMutation =
+      std::function<Result<JobRecord>(const JobRecord& current, std::vector<JobEvent>& events)>;
+  virtual Result<bool> UpdateJob(const std::string& account_id, const std::string& job_id,
+                                 const JobMutation& mutate) = 0;
+  // Deletes a job and its events; false when the account has no such job.
+  virtual Result<bool> DeleteJob(const std::string& account_id, const std::string& job_id) = 0;
+  virtual Result<void> AddJobEvent(const JobEvent& e) = 0;
+  // The newest `limit` events of a job, oldest first.
+  virtual Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) = 0;
 };
 
 }  // namespace floe::store

@@ -50,7 +50,8 @@ TEST(SqliteStore, SystemTemplatesAreVisibleToEveryAccount) {
   ASSERT_TRUE(t.ok() && t->has_value());
   EXPECT_EQ((*t)->category, "system");
   // Not changeable through the customized-only write paths.
-  EXPECT_FALSE(*store.DeleteTemplate("", "00000000000000000000000000000720"));
+  EXPECT_EQ(*store.DeleteTemplate("", "00000000000000000000000000000720"),
+            TemplateWrite::kNotFound);
 }
 
 TEST(SqliteStore, AccountsNeverSeeEachOthersTemplates) {
@@ -64,8 +65,8 @@ TEST(SqliteStore, AccountsNeverSeeEachOthersTemplates) {
   q.category = "customized";
   EXPECT_EQ(store.ListTemplates(q)->total_count, 0);
   auto mutate = [](const TemplateRecord& r) -> core::Result<TemplateRecord> { return r; };
-  EXPECT_FALSE(*store.UpdateTemplate("B", "a1", mutate));
-  EXPECT_FALSE(*store.DeleteTemplate("B", "a1"));
+  EXPECT_EQ(*store.UpdateTemplate("B", "a1", mutate), TemplateWrite::kNotFound);
+  EXPECT_EQ(*store.DeleteTemplate("B", "a1"), TemplateWrite::kNotFound);
   EXPECT_TRUE(store.GetTemplate("A", "a1")->has_value());
 }
 
@@ -137,7 +138,7 @@ TEST(SqliteStore, ConcurrentReadModifyWritesLoseNoField) {
               next.config_json = doc.dump();
               return next;
             });
-        ASSERT_TRUE(r.ok() && *r);
+        ASSERT_TRUE(r.ok() && *r == TemplateWrite::kDone);
       }
     });
   }

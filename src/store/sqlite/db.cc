@@ -32,6 +32,14 @@ Stmt& Stmt::Bind(int i, const std::optional<std::string>& v) {
   return Bind(i, *v);
 }
 
+Stmt& Stmt::Bind(int i, const std::optional<int64_t>& v) {
+  if (!v) {
+    if (sqlite3_bind_null(s_, i) != SQLITE_OK) Fail(sqlite3_db_handle(s_), "bind");
+    return *this;
+  }
+  return Bind(i, *v);
+}
+
 bool Stmt::Step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;

@@ -24,6 +24,7 @@ class Stmt {
   Stmt& Bind(int i, const std::string& v);
   Stmt& Bind(int i, int64_t v);
   Stmt& Bind(int i, const std::optional<std::string>& v);  // nullopt binds NULL
+  Stmt& Bind(int i, const std::optional<int64_t>& v);      // nullopt binds NULL
   // Steps once: true when a row is ready, false when done. Throws on error.
   bool Step();
   std::string Text(int col) const;

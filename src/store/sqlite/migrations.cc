@@ -83,6 +83,38 @@ CREATE TABLE ram_policies (
   FOREIGN KEY (account_id, user_name) REFERENCES ram_users(account_id, user_name)
 );
 )SQL"},
+      {4, "live transcoding jobs and their events", R"SQL(
+CREATE TABLE jobs (
+  job_id          TEXT PRIMARY KEY,
+  account_id      TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  template_id     TEXT NOT NULL,
+  template_name   TEXT NOT NULL,
+  template_type   TEXT NOT NULL,
+  template_config TEXT NOT NULL,
+  start_mode      INTEGER NOT NULL,
+  status          INTEGER NOT NULL,
+  input_type      TEXT NOT NULL,
+  input_url       TEXT NOT NULL,
+  output_type     TEXT NOT NULL,
+  output_domain   TEXT NOT NULL,
+  output_url      TEXT NOT NULL,
+  start_time      INTEGER NOT NULL,
+  end_time        INTEGER NOT NULL,
+  create_time     INTEGER NOT NULL
+);
+CREATE INDEX jobs_by_account ON jobs(account_id, create_time);
+CREATE INDEX jobs_by_template ON jobs(template_id, status);
+CREATE INDEX jobs_live ON jobs(status);
+CREATE TABLE job_events (
+  event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id   TEXT NOT NULL,
+  time     INTEGER NOT NULL,
+  event    TEXT NOT NULL,
+  detail   TEXT NOT NULL
+);
+CREATE INDEX job_events_by_job ON job_events(job_id, event_id);
+)SQL"},
   };
   return kAll;
 }

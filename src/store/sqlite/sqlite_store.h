@@ -48,10 +48,22 @@ class SqliteStore final : public Store {
   Result<std::optional<TemplateRecord>> GetTemplate(const std::string& account_id,
                                                     const std::string& template_id) override;
   Result<TemplatePage> ListTemplates(const TemplateQuery& q) override;
-  Result<bool> UpdateTemplate(const std::string& account_id, const std::string& template_id,
-                              const TemplateMutation& mutate) override;
-  Result<bool> DeleteTemplate(const std::string& account_id,
-                              const std::string& template_id) override;
+  Result<TemplateWrite> UpdateTemplate(const std::string& account_id,
+                                       const std::string& template_id,
+                                       const TemplateMutation& mutate) override;
+  Result<TemplateWrite> DeleteTemplate(const std::string& account_id,
+                                       const std::string& template_id) override;
+
+  Result<std::optional<JobRecord>> InsertJob(JobRecord job) override;
+  Result<std::optional<JobRecord>> GetJob(const std::string& account_id,
+                                          const std::string& job_id) override;
+  Result<JobPage> ListJobs(const JobQuery& q) override;
+  Result<std::vector<JobRecord>> ListLiveJobs() override;
+  Result<bool> UpdateJob(const std::string& account_id, const std::string& job_id,
+                         const JobMutation& mutate) override;
+  Result<bool> DeleteJob(const std::string& account_id, const std::string& job_id) override;
+  Result<void> AddJobEvent(const JobEvent& e) override;
+  Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) override;
 
   int SchemaVersion();
 
@@ -82,6 +94,8 @@ class SqliteStore final : public Store {
   Result<bool> WriteChanged(const std::function<void(Db&)>& fn);
 
   static void InsertAccessKey(Db& db, const AccessKey& k);
+  static void InsertJobEvent(Db& db, const JobEvent& e);
+  static bool TemplateInUse(Db& db, const std::string& template_id);
 
   int64_t next_nonce_purge_ms_ = 0;  // writer thread only
   std::mutex read_mu_;

@@ -11,8 +11,8 @@ const TEMPLATE = { Type: 'normal', TemplateConfig: {
   VideoParams: { Codec: 'H.264', Height: '360', Fps: '25', Bitrate: '600', Gop: '50' },
   AudioParams: { Codec: 'AAC', Bitrate: '64', Samplerate: '44100', Channels: '2' } } };
 
-function streamTimes(packets, index) {
-  return packets.filter((p) => p.stream_index === index).map((p) => Number(p.pts_time));
+function streamTimes(packets, type) {
+  return packets.filter((p) => p.codec_type === type).map((p) => Number(p.pts_time));
 }
 
 function maxGap(times) {
@@ -26,27 +26,27 @@ test('input drops three times (2 s, 4 s, 1 s): output never stops, stays in sync
   try {
     const src = nginx.url('drop-src');
     const out = nginx.url('drop-out');
+    const origin = nginx.url('drop-origin');
     let pub = publish(src, { seconds: 6, size: '640x360' });
     await sleep(1500);
-    const job = transcode({ templates: [TEMPLATE], input: src, outputs: [out],
+    const job = transcode({ templates: [TEMPLATE, { Type: 'origin' }], input: src, outputs: [out, origin],
       args: ['--read-timeout-ms', '1000', '--reconnect-window-ms', '20000', '--slate-black-after-ms', '1500'] });
     await sleep(1000);
     const watching = watch(out, 30);
+    const watchingOrigin = watch(origin, 30);
     for (const [gapMs, seconds] of [[2000, 5], [4000, 4], [1000, 4]]) {
       await pub.done;
       await sleep(gapMs);
       pub = publish(src, { seconds, size: '640x360' });
     }
     await pub.done;
-    const { packets, streams } = await watching;
+    const { packets } = await watching;
     job.proc.kill('SIGTERM');
     const end = await job.done;
     assert.equal(end.code, 0, end.err);
 
-    const vIndex = streams.length ? streams.find((s) => s.codec_type === 'video').index : 1;
-    const aIndex = streams.length ? streams.find((s) => s.codec_type === 'audio').index : 0;
-    const v = streamTimes(packets, vIndex);
-    const a = streamTimes(packets, aIndex);
+    const v = streamTimes(packets, 'video');
+    const a = streamTimes(packets, 'audio');
     assert.ok(v.length > 25 * 15, `video packets: ${v.length}`);
     for (const times of [v, a]) {
       for (let i = 1; i < times.length; i++) assert.ok(times[i] > times[i - 1], `timestamps go back at ${i}: ${times[i - 1]} → ${times[i]}`);
@@ -60,6 +60,16 @@ test('input drops three times (2 s, 4 s, 1 s): output never stops, stays in sync
     assert.equal(last.input.reconnects, 3, JSON.stringify(last));
     assert.ok(Math.abs(drift) < 0.15, `A/V drift ${drift} s`);
     assert.ok(Math.abs(last.outputs[0].av_offset_ms) < 150, JSON.stringify(last));
+
+    // The origin rendition cannot carry a slate (nothing is encoded), but it goes on after each
+    // reconnect, from the input's first keyframe, its timestamps still rising.
+    const o = await watchingOrigin;
+    const ov = streamTimes(o.packets, 'video');
+    for (let i = 1; i < ov.length; i++) assert.ok(ov[i] > ov[i - 1], `origin timestamps go back at ${i}`);
+    const pauses = ov.slice(1).map((x, i) => x - ov[i]).filter((gap) => gap > 0.5);
+    assert.equal(pauses.length, 3, `origin pauses: ${pauses}`);
+    assert.ok(ov[ov.length - 1] - ov[0] > 18, `origin span ${ov[ov.length - 1] - ov[0]} s`);
+    assert.equal((end.err.match(/event=copy_stopped/g) || []).length, 0, end.err);
     t.diagnostic(`after 3 drops: output span ${(v[v.length - 1] - v[0]).toFixed(2)} s, ` +
       `A/V drift at the end ${(drift * 1000).toFixed(1)} ms, stats av_offset ${last.outputs[0].av_offset_ms} ms, ` +
       `silence inserted ${last.outputs[0].silence_inserted_ms} ms, duplicated ${last.outputs[0].duplicated} frames`);

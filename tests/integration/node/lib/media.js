@@ -143,7 +143,7 @@ function watch(url, seconds) {
   return new Promise((resolve) => {
     execFile(
       'ffprobe',
-      ['-hide_banner', '-v', 'error', '-rw_timeout', '15000000', '-show_entries', 'packet=stream_index,pts_time,flags:stream=index,codec_type', '-of', 'json', url],
+      ['-hide_banner', '-v', 'error', '-rw_timeout', '15000000', '-show_entries', 'packet=codec_type,stream_index,pts_time,flags:stream=index,codec_type', '-of', 'json', url],
       { timeout: seconds * 1000, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGINT' },
       (err, stdout) => {
         let packets = [];
@@ -154,9 +154,9 @@ function watch(url, seconds) {
           streams = j.streams || [];
         } catch {
           // ffprobe was stopped mid-JSON: recover the packet lines.
-          const re = /"stream_index": (\d+),\s*"pts_time": "([\d.]+)"/g;
+          const re = /"codec_type": "(\w+)",\s*"stream_index": (\d+),\s*"pts_time": "([\d.]+)"/g;
           let m;
-          while ((m = re.exec(stdout))) packets.push({ stream_index: Number(m[1]), pts_time: m[2] });
+          while ((m = re.exec(stdout))) packets.push({ codec_type: m[1], stream_index: Number(m[2]), pts_time: m[3] });
         }
         resolve({ packets, streams });
       },

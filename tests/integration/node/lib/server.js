@@ -7,9 +7,9 @@ const path = require('node:path');
 
 const FLOE_BIN = process.env.FLOE_BIN || path.resolve(__dirname, '../../../../build/floe');
 
-async function startServer({ dataDir, args = [] } = {}) {
+async function startServer({ dataDir, args = [], globalArgs = [] } = {}) {
   dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'floe-it-'));
-  const proc = spawn(FLOE_BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
+  const proc = spawn(FLOE_BIN, [...globalArgs, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';

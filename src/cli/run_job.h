@@ -1,0 +1,20 @@
+// `floe run-job --job-id ID --lock-dir DIR`: the process that runs one live transcoding job for
+// `floe serve` (src/runtime/supervisor.h). It reads the job's spec (JSON: JobId, InputUrl,
+// OutputUrl, Type, TemplateConfig) on standard input, holds DIR/ID.lock while it runs (a job
+// never runs twice), and runs the media pipeline until SIGTERM: an input that is not live yet
+// or goes away is waited for (event=input_waiting), never given up on. Log lines go to stderr,
+// stats lines (JSON) to stdout; a fatal error is one event=job_failed line and exit code 1.
+#pragma once
+
+#include <string>
+
+namespace floe::cli {
+
+struct RunJobArgs {
+  std::string job_id;
+  std::string lock_dir;
+};
+
+int RunJob(const RunJobArgs& args);
+
+}  // namespace floe::cli

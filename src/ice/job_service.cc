@@ -1,0 +1,341 @@
+#include "ice/job_service.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/ids.h"
+#include "core/time.h"
+#include "ice/template_config.h"
+#include "ice/template_service.h"
+
+namespace floe::ice {
+
+using core::Error;
+using core::Result;
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kWeekMs = 7LL * 24 * 3600 * 1000;
+
+struct Input {
+  std::string type, url;
+};
+struct Output {
+  std::string type, domain, url;  // url: the explicit OutputUrl (rtmp), resolved later otherwise
+};
+struct Timed {
+  int64_t start_ms = 0, end_ms = 0;
+};
+
+Result<json> Object(const std::string& field, const std::string& text) {
+  auto doc = json::parse(text, nullptr, false);
+  if (!doc.is_object()) return Error::InvalidParameter(field, "it must be a JSON object.");
+  return doc;
+}
+
+Result<std::string> Member(const json& doc, const std::string& field, const std::string& key) {
+  if (!doc.contains(key) || (doc[key].is_string() && doc[key].get<std::string>().empty())) {
+    return Error::MissingParameter(field + "." + key);
+  }
+  if (!doc[key].is_string())
+    return Error::InvalidParameter(field + "." + key, "it must be a string.");
+  return doc[key].get<std::string>();
+}
+
+// A URL of one of the allowed schemes, with a host and nothing that is not printable ASCII.
+Result<void> CheckUrl(const std::string& field, const std::string& url,
+                      const std::vector<std::string>& schemes) {
+  if (url.size() > 1024) return Error::InvalidParameter(field, "longer than 1024 characters.");
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7f) {
+      return Error::InvalidParameter(field, "it contains spaces or characters outside ASCII.");
+    }
+  }
+  std::string allowed;
+  for (const auto& s : schemes) {
+    if (url.rfind(s + "://", 0) == 0 && url.size() > s.size() + 3 && url[s.size() + 3] != '/') {
+      return {};
+    }
+    allowed += (allowed.empty() ? "" : ", ") + s + "://";
+  }
+  return Error::InvalidParameter(
+      field, "\"" + url + "\" is not allowed here; allowed: " + allowed + " with a host.");
+}
+
+Result<Input> ParseInput(const std::string& text) {
+  auto doc = Object("StreamInput", text);
+  if (!doc) return doc.error();
+  auto type = Member(*doc, "StreamInput", "Type");
+  if (!type) return type.error();
+  auto url = Member(*doc, "StreamInput", "InputUrl");
+  if (!url) return url.error();
+  std::vector<std::string> schemes;
+  if (*type == "rtmp") {
+    schemes = {"rtmp"};
+  } else if (*type == "srt") {
+    schemes = {"srt"};
+  } else if (*type == "hls") {
+    schemes = {"http", "https"};
+  } else {
+    return Error::InvalidParameter(
+        "StreamInput.Type",
+        "\"" + *type + "\" is not one of: rtmp, srt, hls (srt and hls are Floe extensions).");
+  }
+  if (auto r = CheckUrl("StreamInput.InputUrl", *url, schemes); !r) return r.error();
+  if (*type == "hls" && url->find(".m3u8") == std::string::npos) {
+    return Error::InvalidParameter("StreamInput.InputUrl",
+                                   "an hls input must be an .m3u8 playlist.");
+  }
+  return Input{*type, *url};
+}
+
+Result<Output> ParseOutput(const std::string& text) {
+  auto doc = Object("TranscodeOutput", text);
+  if (!doc) return doc.error();
+  auto type = Member(*doc, "TranscodeOutput", "Type");
+  if (!type) return type.error();
+  if (*type == "LiveCenter") {
+    auto domain = Member(*doc, "TranscodeOutput", "DomainName");
+    if (!domain) return domain.error();
+    return Output{*type, *domain, ""};
+  }
+  if (*type == "rtmp") {
+    auto url = Member(*doc, "TranscodeOutput", "OutputUrl");
+    if (!url) return url.error();
+    if (auto r = CheckUrl("TranscodeOutput.OutputUrl", *url, {"rtmp"}); !r) return r.error();
+    return Output{*type, "", *url};
+  }
+  return Error::InvalidParameter(
+      "TranscodeOutput.Type",
+      "\"" + *type + "\" is not one of: LiveCenter, rtmp (a Floe extension).");
+}
+
+Result<Timed> ParseTimed(const std::string& text, int64_t now) {
+  auto doc = Object("TimedConfig", text);
+  if (!doc) return doc.error();
+  Timed t;
+  auto start = Member(*doc, "TimedConfig", "StartTime");
+  if (!start) return start.error();
+  auto s = core::ParseUtc(*start);
+  if (!s) {
+    return Error::InvalidParameter(
+        "TimedConfig.StartTime", "\"" + *start + "\" is not a UTC time like 2026-11-25T08:00:00Z.");
+  }
+  t.start_ms = *s * 1000;
+  if (doc->contains("EndTime") && !(*doc)["EndTime"].is_null() &&
+      !((*doc)["EndTime"].is_string() && (*doc)["EndTime"].get<std::string>().empty())) {
+    auto end = Member(*doc, "TimedConfig", "EndTime");
+    if (!end) return end.error();
+    auto e = core::ParseUtc(*end);
+    if (!e) {
+      return Error::InvalidParameter(
+          "TimedConfig.EndTime", "\"" + *end + "\" is not a UTC time like 2026-11-25T09:00:00Z.");
+    }
+    t.end_ms = *e * 1000;
+  }
+  if (t.start_ms > now + kWeekMs || t.start_ms < now - kWeekMs) {
+    return Error::InvalidParameter("TimedConfig.StartTime", "it must be within 7 days of now.");
+  }
+  if (t.end_ms != 0) {
+    if (t.end_ms > now + kWeekMs) {
+      return Error::InvalidParameter("TimedConfig.EndTime", "it must be within 7 days of now.");
+    }
+    if (t.end_ms <= t.start_ms) {
+      return Error::InvalidParameter("TimedConfig.EndTime", "it must be after StartTime.");
+    }
+    if (t.end_ms <= now)
+      return Error::InvalidParameter("TimedConfig.EndTime", "it is in the past.");
+  }
+  return t;
+}
+
+}  // namespace
+
+Error JobNotFound(const std::string& id) {
+  return {"InvalidParam.JobNotFound", 404, "Parameters: jobId " + id + " does not exist.",
+          "Check the JobId with ListLiveTranscodeJobs."};
+}
+
+JobService::JobService(store::Store& store, const LiveCenter& live_center,
+                       runtime::JobRuntime* runtime, Clock clock)
+    : store_(store), live_center_(live_center), runtime_(runtime), clock_(std::move(clock)) {
+  if (!clock_) clock_ = core::NowMillis;
+}
+
+Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubmit& s) {
+  if (auto r = ValidateName(s.name); !r) return r.error();
+  if (s.start_mode != 0 && s.start_mode != 1) {
+    return Error::InvalidParameter("StartMode", "allowed values 0 (now) and 1 (timed).");
+  }
+  auto input = ParseInput(s.stream_input);
+  if (!input) return input.error();
+  auto output = ParseOutput(s.transcode_output);
+  if (!output) return output.error();
+  int64_t now = clock_();
+  Timed timed;
+  if (s.start_mode == 1) {
+    if (!s.timed_config) return Error::MissingParameter("TimedConfig");
+    auto t = ParseTimed(*s.timed_config, now);
+    if (!t) return t.error();
+    timed = *t;
+  } else if (s.timed_config) {
+    return Error::InvalidParameter("TimedConfig", "it is for timed jobs (StartMode 1) only.");
+  }
+  if (!core::IsResourceId(s.template_id)) return TemplateNotFound(s.template_id);
+  store::JobRecord job;
+  job.job_id = core::NewResourceId();
+  job.account_id = who.account_id;
+  job.name = s.name;
+  job.template_id = s.template_id;
+  job.start_mode = s.start_mode;
+  job.status = s.start_mode == 0 ? 1 : 0;
+  job.input_type = input->type;
+  job.input_url = input->url;
+  job.output_type = output->type;
+  job.output_domain = output->domain;
+  job.output_url = output->url;
+  if (output->type == "LiveCenter") {
+    auto url = live_center_.OutputUrl(output->domain, input->url, s.template_id);
+    if (!url) return url.error();
+    job.output_url = *url;
+  }
+  job.start_time_ms = timed.start_ms;
+  job.end_time_ms = timed.end_ms;
+  job.create_time_ms = now;
+  auto stored = store_.InsertJob(job);
+  if (!stored) return stored.error();
+  if (!stored->has_value()) return TemplateNotFound(s.template_id);
+  if (runtime_) runtime_->Wake();
+  return job.job_id;
+}
+
+Result<JobView> JobService::Get(const auth::Principal& who, const std::string& id) {
+  if (!core::IsResourceId(id)) return JobNotFound(id);
+  auto rec = store_.GetJob(who.account_id, id);
+  if (!rec) return rec.error();
+  if (!rec->has_value()) return JobNotFound(id);
+  JobView view{std::move(**rec), {}, {}};
+  auto events = store_.ListJobEvents(id, kEventsShown);
+  if (!events) return events.error();
+  view.events = std::move(*events);
+  if (runtime_) view.process = runtime_->View(id);
+  return view;
+}
+
+Result<store::JobPage> JobService::List(const auth::Principal& who, store::JobQuery q) {
+  q.account_id = who.account_id;
+  return store_.ListJobs(q);
+}
+
+Result<void> JobService::Update(const auth::Principal& who, const std::string& id,
+                                const JobChange& change) {
+  if (change.name) {
+    if (auto r = ValidateName(*change.name); !r) return r.error();
+  }
+  std::optional<Input> input;
+  std::optional<Output> output;
+  std::optional<Timed> timed;
+  if (change.stream_input) {
+    auto i = ParseInput(*change.stream_input);
+    if (!i) return i.error();
+    input = *i;
+  }
+  if (change.transcode_output) {
+    auto o = ParseOutput(*change.transcode_output);
+    if (!o) return o.error();
+    output = *o;
+  }
+  int64_t now = clock_();
+  if (change.timed_config) {
+    auto t = ParseTimed(*change.timed_config, now);
+    if (!t) return t.error();
+    timed = *t;
+  }
+  if (!core::IsResourceId(id)) return JobNotFound(id);
+  bool more_than_name = input || output || timed;
+  auto found = store_.UpdateJob(
+      who.account_id, id,
+      [&](const store::JobRecord& cur,
+          std::vector<store::JobEvent>& events) -> Result<store::JobRecord> {
+        store::JobRecord next = cur;
+        if (change.name) next.name = *change.name;
+        if (more_than_name) {
+          if (cur.start_mode == 0) {
+            return Error::InvalidParameter(
+                "StartMode", "an immediate job (StartMode 0) can change only its Name.");
+          }
+          if (cur.status != 0) {
+            return Error{"InvalidParam.JobStatus", 400,
+                         "The StreamInput, TranscodeOutput and TimedConfig of a timed job can "
+                         "change only before it starts; this job's Status is " +
+                             std::to_string(cur.status) + ".",
+                         "Change only the Name, or submit a new job."};
+          }
+          if (input) {
+            next.input_type = input->type;
+            next.input_url = input->url;
+          }
+          if (output) {
+            next.output_type = output->type;
+            next.output_domain = output->domain;
+            next.output_url = output->url;
+          }
+          if (next.output_type == "LiveCenter" && (input || output)) {
+            auto url = live_center_.OutputUrl(next.output_domain, next.input_url, next.template_id);
+            if (!url) return url.error();
+            next.output_url = *url;
+          }
+          if (timed) {
+            next.start_time_ms = timed->start_ms;
+            next.end_time_ms = timed->end_ms;
+          }
+          events.push_back({"", now, "updated", "input, output or timing changed"});
+        }
+        return next;
+      });
+  if (!found) return found.error();
+  if (!*found) return JobNotFound(id);
+  if (runtime_) runtime_->Wake();
+  return {};
+}
+
+Result<void> JobService::MarkStopped(const auth::Principal& who, const std::string& id,
+                                     const std::string& why) {
+  if (!core::IsResourceId(id)) return JobNotFound(id);
+  int64_t now = clock_();
+  auto found =
+      store_.UpdateJob(who.account_id, id,
+                       [&](const store::JobRecord& cur,
+                           std::vector<store::JobEvent>& events) -> Result<store::JobRecord> {
+                         store::JobRecord next = cur;
+                         if (cur.status != 2) {
+                           next.status = 2;
+                           events.push_back({"", now, "stopped", why});
+                         }
+                         return next;
+                       });
+  if (!found) return found.error();
+  if (!*found) return JobNotFound(id);
+  return {};
+}
+
+void JobService::WaitGone(const std::string& id) {
+  if (runtime_) runtime_->WaitStopped(id, std::chrono::milliseconds(2500));
+}
+
+Result<void> JobService::Stop(const auth::Principal& who, const std::string& id) {
+  if (auto r = MarkStopped(who, id, "stop command"); !r) return r;
+  WaitGone(id);
+  return {};
+}
+
+Result<void> JobService::Delete(const auth::Principal& who, const std::string& id) {
+  if (auto r = MarkStopped(who, id, "deleted"); !r) return r;
+  WaitGone(id);
+  auto found = store_.DeleteJob(who.account_id, id);
+  if (!found) return found.error();
+  if (!*found) return JobNotFound(id);
+  return {};
+}
+
+}  // namespace floe::ice

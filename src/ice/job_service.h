@@ -1,0 +1,72 @@
+// The rules of live transcoding jobs: what a submit must say (input, LiveCenter or rtmp output,
+// timed start within 7 days), what each kind of job may change and when, stop and delete (which
+// wait for the job's process to be gone). No HTTP, no SQL; the runtime is told of every change.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/principal.h"
+#include "core/result.h"
+#include "ice/live_center.h"
+#include "runtime/job_runtime.h"
+#include "store/store.h"
+
+namespace floe::ice {
+
+struct JobSubmit {
+  std::string name;
+  std::string template_id;
+  int start_mode = 0;
+  std::string stream_input;      // JSON {Type, InputUrl}
+  std::string transcode_output;  // JSON {Type: LiveCenter, DomainName} | {Type: rtmp, OutputUrl}
+  std::optional<std::string> timed_config;  // JSON {StartTime, EndTime}
+};
+
+struct JobChange {
+  std::optional<std::string> name;
+  std::optional<std::string> stream_input;
+  std::optional<std::string> transcode_output;
+  std::optional<std::string> timed_config;
+};
+
+struct JobView {
+  store::JobRecord job;
+  std::vector<store::JobEvent> events;
+  std::optional<runtime::JobProcessView> process;
+};
+
+class JobService {
+ public:
+  using Clock = std::function<int64_t()>;
+  // `runtime` may be null (nothing runs jobs: tests of the rules alone).
+  JobService(store::Store& store, const LiveCenter& live_center, runtime::JobRuntime* runtime,
+             Clock clock = nullptr);
+
+  core::Result<std::string> Submit(const auth::Principal& who, const JobSubmit& s);
+  core::Result<JobView> Get(const auth::Principal& who, const std::string& id);
+  core::Result<store::JobPage> List(const auth::Principal& who, store::JobQuery q);
+  core::Result<void> Update(const auth::Principal& who, const std::string& id,
+                            const JobChange& change);
+  // Stops the job (Status 2) and returns once its process is gone (at most about 2 s).
+  core::Result<void> Stop(const auth::Principal& who, const std::string& id);
+  core::Result<void> Delete(const auth::Principal& who, const std::string& id);
+
+  static constexpr int kEventsShown = 50;
+
+ private:
+  core::Result<void> MarkStopped(const auth::Principal& who, const std::string& id,
+                                 const std::string& why);
+  void WaitGone(const std::string& id);
+
+  store::Store& store_;
+  const LiveCenter& live_center_;
+  runtime::JobRuntime* runtime_;
+  Clock clock_;
+};
+
+core::Error JobNotFound(const std::string& id);
+
+}  // namespace floe::ice

@@ -1,0 +1,151 @@
+#include "ice/jobs.h"
+
+#include "core/time.h"
+
+namespace floe::ice {
+
+using core::Result;
+
+Json JobContent(const store::JobRecord& job) {
+  Json j;
+  j["JobId"] = job.job_id;
+  j["Name"] = job.name;
+  j["TemplateId"] = job.template_id;
+  j["TemplateName"] = job.template_name;
+  j["TemplateType"] = job.template_type;
+  j["StartMode"] = job.start_mode;
+  j["Status"] = job.status;
+  j["StreamInput"] = Json{{"Type", job.input_type}, {"InputUrl", job.input_url}};
+  j["OutputStream"] =
+      Json{{"StreamInfos", Json::array({Json{{"Type", "rtmp"}, {"OutputUrl", job.output_url}}})}};
+  Json out{{"Type", job.output_type}};
+  if (!job.output_domain.empty()) out["DomainName"] = job.output_domain;
+  j["TranscodeOutput"] = std::move(out);
+  if (job.start_mode == 1) {
+    Json timed{{"StartTime", core::FormatUtc(job.start_time_ms / 1000)}};
+    if (job.end_time_ms) timed["EndTime"] = core::FormatUtc(job.end_time_ms / 1000);
+    j["TimedConfig"] = std::move(timed);
+  }
+  j["CreateTime"] = core::FormatUtc(job.create_time_ms / 1000);
+  return j;
+}
+
+namespace {
+
+Json ViewContent(const JobView& v) {
+  Json j = JobContent(v.job);
+  Json events = Json::array();
+  for (const auto& e : v.events) {
+    Json ev{{"Time", core::FormatUtc(e.time_ms / 1000)}, {"Event", e.event}};
+    if (!e.detail.empty()) ev["Detail"] = e.detail;
+    events.push_back(std::move(ev));
+  }
+  j["Events"] = std::move(events);
+  if (v.process) {
+    Json p{{"State", v.process->state}, {"Restarts", v.process->restarts}};
+    if (v.process->pid) p["Pid"] = v.process->pid;
+    if (v.process->since_ms) p["Since"] = core::FormatUtc(v.process->since_ms / 1000);
+    if (!v.process->last_error.empty()) p["LastError"] = v.process->last_error;
+    if (!v.process->stats_json.empty()) {
+      auto stats = Json::parse(v.process->stats_json, nullptr, false);
+      if (!stats.is_discarded()) p["Stats"] = std::move(stats);
+    }
+    j["Process"] = std::move(p);
+  }
+  return j;
+}
+
+}  // namespace
+
+void AddJobActions(ActionTable& table, JobService& service) {
+  table["SubmitLiveTranscodeJob"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    const auto& p = ctx.params;
+    auto name = p.Required("Name");
+    if (!name) return name.error();
+    auto template_id = p.Required("TemplateId");
+    if (!template_id) return template_id.error();
+    auto start_mode = p.Int("StartMode", 0, 1);
+    if (!start_mode) return start_mode.error();
+    if (!start_mode->has_value()) return core::Error::MissingParameter("StartMode");
+    auto input = p.Required("StreamInput");
+    if (!input) return input.error();
+    auto output = p.Required("TranscodeOutput");
+    if (!output) return output.error();
+    auto id = service.Submit(
+        ctx.principal, {*name, *template_id, **start_mode, *input, *output, p.Get("TimedConfig")});
+    if (!id) return id.error();
+    return Json{{"JobId", *id}};
+  };
+
+  table["GetLiveTranscodeJob"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    auto id = ctx.params.Required("JobId");
+    if (!id) return id.error();
+    auto view = service.Get(ctx.principal, *id);
+    if (!view) return view.error();
+    return Json{{"Job", ViewContent(*view)}};
+  };
+
+  table["ListLiveTranscodeJobs"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    const auto& p = ctx.params;
+    store::JobQuery q;
+    auto type = p.OneOf("Type", {"normal", "narrow-band", "audio-only", "origin"});
+    if (!type) return type.error();
+    auto start_mode = p.Int("StartMode", 0, 1);
+    if (!start_mode) return start_mode.error();
+    auto status = p.Int("Status", 0, 2);
+    if (!status) return status.error();
+    auto sort = p.OneOf("SortBy", {"asc", "desc"});
+    if (!sort) return sort.error();
+    auto page_no = p.Int("PageNo", 1, 1'000'000);
+    if (!page_no) return page_no.error();
+    auto page_size = p.Int("PageSize", 1, 100);
+    if (!page_size) return page_size.error();
+    q.type = *type;
+    q.start_mode = *start_mode;
+    q.status = *status;
+    q.keyword = p.Get("KeyWord");
+    q.ascending = sort->value_or("desc") == "asc";
+    q.page_no = page_no->value_or(1);
+    q.page_size = page_size->value_or(10);
+    auto page = service.List(ctx.principal, q);
+    if (!page) return page.error();
+    Json list = Json::array();
+    for (const auto& job : page->items) list.push_back(JobContent(job));
+    return Json{{"TotalCount", page->total_count}, {"JobList", std::move(list)}};
+  };
+
+  table["UpdateLiveTranscodeJob"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    const auto& p = ctx.params;
+    auto id = p.Required("JobId");
+    if (!id) return id.error();
+    auto r = service.Update(
+        ctx.principal, *id,
+        {p.Get("Name"), p.Get("StreamInput"), p.Get("TranscodeOutput"), p.Get("TimedConfig")});
+    if (!r) return r.error();
+    return Json::object();
+  };
+
+  table["SendLiveTranscodeJobCommand"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    auto id = ctx.params.Required("JobId");
+    if (!id) return id.error();
+    auto command = ctx.params.Required("Command");
+    if (!command) return command.error();
+    if (*command != "stop") {
+      return core::Error::InvalidParameter(
+          "Command", "\"" + *command + "\" is not a command; the only one is stop.");
+    }
+    auto r = service.Stop(ctx.principal, *id);
+    if (!r) return r.error();
+    return Json::object();
+  };
+
+  table["DeleteLiveTranscodeJob"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    auto id = ctx.params.Required("JobId");
+    if (!id) return id.error();
+    auto r = service.Delete(ctx.principal, *id);
+    if (!r) return r.error();
+    return Json::object();
+  };
+}
+
+}  // namespace floe::ice

@@ -1,0 +1,93 @@
+// The job runtime of `floe serve`: runs every job that should be running in its own child
+// process (`floe run-job`), so a broken stream or a codec crash never takes the API down.
+//
+// A loop looks at the store a few times a second (and at once when woken): timed jobs are
+// started at StartTime and stopped at EndTime (status written to the store first), a job that
+// is running gets a process, a job that is not loses its process (SIGTERM, then SIGKILL after
+// a grace period). A process that dies while its job should run is restarted with exponential
+// backoff. What a process says (its log lines: input lost, reconnected, waiting for input…)
+// becomes the job's event log. The children die with the server (PR_SET_PDEATHSIG) and take a
+// per-job lock, so after a crash and restart of the server no job ever runs twice.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "runtime/job_runtime.h"
+#include "store/store.h"
+
+namespace floe::runtime {
+
+struct SupervisorOptions {
+  std::string floe_binary;  // the program that runs `run-job`
+  std::string lock_dir;     // one lock file per job
+  std::string log_level = "info";
+  int tick_ms = 200;
+  int stop_grace_ms = 1500;  // SIGTERM, then SIGKILL after this
+  int min_backoff_ms = 1000;
+  int max_backoff_ms = 30'000;
+  int stable_after_ms = 60'000;  // a process up this long starts the backoff afresh
+};
+
+// The JSON document a `floe run-job` process reads on its standard input.
+std::string RunJobSpec(const store::JobRecord& job);
+
+class Supervisor final : public JobRuntime {
+ public:
+  using Clock = std::function<int64_t()>;
+  Supervisor(store::Store& store, SupervisorOptions options, Clock clock = nullptr);
+  ~Supervisor() override;
+
+  void Start();
+  // Ends every process; jobs keep their status in the store and run again at the next Start.
+  void Shutdown();
+
+  void Wake() override;
+  bool WaitStopped(const std::string& job_id, std::chrono::milliseconds limit) override;
+  std::optional<JobProcessView> View(const std::string& job_id) override;
+
+ private:
+  struct Proc {
+    store::JobRecord job;
+    pid_t pid = 0;  // 0: no process now
+    std::thread reader;
+    bool wanted = true;
+    bool stopping = false;
+    int64_t kill_at_ms = 0;
+    int64_t next_start_ms = 0;
+    int64_t started_ms = 0;
+    int backoff_ms = 0;
+    int restarts = 0;
+    std::string state = "starting";
+    std::string last_error;
+    std::string stats_json;
+  };
+
+  void Loop();
+  void Tick();
+  void AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now);
+  void Spawn(Proc& p, int64_t now);
+  void ReadOutput(std::string job_id, int fd);
+  void OnLine(const std::string& job_id, const std::string& line);
+  void Event(const std::string& job_id, const std::string& event, const std::string& detail);
+
+  store::Store& store_;
+  SupervisorOptions opt_;
+  Clock clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;       // wakes the loop
+  std::condition_variable gone_cv_;  // a process went away
+  bool wake_ = false;
+  bool stop_ = false;
+  std::map<std::string, std::shared_ptr<Proc>> procs_;
+  std::thread loop_;
+};
+
+}  // namespace floe::runtime

@@ -1,0 +1,154 @@
+#include "ice/job_service.h"
+
+#include <gtest/gtest.h>
+
+#include "core/time.h"
+#include "store/sqlite/sqlite_store.h"
+#include "test_util.h"
+
+namespace floe::ice {
+namespace {
+
+constexpr int64_t kNow = 1'800'000'000'000;  // 2027-01-15T08:00:00Z
+constexpr int64_t kDay = 24 * 3600 * 1000;
+constexpr char kSystem360[] = "00000000000000000000000000000360";
+
+std::string Utc(int64_t ms) {
+  return core::FormatUtc(ms / 1000);
+}
+
+std::string Timed(int64_t start, int64_t end = 0) {
+  std::string s = R"({"StartTime":")" + Utc(start) + "\"";
+  if (end) s += R"(,"EndTime":")" + Utc(end) + "\"";
+  return s + "}";
+}
+
+class JobServiceTest : public ::testing::Test {
+ protected:
+  JobServiceTest()
+      : store_(dir_.File("floe.db")), service_(store_, live_center_, nullptr, [] { return kNow; }) {
+    live_center_.Add("live.example", "rtmp://origin:1935");
+  }
+
+  JobSubmit Submit(int start_mode = 0) {
+    JobSubmit s;
+    s.name = "job";
+    s.template_id = kSystem360;
+    s.start_mode = start_mode;
+    s.stream_input = R"({"Type":"rtmp","InputUrl":"rtmp://in.example/live/cam"})";
+    s.transcode_output = R"({"Type":"LiveCenter","DomainName":"live.example"})";
+    if (start_mode == 1) s.timed_config = Timed(kNow + 3600'000, kNow + 7200'000);
+    return s;
+  }
+
+  std::string CodeOf(const JobSubmit& s) {
+    auto r = service_.Submit(alice_, s);
+    return r ? "OK" : r.error().code;
+  }
+
+  testing::TempDir dir_;
+  store::sqlite::SqliteStore store_;
+  LiveCenter live_center_;
+  JobService service_;
+  auth::Principal alice_{"1000000000000001", "", "LTAIalice"};
+};
+
+TEST_F(JobServiceTest, ImmediateJobRunsAtOnceAndResolvesLiveCenter) {
+  auto id = service_.Submit(alice_, Submit());
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  auto view = service_.Get(alice_, *id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->job.status, 1);
+  EXPECT_EQ(view->job.output_url, std::string("rtmp://origin:1935/live/cam_") + kSystem360);
+  EXPECT_EQ(view->job.template_name, "system-h264-360p");
+  ASSERT_EQ(view->events.size(), 1u);
+  EXPECT_EQ(view->events[0].event, "submitted");
+}
+
+TEST_F(JobServiceTest, TimedConfigBoundaries) {
+  auto timed = [&](const std::string& cfg) {
+    auto s = Submit(1);
+    s.timed_config = cfg;
+    return CodeOf(s);
+  };
+  EXPECT_EQ(timed(Timed(kNow + 7 * kDay)), "OK");
+  EXPECT_EQ(timed(Timed(kNow + 7 * kDay + 1000)), "InvalidParam.TimedConfig.StartTime");
+  EXPECT_EQ(timed(Timed(kNow - 7 * kDay - 1000)), "InvalidParam.TimedConfig.StartTime");
+  EXPECT_EQ(timed(Timed(kNow + 1000, kNow + 7 * kDay)), "OK");
+  EXPECT_EQ(timed(Timed(kNow + 1000, kNow + 7 * kDay + 1000)), "InvalidParam.TimedConfig.EndTime");
+  EXPECT_EQ(timed(Timed(kNow + 5000, kNow + 5000)), "InvalidParam.TimedConfig.EndTime");
+  EXPECT_EQ(timed(Timed(kNow - 5000, kNow - 1000)), "InvalidParam.TimedConfig.EndTime");
+  EXPECT_EQ(timed(R"({"EndTime":"2027-01-15T09:00:00Z"})"), "MissingParameter");
+  EXPECT_EQ(timed(R"({"StartTime":"2027-01-15 09:00:00"})"), "InvalidParam.TimedConfig.StartTime");
+  EXPECT_EQ(timed("[]"), "InvalidParam.TimedConfig");
+  auto s = Submit(1);
+  s.timed_config.reset();
+  EXPECT_EQ(CodeOf(s), "MissingParameter");
+  s = Submit(0);
+  s.timed_config = Timed(kNow + 1000);
+  EXPECT_EQ(CodeOf(s), "InvalidParam.TimedConfig");
+}
+
+TEST_F(JobServiceTest, InputsAndOutputsAreWhitelisted) {
+  auto with_input = [&](const std::string& in) {
+    auto s = Submit();
+    s.stream_input = in;
+    s.transcode_output = R"({"Type":"rtmp","OutputUrl":"rtmp://origin/live/out"})";
+    return CodeOf(s);
+  };
+  EXPECT_EQ(with_input(R"({"Type":"rtmp","InputUrl":"rtmp://h/a/b"})"), "OK");
+  EXPECT_EQ(with_input(R"({"Type":"srt","InputUrl":"srt://h:9000?streamid=x"})"), "OK");
+  EXPECT_EQ(with_input(R"({"Type":"hls","InputUrl":"https://h/a/b.m3u8"})"), "OK");
+  EXPECT_EQ(with_input(R"({"Type":"hls","InputUrl":"https://h/a/b.mp4"})"),
+            "InvalidParam.StreamInput.InputUrl");
+  for (const char* bad : {"file:///etc/passwd", "rtmp:///a/b", "concat:rtmp://h/a|rtmp://h/b",
+                          "srt://h:9000", "rtmp://h/a b", "http://h/a.m3u8"}) {
+    EXPECT_EQ(with_input(std::string(R"({"Type":"rtmp","InputUrl":")") + bad + "\"}"),
+              "InvalidParam.StreamInput.InputUrl")
+        << bad;
+  }
+  EXPECT_EQ(with_input(R"({"Type":"rtsp","InputUrl":"rtsp://h/a"})"),
+            "InvalidParam.StreamInput.Type");
+  EXPECT_EQ(with_input(R"({"InputUrl":"rtmp://h/a/b"})"), "MissingParameter");
+  auto s = Submit();
+  s.transcode_output = R"({"Type":"rtmp","OutputUrl":"file:///tmp/x.flv"})";
+  EXPECT_EQ(CodeOf(s), "InvalidParam.TranscodeOutput.OutputUrl");
+  s.transcode_output = R"({"Type":"LiveCenter","DomainName":"nowhere"})";
+  EXPECT_EQ(CodeOf(s), "InvalidParameter");
+  s.transcode_output = R"({"Type":"LiveCenter"})";
+  EXPECT_EQ(CodeOf(s), "MissingParameter");
+}
+
+TEST_F(JobServiceTest, WhatEachKindOfJobMayChangeAndWhen) {
+  auto now_id = *service_.Submit(alice_, Submit(0));
+  const std::string in = R"({"Type":"rtmp","InputUrl":"rtmp://in.example/live/other"})";
+  EXPECT_TRUE(service_.Update(alice_, now_id, {"renamed", {}, {}, {}}).ok());
+  auto r = service_.Update(alice_, now_id, {{}, in, {}, {}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidParam.StartMode");
+
+  auto timed_id = *service_.Submit(alice_, Submit(1));
+  ASSERT_TRUE(service_.Update(alice_, timed_id, {{}, in, {}, Timed(kNow + 60'000)}).ok());
+  auto view = service_.Get(alice_, timed_id);
+  EXPECT_EQ(view->job.output_url, std::string("rtmp://origin:1935/live/other_") + kSystem360);
+  EXPECT_EQ(view->job.start_time_ms, kNow + 60'000);
+  EXPECT_EQ(view->job.end_time_ms, 0);
+  // Once stopped (or started) only the Name may change.
+  ASSERT_TRUE(service_.Stop(alice_, timed_id).ok());
+  r = service_.Update(alice_, timed_id, {{}, in, {}, {}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidParam.JobStatus");
+  EXPECT_TRUE(service_.Update(alice_, timed_id, {"still-renamable", {}, {}, {}}).ok());
+  EXPECT_EQ(service_.Get(alice_, timed_id)->job.status, 2);
+  // Stop is idempotent; Delete removes; another account sees nothing.
+  EXPECT_TRUE(service_.Stop(alice_, timed_id).ok());
+  auth::Principal bob{"1000000000000002", "", "LTAIbob"};
+  EXPECT_EQ(service_.Stop(bob, now_id).error().code, "InvalidParam.JobNotFound");
+  EXPECT_EQ(service_.Delete(bob, now_id).error().code, "InvalidParam.JobNotFound");
+  EXPECT_TRUE(service_.Delete(alice_, now_id).ok());
+  EXPECT_EQ(service_.Get(alice_, now_id).error().code, "InvalidParam.JobNotFound");
+  EXPECT_EQ(service_.Get(alice_, "not-an-id").error().code, "InvalidParam.JobNotFound");
+}
+
+}  // namespace
+}  // namespace floe::ice

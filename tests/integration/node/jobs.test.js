@@ -1,0 +1,333 @@
+// Live transcoding jobs end to end: the official SDKs against a real `floe serve` with a
+// LiveCenter mapping onto a real nginx-rtmp, fed by an ffmpeg publisher, checked with ffprobe.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const { startServer } = require('./lib/server');
+const { v1Client, v3Client, expectError } = require('./lib/clients');
+const { admin } = require('./lib/admin');
+const { startNginx, publish, probe, summarize } = require('./lib/media');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const DOMAIN = 'live.floe.test';
+const utc = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const CONFIG = {
+  VideoParams: { Codec: 'H.264', Width: '640', Height: '360', Fps: '25', Bitrate: '500', Gop: '50', Profile: '2' },
+  AudioParams: { Codec: 'AAC', Bitrate: '64', Samplerate: '44100', Channels: '1' },
+};
+
+async function until(what, fn, ms = 15000, every = 100) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+function runJobCount(jobId) {
+  try {
+    return execFileSync('pgrep', ['-fc', `run-job --job-id ${jobId}`], { encoding: 'utf8' }).trim() | 0;
+  } catch {
+    return 0; // pgrep exits 1 when nothing matches
+  }
+}
+
+let nginx;
+let server;
+let sdk;
+let v3;
+test.before(async () => {
+  nginx = await startNginx();
+  server = await startServer({ args: ['--live-center', `${DOMAIN}=rtmp://127.0.0.1:${nginx.port}`] });
+  sdk = v1Client(server.creds);
+  v3 = v3Client(server.creds);
+});
+test.after(async () => {
+  if (server) await server.stop();
+  if (nginx) await nginx.stop();
+});
+
+const input = (name) => JSON.stringify({ Type: 'rtmp', InputUrl: nginx.url(name) });
+const liveCenter = (domain = DOMAIN) => JSON.stringify({ Type: 'LiveCenter', DomainName: domain });
+const get = async (client, id) => (await client.call('GetLiveTranscodeJob', { JobId: id })).Job;
+
+async function createTemplate(name = 'job-tpl') {
+  const r = await sdk.call('CreateLiveTranscodeTemplate', { Name: name, Type: 'normal', TemplateConfig: JSON.stringify(CONFIG) });
+  return r.TemplateId;
+}
+
+test('every Submit rule answers in the API error format', async () => {
+  const tpl = await createTemplate('rules');
+  const ok = { Name: 'j', TemplateId: tpl, StartMode: '0', StreamInput: input('rules'), TranscodeOutput: liveCenter() };
+  const soon = Date.now() + 3600e3;
+  const cases = [
+    [{ ...ok, Name: undefined }, 'MissingParameter'],
+    [{ ...ok, StartMode: '2' }, 'InvalidParam.StartMode'],
+    [{ ...ok, StartMode: undefined }, 'MissingParameter'],
+    [{ ...ok, StreamInput: undefined }, 'MissingParameter'],
+    [{ ...ok, StreamInput: 'not json' }, 'InvalidParam.StreamInput'],
+    [{ ...ok, StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: 'file:///etc/passwd' }) }, 'InvalidParam.StreamInput.InputUrl'],
+    [{ ...ok, StreamInput: JSON.stringify({ Type: 'rtsp', InputUrl: 'rtsp://h/a/b' }) }, 'InvalidParam.StreamInput.Type'],
+    [{ ...ok, TranscodeOutput: liveCenter('unmapped.example') }, 'InvalidParameter'],
+    [{ ...ok, TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: 'http://x/y' }) }, 'InvalidParam.TranscodeOutput.OutputUrl'],
+    [{ ...ok, StartMode: '1' }, 'MissingParameter'],
+    [{ ...ok, StartMode: '1', TimedConfig: JSON.stringify({ StartTime: utc(Date.now() + 8 * 86400e3) }) }, 'InvalidParam.TimedConfig.StartTime'],
+    [{ ...ok, StartMode: '1', TimedConfig: JSON.stringify({ StartTime: utc(soon), EndTime: utc(soon - 60e3) }) }, 'InvalidParam.TimedConfig.EndTime'],
+    [{ ...ok, StartMode: '1', TimedConfig: JSON.stringify({ StartTime: '2026-13-01T00:00:00Z' }) }, 'InvalidParam.TimedConfig.StartTime'],
+    [{ ...ok, TimedConfig: JSON.stringify({ StartTime: utc(soon) }) }, 'InvalidParam.TimedConfig'],
+    [{ ...ok, TemplateId: 'ffffffffffffffffffffffffffffffff' }, 'InvalidParam.TemplateNotFound', 404],
+  ];
+  for (const client of [sdk, v3]) {
+    for (const [params, code, status] of cases) {
+      const p = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+      await expectError(client.call('SubmitLiveTranscodeJob', p), code, status);
+    }
+    await expectError(client.call('GetLiveTranscodeJob', { JobId: 'ffffffffffffffffffffffffffffffff' }), 'InvalidParam.JobNotFound', 404);
+    await expectError(client.call('SendLiveTranscodeJobCommand', { JobId: 'ffffffffffffffffffffffffffffffff', Command: 'start' }), 'InvalidParam.Command');
+  }
+  // Nothing was created by the refused calls.
+  assert.equal((await sdk.call('ListLiveTranscodeJobs', {})).TotalCount, 0);
+});
+
+test('LiveCenter mappings also come from the config file', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-cfg-'));
+  const file = path.join(dir, 'floe.toml');
+  fs.writeFileSync(file, '[serve]\nlive-center = ["cfg.example=rtmp://127.0.0.1:1936"]\n');
+  const other = await startServer({ globalArgs: ['--config', file] });
+  try {
+    const client = v1Client(other.creds);
+    const start = Date.now() + 3600e3;
+    const { JobId: id } = await client.call('SubmitLiveTranscodeJob', {
+      Name: 'cfg', TemplateId: '00000000000000000000000000000360', StartMode: '1',
+      StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: 'rtmp://127.0.0.1:1935/app1/cam' }),
+      TranscodeOutput: liveCenter('cfg.example'), TimedConfig: JSON.stringify({ StartTime: utc(start) }) });
+    const job = (await client.call('GetLiveTranscodeJob', { JobId: id })).Job;
+    assert.equal(job.OutputStream.StreamInfos[0].OutputUrl, 'rtmp://127.0.0.1:1936/app1/cam_00000000000000000000000000000360');
+    await expectError(client.call('SubmitLiveTranscodeJob', { Name: 'x', TemplateId: '00000000000000000000000000000360', StartMode: '0',
+      StreamInput: input('x'), TranscodeOutput: liveCenter(DOMAIN) }), 'InvalidParameter', 400);
+  } finally {
+    await other.stop();
+  }
+});
+
+test('timed jobs: Get, List filters, what Update may change and when, the template in use', async () => {
+  const tpl = await createTemplate('timed');
+  const start = Date.now() + 3600e3;
+  const timed = JSON.stringify({ StartTime: utc(start), EndTime: utc(start + 600e3) });
+  const { JobId: id } = await v3.call('SubmitLiveTranscodeJob', {
+    Name: 'later', TemplateId: tpl, StartMode: '1', StreamInput: input('later'), TranscodeOutput: liveCenter(), TimedConfig: timed,
+  });
+  assert.match(id, /^[0-9a-f]{32}$/);
+  let job = await get(sdk, id);
+  assert.equal(job.Status, 0);
+  assert.equal(job.StartMode, 1);
+  assert.equal(job.TemplateName, 'timed');
+  assert.equal(job.TemplateType, 'normal');
+  assert.deepEqual(job.TimedConfig, { StartTime: utc(start), EndTime: utc(start + 600e3) });
+  assert.deepEqual(job.OutputStream.StreamInfos, [{ Type: 'rtmp', OutputUrl: `rtmp://127.0.0.1:${nginx.port}/live/later_${tpl}` }]);
+  assert.equal(job.Events[0].Event, 'submitted');
+
+  // Not started: input, output and timing may change; the LiveCenter output follows the input.
+  await sdk.call('UpdateLiveTranscodeJob', { JobId: id, Name: 'renamed', StreamInput: input('moved') });
+  job = await get(v3, id);
+  assert.equal(job.Name, 'renamed');
+  assert.equal(job.OutputStream.StreamInfos[0].OutputUrl, `rtmp://127.0.0.1:${nginx.port}/live/moved_${tpl}`);
+  await sdk.call('UpdateLiveTranscodeJob', { JobId: id, TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: nginx.url('explicit') }) });
+  assert.equal((await get(sdk, id)).OutputStream.StreamInfos[0].OutputUrl, nginx.url('explicit'));
+
+  // A job not stopped holds its template.
+  await expectError(sdk.call('UpdateLiveTranscodeTemplate', { TemplateId: tpl, Name: 'x' }), 'InvalidParam.TemplateIdInuse', 400);
+  const e = await expectError(v3.call('DeleteLiveTranscodeTemplate', { TemplateId: tpl }), 'InvalidParam.TemplateIdInuse', 400);
+  assert.match(e.message, /templateId is inuse/);
+
+  const list = async (q) => (await sdk.call('ListLiveTranscodeJobs', q));
+  assert.equal((await list({ Status: '0' })).TotalCount, 1);
+  assert.equal((await list({ StartMode: '0' })).TotalCount, 0);
+  assert.equal((await list({ KeyWord: id })).JobList[0].JobId, id);
+  assert.equal((await list({ KeyWord: 'RENAM' })).TotalCount, 1);
+  await expectError(list({ Status: '3' }), 'InvalidParam.Status');
+  await expectError(list({ PageSize: '101' }), 'InvalidParam.PageSize');
+
+  await sdk.call('SendLiveTranscodeJobCommand', { JobId: id, Command: 'stop' });
+  job = await get(sdk, id);
+  assert.equal(job.Status, 2);
+  assert.equal(job.Events[job.Events.length - 1].Event, 'stopped');
+  // Stopped: the template is free again, and the timed job can no longer change its input.
+  await sdk.call('UpdateLiveTranscodeTemplate', { TemplateId: tpl, Name: 'free-again' });
+  await expectError(sdk.call('UpdateLiveTranscodeJob', { JobId: id, StreamInput: input('x') }), 'InvalidParam.JobStatus');
+  await sdk.call('DeleteLiveTranscodeJob', { JobId: id });
+  await expectError(sdk.call('GetLiveTranscodeJob', { JobId: id }), 'InvalidParam.JobNotFound', 404);
+  await sdk.call('DeleteLiveTranscodeTemplate', { TemplateId: tpl });
+});
+
+test('jobs obey RAM policies and stay within their account', async () => {
+  const acct = admin(server.dataDir, 'account', 'show-root').AccountId;
+  admin(server.dataDir, 'user', 'create', '--account', acct, '--name', 'viewer');
+  admin(server.dataDir, 'policy', 'attach', '--account', acct, '--user', 'viewer', '--document',
+    '{"Version":"1","Statement":[{"Effect":"Allow","Action":["ice:Get*","ice:List*"],"Resource":"*"}]}');
+  const k = admin(server.dataDir, 'key', 'create', '--account', acct, '--user', 'viewer');
+  const viewer = v1Client({ port: server.port, accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret });
+  await viewer.call('ListLiveTranscodeJobs', {});
+  const e = await expectError(viewer.call('SubmitLiveTranscodeJob', { Name: 'n', TemplateId: '00000000000000000000000000000360', StartMode: '0', StreamInput: input('r'), TranscodeOutput: liveCenter() }), 'Forbidden.RAM', 403);
+  assert.match(e.message, /SubmitLiveTranscodeJob/);
+  await expectError(viewer.call('SendLiveTranscodeJobCommand', { JobId: 'ffffffffffffffffffffffffffffffff', Command: 'stop' }), 'Forbidden.RAM', 403);
+
+  // Another account sees none of this account's jobs.
+  const other = admin(server.dataDir, 'account', 'create', '--name', 'other').AccountId;
+  admin(server.dataDir, 'account', 'enable-ice', '--account', other);
+  const ok = admin(server.dataDir, 'key', 'create', '--account', other);
+  const stranger = v1Client({ port: server.port, accessKeyId: ok.AccessKeyId, accessKeySecret: ok.AccessKeySecret });
+  const start = Date.now() + 3600e3;
+  const { JobId: id } = await sdk.call('SubmitLiveTranscodeJob', { Name: 'mine', TemplateId: '00000000000000000000000000000360', StartMode: '1',
+    StreamInput: input('mine'), TranscodeOutput: liveCenter(), TimedConfig: JSON.stringify({ StartTime: utc(start) }) });
+  await expectError(stranger.call('GetLiveTranscodeJob', { JobId: id }), 'InvalidParam.JobNotFound', 404);
+  await expectError(stranger.call('SendLiveTranscodeJobCommand', { JobId: id, Command: 'stop' }), 'InvalidParam.JobNotFound', 404);
+  assert.equal((await stranger.call('ListLiveTranscodeJobs', {})).TotalCount, 0);
+  await sdk.call('DeleteLiveTranscodeJob', { JobId: id });
+});
+
+test('submit → output plays with the template → TemplateIdInuse → stop within 2 s → output gone', { timeout: 120000 }, async (t) => {
+  const tpl = await createTemplate('e2e');
+  // The input is not live yet: the job keeps trying and says so.
+  const { JobId: id } = await sdk.call('SubmitLiveTranscodeJob', {
+    Name: 'e2e', TemplateId: tpl, StartMode: '0', StreamInput: input('e2e'), TranscodeOutput: liveCenter(),
+  });
+  let job = await until('waiting for input', async () => {
+    const j = await get(sdk, id);
+    return j.Process && j.Process.State === 'waiting-input' && j;
+  });
+  assert.equal(job.Status, 1);
+  assert.ok(job.Events.some((e) => e.Event === 'input_waiting'), JSON.stringify(job.Events));
+  const pub = publish(nginx.url('e2e'), { seconds: 120, size: '1280x720', rate: 30 });
+  try {
+    job = await until('running', async () => {
+      const j = await get(sdk, id);
+      return j.Process && j.Process.State === 'running' && j;
+    }, 25000);
+    const outUrl = job.OutputStream.StreamInfos[0].OutputUrl;
+    assert.equal(outUrl, `rtmp://127.0.0.1:${nginx.port}/live/e2e_${tpl}`);
+    const s = summarize(await probe(outUrl, { seconds: 6 }));
+    assert.equal(s.video.codec, 'h264');
+    assert.equal(s.video.profile, 'Main');
+    assert.equal(s.video.width, 640);
+    assert.equal(s.video.height, 360);
+    assert.equal(s.video.fps, '25/1');
+    assert.equal(s.audio.codec, 'aac');
+    assert.equal(s.audio.sampleRate, 44100);
+    assert.equal(s.audio.channels, 1);
+    job = await get(v3, id);
+    assert.equal(job.Status, 1);
+    assert.ok(job.Process.Pid > 0);
+    assert.ok(job.Process.Stats && job.Process.Stats.outputs, JSON.stringify(job.Process));
+    assert.ok(job.Events.some((e) => e.Event === 'started'), JSON.stringify(job.Events));
+
+    await expectError(sdk.call('UpdateLiveTranscodeTemplate', { TemplateId: tpl, TemplateConfig: JSON.stringify({ VideoParams: { Bitrate: '800' } }) }),
+      'InvalidParam.TemplateIdInuse', 400);
+
+    // A crashed job process is restarted, and the failure is in the event log.
+    process.kill(job.Process.Pid, 'SIGKILL');
+    job = await until('restarted', async () => {
+      const j = await get(sdk, id);
+      return j.Process && j.Process.Restarts === 1 && j.Process.State === 'running' && j;
+    }, 20000);
+    const failed = job.Events.find((e) => e.Event === 'failed');
+    assert.match(failed.Detail, /signal 9/);
+
+    const t0 = Date.now();
+    await sdk.call('SendLiveTranscodeJobCommand', { JobId: id, Command: 'stop' });
+    const stopMs = Date.now() - t0;
+    assert.ok(stopMs <= 2500, `stop took ${stopMs} ms`);
+    assert.equal(runJobCount(id), 0);
+    job = await get(sdk, id);
+    assert.equal(job.Status, 2);
+    assert.equal(job.Process, undefined);
+    await assert.rejects(probe(outUrl, { seconds: 2, timeoutMs: 8000 }));
+    t.diagnostic(`stop command answered after ${stopMs} ms with the job process gone`);
+
+    await sdk.call('UpdateLiveTranscodeTemplate', { TemplateId: tpl, TemplateConfig: JSON.stringify({ VideoParams: { Bitrate: '800' } }) });
+    await sdk.call('DeleteLiveTranscodeJob', { JobId: id });
+    await sdk.call('DeleteLiveTranscodeTemplate', { TemplateId: tpl });
+  } finally {
+    pub.stop();
+  }
+});
+
+test('a timed job starts and stops within 1 s of StartTime and EndTime', { timeout: 60000 }, async (t) => {
+  const pub = publish(nginx.url('timed'), { seconds: 40, size: '640x360', rate: 25 });
+  try {
+    const start = Math.ceil(Date.now() / 1000) * 1000 + 4000;
+    const end = start + 8000;
+    const { JobId: id } = await sdk.call('SubmitLiveTranscodeJob', {
+      Name: 'on-time', TemplateId: '00000000000000000000000000000360', StartMode: '1', StreamInput: input('timed'),
+      TranscodeOutput: liveCenter(), TimedConfig: JSON.stringify({ StartTime: utc(start), EndTime: utc(end) }),
+    });
+    let started = 0;
+    let ended = 0;
+    let played = false;
+    while (!ended && Date.now() < end + 5000) {
+      const asked = Date.now();
+      const job = await get(sdk, id);
+      // The answer reflects the job at some moment between asking and answering.
+      if (job.Status === 0) assert.ok(asked <= start + 1000, `not started ${asked - start} ms after StartTime`);
+      if (job.Status === 1) assert.ok(asked <= end + 1000, `not stopped ${asked - end} ms after EndTime`);
+      if (job.Status === 1 && !started) started = Date.now();
+      if (job.Status === 1 && job.Process && job.Process.State === 'running') played = true;
+      if (job.Status === 2) ended = Date.now();
+      await sleep(50);
+    }
+    assert.ok(started, 'never started');
+    assert.ok(ended, 'never stopped');
+    assert.ok(started - start <= 1000, `started ${started - start} ms after StartTime`);
+    assert.ok(ended - end <= 1000, `stopped ${ended - end} ms after EndTime`);
+    assert.ok(played, 'the job process never ran');
+    await until('process gone', async () => runJobCount(id) === 0, 3000);
+    t.diagnostic(`status 1 seen ${started - start} ms after StartTime, status 2 ${ended - end} ms after EndTime`);
+  } finally {
+    pub.stop();
+  }
+});
+
+test('SIGKILL of the server with two jobs running: both resume after restart, none twice', { timeout: 120000 }, async () => {
+  const pub = publish(nginx.url('crash'), { seconds: 90, size: '640x360', rate: 25 });
+  let restarted;
+  try {
+    await sleep(1000);
+    const ids = [];
+    for (const tplId of ['00000000000000000000000000000360', '00000000000000000000000000000540']) {
+      ids.push((await sdk.call('SubmitLiveTranscodeJob', {
+        Name: `crash-${tplId}`, TemplateId: tplId, StartMode: '0', StreamInput: input('crash'), TranscodeOutput: liveCenter(),
+      })).JobId);
+    }
+    for (const id of ids) {
+      await until(`job ${id} running`, async () => {
+        const j = await get(sdk, id);
+        return j.Process && j.Process.State === 'running';
+      }, 25000);
+    }
+    assert.equal(await server.stop('SIGKILL'), 'SIGKILL');
+    restarted = await startServer({ dataDir: server.dataDir, args: ['--live-center', `${DOMAIN}=rtmp://127.0.0.1:${nginx.port}`] });
+    const client = v1Client(restarted.creds);
+    for (const id of ids) {
+      const j = await until(`job ${id} running again`, async () => {
+        const job = (await client.call('GetLiveTranscodeJob', { JobId: id })).Job;
+        return job.Process && job.Process.State === 'running' && job;
+      }, 30000);
+      assert.equal(j.Status, 1);
+      assert.equal(runJobCount(id), 1, `processes of ${id}`);
+      const s = summarize(await probe(j.OutputStream.StreamInfos[0].OutputUrl, { seconds: 3 }));
+      assert.equal(s.video.codec, 'h264');
+    }
+    for (const id of ids) await client.call('DeleteLiveTranscodeJob', { JobId: id });
+    for (const id of ids) assert.equal(runJobCount(id), 0);
+  } finally {
+    pub.stop();
+    if (restarted) server = restarted;
+  }
+});

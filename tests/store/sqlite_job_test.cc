@@ -1,0 +1,201 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+#include "test_util.h"
+
+namespace floe::store::sqlite {
+namespace {
+
+TemplateRecord Tpl(const std::string& id, const std::string& account, const std::string& config) {
+  return {id, account, "tpl-" + id, "normal", "customized", "H.264", config, 1};
+}
+
+JobRecord Job(const std::string& id, const std::string& account, const std::string& template_id,
+              int64_t t = 1) {
+  JobRecord j;
+  j.job_id = id;
+  j.account_id = account;
+  j.name = "job-" + id;
+  j.template_id = template_id;
+  j.status = 1;
+  j.input_type = "rtmp";
+  j.input_url = "rtmp://127.0.0.1/live/in";
+  j.output_type = "rtmp";
+  j.output_url = "rtmp://127.0.0.1/live/out";
+  j.create_time_ms = t;
+  return j;
+}
+
+auto Rename(const std::string& name) {
+  return [name](const TemplateRecord& cur) -> core::Result<TemplateRecord> {
+    TemplateRecord next = cur;
+    next.name = name;
+    return next;
+  };
+}
+
+auto SetStatus(int status) {
+  return [status](const JobRecord& cur, std::vector<JobEvent>& events) -> core::Result<JobRecord> {
+    JobRecord next = cur;
+    next.status = status;
+    events.push_back({"", 7, "status", std::to_string(status)});
+    return next;
+  };
+}
+
+TEST(SqliteJobs, SubmitCopiesTheTemplateInTheSameTransaction) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", R"({"VideoParams":{"Height":"360"}})")).ok());
+  auto job = store.InsertJob(Job("j1", "A", "t1"));
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->template_name, "tpl-t1");
+  EXPECT_EQ((*job)->template_type, "normal");
+  EXPECT_EQ((*job)->template_config, R"({"VideoParams":{"Height":"360"}})");
+  auto got = store.GetJob("A", "j1");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->template_config, (*job)->template_config);
+  EXPECT_EQ((*got)->output_url, "rtmp://127.0.0.1/live/out");
+  auto events = store.ListJobEvents("j1", 10);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().event, "submitted");
+  // System templates serve every account; another account's template serves nobody else.
+  EXPECT_TRUE(store.InsertJob(Job("j2", "B", "00000000000000000000000000000720"))->has_value());
+  EXPECT_FALSE(store.InsertJob(Job("j3", "B", "t1"))->has_value());
+  EXPECT_FALSE(store.GetJob("B", "j1")->has_value());
+  EXPECT_FALSE(store.GetJob("B", "j3")->has_value());
+}
+
+TEST(SqliteJobs, TemplateInUseUntilEveryJobIsStopped) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "{}")).ok());
+  ASSERT_TRUE(store.InsertJob(Job("j1", "A", "t1"))->has_value());
+  auto j2 = Job("j2", "A", "t1");
+  j2.status = 0;  // a timed job not started yet uses it too
+  ASSERT_TRUE(store.InsertJob(j2)->has_value());
+  EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kInUse);
+  EXPECT_EQ(*store.DeleteTemplate("A", "t1"), TemplateWrite::kInUse);
+  ASSERT_TRUE(*store.UpdateJob("A", "j1", SetStatus(2)));
+  EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kInUse);
+  ASSERT_TRUE(*store.UpdateJob("A", "j2", SetStatus(2)));
+  EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kDone);
+  EXPECT_EQ((*store.GetTemplate("A", "t1"))->name, "x");
+  EXPECT_EQ(*store.DeleteTemplate("A", "t1"), TemplateWrite::kDone);
+  EXPECT_EQ(*store.DeleteTemplate("A", "t1"), TemplateWrite::kNotFound);
+}
+
+// Submits race template updates: whatever the interleaving, no job that is not stopped may run
+// on a configuration other than the template's current one.
+TEST(SqliteJobs, NoJobRunsOnAChangedTemplate) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "v0")).ok());
+  std::atomic<int> submitted = 0, updated = 0, refused = 0;
+  std::thread submitter([&] {
+    for (int i = 0; i < 40; ++i) {
+      std::string id = "j" + std::to_string(i);
+      ASSERT_TRUE(store.InsertJob(Job(id, "A", "t1", i))->has_value());
+      ++submitted;
+      ASSERT_TRUE(*store.UpdateJob("A", id, SetStatus(2)));
+    }
+  });
+  std::thread updater([&] {
+    for (int i = 1; i <= 200; ++i) {
+      auto r = store.UpdateTemplate("A", "t1",
+                                    [i](const TemplateRecord& cur) -> core::Result<TemplateRecord> {
+                                      TemplateRecord next = cur;
+                                      next.config_json = "v" + std::to_string(i);
+                                      return next;
+                                    });
+      ASSERT_TRUE(r.ok());
+      (*r == TemplateWrite::kDone ? updated : refused)++;
+      auto live = store.ListLiveJobs();
+      auto current = (*store.GetTemplate("A", "t1"))->config_json;
+      for (const auto& j : *live) EXPECT_EQ(j.template_config, current);
+    }
+  });
+  submitter.join();
+  updater.join();
+  EXPECT_EQ(submitted, 40);
+  EXPECT_GT(updated, 0);
+  EXPECT_TRUE(store.ListLiveJobs()->empty());
+}
+
+TEST(SqliteJobs, ListFiltersSortsAndPages) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  for (int i = 0; i < 12; ++i) {
+    auto j = Job("id" + std::to_string(i), "A", "00000000000000000000000000000360", 100 + i);
+    j.start_mode = i % 2;
+    j.status = i % 3;
+    ASSERT_TRUE(store.InsertJob(j)->has_value());
+  }
+  ASSERT_TRUE(store.InsertJob(Job("other", "B", "00000000000000000000000000000360"))->has_value());
+  JobQuery q;
+  q.account_id = "A";
+  q.page_size = 5;
+  auto page = store.ListJobs(q);
+  EXPECT_EQ(page->total_count, 12);
+  ASSERT_EQ(page->items.size(), 5u);
+  EXPECT_EQ(page->items.front().job_id, "id11");
+  q.ascending = true;
+  q.page_no = 3;
+  page = store.ListJobs(q);
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items.back().job_id, "id11");
+  q.page_no = 1;
+  q.status = 2;
+  EXPECT_EQ(store.ListJobs(q)->total_count, 4);
+  q.start_mode = 1;
+  EXPECT_EQ(store.ListJobs(q)->total_count, 2);  // id5, id11
+  q = {};
+  q.account_id = "A";
+  q.keyword = "id7";
+  EXPECT_EQ(store.ListJobs(q)->total_count, 1);
+  q.keyword = "JOB-ID1";  // names job-id1, job-id10, job-id11
+  EXPECT_EQ(store.ListJobs(q)->total_count, 3);
+  q.keyword.reset();
+  q.type = "normal";
+  EXPECT_EQ(store.ListJobs(q)->total_count, 12);
+  q.type = "origin";
+  EXPECT_EQ(store.ListJobs(q)->total_count, 0);
+}
+
+TEST(SqliteJobs, EventsAreKeptInOrderAndGoWithTheJob) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  ASSERT_TRUE(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"))->has_value());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store.AddJobEvent({"j1", 10 + i, "e" + std::to_string(i), ""}).ok());
+  }
+  auto last3 = store.ListJobEvents("j1", 3);
+  ASSERT_EQ(last3->size(), 3u);
+  EXPECT_EQ((*last3)[0].event, "e2");
+  EXPECT_EQ((*last3)[2].event, "e4");
+  EXPECT_FALSE(*store.DeleteJob("B", "j1"));
+  EXPECT_TRUE(*store.DeleteJob("A", "j1"));
+  EXPECT_TRUE(store.ListJobEvents("j1", 10)->empty());
+  EXPECT_FALSE(store.GetJob("A", "j1")->has_value());
+}
+
+TEST(SqliteJobs, LiveJobsSurviveReopen) {
+  testing::TempDir dir;
+  {
+    SqliteStore store(dir.File("floe.db"));
+    ASSERT_TRUE(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"))->has_value());
+    auto stopped = Job("j2", "A", "00000000000000000000000000000360");
+    stopped.status = 2;
+    ASSERT_TRUE(store.InsertJob(stopped)->has_value());
+  }
+  SqliteStore store(dir.File("floe.db"));
+  auto live = store.ListLiveJobs();
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ(live->front().job_id, "j1");
+}
+
+}  // namespace
+}  // namespace floe::store::sqlite
