@@ -8,7 +8,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DFLOE_WERROR=ON
 endif
 
-.PHONY: deps build run test test-asan format format-check bench-api bench-media clean
+.PHONY: deps build run test test-asan format format-check bench-api bench-media bench-jobs clean
 
 deps:
 	@scripts/install-deps.sh
@@ -45,6 +45,9 @@ bench-media: build
 	@bench/media/run.sh $(BUILD_DIR)
 	@bench/media/narrowband.sh $(BUILD_DIR)
 	@bench/media/latency.sh $(BUILD_DIR)
+
+bench-jobs: build
+	@node bench/jobs/capacity.js $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -63,7 +63,7 @@ function verdict(m, fabricated = 0) {
 }
 
 async function floeRound(nginx, input, n) {
-  const server = await startServer({ args: ['--log-level', 'warn'] });
+  const server = await startServer();
   try {
     const sdk = v1Client(server.creds);
     const ids = [];

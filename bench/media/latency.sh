@@ -11,6 +11,7 @@
 # seconds after WARMUP seconds.
 # Usage: bench/media/latency.sh [BUILD_DIR]   Environment: WARMUP (8), MEASURE (30)
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 build=${1:-build}
 warmup=${WARMUP:-8}
 measure=${MEASURE:-30}
@@ -20,19 +21,9 @@ work=$(mktemp -d /tmp/floe-bench-latency-XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 port_rtmp=$(free_port)
-mkdir -p "$work/nginx/logs"
-cat > "$work/nginx/nginx.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-error_log $work/nginx/logs/error.log warn;
-pid $work/nginx/nginx.pid;
-events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:$port_rtmp; application live { live on; record off; } } }
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" & pids+=($!)
+start_nginx "$work/nginx" "$port_rtmp"
+pids+=("$NGINX_PID")
 url() { echo "rtmp://127.0.0.1:$port_rtmp/live/$1"; }
 
 total=$((warmup + measure + 15))

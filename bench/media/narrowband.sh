@@ -6,6 +6,7 @@
 # output and compared with the source by ffmpeg's ssim/psnr filters.
 # Usage: bench/media/narrowband.sh [BUILD_DIR]   Environment: SECONDS_OF_INPUT (30)
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 build=${1:-build}
 secs=${SECONDS_OF_INPUT:-30}
 floe="$PWD/$build/floe"
@@ -13,20 +14,11 @@ work=$(mktemp -d /tmp/floe-bench-nb-XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 port_http=$(free_port)
 port_rtmp=$(free_port)
-mkdir -p "$work/nginx/logs" "$work/src"
-cat > "$work/nginx/nginx.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-error_log $work/nginx/logs/error.log warn;
-pid $work/nginx/nginx.pid;
-events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:$port_rtmp; application live { live on; record off; } } }
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" & pids+=($!)
+mkdir -p "$work/src"
+start_nginx "$work/nginx" "$port_rtmp"
+pids+=("$NGINX_PID")
 (cd "$work/src" && exec python3 -m http.server "$port_http" --bind 127.0.0.1 >/dev/null 2>&1) & pids+=($!)
 sleep 1
 

@@ -7,6 +7,7 @@
 # time of the process (GNU time); (a) takes the median of REPEAT runs of each side.
 # Usage: bench/media/run.sh [BUILD_DIR]   Environment: SECONDS_OF_INPUT (20), REPEAT (3)
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 build=${1:-build}
 secs=${SECONDS_OF_INPUT:-20}
 floe="$PWD/$build/floe"
@@ -15,24 +16,16 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-port_http=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-port_rtmp=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-mkdir -p "$work/hls" "$work/nginx/logs"
+port_http=$(free_port)
+port_rtmp=$(free_port)
+mkdir -p "$work/hls"
 echo "generating ${secs}s of 1080p30 input…" >&2
 ffmpeg -hide_banner -loglevel error -f lavfi -i "testsrc2=size=1920x1080:rate=30" \
   -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$secs" -c:v libx264 -preset veryfast -g 60 \
   -b:v 8M -c:a aac -b:a 128k -f hls -hls_time 2 -hls_list_size 0 "$work/hls/index.m3u8"
 (cd "$work/hls" && exec python3 -m http.server "$port_http" --bind 127.0.0.1 >/dev/null 2>&1) & pids+=($!)
-cat > "$work/nginx/nginx.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-error_log $work/nginx/logs/error.log warn;
-pid $work/nginx/nginx.pid;
-events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:$port_rtmp; application live { live on; record off; } } }
-CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" & pids+=($!)
+start_nginx "$work/nginx" "$port_rtmp"
+pids+=("$NGINX_PID")
 sleep 1
 input="http://127.0.0.1:$port_http/index.m3u8"
 out() { echo "rtmp://127.0.0.1:$port_rtmp/live/$1"; }

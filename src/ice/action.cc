@@ -43,4 +43,14 @@ Result<std::optional<std::string>> Params::OneOf(const std::string& name,
                                  "\"" + *v + "\" is not one of the allowed values: " + list + ".");
 }
 
+Result<Paging> ParsePaging(const Params& p) {
+  auto sort = p.OneOf("SortBy", {"asc", "desc"});
+  if (!sort) return sort.error();
+  auto page_no = p.Int("PageNo", 1, 1'000'000);
+  if (!page_no) return page_no.error();
+  auto page_size = p.Int("PageSize", 1, 100);
+  if (!page_size) return page_size.error();
+  return Paging{sort->value_or("desc") == "asc", page_no->value_or(1), page_size->value_or(10)};
+}
+
 }  // namespace floe::ice

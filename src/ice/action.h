@@ -34,6 +34,14 @@ class Params {
   std::map<std::string, std::string> values_;
 };
 
+// SortBy (asc|desc by CreateTime, default desc), PageNo (1..) and PageSize (1..100, default 10).
+struct Paging {
+  bool ascending = false;
+  int page_no = 1;
+  int page_size = 10;
+};
+core::Result<Paging> ParsePaging(const Params& p);
+
 struct ActionContext {
   auth::Principal principal;
   Params params;

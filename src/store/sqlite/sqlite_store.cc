@@ -59,6 +59,27 @@ std::string LikePattern(const std::string& keyword) {
   return out + "%";
 }
 
+// One page of a list, newest first unless asked otherwise, and the count of all matches. `bind`
+// binds the WHERE clause's parameters ?1..?6; ?7 and ?8 are LIMIT and OFFSET.
+template <class Page, class Query, class FromRow>
+Page ListPage(Db& db, const char* columns, const std::string& where, const Query& q,
+              const std::function<void(Stmt&)>& bind, FromRow from_row) {
+  Page page;
+  {
+    auto s = db.Prepare("SELECT COUNT(*)" + where);
+    bind(s);
+    s.Step();
+    page.total_count = s.Int(0);
+  }
+  std::string order = q.ascending ? " ORDER BY create_time ASC, rowid ASC"
+                                  : " ORDER BY create_time DESC, rowid DESC";
+  auto s = db.Prepare(std::string("SELECT ") + columns + where + order + " LIMIT ?7 OFFSET ?8");
+  bind(s);
+  s.Bind(7, int64_t{q.page_size}).Bind(8, int64_t{q.page_no - 1} * q.page_size);
+  while (s.Step()) page.items.push_back(from_row(s));
+  return page;
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path) : path_(path) {
@@ -420,26 +441,14 @@ Result<TemplatePage> SqliteStore::ListTemplates(const TemplateQuery& q) {
       " AND (?4 IS NULL OR category = ?4)"
       " AND (?5 IS NULL OR template_id = ?5 OR name LIKE ?6 ESCAPE '\\')";
   return Read<TemplatePage>([&](Db& db) {
-    auto bind = [&](Stmt& s) {
-      s.Bind(1, q.account_id).Bind(2, q.type).Bind(3, q.video_codec).Bind(4, q.category);
-      s.Bind(5, q.keyword);
-      s.Bind(6, q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
-    };
-    TemplatePage page;
-    {
-      auto s = db.Prepare("SELECT COUNT(*)" + kWhere);
-      bind(s);
-      s.Step();
-      page.total_count = s.Int(0);
-    }
-    std::string order = q.ascending ? " ORDER BY create_time ASC, rowid ASC"
-                                    : " ORDER BY create_time DESC, rowid DESC";
-    auto s = db.Prepare(std::string("SELECT ") + kTemplateColumns + kWhere + order +
-                        " LIMIT ?7 OFFSET ?8");
-    bind(s);
-    s.Bind(7, int64_t{q.page_size}).Bind(8, int64_t{q.page_no - 1} * q.page_size);
-    while (s.Step()) page.items.push_back(TemplateFromRow(s));
-    return page;
+    return ListPage<TemplatePage>(
+        db, kTemplateColumns, kWhere, q,
+        [&](Stmt& s) {
+          s.Bind(1, q.account_id).Bind(2, q.type).Bind(3, q.video_codec).Bind(4, q.category);
+          s.Bind(5, q.keyword);
+          s.Bind(6, q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
+        },
+        TemplateFromRow);
   });
 }
 
@@ -581,28 +590,16 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& q) {
       " AND (?3 IS NULL OR start_mode = ?3) AND (?4 IS NULL OR status = ?4)"
       " AND (?5 IS NULL OR job_id = ?5 OR name LIKE ?6 ESCAPE '\\')";
   return Read<JobPage>([&](Db& db) {
-    auto bind = [&](Stmt& s) {
-      s.Bind(1, q.account_id).Bind(2, q.type);
-      s.Bind(3, q.start_mode ? std::optional<int64_t>(*q.start_mode) : std::nullopt);
-      s.Bind(4, q.status ? std::optional<int64_t>(*q.status) : std::nullopt);
-      s.Bind(5, q.keyword);
-      s.Bind(6, q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
-    };
-    JobPage page;
-    {
-      auto s = db.Prepare("SELECT COUNT(*)" + kWhere);
-      bind(s);
-      s.Step();
-      page.total_count = s.Int(0);
-    }
-    std::string order = q.ascending ? " ORDER BY create_time ASC, rowid ASC"
-                                    : " ORDER BY create_time DESC, rowid DESC";
-    auto s =
-        db.Prepare(std::string("SELECT ") + kJobColumns + kWhere + order + " LIMIT ?7 OFFSET ?8");
-    bind(s);
-    s.Bind(7, int64_t{q.page_size}).Bind(8, int64_t{q.page_no - 1} * q.page_size);
-    while (s.Step()) page.items.push_back(JobFromRow(s));
-    return page;
+    return ListPage<JobPage>(
+        db, kJobColumns, kWhere, q,
+        [&](Stmt& s) {
+          s.Bind(1, q.account_id).Bind(2, q.type);
+          s.Bind(3, q.start_mode ? std::optional<int64_t>(*q.start_mode) : std::nullopt);
+          s.Bind(4, q.status ? std::optional<int64_t>(*q.status) : std::nullopt);
+          s.Bind(5, q.keyword);
+          s.Bind(6, q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
+        },
+        JobFromRow);
   });
 }
 

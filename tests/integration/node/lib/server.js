@@ -14,7 +14,10 @@ async function startServer({ dataDir, args = [], globalArgs = [] } = {}) {
   });
   let log = '';
   const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`floe did not start:\n${log}`)), 15000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL'); // never leave a half-started server behind
+      reject(new Error(`floe did not start:\n${log}`));
+    }, 15000);
     proc.stderr.on('data', (chunk) => {
       log += chunk.toString();
       const m = log.match(/event=listening endpoint=http:\/\/127\.0\.0\.1:(\d+)/);
