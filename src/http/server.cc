@@ -159,6 +159,9 @@ class Session : public std::enable_shared_from_this<Session> {
                          self->busy_ = false;
                          if (ec) return self->Close();
                          if (!keep_alive) return self->LingerClose();
+                         // Stop may have come while this reply was being written (it skips
+                         // busy sessions): an idle connection of a stopping server closes now.
+                         if (self->server_.stopping) return self->Close();
                          self->WaitForRequest();
                        });
   }

@@ -152,12 +152,14 @@ void Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t n
     bool start = job.status == 0 && job.start_time_ms <= now;
     bool end = job.end_time_ms > 0 && job.end_time_ms <= now;
     if (!start && !end) continue;
+    int status = job.status;
     auto r = store_.UpdateJob(
         job.account_id, job.job_id,
         [&](const store::JobRecord& cur,
             std::vector<store::JobEvent>& events) -> core::Result<store::JobRecord> {
           store::JobRecord next = cur;
-          if (cur.status == 2) return next;
+          status = cur.status;
+          if (cur.status == 2) return next;  // stopped meanwhile: it stays stopped
           if (end) {
             next.status = 2;
             events.push_back({"", now, "stopped", "EndTime reached"});
@@ -165,6 +167,7 @@ void Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t n
             next.status = 1;
             events.push_back({"", now, "scheduled_start", "StartTime reached"});
           }
+          status = next.status;
           return next;
         });
     if (!r) {
@@ -172,8 +175,9 @@ void Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t n
                     r.error().message);
       continue;
     }
-    job.status = end ? 2 : 1;
-    spdlog::info("event=job_{} job_id={}", end ? "ended" : "scheduled_start", job.job_id);
+    if (status == job.status) continue;
+    job.status = status;
+    spdlog::info("event=job_{} job_id={}", status == 2 ? "ended" : "scheduled_start", job.job_id);
   }
 }
 
@@ -351,7 +355,8 @@ void Supervisor::OnLine(const std::string& job_id, const std::string& line) {
   } else if (event == "input_reconnected") {
     state = "running";
     record = "reconnected";
-  } else if (event == "output_lost" || event == "output_reconnected" || event == "input_ended") {
+  } else if (event == "output_lost" || event == "output_reconnected" || event == "input_ended" ||
+             event == "copy_stopped") {
     record = event;
   } else if (event == "input_waiting" || event == "output_waiting") {
     state = event == "input_waiting" ? "waiting-input" : "waiting-output";
