@@ -5,22 +5,15 @@
 # to 640x360 and pushes it back through the LiveCenter DOMAIN, shows it with ffprobe, stops it.
 # Usage: scripts/demo-job.sh ENDPOINT DATA_DIR PORT DOMAIN
 set -euo pipefail
+source "$(dirname "$0")/nginx-rtmp.sh"
 endpoint=$1 data_dir=$2 port=$3 domain=$4
 work="$(cd "$data_dir" && pwd)/demo"
-rm -rf "$work" && mkdir -p "$work/logs"
-cat > "$work/nginx.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-daemon off;
-master_process off;
-error_log $work/logs/error.log warn;
-pid $work/nginx.pid;
-events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:$port; application live { live on; record off; } } }
-CONF
+rm -rf "$work" && mkdir -p "$work"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-nginx -p "$work" -c "$work/nginx.conf" & pids+=($!)
+start_nginx "$work" "$port"
+pids+=("$NGINX_PID")
 sleep 0.5
 ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc2=size=1280x720:rate=30 \
   -f lavfi -i sine=frequency=440:sample_rate=48000 -t 20 -c:v libx264 -preset ultrafast \

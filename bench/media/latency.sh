@@ -11,7 +11,7 @@
 # seconds after WARMUP seconds.
 # Usage: bench/media/latency.sh [BUILD_DIR]   Environment: WARMUP (8), MEASURE (30)
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../../scripts/nginx-rtmp.sh"
 build=${1:-build}
 warmup=${WARMUP:-8}
 measure=${MEASURE:-30}

@@ -11,12 +11,12 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
 
+#include "core/time.h"
 #include "media/ffmpeg.h"
 
 using namespace floe::media;
@@ -24,12 +24,6 @@ using namespace floe::media;
 namespace {
 
 constexpr int kBits = 16;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 int ReadCounter(const AVFrame* f) {
   int value = 0;
@@ -73,15 +67,16 @@ int main(int argc, char** argv) {
   if (avcodec_open2(dec.get(), codec, nullptr) < 0) return 1;
 
   std::map<int64_t, int64_t> arrival;  // packet pts → arrival ms
-  int64_t end = NowMs() + 1000LL * std::atoi(argv[2]);
+  int64_t end = floe::core::SteadyMillis() + 1000LL * std::atoi(argv[2]);
   PacketPtr pkt = NewPacket();
   FramePtr frame = NewFrame();
-  while (NowMs() < end && av_read_frame(in.get(), pkt.get()) >= 0) {
+  while (floe::core::SteadyMillis() < end && av_read_frame(in.get(), pkt.get()) >= 0) {
     if (pkt->stream_index == vs && pts_only) {
       int64_t pts_ms = av_rescale_q(pkt->pts, in->streams[vs]->time_base, {1, 1000});
-      std::printf("%lld %lld\n", static_cast<long long>(pts_ms), static_cast<long long>(NowMs()));
+      std::printf("%lld %lld\n", static_cast<long long>(pts_ms),
+                  static_cast<long long>(floe::core::SteadyMillis()));
     } else if (pkt->stream_index == vs) {
-      arrival[pkt->pts] = NowMs();
+      arrival[pkt->pts] = floe::core::SteadyMillis();
       if (avcodec_send_packet(dec.get(), pkt.get()) >= 0) {
         while (avcodec_receive_frame(dec.get(), frame.get()) >= 0) {
           auto it = arrival.find(frame->pts);

@@ -6,7 +6,7 @@
 # output and compared with the source by ffmpeg's ssim/psnr filters.
 # Usage: bench/media/narrowband.sh [BUILD_DIR]   Environment: SECONDS_OF_INPUT (30)
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../../scripts/nginx-rtmp.sh"
 build=${1:-build}
 secs=${SECONDS_OF_INPUT:-30}
 floe="$PWD/$build/floe"

@@ -7,7 +7,7 @@
 # time of the process (GNU time); (a) takes the median of REPEAT runs of each side.
 # Usage: bench/media/run.sh [BUILD_DIR]   Environment: SECONDS_OF_INPUT (20), REPEAT (3)
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../../scripts/nginx-rtmp.sh"
 build=${1:-build}
 secs=${SECONDS_OF_INPUT:-20}
 floe="$PWD/$build/floe"

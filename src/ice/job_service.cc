@@ -4,6 +4,7 @@
 
 #include "core/ids.h"
 #include "core/time.h"
+#include "core/url_policy.h"
 #include "ice/template_config.h"
 #include "ice/template_service.h"
 
@@ -42,15 +43,18 @@ Result<std::string> Member(const json& doc, const std::string& field, const std:
   return doc[key].get<std::string>();
 }
 
-// A URL of one of the allowed schemes, with a host and nothing that is not printable ASCII.
-Result<void> CheckUrl(const std::string& field, const std::string& url,
-                      const std::vector<std::string>& schemes) {
+// A URL a job may name: printable ASCII of at most 1024 characters, allowed by Floe's URL policy
+// (core/url_policy.h: the check the media engine makes again when it opens it), and of one of
+// the schemes this Type takes, with a host.
+Result<void> CheckJobUrl(const std::string& field, const std::string& url, core::UrlRole role,
+                         const std::vector<std::string>& schemes) {
   if (url.size() > 1024) return Error::InvalidParameter(field, "longer than 1024 characters.");
   for (unsigned char c : url) {
     if (c <= 0x20 || c >= 0x7f) {
       return Error::InvalidParameter(field, "it contains spaces or characters outside ASCII.");
     }
   }
+  if (auto policy = core::CheckUrl(url, role, field); !policy) return policy.error();
   std::string allowed;
   for (const auto& s : schemes) {
     if (url.rfind(s + "://", 0) == 0 && url.size() > s.size() + 3 && url[s.size() + 3] != '/') {
@@ -81,10 +85,8 @@ Result<Input> ParseInput(const std::string& text) {
         "StreamInput.Type",
         "\"" + *type + "\" is not one of: rtmp, srt, hls (srt and hls are Floe extensions).");
   }
-  if (auto r = CheckUrl("StreamInput.InputUrl", *url, schemes); !r) return r.error();
-  if (*type == "hls" && url->find(".m3u8") == std::string::npos) {
-    return Error::InvalidParameter("StreamInput.InputUrl",
-                                   "an hls input must be an .m3u8 playlist.");
+  if (auto r = CheckJobUrl("StreamInput.InputUrl", *url, core::UrlRole::kInput, schemes); !r) {
+    return r.error();
   }
   return Input{*type, *url};
 }
@@ -102,7 +104,10 @@ Result<Output> ParseOutput(const std::string& text) {
   if (*type == "rtmp") {
     auto url = Member(*doc, "TranscodeOutput", "OutputUrl");
     if (!url) return url.error();
-    if (auto r = CheckUrl("TranscodeOutput.OutputUrl", *url, {"rtmp"}); !r) return r.error();
+    if (auto r = CheckJobUrl("TranscodeOutput.OutputUrl", *url, core::UrlRole::kOutput, {"rtmp"});
+        !r) {
+      return r.error();
+    }
     return Output{*type, "", *url};
   }
   return Error::InvalidParameter(

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "core/time.h"
-#include "media/url_policy.h"
+#include "core/url_policy.h"
 
 namespace floe::media {
 
@@ -22,7 +22,7 @@ int Demuxer::Interrupt(void* opaque) {
 core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& url,
                                                      const InputOptions& options,
                                                      const std::atomic<bool>* stop) {
-  auto policy = CheckUrl(url, UrlRole::kInput);
+  auto policy = core::CheckUrl(url, core::UrlRole::kInput);
   if (!policy) return policy.error();
   std::unique_ptr<Demuxer> d(new Demuxer());
   d->stop_ = stop;

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "media/url_policy.h"
+#include "core/url_policy.h"
 
 namespace floe::media {
 
@@ -136,7 +136,7 @@ core::Result<void> FlvHevcReader::Decode(const uint8_t* nalus, size_t size, bool
 }
 
 core::Result<FlvHevcSummary> ProbeFlvHevc(const std::string& url, int seconds) {
-  auto policy = CheckUrl(url, UrlRole::kOutput);  // rtmp(s) only
+  auto policy = core::CheckUrl(url, core::UrlRole::kOutput);  // rtmp(s) only
   if (!policy) return policy.error();
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", policy->protocol_whitelist.c_str(), 0);

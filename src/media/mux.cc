@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "core/time.h"
-#include "media/url_policy.h"
+#include "core/url_policy.h"
 
 namespace floe::media {
 
@@ -67,7 +67,7 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
                                                  const std::vector<MuxStream>& streams,
                                                  const std::atomic<bool>* abort,
                                                  HevcFlvMode hevc_mode) {
-  auto policy = CheckUrl(url, UrlRole::kOutput);
+  auto policy = core::CheckUrl(url, core::UrlRole::kOutput);
   if (!policy) return policy.error();
   std::unique_ptr<Muxer> m(new Muxer());
   m->hevc_mode_ = hevc_mode;

@@ -9,12 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/url_policy.h"
 #include "media/convert.h"
 #include "media/encoder.h"
 #include "media/ffmpeg.h"
 #include "media/mux.h"
 #include "media/queue.h"
-#include "media/url_policy.h"
 
 namespace floe::media {
 
@@ -187,7 +187,7 @@ std::shared_ptr<Epoch> Pipeline::Impl::NewEpoch(int id) {
 core::Result<void> Pipeline::Impl::Setup() {
   // Refuse a bad output before waiting on the input.
   for (const auto& rc : cfg.renditions) {
-    if (auto ok = CheckUrl(rc.output_url, UrlRole::kOutput); !ok) return ok.error();
+    if (auto ok = core::CheckUrl(rc.output_url, core::UrlRole::kOutput); !ok) return ok.error();
   }
   auto d = Demuxer::Open(cfg.input_url, cfg.input, &stop);
   if (!d) return d.error();

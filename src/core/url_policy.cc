@@ -1,14 +1,16 @@
-#include "media/url_policy.h"
+#include "core/url_policy.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace floe::media {
+namespace floe::core {
 
 using core::Error;
 
-core::Result<UrlPolicy> CheckUrl(const std::string& url, UrlRole role) {
-  const std::string field = role == UrlRole::kInput ? "InputUrl" : "OutputUrl";
+Result<UrlPolicy> CheckUrl(const std::string& url, UrlRole role, const std::string& name) {
+  const std::string field = !name.empty()             ? name
+                            : role == UrlRole::kInput ? "InputUrl"
+                                                      : "OutputUrl";
   auto colon = url.find(':');
   if (colon == std::string::npos || colon == 0) {
     return Error::InvalidParameter(field, "\"" + url + "\" is not a URL with a scheme.");
@@ -16,7 +18,7 @@ core::Result<UrlPolicy> CheckUrl(const std::string& url, UrlRole role) {
   std::string scheme = url.substr(0, colon);
   std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  auto refuse = [&](const std::string& allowed) -> core::Result<UrlPolicy> {
+  auto refuse = [&](const std::string& allowed) -> Result<UrlPolicy> {
     return Error::InvalidParameter(
         field, "the protocol \"" + scheme + "\" is not allowed; allowed: " + allowed + ".");
   };
@@ -46,4 +48,4 @@ core::Result<UrlPolicy> CheckUrl(const std::string& url, UrlRole role) {
   return refuse("rtmp, rtmps, srt, http(s) (HLS .m3u8)");
 }
 
-}  // namespace floe::media
+}  // namespace floe::core

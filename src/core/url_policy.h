@@ -6,7 +6,7 @@
 
 #include "core/result.h"
 
-namespace floe::media {
+namespace floe::core {
 
 enum class UrlRole { kInput, kOutput };
 
@@ -16,7 +16,9 @@ struct UrlPolicy {
 };
 
 // InvalidParameter ("... protocol X is not allowed ...") for anything outside the whitelist:
-// inputs rtmp(s)://, srt://, http(s)://…m3u8; outputs rtmp(s)://.
-core::Result<UrlPolicy> CheckUrl(const std::string& url, UrlRole role);
+// inputs rtmp(s)://, srt://, http(s)://…m3u8; outputs rtmp(s)://. The media engine checks every
+// URL it opens; the API checks the URLs a job names with the same rules. `field` names the
+// parameter in the error (default: InputUrl or OutputUrl).
+Result<UrlPolicy> CheckUrl(const std::string& url, UrlRole role, const std::string& field = {});
 
-}  // namespace floe::media
+}  // namespace floe::core

@@ -1,8 +1,8 @@
-#include "media/url_policy.h"
+#include "core/url_policy.h"
 
 #include <gtest/gtest.h>
 
-namespace floe::media {
+namespace floe::core {
 namespace {
 
 TEST(UrlPolicy, InputsOnlyThroughWhitelistedProtocols) {
@@ -38,4 +38,4 @@ TEST(UrlPolicy, OutputsAreRtmpOnly) {
 }
 
 }  // namespace
-}  // namespace floe::media
+}  // namespace floe::core

@@ -1,5 +1,5 @@
-# Shared by the media benchmarks (sourced): a free TCP port on 127.0.0.1, and a private
-# nginx with the RTMP module (application "live") whose pid is left in NGINX_PID.
+# Sourced by the media benchmarks and the `make run` demo: a free TCP port on 127.0.0.1, and a
+# private nginx with the RTMP module (application "live") whose pid is left in NGINX_PID.
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 start_nginx() {  # DIR PORT
