@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # The demo's private nginx-rtmp, and the LiveCenter domain that pushes into it.
 demo_port=${DEMO_RTMP_PORT:-19350}
 demo_domain=demo.floe.local
-"$bin" serve --listen "$listen" --data-dir "$data_dir" \
+# The demo input is a local nginx-rtmp: --allow-net lets jobs reach loopback (refused by default).
+"$bin" serve --listen "$listen" --data-dir "$data_dir" --allow-net 127.0.0.0/8 \
   --live-center "$demo_domain=rtmp://127.0.0.1:$demo_port" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM

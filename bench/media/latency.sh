@@ -67,7 +67,7 @@ cli() {  # name, then extra x264 options
 }
 floe_run() {  # name, then extra transcode options
   local name=$1; shift
-  run "$name" "$floe" --log-level error transcode --input "$(url "in-$name")" --template "$work/t.json" \
+  run "$name" "$floe" --log-level error transcode --allow-net 127.0.0.0/8 --input "$(url "in-$name")" --template "$work/t.json" \
     --output "$(url "out-$name")" "$@"
 }
 

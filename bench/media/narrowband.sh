@@ -64,7 +64,7 @@ for codec in H.264 H.265; do
     for i in 0 1 2 3; do
       args+=(--template "$work/t$i.json" --output "rtmp://127.0.0.1:$port_rtmp/live/$content-$i")
     done
-    "$floe" --log-level error transcode --input "http://127.0.0.1:$port_http/index.m3u8" \
+    "$floe" --log-level error transcode --allow-net 127.0.0.0/8 --input "http://127.0.0.1:$port_http/index.m3u8" \
       --reconnect-window-ms 100 "${args[@]}" --hls "$work/out"
     best=""
     for i in 0 1 2 3; do

@@ -149,6 +149,11 @@ Result<Principal> Authenticator::VerifyV3(const SignedRequest& req, int64_t now_
       return Incomplete("SignedHeaders must include " + name + ".");
     }
   }
+  // Content-Type decides whether the body is read as parameters: it must be signed too (the
+  // SDKs sign it), or changing it could drop signed parameters.
+  if (!req.body.empty() && Find(req.headers, "content-type") && !is_signed("content-type")) {
+    return Incomplete("SignedHeaders must include content-type.");
+  }
   auto key = LookUpKey(authz.access_key_id);
   if (!key) return key.error();
   const std::string& date = *Find(req.headers, "x-acs-date");

@@ -6,11 +6,12 @@ namespace floe::auth {
 
 using core::Error;
 
-std::string ResourceArn(const std::string& account_id) {
-  return "acs:ice:local:" + account_id + ":*";
+std::string ResourceArn(const std::string& account_id, const std::string& relative) {
+  return "acs:ice:local:" + account_id + ":" + relative;
 }
 
-core::Result<void> Authorizer::Authorize(const Principal& who, const std::string& action) {
+core::Result<void> Authorizer::Authorize(const Principal& who, const std::string& action,
+                                         const std::string& relative) {
   auto account = store_.GetAccount(who.account_id);
   if (!account) return account.error();
   if (!account->has_value() || !(*account)->ice_enabled) {
@@ -25,7 +26,7 @@ core::Result<void> Authorizer::Authorize(const Principal& who, const std::string
     auto p = ParsePolicy(d);  // validated when attached; a bad one grants nothing
     if (p) policies.push_back(std::move(*p));
   }
-  Decision d = Evaluate(policies, "ice:" + action, ResourceArn(who.account_id));
+  Decision d = Evaluate(policies, "ice:" + action, ResourceArn(who.account_id, relative));
   if (d == Decision::kAllow) return {};
   std::string why = d == Decision::kExplicitDeny ? "an explicit Deny in a policy of user "
                                                  : "no policy allows it for user ";

@@ -11,14 +11,17 @@
 
 namespace floe::auth {
 
-// The ARN a request of this account touches: acs:ice:<region>:<accountId>:*. Policies match it
-// with Resource "*" or e.g. "acs:ice:*:<accountId>:*".
-std::string ResourceArn(const std::string& account_id);
+// The ARN of a resource of this account, as the cloud names them:
+// acs:ice:<region>:<accountId>:<relative>, relative being "template/<id>", "job/<id>", or
+// "template/*" and "job/*" for the actions on a whole kind (Create, List, Submit).
+std::string ResourceArn(const std::string& account_id, const std::string& relative);
 
 class Authorizer {
  public:
   explicit Authorizer(store::Store& store) : store_(store) {}
-  core::Result<void> Authorize(const Principal& who, const std::string& action);
+  // `relative`: the resource the request touches (see ResourceArn).
+  core::Result<void> Authorize(const Principal& who, const std::string& action,
+                               const std::string& relative);
 
  private:
   store::Store& store_;

@@ -13,7 +13,8 @@ namespace floe::auth {
 class NonceCache {
  public:
   virtual ~NonceCache() = default;
-  // Records the nonce until expires_ms; false if it is already recorded and not yet expired.
+  // Records the nonce up to and including expires_ms (the last moment a request signed with it
+  // can be accepted); false if it is already recorded and not yet expired.
   virtual core::Result<bool> Use(const std::string& access_key_id, const std::string& nonce,
                                  int64_t now_ms, int64_t expires_ms) = 0;
 };

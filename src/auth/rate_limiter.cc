@@ -5,18 +5,38 @@
 
 namespace floe::auth {
 
-bool RateLimiter::Allow(const std::string& access_key_id, int64_t now_ms) {
-  if (rate_ <= 0) return true;
-  Shard& shard = shards_[std::hash<std::string>{}(access_key_id) % shards_.size()];
-  std::lock_guard lock(shard.mu);
-  auto [it, inserted] = shard.buckets.try_emplace(access_key_id, Bucket{burst_, now_ms});
+RateLimiter::Bucket& RateLimiter::Refill(Shard& shard, const std::string& key, int64_t now_ms) {
+  // Full buckets carry no state: drop them when a shard grows large (many keys or addresses).
+  if (shard.buckets.size() > 4096) {
+    std::erase_if(shard.buckets, [&](const auto& kv) {
+      return kv.second.tokens +
+                 rate_ * static_cast<double>(now_ms - kv.second.updated_ms) / 1000.0 >=
+             burst_;
+    });
+  }
+  auto [it, inserted] = shard.buckets.try_emplace(key, Bucket{burst_, now_ms});
   Bucket& b = it->second;
   b.tokens =
       std::min(burst_, b.tokens + rate_ * static_cast<double>(now_ms - b.updated_ms) / 1000.0);
   b.updated_ms = std::max(b.updated_ms, now_ms);
+  return b;
+}
+
+bool RateLimiter::Allow(const std::string& access_key_id, int64_t now_ms) {
+  if (rate_ <= 0) return true;
+  Shard& shard = shards_[std::hash<std::string>{}(access_key_id) % shards_.size()];
+  std::lock_guard lock(shard.mu);
+  Bucket& b = Refill(shard, access_key_id, now_ms);
   if (b.tokens < 1.0) return false;
   b.tokens -= 1.0;
   return true;
+}
+
+bool RateLimiter::Check(const std::string& key, int64_t now_ms) {
+  if (rate_ <= 0) return true;
+  Shard& shard = shards_[std::hash<std::string>{}(key) % shards_.size()];
+  std::lock_guard lock(shard.mu);
+  return Refill(shard, key, now_ms).tokens >= 1.0;
 }
 
 }  // namespace floe::auth

@@ -82,8 +82,9 @@ std::string V3CanonicalRequest(const std::string& method, const std::string& pat
   std::string canonical_query;
   for (const auto& [k, v] : q) {
     if (!canonical_query.empty()) canonical_query.push_back('&');
-    // The SDKs leave the name as it is and percent-encode the value.
-    canonical_query += k + "=" + PercentEncode(v);
+    // Names are encoded too (the V3 specification; the TS SDK's names need no encoding), so
+    // that a decoded name carrying "=" or "&" cannot pass for other parameters.
+    canonical_query += PercentEncode(k) + "=" + PercentEncode(v);
   }
   std::vector<std::string> names = signed_headers;
   std::sort(names.begin(), names.end());

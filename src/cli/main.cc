@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include <sys/stat.h>
+
 #include "cli/admin.h"
 #include "cli/run_job.h"
 #include "cli/serve.h"
@@ -9,6 +11,8 @@
 #include "core/log.h"
 
 int main(int argc, char** argv) {
+  // Everything Floe creates (store, keys, credentials, locks, HLS) is for its own user only.
+  umask(077);
   CLI::App app{"Floe: self-hosted live transcoding, wire-compatible with ICE 2020-11-09"};
   app.require_subcommand(1);
   std::string log_level = "info";
@@ -39,9 +43,34 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--rate-burst", serve.rate_burst, "Burst per AccessKey")
       ->check(CLI::Range(1.0, 1e9))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--auth-failure-rate", serve.auth_failure_rate,
+                   "Failed authentications/s per client address (0: off)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  serve_cmd->add_option("--auth-failure-burst", serve.auth_failure_burst, "Burst of the above")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--first-request-timeout-ms", serve.first_request_timeout_ms,
+                   "A new connection must send its first request within this")
+      ->check(CLI::Range(100, 600'000))
+      ->capture_default_str();
+  serve_cmd->add_option("--max-connections", serve.max_connections, "Open connections at most")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-connections-per-client", serve.max_connections_per_client,
+                   "Open connections from one client address at most")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
   serve_cmd->add_option("--live-center", serve.live_centers,
                         "DOMAIN=rtmp://HOST:PORT: where LiveCenter jobs of DOMAIN push "
                         "(repeatable; in the config file: live-center = [\"…\", …])");
+  const char* kAllowNetHelp =
+      "CIDR that jobs may reach besides public unicast addresses (repeatable; e.g. "
+      "127.0.0.0/8 for a local test origin)";
+  serve_cmd->add_option("--allow-net", serve.allow_net, kAllowNetHelp);
   app.set_config("--config", "", "Read options from this TOML file ([serve] section)");
 
   floe::cli::RunJobArgs run_job;
@@ -50,6 +79,7 @@ int main(int argc, char** argv) {
   run_job_cmd->add_option("--job-id", run_job.job_id, "Job id")->required();
   run_job_cmd->add_option("--lock-dir", run_job.lock_dir, "Directory of per-job lock files")
       ->required();
+  run_job_cmd->add_option("--allow-net", run_job.allow_net, kAllowNetHelp);
 
   auto run_admin = floe::cli::AddAdminCommands(app);
 
@@ -64,6 +94,7 @@ int main(int argc, char** argv) {
       ->required();
   tr_cmd->add_option("--output", tr.outputs, "Output URL (rtmp://), one per --template")
       ->required();
+  tr_cmd->add_option("--allow-net", tr.allow_net, kAllowNetHelp);
   tr_cmd->add_option("--hls", tr.hls_dir, "Also write HLS (2 s segments) into this directory");
   tr_cmd->add_flag("--stats", tr.stats, "Print stats as JSON lines once a second");
   tr_cmd->add_option("--connect-timeout-ms", tr.connect_timeout_ms, "Input connect timeout")

@@ -6,6 +6,7 @@
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
 #include "cli/bootstrap.h"
+#include "core/net_policy.h"
 #include "http/server.h"
 
 #include <filesystem>
@@ -35,6 +36,9 @@ int Serve(const ServeConfig& config) {
   opts.body_limit = config.body_limit;
   opts.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
   opts.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  opts.first_request_timeout = std::chrono::milliseconds(config.first_request_timeout_ms);
+  opts.max_connections = config.max_connections;
+  opts.max_connections_per_client = config.max_connections_per_client;
 
   ice::LiveCenter live_center;
   for (const auto& m : config.live_centers) {
@@ -45,6 +49,13 @@ int Serve(const ServeConfig& config) {
   }
 
   for (const auto& m : config.live_centers) spdlog::info("event=live_center mapping={}", m);
+  for (const auto& c : config.allow_net) {
+    if (auto r = core::ParseCidr(c); !r) {
+      spdlog::error("event=bad_config why=\"{}\"", r.error().message);
+      return 2;
+    }
+    spdlog::info("event=allow_net cidr={}", c);
+  }
 
   EnsureDataDir(config.data_dir);
   store::sqlite::SqliteStore store(StorePath(config.data_dir));
@@ -60,6 +71,7 @@ int Serve(const ServeConfig& config) {
   sup_opts.floe_binary = std::filesystem::read_symlink("/proc/self/exe").string();
   sup_opts.lock_dir = (std::filesystem::path(config.data_dir) / "run").string();
   sup_opts.log_level = config.log_level;
+  sup_opts.allow_net = config.allow_net;
   runtime::Supervisor supervisor(store, sup_opts);
 
   ice::TemplateService templates(store);
@@ -67,7 +79,8 @@ int Serve(const ServeConfig& config) {
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
   ice::AddJobActions(actions, jobs);
-  ice::Gateway gateway(authn, authz, limiter, std::move(actions));
+  ice::Gateway gateway(authn, authz, limiter, std::move(actions), config.auth_failure_rate,
+                       config.auth_failure_burst);
 
   http::Server server(opts, [&gateway](const http::Request& r) { return gateway.Handle(r); });
   uint16_t port = server.Listen();

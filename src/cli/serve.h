@@ -7,17 +7,23 @@
 namespace floe::cli {
 
 struct ServeConfig {
-  std::string listen = "127.0.0.1:8080";  // address:port to listen on (port 0: any free port)
-  std::string data_dir = "var";           // holds floe.db and credentials.json
-  int io_threads = 2;                     // network event-loop threads
-  int worker_threads = 64;                // request handler threads (block on the store)
-  size_t body_limit = 1 << 20;            // largest request body, bytes
-  int read_timeout_ms = 10'000;           // a started request must arrive within this
-  int idle_timeout_ms = 60'000;           // keep-alive connections idle at most this long
-  double rate_limit = 20'000;             // requests/s per AccessKey (token bucket); 0: off
-  double rate_burst = 20'000;             // bucket size: requests one key may send at once
-  std::vector<std::string> live_centers;  // "DOMAIN=rtmp://HOST:PORT", LiveCenter push bases
-  std::string log_level = "info";         // also for the job processes
+  std::string listen = "127.0.0.1:8080";    // address:port to listen on (port 0: any free port)
+  std::string data_dir = "var";             // holds floe.db and credentials.json
+  int io_threads = 2;                       // network event-loop threads
+  int worker_threads = 64;                  // request handler threads (block on the store)
+  size_t body_limit = 1 << 20;              // largest request body, bytes
+  int read_timeout_ms = 10'000;             // a started request must arrive within this
+  int idle_timeout_ms = 60'000;             // keep-alive connections idle at most this long
+  double rate_limit = 20'000;               // requests/s per AccessKey (token bucket); 0: off
+  double rate_burst = 20'000;               // bucket size: requests one key may send at once
+  double auth_failure_rate = 50;            // failed authentications/s per client address
+  double auth_failure_burst = 200;          // ... and at once; past them: Throttling (429)
+  int first_request_timeout_ms = 5'000;     // a new connection must send something within this
+  size_t max_connections = 4096;            // open connections (capped below the fd limit)
+  size_t max_connections_per_client = 256;  // open connections from one client address
+  std::vector<std::string> live_centers;    // "DOMAIN=rtmp://HOST:PORT", LiveCenter push bases
+  std::vector<std::string> allow_net;       // CIDRs jobs may reach besides public unicast
+  std::string log_level = "info";           // also for the job processes
 };
 
 int Serve(const ServeConfig& config);

@@ -11,8 +11,11 @@
 #include <sstream>
 #include <thread>
 
+#include "core/net_policy.h"
+#include "core/strings.h"
 #include "ice/template_config.h"
 #include "media/flv_reader.h"
+#include "media/net_guard.h"
 #include "media/pipeline.h"
 
 namespace floe::cli {
@@ -72,9 +75,40 @@ core::Result<void> RunUntilSignal(const std::function<core::Result<void>()>& run
   return result;
 }
 
+core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net,
+                                const std::string& trusted_output) {
+  core::NetPolicy policy;
+  for (const auto& text : allow_net) {
+    auto cidr = core::ParseCidr(text);
+    if (!cidr) return cidr.error();
+    policy.Allow(*cidr);
+  }
+  if (!trusted_output.empty()) {
+    // rtmp://HOST:PORT/app/stream (LiveCenter push bases always name their port).
+    auto at = trusted_output.find("://");
+    size_t host_at = at == std::string::npos ? 0 : at + 3;
+    std::string authority =
+        trusted_output.substr(host_at, trusted_output.find('/', host_at) - host_at);
+    auto colon = authority.rfind(':');
+    std::string host = authority.substr(0, colon);
+    auto port = colon == std::string::npos ? std::optional<long long>(1935)
+                                           : core::ParsePlainInt(authority.substr(colon + 1));
+    if (!port || *port > 65535) {
+      return core::Error{"InvalidConfig", 400, "the push URL has no valid port", ""};
+    }
+    if (auto r = media::TrustEndpoint(policy, host, static_cast<uint16_t>(*port)); !r) return r;
+  }
+  media::InstallNetGuard(std::move(policy));
+  return {};
+}
+
 int Transcode(const TranscodeArgs& args) {
   if (args.templates.size() != args.outputs.size()) {
     std::cerr << "floe transcode: give one --output per --template\n";
+    return 2;
+  }
+  if (auto r = GuardNetwork(args.allow_net); !r) {
+    std::cerr << "floe transcode: " << r.error().code << ": " << r.error().message << "\n";
     return 2;
   }
   media::PipelineConfig cfg;

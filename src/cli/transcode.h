@@ -24,7 +24,13 @@ struct TranscodeArgs {
   int reconnect_window_ms = 30'000;
   std::string hevc_flv = "enhanced";      // or "codec-id-12"
   std::string x264_tune = "zerolatency";  // or "none"
+  std::vector<std::string> allow_net;     // CIDRs reachable besides public unicast
 };
+
+// Installs this process's network guard (media/net_guard.h): public unicast addresses, the
+// `allow_net` CIDRs, and `trusted_output` (a LiveCenter push URL the operator configured).
+core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net,
+                                const std::string& trusted_output = "");
 
 // `floe flv-probe --input rtmp://… [--seconds N]`: reads an H.265 FLV stream with Floe's own
 // reader and prints a JSON summary (convention, tags, keyframes, decoded frames, size).

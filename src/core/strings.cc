@@ -1,6 +1,7 @@
 #include "core/strings.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace floe::core {
 
@@ -58,6 +59,61 @@ std::optional<long long> ParsePlainInt(const std::string& s) {
     v = std::min<long long>(v * 10 + (c - '0'), 1'000'000'000'000LL);
   }
   return v;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string Excerpt(std::string_view s, size_t max) {
+  std::string out;
+  size_t keep = std::min(s.size(), max);
+  out.reserve(keep + 3);
+  for (size_t i = 0; i < keep; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    out.push_back(c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ? '?' : static_cast<char>(c));
+  }
+  if (s.size() > max) out += "...";
+  return out;
 }
 
 }  // namespace floe::core

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace floe::core {
 
@@ -15,5 +16,14 @@ bool PercentDecode(const std::string& s, std::string& out, bool plus_is_space = 
 // A plain base-10 integer as the API accepts it: digits only (no sign, spaces, exponent or
 // fraction). Values beyond 10^12 saturate there, so range checks fail instead of overflowing.
 std::optional<long long> ParsePlainInt(const std::string& s);
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool IsValidUtf8(std::string_view s);
+// Code points of a string that IsValidUtf8 accepted.
+size_t Utf8Length(std::string_view s);
+
+// User text as it may appear in an error message or a log line: at most `max` bytes, control
+// characters, quotes, backslashes and bytes outside ASCII shown as '?', "..." when cut.
+std::string Excerpt(std::string_view s, size_t max = 64);
 
 }  // namespace floe::core

@@ -2,10 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -40,9 +44,20 @@ class Server::Impl {
         ioc(opts.io_threads),
         acceptor(net::make_strand(ioc)),
         workers(static_cast<size_t>(opts.worker_threads)),
-        signals(ioc) {}
+        signals(ioc),
+        accept_timer(acceptor.get_executor()) {
+    // Keep room below the process's fd limit for the store, job pipes and the listener.
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+        lim.rlim_cur > 128 && opts.max_connections > lim.rlim_cur - 128) {
+      opts.max_connections = lim.rlim_cur - 128;
+    }
+  }
 
   void Accept();
+  void OnAcceptError(const beast::error_code& ec);
+  // Counts the connection in; false (nothing counted) when a cap is reached.
+  bool Admit(const std::string& client);
   void Track(const std::shared_ptr<Session>& s);
   void Untrack(Session* s);
   bool BeginStop();
@@ -56,19 +71,27 @@ class Server::Impl {
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::set<std::shared_ptr<Session>> sessions;
+  std::map<std::string, size_t> per_client;  // open connections by client address (under mu)
+  net::steady_timer accept_timer;            // backoff after an accept error
+  std::chrono::milliseconds accept_backoff{0};
+  std::chrono::steady_clock::time_point last_accept_log{};
+  uint64_t accept_errors_unlogged = 0;
+  uint64_t refused_unlogged = 0;
+  std::chrono::steady_clock::time_point last_refused_log{};
   std::mutex drainer_mu;
   std::thread drainer;  // started by Stop, joined by Run (both under drainer_mu)
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
-  }
+  Session(tcp::socket socket, Server::Impl& server, std::string client, std::string remote)
+      : stream_(std::move(socket)),
+        server_(server),
+        client_(std::move(client)),
+        remote_(std::move(remote)) {}
 
   void Start() { WaitForRequest(); }
+  const std::string& client() const { return client_; }
 
   // Called on Stop: closes the connection now unless a request is being handled.
   void CloseIfIdle() {
@@ -81,7 +104,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Idle phase: wait (idle_timeout) for the first bytes of the next request.
   void WaitForRequest() {
     if (buffer_.size() > 0) return ReadRequest();
-    stream_.expires_after(server_.opts.idle_timeout);
+    stream_.expires_after(served_ == 0 ? server_.opts.first_request_timeout
+                                       : server_.opts.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->Close();
@@ -126,6 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.body = std::move(req.body());
     r.remote = remote_;
+    ++served_;
     busy_ = true;
     stream_.expires_never();
     net::post(server_.workers, [self = shared_from_this(), r = std::move(r), keep_alive]() {
@@ -197,23 +222,72 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl& server_;
-  std::string remote_;
+  std::string client_;  // address only: what the per-client cap counts
+  std::string remote_;  // address:port, for logs
+  uint64_t served_ = 0;
   bool busy_ = false;
   bool closed_ = false;
 };
 
 void Server::Impl::Accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (stopping) return;
-      spdlog::warn("event=accept_error error=\"{}\"", ec.message());
+    if (stopping) return;
+    if (ec) return OnAcceptError(ec);
+    accept_backoff = std::chrono::milliseconds(0);
+    beast::error_code ep_ec;
+    auto ep = socket.remote_endpoint(ep_ec);
+    std::string client = ep_ec ? "" : ep.address().to_string();
+    if (!Admit(client)) {
+      // Over a cap: close at once, and say so at most once every 5 s.
+      socket.close(ep_ec);
+      ++refused_unlogged;
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_refused_log > std::chrono::seconds(5)) {
+        spdlog::warn("event=connection_refused why=\"connection cap reached\" count={}",
+                     refused_unlogged);
+        refused_unlogged = 0;
+        last_refused_log = now;
+      }
     } else {
-      auto s = std::make_shared<Session>(std::move(socket), *this);
+      std::string remote = client + ":" + std::to_string(ep_ec ? 0 : ep.port());
+      auto s = std::make_shared<Session>(std::move(socket), *this, client, remote);
       Track(s);
       s->Start();
     }
-    if (!stopping) Accept();
+    Accept();
   });
+}
+
+// Out of fds (EMFILE/ENFILE) or another accept failure: retrying at once would spin, so wait
+// (10 ms doubling to 1 s) and log at most one line every 5 s with the count.
+void Server::Impl::OnAcceptError(const beast::error_code& ec) {
+  ++accept_errors_unlogged;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_accept_log > std::chrono::seconds(5)) {
+    spdlog::warn("event=accept_error error=\"{}\" count={} backoff_ms={}", ec.message(),
+                 accept_errors_unlogged, accept_backoff.count());
+    accept_errors_unlogged = 0;
+    last_accept_log = now;
+  }
+  accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(10),
+                              std::chrono::milliseconds(1000));
+  accept_timer.expires_after(accept_backoff);
+  accept_timer.async_wait([this](beast::error_code timer_ec) {
+    if (timer_ec || stopping) return;
+    Accept();
+  });
+}
+
+bool Server::Impl::Admit(const std::string& client) {
+  std::lock_guard lock(mu);
+  if (sessions.size() >= opts.max_connections) return false;
+  size_t& n = per_client[client];
+  if (n >= opts.max_connections_per_client) {
+    if (n == 0) per_client.erase(client);
+    return false;
+  }
+  ++n;
+  return true;
 }
 
 void Server::Impl::Track(const std::shared_ptr<Session>& s) {
@@ -226,6 +300,8 @@ void Server::Impl::Untrack(Session* s) {
   for (auto it = sessions.begin(); it != sessions.end(); ++it) {
     if (it->get() == s) {
       sessions.erase(it);
+      auto c = per_client.find(s->client());
+      if (c != per_client.end() && --c->second == 0) per_client.erase(c);
       break;
     }
   }
@@ -236,6 +312,7 @@ bool Server::Impl::BeginStop() {
   net::post(acceptor.get_executor(), [this] {
     beast::error_code ec;
     acceptor.close(ec);
+    accept_timer.cancel();
   });
   signals.cancel();
   std::vector<std::shared_ptr<Session>> open;

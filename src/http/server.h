@@ -22,6 +22,10 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10'000};  // a started request must arrive within this
   std::chrono::milliseconds idle_timeout{60'000};  // a keep-alive connection may idle this long
   std::chrono::milliseconds drain_timeout{5'000};  // on Stop, in-flight requests get this long
+  // A new connection must send its first bytes within this (slow or silent clients hold fds).
+  std::chrono::milliseconds first_request_timeout{5'000};
+  size_t max_connections = 4096;            // open at once; more are closed on accept
+  size_t max_connections_per_client = 256;  // open at once from one client address
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include "core/ids.h"
+#include "core/json.h"
+#include "core/strings.h"
 #include "core/time.h"
 
 namespace floe::ice {
@@ -17,7 +19,7 @@ namespace {
 http::Response Render(int status, Json body) {
   http::Response r;
   r.status = status;
-  r.body = body.dump();
+  r.body = core::DumpJson(body);
   return r;
 }
 
@@ -27,6 +29,34 @@ Json ErrorBody(const std::string& request_id, const std::string& host, const Err
               {"Code", e.code},
               {"Message", e.message},
               {"Recommend", e.recommend}};
+}
+
+// The client's address without the port ("203.0.113.7:51234" → "203.0.113.7").
+std::string ClientAddress(const std::string& remote) {
+  auto colon = remote.rfind(':');
+  return colon == std::string::npos ? remote : remote.substr(0, colon);
+}
+
+// Every parameter name and value must be UTF-8, so that nothing stored or echoed is malformed.
+Result<void> CheckText(const std::map<std::string, std::string>& values) {
+  for (const auto& [k, v] : values) {
+    if (!core::IsValidUtf8(k)) {
+      return Error::InvalidParameter("QueryString", "a parameter name is not valid UTF-8.");
+    }
+    if (!core::IsValidUtf8(v)) {
+      return Error::InvalidParameter(core::Excerpt(k), "it is not valid UTF-8.");
+    }
+  }
+  return {};
+}
+
+// The resource an action touches, relative to the account (auth::ResourceArn): the template or
+// job its id names, or the whole kind for Create, List and Submit.
+std::string ResourceOf(const std::string& action, const Params& params) {
+  bool job = action.find("Job") != std::string::npos;
+  auto id = params.Get(job ? "JobId" : "TemplateId");
+  if (job && action.rfind("Submit", 0) == 0) id.reset();  // its TemplateId is not the job's
+  return std::string(job ? "job/" : "template/") + (id ? *id : "*");
 }
 
 bool IsForm(const http::Request& req) {
@@ -43,7 +73,14 @@ http::Response Gateway::Handle(const http::Request& req) {
     return Render(200, Json{{"Status", "ok"}});
   }
   std::string action, access_key_id;
-  Result<Json> result = Dispatch(req, request_id, action, access_key_id);
+  Result<Json> result = Error::Internal("the request was not handled");
+  try {
+    result = Dispatch(req, request_id, action, access_key_id);
+  } catch (const std::exception& e) {
+    spdlog::error("event=handler_exception request_id={} what=\"{}\"", request_id,
+                  core::Excerpt(e.what(), 200));
+    result = Error::Internal("an unexpected error; nothing was changed");
+  }
   http::Response resp;
   std::string code = "OK";
   if (result) {
@@ -56,7 +93,7 @@ http::Response Gateway::Handle(const http::Request& req) {
     resp = Render(e.http_status, ErrorBody(request_id, req.Header("host"), e));
     if (e.http_status >= 500) {
       spdlog::error("event=internal_error request_id={} action={} message=\"{}\"", request_id,
-                    action, e.message);
+                    core::Excerpt(action), core::Excerpt(e.message, 300));
     }
   }
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
@@ -64,21 +101,22 @@ http::Response Gateway::Handle(const http::Request& req) {
                 .count();
   spdlog::info(
       "event=request request_id={} action={} status={} code={} latency_ms={:.3f} ak={} remote={}",
-      request_id, action.empty() ? "-" : action, resp.status, code, us / 1000.0,
-      access_key_id.empty() ? "-" : access_key_id, req.remote);
+      request_id, action.empty() ? "-" : core::Excerpt(action), resp.status, core::Excerpt(code),
+      us / 1000.0, access_key_id.empty() ? "-" : core::Excerpt(access_key_id), req.remote);
   return resp;
 }
 
 Result<Json> Gateway::Dispatch(const http::Request& req, const std::string& request_id,
                                std::string& action, std::string& access_key_id) {
   if (req.Path() != "/") {
-    return Error{"InvalidUri", 404,
-                 "The path " + req.Path() + " does not exist; the API is served at /.",
-                 "Send requests to /."};
+    return Error{
+        "InvalidUri", 404,
+        "The path " + core::Excerpt(req.Path()) + " does not exist; the API is served at /.",
+        "Send requests to /."};
   }
   if (req.method != "GET" && req.method != "POST") {
     return Error{"UnsupportedHTTPMethod", 405,
-                 "The method " + req.method + " is not supported; use GET or POST.",
+                 "The method " + core::Excerpt(req.method) + " is not supported; use GET or POST.",
                  "Use GET or POST."};
   }
   auth::SignedRequest signed_req;
@@ -95,6 +133,13 @@ Result<Json> Gateway::Dispatch(const http::Request& req, const std::string& requ
   std::map<std::string, std::string> values;
   for (const auto& [k, v] : signed_req.query) values[k] = v;
   for (const auto& [k, v] : signed_req.form) values[k] = v;
+  if (auto r = CheckText(values); !r) return r.error();
+  for (const auto& [k, v] : req.headers) {
+    if (k.rfind("x-acs-", 0) == 0 && !core::IsValidUtf8(v)) {
+      return Error::InvalidParameter("Header",
+                                     "the header " + core::Excerpt(k) + " is not valid UTF-8.");
+    }
+  }
   Params params(values);
 
   action = params.Get("Action").value_or(req.Header("x-acs-action"));
@@ -103,24 +148,40 @@ Result<Json> Gateway::Dispatch(const http::Request& req, const std::string& requ
   if (version.empty()) return Error::MissingParameter("Version");
   if (version != kApiVersion) {
     return Error{"InvalidVersion", 400,
-                 "Specified parameter Version \"" + version + "\" is not valid; this API is " +
-                     kApiVersion + ".",
+                 "Specified parameter Version \"" + core::Excerpt(version) +
+                     "\" is not valid; this API is " + kApiVersion + ".",
                  std::string("Use Version ") + kApiVersion + "."};
   }
   auto handler = actions_.find(action);
   if (handler == actions_.end()) {
     return Error{"InvalidAction.NotFound", 404,
-                 "Specified api \"" + action + "\" is not found, please check your url and method.",
+                 "Specified api \"" + core::Excerpt(action) +
+                     "\" is not found, please check your url and method.",
                  "Check the Action name."};
   }
+  // Unauthenticated traffic is throttled per client address before any signature work: each
+  // failed authentication takes a token of the address's bucket.
+  std::string client = ClientAddress(req.remote);
+  int64_t now = core::NowMillis();
+  if (!auth_failures_.Check(client, now)) {
+    return Error{"Throttling", 429,
+                 "Request was denied due to request throttling: too many failed "
+                 "authentications from this address.",
+                 "Sign requests with a valid AccessKey; retry in a few seconds."};
+  }
   auto principal = authn_.Authenticate(signed_req);
-  if (!principal) return principal.error();
+  if (!principal) {
+    (void)auth_failures_.Allow(client, now);
+    return principal.error();
+  }
   access_key_id = principal->access_key_id;
   if (!limiter_.Allow(access_key_id, core::NowMillis())) {
     return Error{"Throttling.User", 429, "Request was denied due to user flow control.",
                  "Slow down: this AccessKey exceeded its request rate."};
   }
-  if (auto r = authz_.Authorize(*principal, action); !r) return r.error();
+  if (auto r = authz_.Authorize(*principal, action, ResourceOf(action, params)); !r) {
+    return r.error();
+  }
   return handler->second(ActionContext{*principal, std::move(params), request_id});
 }
 

@@ -15,9 +15,15 @@ inline constexpr char kApiVersion[] = "2020-11-09";
 
 class Gateway {
  public:
+  // limiter: requests per AccessKey; auth_failure_rate/burst: failed authentications per client
+  // address (past them, that address is refused before its signatures are checked).
   Gateway(auth::Authenticator& authn, auth::Authorizer& authz, auth::RateLimiter& limiter,
-          ActionTable actions)
-      : authn_(authn), authz_(authz), limiter_(limiter), actions_(std::move(actions)) {}
+          ActionTable actions, double auth_failure_rate = 50, double auth_failure_burst = 200)
+      : authn_(authn),
+        authz_(authz),
+        limiter_(limiter),
+        actions_(std::move(actions)),
+        auth_failures_(auth_failure_rate, auth_failure_burst) {}
 
   http::Response Handle(const http::Request& req);
 
@@ -29,6 +35,7 @@ class Gateway {
   auth::Authorizer& authz_;
   auth::RateLimiter& limiter_;
   ActionTable actions_;
+  auth::RateLimiter auth_failures_;
 };
 
 }  // namespace floe::ice

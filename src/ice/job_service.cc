@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ids.h"
+#include "core/json.h"
+#include "core/strings.h"
 #include "core/time.h"
 #include "core/url_policy.h"
 #include "ice/template_config.h"
@@ -29,9 +31,14 @@ struct Timed {
 };
 
 Result<json> Object(const std::string& field, const std::string& text) {
-  auto doc = json::parse(text, nullptr, false);
-  if (!doc.is_object()) return Error::InvalidParameter(field, "it must be a JSON object.");
-  return doc;
+  core::JsonProblem problem;
+  auto doc = core::ParseJson(text, &problem);
+  if (problem == core::JsonProblem::kTooDeep) {
+    return Error::InvalidParameter(
+        field, "it nests deeper than " + std::to_string(core::kMaxJsonDepth) + " levels.");
+  }
+  if (!doc || !doc->is_object()) return Error::InvalidParameter(field, "it must be a JSON object.");
+  return *doc;
 }
 
 Result<std::string> Member(const json& doc, const std::string& field, const std::string& key) {
@@ -63,7 +70,8 @@ Result<void> CheckJobUrl(const std::string& field, const std::string& url, core:
     allowed += (allowed.empty() ? "" : ", ") + s + "://";
   }
   return Error::InvalidParameter(
-      field, "\"" + url + "\" is not allowed here; allowed: " + allowed + " with a host.");
+      field,
+      "\"" + core::Excerpt(url) + "\" is not allowed here; allowed: " + allowed + " with a host.");
 }
 
 Result<Input> ParseInput(const std::string& text) {
@@ -83,7 +91,8 @@ Result<Input> ParseInput(const std::string& text) {
   } else {
     return Error::InvalidParameter(
         "StreamInput.Type",
-        "\"" + *type + "\" is not one of: rtmp, srt, hls (srt and hls are Floe extensions).");
+        "\"" + core::Excerpt(*type) +
+            "\" is not one of: rtmp, srt, hls (srt and hls are Floe extensions).");
   }
   if (auto r = CheckJobUrl("StreamInput.InputUrl", *url, core::UrlRole::kInput, schemes); !r) {
     return r.error();
@@ -112,32 +121,32 @@ Result<Output> ParseOutput(const std::string& text) {
   }
   return Error::InvalidParameter(
       "TranscodeOutput.Type",
-      "\"" + *type + "\" is not one of: LiveCenter, rtmp (a Floe extension).");
+      "\"" + core::Excerpt(*type) + "\" is not one of: LiveCenter, rtmp (a Floe extension).");
 }
 
 Result<Timed> ParseTimed(const std::string& text, int64_t now) {
   auto doc = Object("TimedConfig", text);
   if (!doc) return doc.error();
   Timed t;
-  auto start = Member(*doc, "TimedConfig", "StartTime");
-  if (!start) return start.error();
-  auto s = core::ParseUtc(*start);
-  if (!s) {
-    return Error::InvalidParameter(
-        "TimedConfig.StartTime", "\"" + *start + "\" is not a UTC time like 2026-11-25T08:00:00Z.");
-  }
-  t.start_ms = *s * 1000;
-  if (doc->contains("EndTime") && !(*doc)["EndTime"].is_null() &&
-      !((*doc)["EndTime"].is_string() && (*doc)["EndTime"].get<std::string>().empty())) {
-    auto end = Member(*doc, "TimedConfig", "EndTime");
-    if (!end) return end.error();
-    auto e = core::ParseUtc(*end);
-    if (!e) {
+  auto parse = [&](const char* key, int64_t& out) -> Result<void> {
+    std::string field = std::string("TimedConfig.") + key;
+    if (!doc->contains(key) || (*doc)[key].is_null()) return {};
+    const json& v = (*doc)[key];
+    if (!v.is_string()) return Error::InvalidParameter(field, "it must be a string.");
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.empty()) return {};
+    auto ms = core::ParseUtcMillis(s);
+    if (!ms) {
       return Error::InvalidParameter(
-          "TimedConfig.EndTime", "\"" + *end + "\" is not a UTC time like 2026-11-25T09:00:00Z.");
+          field, "\"" + core::Excerpt(s) + "\" is not a UTC time like 2026-11-25T08:00:00Z.");
     }
-    t.end_ms = *e * 1000;
-  }
+    out = *ms;
+    return {};
+  };
+  // A timed job without StartTime starts now.
+  t.start_ms = now;
+  if (auto r = parse("StartTime", t.start_ms); !r) return r.error();
+  if (auto r = parse("EndTime", t.end_ms); !r) return r.error();
   if (t.start_ms > now + kWeekMs || t.start_ms < now - kWeekMs) {
     return Error::InvalidParameter("TimedConfig.StartTime", "it must be within 7 days of now.");
   }
@@ -157,7 +166,8 @@ Result<Timed> ParseTimed(const std::string& text, int64_t now) {
 }  // namespace
 
 Error JobNotFound(const std::string& id) {
-  return {"InvalidParam.JobNotFound", 404, "Parameters: jobId " + id + " does not exist.",
+  return {"ResourceNotFound", 404,
+          "The specified resource is not found: JobId " + core::Excerpt(id) + " does not exist.",
           "Check the JobId with ListLiveTranscodeJobs."};
 }
 
@@ -179,13 +189,10 @@ Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubm
   int64_t now = clock_();
   Timed timed;
   if (s.start_mode == 1) {
-    if (!s.timed_config) return Error::MissingParameter("TimedConfig");
-    auto t = ParseTimed(*s.timed_config, now);
+    auto t = ParseTimed(s.timed_config.value_or("{}"), now);
     if (!t) return t.error();
     timed = *t;
-  } else if (s.timed_config) {
-    return Error::InvalidParameter("TimedConfig", "it is for timed jobs (StartMode 1) only.");
-  }
+  }  // A TimedConfig sent with StartMode 0 is ignored, as the cloud does.
   if (!core::IsResourceId(s.template_id)) return TemplateNotFound(s.template_id);
   store::JobRecord job;
   job.job_id = core::NewResourceId();

@@ -43,7 +43,6 @@ Json ViewContent(const JobView& v) {
   j["Events"] = std::move(events);
   if (v.process) {
     Json p{{"State", v.process->state}, {"Restarts", v.process->restarts}};
-    if (v.process->pid) p["Pid"] = v.process->pid;
     if (v.process->since_ms) p["Since"] = core::FormatUtc(v.process->since_ms / 1000);
     if (!v.process->last_error.empty()) p["LastError"] = v.process->last_error;
     if (!v.process->stats_json.empty()) {

@@ -1,15 +1,19 @@
 #include "ice/live_center.h"
 
+#include "core/strings.h"
+
 namespace floe::ice {
 
 using core::Error;
 
 namespace {
 
-Error Invalid(const std::string& why) {
-  return {"InvalidParameter", 400, "The parameter TranscodeOutput is invalid: " + why,
-          "Use a DomainName the operator mapped (floe serve --live-center), or TranscodeOutput "
-          "Type rtmp with an OutputUrl."};
+Error Invalid(const std::string& field, const std::string& why) {
+  Error e = Error::InvalidParameter(field, why);
+  e.recommend =
+      "Use a DomainName the operator mapped (floe serve --live-center), or TranscodeOutput "
+      "Type rtmp with an OutputUrl.";
+  return e;
 }
 
 // "rtmp://HOST:PORT" with nothing after the port (a trailing "/" is tolerated).
@@ -60,8 +64,9 @@ core::Result<std::string> LiveCenter::OutputUrl(const std::string& domain,
                                                 const std::string& template_id) const {
   auto base = PushBase(domain);
   if (!base) {
-    return Invalid("the DomainName \"" + domain +
-                   "\" is not mapped to a push address on this Floe.");
+    return Invalid("TranscodeOutput.DomainName",
+                   "the DomainName \"" + core::Excerpt(domain) +
+                       "\" is not mapped to a push address on this Floe.");
   }
   // The last two path segments of the input are {app}/{stream}; a query string is dropped.
   auto scheme = input_url.find("://");
@@ -71,7 +76,8 @@ core::Result<std::string> LiveCenter::OutputUrl(const std::string& domain,
   auto slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == path.size()) {
     return Invalid(
-        "LiveCenter output needs an input URL of the form scheme://host/{app}/{stream}.");
+        "StreamInput.InputUrl",
+        "a LiveCenter output needs an input URL of the form scheme://host/{app}/{stream}.");
   }
   std::string stream = path.substr(slash + 1);
   auto app_start = path.rfind('/', slash - 1);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.h"
 #include "core/strings.h"
 
 #include <algorithm>
@@ -52,11 +53,11 @@ class Checker {
         "allowed range " + std::to_string(min) + "-" + std::to_string(max) + note + ".";
     auto v = core::ParsePlainInt(*text);
     if (!v) {
-      Fail(path, "\"" + *text + "\" is not a plain base-10 integer; " + range);
+      Fail(path, "\"" + core::Excerpt(*text) + "\" is not a plain base-10 integer; " + range);
       return std::nullopt;
     }
     if (*v < min || *v > max) {
-      Fail(path, *text + " is out of range; " + range);
+      Fail(path, core::Excerpt(*text) + " is out of range; " + range);
       return std::nullopt;
     }
     return static_cast<int>(*v);
@@ -69,7 +70,8 @@ class Checker {
     for (const auto& a : allowed) {
       if (*text == a) return text;
     }
-    Fail(path, "\"" + *text + "\" is not one of the allowed values: " + Join(allowed) + ".");
+    Fail(path, "\"" + core::Excerpt(*text) +
+                   "\" is not one of the allowed values: " + Join(allowed) + ".");
     return std::nullopt;
   }
 
@@ -95,26 +97,41 @@ bool HasAnyUnder(const ConfigLeaves& leaves, const std::string& prefix) {
 
 }  // namespace
 
+// The cloud's own examples also spell video codecs "264" and "265"; Floe stores H.264/H.265.
+std::string CanonicalLeaf(const std::string& path, std::string value) {
+  if (path == "VideoParams.Codec") {
+    if (value == "264" || value == "h264") return "H.264";
+    if (value == "265" || value == "h265") return "H.265";
+  }
+  return value;
+}
+
 Result<ConfigPatch> ParseTemplateConfig(const std::string& json_text) {
-  json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  core::JsonProblem problem;
+  auto parsed = core::ParseJson(json_text, &problem);
+  if (problem == core::JsonProblem::kTooDeep) {
+    return Invalid("TemplateConfig", "it nests deeper than " + std::to_string(core::kMaxJsonDepth) +
+                                         " levels; a TemplateConfig has two.");
+  }
+  if (!parsed || !parsed->is_object()) {
     return Invalid("TemplateConfig",
                    "it must be a JSON object, e.g. {\"VideoParams\":{\"Height\":\"720\"}}.");
   }
+  const json& doc = *parsed;
   ConfigPatch patch;
   for (auto& [group, body] : doc.items()) {
     auto known = KnownLeaves().find(group);
     if (known == KnownLeaves().end()) {
-      return Invalid("TemplateConfig",
-                     "unknown field \"" + group + "\"; allowed fields: AudioParams, VideoParams.");
+      return Invalid("TemplateConfig", "unknown field \"" + core::Excerpt(group) +
+                                           "\"; allowed fields: AudioParams, VideoParams.");
     }
     if (body.is_null()) continue;
     if (!body.is_object()) return Invalid(group, "it must be a JSON object.");
     for (auto& [leaf, value] : body.items()) {
       const auto& allowed = known->second;
       if (std::find(allowed.begin(), allowed.end(), leaf) == allowed.end()) {
-        return Invalid(group,
-                       "unknown field \"" + leaf + "\"; allowed fields: " + Join(allowed) + ".");
+        return Invalid(group, "unknown field \"" + core::Excerpt(leaf) +
+                                  "\"; allowed fields: " + Join(allowed) + ".");
       }
       std::string path = group + "." + leaf;
       if (value.is_null()) continue;
@@ -123,13 +140,14 @@ Result<ConfigPatch> ParseTemplateConfig(const std::string& json_text) {
         if (s.empty()) {
           patch.cleared[path] = true;
         } else {
-          patch.set[path] = s;
+          patch.set[path] = CanonicalLeaf(path, s);
         }
       } else if (value.is_number_unsigned()) {
         patch.set[path] = std::to_string(value.get<uint64_t>());
       } else {
-        return Invalid(path,
-                       value.dump() + " is not allowed; send a string or a non-negative integer.");
+        // Never echo the value: it may be huge or deeply nested.
+        return Invalid(path, std::string("a JSON ") + value.type_name() +
+                                 " is not allowed; send a string or a non-negative integer.");
       }
     }
   }
@@ -139,14 +157,21 @@ Result<ConfigPatch> ParseTemplateConfig(const std::string& json_text) {
 ConfigLeaves ApplyPatch(ConfigLeaves base, const ConfigPatch& patch) {
   for (const auto& [path, cleared] : patch.cleared) base.erase(path);
   for (const auto& [path, value] : patch.set) base[path] = value;
+  // A client switching codec sends the new codec's fields: an inherited leaf that only the old
+  // codec takes goes, instead of making the update fail.
+  auto codec = patch.set.find("AudioParams.Codec");
+  if (codec != patch.set.end() && codec->second != "AAC" &&
+      !patch.set.count("AudioParams.Profile")) {
+    base.erase("AudioParams.Profile");
+  }
   return base;
 }
 
 Result<TemplateSpec> ValidateTemplate(const std::string& type, const ConfigLeaves& leaves) {
   static const std::vector<std::string> kTypes = {"normal", "narrow-band", "audio-only", "origin"};
   if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end()) {
-    return Invalid("Type",
-                   "\"" + type + "\" is not one of the allowed values: " + Join(kTypes) + ".");
+    return Invalid("Type", "\"" + core::Excerpt(type) +
+                               "\" is not one of the allowed values: " + Join(kTypes) + ".");
   }
   TemplateSpec spec;
   spec.type = type;
@@ -203,11 +228,17 @@ Result<TemplateSpec> ValidateTemplate(const std::string& type, const ConfigLeave
 }
 
 Result<void> ValidateName(const std::string& name) {
-  size_t chars = 0;
-  for (unsigned char ch : name) chars += (ch & 0xC0) != 0x80;
+  if (!core::IsValidUtf8(name)) return Invalid("Name", "it is not valid UTF-8.");
+  if (name.size() > 512) {
+    return Invalid("Name", std::to_string(name.size()) + " bytes; allowed 1-128 characters.");
+  }
+  size_t chars = core::Utf8Length(name);
   if (chars == 0) return Error::MissingParameter("Name");
   if (chars > 128) {
     return Invalid("Name", std::to_string(chars) + " characters; allowed 1-128 characters.");
+  }
+  for (unsigned char ch : name) {
+    if (ch < 0x20 || ch == 0x7f) return Invalid("Name", "it contains control characters.");
   }
   return {};
 }
@@ -218,7 +249,7 @@ std::string RenderConfig(const ConfigLeaves& leaves) {
     auto dot = path.find('.');
     out[path.substr(0, dot)][path.substr(dot + 1)] = value;
   }
-  return out.dump();
+  return core::DumpJson(out);
 }
 
 ConfigLeaves LeavesFromStored(const std::string& json_text) {

@@ -1,5 +1,7 @@
 #include "ice/template_service.h"
 
+#include "core/strings.h"
+
 #include "core/ids.h"
 #include "core/time.h"
 
@@ -9,8 +11,10 @@ using core::Error;
 using core::Result;
 
 Error TemplateNotFound(const std::string& id) {
-  return {"InvalidParam.TemplateNotFound", 404, "Parameters: templateId " + id + " does not exist.",
-          "Check the TemplateId with ListLiveTranscodeTemplates."};
+  return {
+      "ResourceNotFound", 404,
+      "The specified resource is not found: TemplateId " + core::Excerpt(id) + " does not exist.",
+      "Check the TemplateId with ListLiveTranscodeTemplates."};
 }
 
 Error TemplateInUse() {

@@ -1,9 +1,13 @@
 #include "media/demux.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 
+#include "core/strings.h"
 #include "core/time.h"
 #include "core/url_policy.h"
+#include "media/net_guard.h"
 
 namespace floe::media {
 
@@ -19,11 +23,62 @@ int Demuxer::Interrupt(void* opaque) {
   return 0;
 }
 
-core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& url,
+namespace {
+
+// What a tenant may learn of an input that did not open: refused by the network policy, or
+// unreachable. Never the remote's own answer (a status line, a port open or closed).
+Error OpenFailed(uint64_t refused_before) {
+  if (RefusedConnectsOnThisThread() != refused_before) {
+    return Error{"InputRefused", 403, "input refused: address not allowed",
+                 "Use an input on an allowed network (floe serve --allow-net)."};
+  }
+  return Error{"InputUnavailable", 503, "input unreachable", "Check that the stream is live."};
+}
+
+// SRT goes over UDP without connect(): its host is resolved and checked here, and the URL pinned
+// to the address that was checked.
+core::Result<std::string> PinSrtHost(const std::string& url) {
+  size_t host_at = url.find("://") + 3;
+  size_t end = url.find_first_of("/?", host_at);
+  std::string authority =
+      url.substr(host_at, end == std::string::npos ? std::string::npos : end - host_at);
+  std::string host = authority, port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string::npos) return Error{"InputUnavailable", 503, "input unreachable", ""};
+    host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size() && authority[close + 1] == ':') {
+      port_text = authority.substr(close + 2);
+    }
+  } else if (auto colon = authority.rfind(':'); colon != std::string::npos) {
+    host = authority.substr(0, colon);
+    port_text = authority.substr(colon + 1);
+  }
+  auto port = core::ParsePlainInt(port_text);
+  if (host.empty() || !port || *port > 65535) {
+    return Error{"InputUnavailable", 503, "input unreachable", "Give the SRT URL a host and port."};
+  }
+  auto ip = ResolveAllowed(host, static_cast<uint16_t>(*port));
+  if (!ip) return ip.error();
+  std::string literal = ip->find(':') != std::string::npos ? "[" + *ip + "]" : *ip;
+  return url.substr(0, host_at) + literal + ":" + port_text +
+         (end == std::string::npos ? "" : url.substr(end));
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& input_url,
                                                      const InputOptions& options,
                                                      const std::atomic<bool>* stop) {
-  auto policy = core::CheckUrl(url, core::UrlRole::kInput);
+  auto policy = core::CheckUrl(input_url, core::UrlRole::kInput);
   if (!policy) return policy.error();
+  std::string url = input_url;
+  if (policy->scheme == "srt") {
+    auto pinned = PinSrtHost(input_url);
+    if (!pinned) return pinned.error();
+    url = *pinned;
+  }
+  uint64_t refused_before = RefusedConnectsOnThisThread();
   std::unique_ptr<Demuxer> d(new Demuxer());
   d->stop_ = stop;
   d->read_timeout_ms_ = options.read_timeout_ms;
@@ -39,23 +94,18 @@ core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& url,
   int rc = avformat_open_input(&fmt, url.c_str(), nullptr, &opts);
   av_dict_free(&opts);
   if (rc < 0) {
-    // avformat_open_input frees the context on failure.
-    std::string why = d->timed_out_
-                          ? "no answer within " + std::to_string(options.connect_timeout_ms) + " ms"
-                          : AvError(rc);
-    return Error{"InputUnavailable", 503, "Cannot open the input " + url + ": " + why,
-                 "Check that the stream is live."};
+    // avformat_open_input frees the context on failure. The detail stays in this process's log.
+    spdlog::debug("event=input_open_failed detail=\"{}\"",
+                  d->timed_out_ ? "no answer in time" : core::Excerpt(AvError(rc), 120));
+    return OpenFailed(refused_before);
   }
   d->fmt_.reset(fmt);
   rc = avformat_find_stream_info(fmt, nullptr);
-  if (rc < 0) {
-    return Error{"InputUnavailable", 503, "Cannot read the input " + url + ": " + AvError(rc),
-                 "Check the stream."};
-  }
+  if (rc < 0) return OpenFailed(refused_before);
   d->video_ = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   d->audio_ = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   if (d->video_ < 0 && d->audio_ < 0) {
-    return Error{"InputUnavailable", 503, "The input " + url + " has neither video nor audio.",
+    return Error{"InputUnavailable", 503, "the input has neither video nor audio",
                  "Check the stream."};
   }
   d->deadline_ms_ = core::SteadyMillis() + options.read_timeout_ms;

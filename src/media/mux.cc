@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "core/url_policy.h"
+#include "media/net_guard.h"
 
 namespace floe::media {
 
@@ -13,6 +14,15 @@ using core::Error;
 
 namespace {
 constexpr int64_t kConnectTimeoutMs = 5'000, kWriteTimeoutMs = 10'000;
+
+// Refused by the network policy, or unreachable: never the remote's own answer.
+Error ConnectFailed(uint64_t refused_before) {
+  if (RefusedConnectsOnThisThread() != refused_before) {
+    return Error{"OutputRefused", 403, "output refused: address not allowed",
+                 "Push to an allowed network (floe serve --allow-net) or a LiveCenter domain."};
+  }
+  return Error{"OutputUnavailable", 503, "output unreachable", "Check that the origin is up."};
+}
 }  // namespace
 
 int Muxer::Interrupt(void* opaque) {
@@ -33,12 +43,10 @@ core::Result<void> Muxer::Start(AVFormatContext* fmt, const std::string& url,
     st->time_base = src_tb_[i];
   }
   int rc = 0;
+  uint64_t refused_before = RefusedConnectsOnThisThread();
   if (!(fmt->oformat->flags & AVFMT_NOFILE)) {
     rc = avio_open2(&fmt->pb, url.c_str(), AVIO_FLAG_WRITE, &fmt->interrupt_callback, options);
-    if (rc < 0) {
-      return Error{"OutputUnavailable", 503,
-                   "cannot connect to the output " + url + ": " + AvError(rc), ""};
-    }
+    if (rc < 0) return ConnectFailed(refused_before);
   }
   rc = avformat_write_header(fmt, options);
   if (rc < 0)
@@ -121,12 +129,10 @@ core::Result<void> Muxer::OpenFlvWriter() {
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", whitelist_.c_str(), 0);
   AVIOInterruptCB cb{&Muxer::Interrupt, this};
+  uint64_t refused_before = RefusedConnectsOnThisThread();
   int rc = avio_open2(&flv_io_, url_.c_str(), AVIO_FLAG_WRITE, &cb, &opts);
   av_dict_free(&opts);
-  if (rc < 0) {
-    return Error{"OutputUnavailable", 503,
-                 "cannot connect to the output " + url_ + ": " + AvError(rc), ""};
-  }
+  if (rc < 0) return ConnectFailed(refused_before);
   const AVCodecParameters* video = nullptr;
   const AVCodecParameters* audio = nullptr;
   for (auto* p : params_) {

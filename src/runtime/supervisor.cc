@@ -48,6 +48,8 @@ std::string RunJobSpec(const store::JobRecord& job) {
                       {"InputUrl", job.input_url},
                       {"OutputUrl", job.output_url},
                       {"Type", job.template_type},
+                      // The operator's LiveCenter push base: reachable whatever --allow-net says.
+                      {"TrustedOutput", job.output_type == "LiveCenter"},
                       {"TemplateConfig", nlohmann::json::parse(job.template_config)}};
   return spec.dump();
 }
@@ -274,6 +276,7 @@ void Supervisor::Spawn(Proc& p, int64_t now) {
   }
   std::vector<std::string> args = {opt_.floe_binary, "--log-level", opt_.log_level, "run-job",
                                    "--job-id",       p.job.job_id,  "--lock-dir",   opt_.lock_dir};
+  for (const auto& cidr : opt_.allow_net) args.insert(args.end(), {"--allow-net", cidr});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "runtime/job_runtime.h"
 #include "store/store.h"
@@ -29,6 +30,7 @@ struct SupervisorOptions {
   std::string floe_binary;  // the program that runs `run-job`
   std::string lock_dir;     // one lock file per job
   std::string log_level = "info";
+  std::vector<std::string> allow_net;  // passed on to every run-job (--allow-net)
   int tick_ms = 200;
   int stop_grace_ms = 1500;  // SIGTERM, then SIGKILL after this
   int min_backoff_ms = 1000;

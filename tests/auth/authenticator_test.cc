@@ -228,5 +228,32 @@ TEST_F(AuthenticatorTest, V3ReplayAndTimestamp) {
   EXPECT_EQ(Code(authn_.Authenticate(req)), "InvalidTimeStamp.Expired");
 }
 
+TEST_F(AuthenticatorTest, NonceIsStillKnownAtTheLastMomentOfTheWindow) {
+  auto req = V1("GET", {});
+  EXPECT_EQ(Code(authn_.Authenticate(req)), "OK");
+  now_ += 15 * 60 * 1000;  // the timestamp is still accepted at exactly the window's edge
+  EXPECT_EQ(Code(authn_.Authenticate(req)), "SignatureNonceUsed");
+  now_ += 1;
+  EXPECT_EQ(Code(authn_.Authenticate(req)), "InvalidTimeStamp.Expired");
+}
+
+TEST_F(AuthenticatorTest, V3QueryNamesAreEncodedSoAnEscapedNameCannotStandForTwoParameters) {
+  auto req = V3({{"PageSize", "1"}, {"Type", "audio-only"}});
+  EXPECT_EQ(Code(authn_.Authenticate(req)), "OK");
+  // ?PageSize%3D1%26Type=audio-only decodes to one parameter named "PageSize=1&Type".
+  auto forged = V3({{"PageSize", "1"}, {"Type", "audio-only"}});
+  forged.query = {{"PageSize=1&Type", "audio-only"}};
+  EXPECT_EQ(Code(authn_.Authenticate(forged)), "SignatureDoesNotMatch");
+}
+
+TEST_F(AuthenticatorTest, V3BodyWithUnsignedContentTypeIsIncomplete) {
+  // The Content-Type decides whether the body is read as parameters: it must be signed.
+  auto req = V3({}, "TemplateId=abc");
+  req.headers.emplace_back("content-type", "text/plain");
+  auto r = authn_.Authenticate(req);
+  EXPECT_EQ(Code(r), "IncompleteSignature");
+  EXPECT_NE(r.error().message.find("content-type"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace floe::auth

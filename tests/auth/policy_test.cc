@@ -42,6 +42,14 @@ TEST(Policy, RefusesMalformedDocuments) {
       R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"GetLiveTranscodeTemplate","Resource":"*"}]})",
       R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*"}]})",
       R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*","Resource":"arn:x"}]})",
+      // Resources Floe cannot evaluate are refused, so that no Deny silently never applies.
+      R"({"Version":"1","Statement":[{"Effect":"Deny","Action":"ice:*","Resource":"acs:ice:*:123:bucket/x"}]})",
+      R"({"Version":"1","Statement":[{"Effect":"Deny","Action":"ice:*","Resource":"acs:oss:*:123:*"}]})",
+      R"({"Version":"1","Statement":[{"Effect":"Deny","Action":"ice:*","Resource":"acs:ice:*:123"}]})",
+      R"({"Version":"1","Statement":[{"Effect":"Deny","Action":"ice:*","Resource":"acs:ice:*:123:template/"}]})",
+      R"({"Version":"1","Statement":[{"Effect":"Deny","Action":"ice:*","Resource":"acs:ice:*::*"}]})",
+      R"({"Version":"1","Statement":{"Effect":"Allow","Action":"ice:*","Resource":"*"}})",
+      R"({"Version":1,"Statement":[{"Effect":"Allow","Action":"ice:*","Resource":"*"}]})",
       R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*","Resource":"*","Condition":{}}]})",
       R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*","Resource":"*"}],"Extra":1})",
   };
@@ -93,6 +101,55 @@ TEST(Policy, ResourceMustMatchTheAccount) {
   auto other_service =
       P(R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:*","Resource":"*"}]})");
   EXPECT_EQ(Evaluate({other_service}, "ice:GetLiveTranscodeTemplate", "acs:ice:local:123:*"),
+            Decision::kImplicitDeny);
+}
+
+TEST(Policy, DenyOnTemplateArnsApplies) {
+  // Allow ice:* on * plus Deny ice:* on every template once still let the user rename one.
+  auto p = P(R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*","Resource":"*"},)"
+             R"({"Effect":"Deny","Action":"ice:*","Resource":"acs:ice:*:123:template/*"}]})");
+  const std::string tpl = "acs:ice:local:123:template/0123456789abcdef0123456789abcdef";
+  EXPECT_EQ(Evaluate({p}, "ice:UpdateLiveTranscodeTemplate", tpl), Decision::kExplicitDeny);
+  EXPECT_EQ(Evaluate({p}, "ice:ListLiveTranscodeTemplates", "acs:ice:local:123:template/*"),
+            Decision::kExplicitDeny);
+  EXPECT_EQ(Evaluate({p}, "ice:GetLiveTranscodeJob", "acs:ice:local:123:job/abc"),
+            Decision::kAllow);
+  // Another account's ARN pattern does not match.
+  EXPECT_EQ(Evaluate({p}, "ice:UpdateLiveTranscodeTemplate",
+                     "acs:ice:local:999:template/0123456789abcdef0123456789abcdef"),
+            Decision::kAllow);
+}
+
+TEST(Policy, ResourceEdgeCases) {
+  // Case: a Deny written with other case still applies.
+  auto deny_case =
+      P(R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*","Resource":"*"},)"
+        R"({"Effect":"Deny","Action":"ice:*","Resource":"ACS:ICE:*:123:Template/*"}]})");
+  EXPECT_EQ(
+      Evaluate({deny_case}, "ice:DeleteLiveTranscodeTemplate", "acs:ice:local:123:template/abc"),
+      Decision::kExplicitDeny);
+  // A Deny whose Resource does not match leaves the Allow.
+  auto deny_one =
+      P(R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*","Resource":"*"},)"
+        R"({"Effect":"Deny","Action":"ice:*","Resource":"acs:ice:*:123:template/aaa"}]})");
+  EXPECT_EQ(Evaluate({deny_one}, "ice:GetLiveTranscodeTemplate", "acs:ice:local:123:template/bbb"),
+            Decision::kAllow);
+  EXPECT_EQ(Evaluate({deny_one}, "ice:GetLiveTranscodeTemplate", "acs:ice:local:123:template/aaa"),
+            Decision::kExplicitDeny);
+  // `*` spans ':' segments: acs:ice:* covers region, account and resource.
+  auto wide =
+      P(R"({"Version":"1","Statement":[{"Effect":"Deny","Action":"ice:*","Resource":"acs:ice:*"},)"
+        R"({"Effect":"Allow","Action":"ice:*","Resource":"*"}]})");
+  EXPECT_EQ(Evaluate({wide}, "ice:GetLiveTranscodeJob", "acs:ice:local:123:job/x"),
+            Decision::kExplicitDeny);
+  // Several Resources: any one matching is enough.
+  auto several = P(R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*",)"
+                   R"("Resource":["acs:ice:*:123:job/*","acs:ice:*:123:template/t1"]}]})");
+  EXPECT_EQ(Evaluate({several}, "ice:GetLiveTranscodeJob", "acs:ice:local:123:job/j"),
+            Decision::kAllow);
+  EXPECT_EQ(Evaluate({several}, "ice:GetLiveTranscodeTemplate", "acs:ice:local:123:template/t1"),
+            Decision::kAllow);
+  EXPECT_EQ(Evaluate({several}, "ice:GetLiveTranscodeTemplate", "acs:ice:local:123:template/t2"),
             Decision::kImplicitDeny);
 }
 

@@ -37,5 +37,29 @@ TEST(UrlPolicy, OutputsAreRtmpOnly) {
   }
 }
 
+TEST(UrlPolicy, FragmentsAreRefused) {
+  // Only '?' was stripped before the .m3u8 check, so a fragment could hide any path.
+  for (const char* bad :
+       {"http://127.0.0.1:8080/admin#.m3u8", "https://h/a.m3u8#x", "rtmp://h/live/a#b"}) {
+    EXPECT_FALSE(CheckUrl(bad, UrlRole::kInput).ok()) << bad;
+  }
+  EXPECT_FALSE(CheckUrl("rtmp://h/live/a#b", UrlRole::kOutput).ok());
+}
+
+TEST(UrlPolicy, SrtOptionsAreAShortAllowList) {
+  // SRT's access-control streamid ("#!::r=...") is sent percent-encoded: a raw '#' is a fragment.
+  for (const char* ok : {"srt://h:9000", "srt://h:9000?streamid=%23!::r=live/cam",
+                         "srt://h:9000?mode=caller&latency=200000&passphrase=abcdefghij",
+                         "srt://h:9000?rcvbuf=1048576&transtype=live"}) {
+    EXPECT_TRUE(CheckUrl(ok, UrlRole::kInput).ok()) << ok;
+  }
+  EXPECT_FALSE(CheckUrl("srt://h:9000?streamid=#!::r=live/cam", UrlRole::kInput).ok());
+  for (const char* bad : {"srt://0.0.0.0:45999?mode=listener", "srt://h:9000?mode=rendezvous",
+                          "srt://h:9000?rcvbuf=1000000000", "srt://h:9000?latency=x",
+                          "srt://h:9000?localport=80", "srt://h:9000?transtype=file"}) {
+    EXPECT_FALSE(CheckUrl(bad, UrlRole::kInput).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace floe::core

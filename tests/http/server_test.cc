@@ -6,7 +6,14 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <filesystem>
+#include <mutex>
 #include <thread>
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 namespace floe::http {
 namespace {
@@ -36,10 +43,24 @@ class ServerTest : public ::testing::Test {
     }
   }
 
+  // Every read has a deadline, so that a regression fails in seconds, not at ctest's timeout.
   tcp::socket Connect() {
     tcp::socket s(ioc_);
     s.connect({net::ip::make_address("127.0.0.1"), port_});
+    timeval tv{10, 0};
+    setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return s;
+  }
+
+  // Reads until the server closes the connection; the error says how it ended.
+  static boost::system::error_code ReadUntilClosed(tcp::socket& s, std::string* got = nullptr) {
+    char buf[4096];
+    boost::system::error_code ec;
+    for (;;) {
+      size_t n = s.read_some(net::buffer(buf), ec);
+      if (ec) return ec;
+      if (got) got->append(buf, n);
+    }
   }
 
   bhttp::response<bhttp::string_body> Send(tcp::socket& s, bhttp::request<bhttp::string_body> req) {
@@ -106,10 +127,120 @@ TEST_F(ServerTest, IdleConnectionIsClosed) {
   o.idle_timeout = std::chrono::milliseconds(300);
   Start(o);
   auto s = Connect();
-  char c;
-  boost::system::error_code ec;
-  s.read_some(net::buffer(&c, 1), ec);  // blocks until the server closes it
-  EXPECT_EQ(ec, net::error::eof);
+  EXPECT_EQ(Send(s, {bhttp::verb::get, "/", 11}).result_int(), 200);
+  EXPECT_EQ(ReadUntilClosed(s), net::error::eof);  // the idle keep-alive connection is closed
+}
+
+TEST_F(ServerTest, ConnectionThatSendsNothingIsClosedAfterTheFirstRequestTimeout) {
+  ServerOptions o;
+  o.first_request_timeout = std::chrono::milliseconds(300);
+  o.idle_timeout = std::chrono::seconds(60);
+  Start(o);
+  auto s = Connect();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(ReadUntilClosed(s), net::error::eof);
+  // Closed by the short first-request timeout, not the 60 s keep-alive one (nor the read's 10 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
+}
+
+TEST_F(ServerTest, ConnectionsAreCappedPerClientAndInTotal) {
+  ServerOptions o;
+  o.max_connections_per_client = 2;
+  Start(o);
+  auto a = Connect();
+  auto b = Connect();
+  EXPECT_EQ(Send(a, {bhttp::verb::get, "/", 11}).result_int(), 200);
+  EXPECT_EQ(Send(b, {bhttp::verb::get, "/", 11}).result_int(), 200);
+  auto c = Connect();  // the third from 127.0.0.1 is closed without an answer
+  std::string got;
+  auto ec = ReadUntilClosed(c, &got);
+  EXPECT_TRUE(ec == net::error::eof || ec == net::error::connection_reset) << ec.message();
+  EXPECT_EQ(got, "");
+  a.close();
+  // Once one closes there is room again (the server notices the close asynchronously).
+  bool served = false;
+  for (int i = 0; i < 50 && !served; ++i) {
+    auto d = Connect();
+    boost::system::error_code wec;
+    bhttp::request<bhttp::string_body> req{bhttp::verb::get, "/", 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    bhttp::write(d, req, wec);
+    beast::flat_buffer buf;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(d, buf, res, wec);
+    served = !wec && res.result_int() == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST_F(ServerTest, TotalConnectionCapAppliesAcrossClients) {
+  ServerOptions o;
+  o.max_connections = 1;
+  Start(o);
+  auto a = Connect();
+  EXPECT_EQ(Send(a, {bhttp::verb::get, "/", 11}).result_int(), 200);
+  auto b = Connect();
+  std::string got;
+  ReadUntilClosed(b, &got);
+  EXPECT_EQ(got, "");
+}
+
+// Counts the log lines that contain a marker.
+class CountingSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit CountingSink(std::string marker) : marker_(std::move(marker)) {}
+  size_t count() {
+    std::lock_guard lock(mutex_);
+    return count_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (std::string_view(msg.payload.data(), msg.payload.size()).find(marker_) !=
+        std::string_view::npos) {
+      ++count_;
+    }
+  }
+  void flush_() override {}
+
+ private:
+  std::string marker_;
+  size_t count_ = 0;
+};
+
+TEST_F(ServerTest, OutOfFileDescriptorsBacksOffInsteadOfSpinning) {
+  auto sink = std::make_shared<CountingSink>("event=accept_error");
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  Start();
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  size_t open_fds = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++open_fds;
+  rlimit tight = saved;
+  tight.rlim_cur = open_fds + 6;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  // Clients until no fd is left: the server can no longer accept the pending ones.
+  std::vector<tcp::socket> clients;
+  for (int i = 0; i < 10; ++i) {
+    tcp::socket c(ioc_);
+    boost::system::error_code ec;
+    c.connect({net::ip::make_address("127.0.0.1"), port_}, ec);
+    if (ec) break;
+    clients.push_back(std::move(c));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  size_t lines = sink->count();
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  clients.clear();
+  // A spinning accept loop logs thousands of lines a second; backoff logs at most one per 5 s.
+  EXPECT_GE(lines, 1u);
+  EXPECT_LE(lines, 2u);
+  // And it serves again once fds are free.
+  auto s = Connect();
+  EXPECT_EQ(Send(s, {bhttp::verb::get, "/", 11}).result_int(), 200);
+  spdlog::set_default_logger(previous);
 }
 
 TEST_F(ServerTest, StopClosesIdleConnectionsAndReturns) {

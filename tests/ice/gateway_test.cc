@@ -252,5 +252,97 @@ TEST_F(GatewayTest, ListParameterValidation) {
   EXPECT_EQ(asc["TemplateContentList"][0]["TemplateId"], "00000000000000000000000000001080");
 }
 
+TEST_F(GatewayTest, InvalidUtf8IsRefusedBeforeAnythingIsStoredOrEchoed) {
+  // A name of 'a' + 200,000 continuation bytes was once stored, and every later Get and List of
+  // the account answered 500.
+  auto resp = gateway_.Handle(Signed("POST", {{"Action", "CreateLiveTranscodeTemplate"},
+                                              {"Version", "2020-11-09"},
+                                              {"Type", "origin"},
+                                              {"Name", "a" + std::string(200'000, '\x80')}}));
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(Body(resp)["Code"], "InvalidParam.Name");
+  EXPECT_LT(resp.body.size(), 1000u);
+  auto list = gateway_.Handle(
+      Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}}));
+  EXPECT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(Body(list)["TotalCount"], 4);
+}
+
+TEST_F(GatewayTest, InvalidUtf8ActionWithoutSignatureIsA400) {
+  http::Request r{"GET", "/?Action=%FF&Version=2020-11-09", {}, "", "203.0.113.9:4000"};
+  auto resp = gateway_.Handle(r);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(Body(resp)["Code"], "InvalidParam.Action");
+  http::Request name{"GET", "/?%FF=1&Version=2020-11-09", {}, "", "203.0.113.9:4000"};
+  EXPECT_EQ(Body(gateway_.Handle(name))["Code"], "InvalidParam.QueryString");
+}
+
+TEST_F(GatewayTest, AHandlerThatThrowsIsAnInternalErrorInTheApiFormat) {
+  ActionTable t;
+  t["ListLiveTranscodeTemplates"] = [](const ActionContext&) -> core::Result<Json> {
+    throw std::runtime_error("boom");
+  };
+  Gateway g(authn_, authz_, limiter_, t);
+  auto resp = g.Handle(
+      Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}}));
+  EXPECT_EQ(resp.status, 500);
+  EXPECT_EQ(Body(resp)["Code"], "InternalError");
+  EXPECT_FALSE(Body(resp)["RequestId"].get<std::string>().empty());
+}
+
+TEST_F(GatewayTest, RamDenyOnTemplateArnsApplies) {
+  ASSERT_TRUE(store_.CreateRamUser({"1000000000000001", "alice", 0}).ok());
+  ASSERT_TRUE(
+      store_
+          .AttachPolicy(
+              "1000000000000001", "alice",
+              R"({"Version":"1","Statement":[{"Effect":"Allow","Action":"ice:*","Resource":"*"},)"
+              R"({"Effect":"Deny","Action":"ice:*","Resource":"acs:ice:*:1000000000000001:template/*"}]})")
+          .ok());
+  auto call = [&](const std::string& action, auth::Pairs extra, const std::string& ak) {
+    extra.insert(extra.end(), {{"Action", action}, {"Version", "2020-11-09"}});
+    return gateway_.Handle(Signed("POST", extra, ak));
+  };
+  auto created =
+      call("CreateLiveTranscodeTemplate", {{"Name", "t"}, {"Type", "origin"}}, "LTAIroot");
+  ASSERT_EQ(created.status, 200) << created.body;
+  std::string id = Body(created)["TemplateId"];
+  auto renamed =
+      call("UpdateLiveTranscodeTemplate", {{"TemplateId", id}, {"Name", "x"}}, "LTAIuser");
+  EXPECT_EQ(renamed.status, 403);
+  EXPECT_EQ(Body(renamed)["Code"], "Forbidden.RAM");
+  EXPECT_EQ(call("ListLiveTranscodeTemplates", {}, "LTAIuser").status, 403);
+  EXPECT_EQ(
+      call("CreateLiveTranscodeTemplate", {{"Name", "t2"}, {"Type", "origin"}}, "LTAIuser").status,
+      403);
+  auto got = call("GetLiveTranscodeTemplate", {{"TemplateId", id}}, "LTAIroot");
+  EXPECT_EQ(Body(got)["TemplateContent"]["Name"], "t");
+}
+
+TEST_F(GatewayTest, FailedAuthenticationsAreThrottledPerClientAddress) {
+  ActionTable t;
+  AddTemplateActions(t, service_);
+  Gateway g(authn_, authz_, limiter_, t, /*auth_failure_rate=*/0.001, /*auth_failure_burst=*/3);
+  auto unsigned_from = [&](const std::string& remote) {
+    http::Request r{
+        "GET", "/?Action=ListLiveTranscodeTemplates&Version=2020-11-09", {}, "", remote};
+    return g.Handle(r);
+  };
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Body(unsigned_from("198.51.100.1:" + std::to_string(1000 + i)))["Code"],
+              "IncompleteSignature");
+  }
+  auto throttled = unsigned_from("198.51.100.1:2000");
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(Body(throttled)["Code"], "Throttling");
+  // Another address has its own budget; signed requests from the throttled one are refused too
+  // until it refills, which keeps signature checks off a flooding address.
+  EXPECT_EQ(Body(unsigned_from("198.51.100.2:1000"))["Code"], "IncompleteSignature");
+  auto signed_req =
+      Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}});
+  signed_req.remote = "198.51.100.3:1000";
+  EXPECT_EQ(g.Handle(signed_req).status, 200);
+}
+
 }  // namespace
 }  // namespace floe::ice

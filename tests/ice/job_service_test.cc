@@ -78,15 +78,37 @@ TEST_F(JobServiceTest, TimedConfigBoundaries) {
   EXPECT_EQ(timed(Timed(kNow + 1000, kNow + 7 * kDay + 1000)), "InvalidParam.TimedConfig.EndTime");
   EXPECT_EQ(timed(Timed(kNow + 5000, kNow + 5000)), "InvalidParam.TimedConfig.EndTime");
   EXPECT_EQ(timed(Timed(kNow - 5000, kNow - 1000)), "InvalidParam.TimedConfig.EndTime");
-  EXPECT_EQ(timed(R"({"EndTime":"2027-01-15T09:00:00Z"})"), "MissingParameter");
+  // JavaScript's toISOString() form, with milliseconds.
+  EXPECT_EQ(timed(R"({"StartTime":"2027-01-15T09:00:00.123Z"})"), "OK");
+  EXPECT_EQ(timed(R"({"StartTime":"2027-01-15T09:00:00.12Z"})"),
+            "InvalidParam.TimedConfig.StartTime");
+  EXPECT_EQ(timed(R"({"StartTime":5})"), "InvalidParam.TimedConfig.StartTime");
   EXPECT_EQ(timed(R"({"StartTime":"2027-01-15 09:00:00"})"), "InvalidParam.TimedConfig.StartTime");
   EXPECT_EQ(timed("[]"), "InvalidParam.TimedConfig");
+}
+
+TEST_F(JobServiceTest, TimedJobWithoutStartTimeStartsNowAndImmediateJobIgnoresTimedConfig) {
   auto s = Submit(1);
+  s.timed_config = R"({"EndTime":"2027-01-15T09:00:00Z"})";
+  auto id = service_.Submit(alice_, s);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  auto view = service_.Get(alice_, *id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->job.start_time_ms, kNow);
+  EXPECT_EQ(view->job.end_time_ms, kNow + 3600'000);
+
   s.timed_config.reset();
-  EXPECT_EQ(CodeOf(s), "MissingParameter");
+  id = service_.Submit(alice_, s);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(service_.Get(alice_, *id)->job.start_time_ms, kNow);
+
   s = Submit(0);
   s.timed_config = Timed(kNow + 1000);
-  EXPECT_EQ(CodeOf(s), "InvalidParam.TimedConfig");
+  id = service_.Submit(alice_, s);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  view = service_.Get(alice_, *id);
+  EXPECT_EQ(view->job.status, 1);
+  EXPECT_EQ(view->job.start_time_ms, 0);
 }
 
 TEST_F(JobServiceTest, InputsAndOutputsAreWhitelisted) {
@@ -114,7 +136,7 @@ TEST_F(JobServiceTest, InputsAndOutputsAreWhitelisted) {
   s.transcode_output = R"({"Type":"rtmp","OutputUrl":"file:///tmp/x.flv"})";
   EXPECT_EQ(CodeOf(s), "InvalidParam.TranscodeOutput.OutputUrl");
   s.transcode_output = R"({"Type":"LiveCenter","DomainName":"nowhere"})";
-  EXPECT_EQ(CodeOf(s), "InvalidParameter");
+  EXPECT_EQ(CodeOf(s), "InvalidParam.TranscodeOutput.DomainName");
   s.transcode_output = R"({"Type":"LiveCenter"})";
   EXPECT_EQ(CodeOf(s), "MissingParameter");
 }
@@ -143,11 +165,11 @@ TEST_F(JobServiceTest, WhatEachKindOfJobMayChangeAndWhen) {
   // Stop is idempotent; Delete removes; another account sees nothing.
   EXPECT_TRUE(service_.Stop(alice_, timed_id).ok());
   auth::Principal bob{"1000000000000002", "", "LTAIbob"};
-  EXPECT_EQ(service_.Stop(bob, now_id).error().code, "InvalidParam.JobNotFound");
-  EXPECT_EQ(service_.Delete(bob, now_id).error().code, "InvalidParam.JobNotFound");
+  EXPECT_EQ(service_.Stop(bob, now_id).error().code, "ResourceNotFound");
+  EXPECT_EQ(service_.Delete(bob, now_id).error().code, "ResourceNotFound");
   EXPECT_TRUE(service_.Delete(alice_, now_id).ok());
-  EXPECT_EQ(service_.Get(alice_, now_id).error().code, "InvalidParam.JobNotFound");
-  EXPECT_EQ(service_.Get(alice_, "not-an-id").error().code, "InvalidParam.JobNotFound");
+  EXPECT_EQ(service_.Get(alice_, now_id).error().code, "ResourceNotFound");
+  EXPECT_EQ(service_.Get(alice_, "not-an-id").error().code, "ResourceNotFound");
 }
 
 }  // namespace

@@ -30,11 +30,13 @@ TEST(LiveCenter, OutputIsPushBaseAppStreamUnderscoreTemplate) {
             std::string("rtmp://origin:1935/app/s_") + kTpl);
   auto unmapped = lc.OutputUrl("other", "rtmp://in.example/live/cam1", kTpl);
   ASSERT_FALSE(unmapped.ok());
-  EXPECT_EQ(unmapped.error().code, "InvalidParameter");
+  EXPECT_EQ(unmapped.error().code, "InvalidParam.TranscodeOutput.DomainName");
   EXPECT_NE(unmapped.error().message.find("other"), std::string::npos);
   for (const char* in : {"rtmp://in.example", "rtmp://in.example/", "rtmp://in.example/live",
                          "rtmp://in.example/live/", "srt://in.example:9000"}) {
-    EXPECT_FALSE(lc.OutputUrl("d", in, kTpl).ok()) << in;
+    auto r = lc.OutputUrl("d", in, kTpl);
+    ASSERT_FALSE(r.ok()) << in;
+    EXPECT_EQ(r.error().code, "InvalidParam.StreamInput.InputUrl") << in;
   }
 }
 

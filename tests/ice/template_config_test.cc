@@ -212,5 +212,74 @@ TEST(TemplateName, Length) {
   EXPECT_TRUE(ValidateName(cjk).ok());
 }
 
+TEST(TemplateConfig, DeepNestingIsRefusedWithoutEchoingTheValue) {
+  // 120,000 nested arrays crashed the server once: the bad value was dumped into the message.
+  std::string deep =
+      R"({"VideoParams":{"Height":)" + std::string(120'000, '[') + std::string(120'000, ']') + "}}";
+  auto r = ParseTemplateConfig(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidParam.TemplateConfig");
+  EXPECT_NE(r.error().message.find("deeper than 32"), std::string::npos);
+  EXPECT_LT(r.error().message.size(), 200u);
+  // Within the depth limit, a nested value is refused by its type, not echoed.
+  auto shallow = ParseTemplateConfig(R"({"VideoParams":{"Height":[[["720"]]]}})");
+  ASSERT_FALSE(shallow.ok());
+  EXPECT_EQ(shallow.error().code, "InvalidParam.VideoParams.Height");
+  EXPECT_EQ(shallow.error().message.find("720"), std::string::npos);
+  EXPECT_NE(shallow.error().message.find("array"), std::string::npos);
+}
+
+TEST(TemplateConfig, UnknownFieldNamesAreBoundedInTheMessage) {
+  std::string key(100'000, 'x');
+  auto r = ParseTemplateConfig(R"({"VideoParams":{")" + key + R"(":"1"}})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_LT(r.error().message.size(), 300u);
+}
+
+TEST(TemplateConfig, CloudCodecSpellingsAreStoredCanonically) {
+  auto p = ParseTemplateConfig(R"({"VideoParams":{"Codec":"264"}})");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->set.at("VideoParams.Codec"), "H.264");
+  p = ParseTemplateConfig(R"({"VideoParams":{"Codec":"265"}})");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->set.at("VideoParams.Codec"), "H.265");
+  p = ParseTemplateConfig(R"({"VideoParams":{"Codec":"266"}})");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(CodeOf(ValidateTemplate("normal", ApplyPatch({{"VideoParams.Height", "720"},
+                                                          {"VideoParams.Fps", "30"},
+                                                          {"VideoParams.Bitrate", "900"}},
+                                                         *p))),
+            "InvalidParam.VideoParams.Codec");
+}
+
+TEST(TemplateConfig, SwitchingAudioCodecDropsTheInheritedAacProfile) {
+  ConfigLeaves stored = {{"AudioParams.Codec", "AAC"}, {"AudioParams.Profile", "aac_low"}};
+  auto patch = ParseTemplateConfig(R"({"AudioParams":{"Codec":"MP3"}})");
+  ASSERT_TRUE(patch.ok());
+  ConfigLeaves merged = ApplyPatch(stored, *patch);
+  EXPECT_EQ(merged, (ConfigLeaves{{"AudioParams.Codec", "MP3"}}));
+  EXPECT_TRUE(ValidateTemplate("audio-only", merged).ok());
+  // Naming a Profile with MP3 is still the client's error.
+  patch = ParseTemplateConfig(R"({"AudioParams":{"Codec":"MP3","Profile":"aac_low"}})");
+  ASSERT_TRUE(patch.ok());
+  EXPECT_EQ(CodeOf(ValidateTemplate("audio-only", ApplyPatch(stored, *patch))),
+            "InvalidParam.AudioParams.Profile");
+  // Changing something else keeps the profile.
+  patch = ParseTemplateConfig(R"({"AudioParams":{"Bitrate":"96"}})");
+  ASSERT_TRUE(patch.ok());
+  EXPECT_EQ(ApplyPatch(stored, *patch).at("AudioParams.Profile"), "aac_low");
+}
+
+TEST(TemplateName, InvalidUtf8AndByteLengthAreRefused) {
+  // 'a' + 200,000 continuation bytes once counted as one character and was stored.
+  std::string poison = "a" + std::string(200'000, '\x80');
+  EXPECT_EQ(ValidateName(poison).error().code, "InvalidParam.Name");
+  EXPECT_EQ(ValidateName("a\x80").error().code, "InvalidParam.Name");
+  EXPECT_EQ(ValidateName("\xc0\xaf").error().code, "InvalidParam.Name");      // overlong '/'
+  EXPECT_EQ(ValidateName("\xed\xa0\x80").error().code, "InvalidParam.Name");  // surrogate
+  EXPECT_EQ(ValidateName("tab\there").error().code, "InvalidParam.Name");
+  EXPECT_TRUE(ValidateName("\xf0\x9f\x8e\xa5 live").ok());
+}
+
 }  // namespace
 }  // namespace floe::ice

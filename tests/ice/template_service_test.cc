@@ -103,7 +103,7 @@ TEST_F(TemplateServiceTest, OtherAccountsTemplateIsNotFound) {
        {service_.Get(bob_, id).ok() ? std::string("OK") : service_.Get(bob_, id).error().code,
         service_.Update(bob_, id, {"x", std::nullopt}).error().code,
         service_.Delete(bob_, id).error().code}) {
-    EXPECT_EQ(code, "InvalidParam.TemplateNotFound");
+    EXPECT_EQ(code, "ResourceNotFound");
   }
   EXPECT_EQ(service_.Get(alice_, id)->name, "t");
   EXPECT_EQ(service_.Get(alice_, "not-an-id").error().http_status, 404);
@@ -112,8 +112,8 @@ TEST_F(TemplateServiceTest, OtherAccountsTemplateIsNotFound) {
 TEST_F(TemplateServiceTest, DeleteRemoves) {
   std::string id = CreateNormal(alice_);
   ASSERT_TRUE(service_.Delete(alice_, id).ok());
-  EXPECT_EQ(service_.Get(alice_, id).error().code, "InvalidParam.TemplateNotFound");
-  EXPECT_EQ(service_.Delete(alice_, id).error().code, "InvalidParam.TemplateNotFound");
+  EXPECT_EQ(service_.Get(alice_, id).error().code, "ResourceNotFound");
+  EXPECT_EQ(service_.Delete(alice_, id).error().code, "ResourceNotFound");
 }
 
 TEST_F(TemplateServiceTest, ConcurrentUpdatesOfDifferentLeavesAllSurvive) {

@@ -388,12 +388,12 @@ Result<bool> SqliteStore::UseNonce(const std::string& nonce_key, int64_t now_ms,
   auto r = Write([&](Db& db) -> Result<void> {
     // Expired nonces are dropped now and then, so the table holds about one window's worth.
     if (now_ms >= next_nonce_purge_ms_) {
-      db.Prepare("DELETE FROM nonces WHERE expires_at <= ?").Bind(1, now_ms).Step();
+      db.Prepare("DELETE FROM nonces WHERE expires_at < ?").Bind(1, now_ms).Step();
       next_nonce_purge_ms_ = now_ms + 10'000;
     }
     db.Prepare(
           "INSERT INTO nonces(nonce_key, expires_at) VALUES (?1, ?2) ON CONFLICT(nonce_key) "
-          "DO UPDATE SET expires_at = ?2 WHERE nonces.expires_at <= ?3")
+          "DO UPDATE SET expires_at = ?2 WHERE nonces.expires_at < ?3")
         .Bind(1, nonce_key)
         .Bind(2, expires_ms)
         .Bind(3, now_ms)

@@ -196,7 +196,7 @@ test("cross-account isolation: another account's TemplateId behaves as not found
   const { TemplateId } = await v3Client(root).call('CreateLiveTranscodeTemplate', { Name: 'tenant-a-secret', Type: 'origin' });
   for (const sdk of [v1Client(bKey), v3Client(bKey)]) {
     for (const verb of ['Get', 'Update', 'Delete']) {
-      await expectError(callAction(sdk, verb, TemplateId), 'InvalidParam.TemplateNotFound', 404);
+      await expectError(callAction(sdk, verb, TemplateId), 'ResourceNotFound', 404);
     }
     const list = await sdk.call('ListLiveTranscodeTemplates', { KeyWord: TemplateId });
     assert.equal(list.TotalCount, 0);

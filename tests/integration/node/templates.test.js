@@ -95,8 +95,8 @@ for (const make of [
     assert.deepEqual(unchanged, after);
 
     await sdk.call('DeleteLiveTranscodeTemplate', { TemplateId: id });
-    await expectError(sdk.call('GetLiveTranscodeTemplate', { TemplateId: id }), 'InvalidParam.TemplateNotFound', 404);
-    await expectError(sdk.call('DeleteLiveTranscodeTemplate', { TemplateId: id }), 'InvalidParam.TemplateNotFound', 404);
+    await expectError(sdk.call('GetLiveTranscodeTemplate', { TemplateId: id }), 'ResourceNotFound', 404);
+    await expectError(sdk.call('DeleteLiveTranscodeTemplate', { TemplateId: id }), 'ResourceNotFound', 404);
   });
 }
 

@@ -58,13 +58,18 @@ function v3Client({ port, accessKeyId, accessKeySecret }, { signatureAlgorithm }
   };
 }
 
-// The error code as each SDK surfaces it, and its HTTP status where the SDK keeps it.
+// The error code as each SDK surfaces it, and the HTTP status: openapi-client copies it into
+// err.data.statusCode; pop-core keeps it only in err.entry.response.statusCode.
 function errorOf(err) {
-  if (err.data && err.data.Code) return { code: err.data.Code, message: err.data.Message, status: err.data.statusCode };
-  return { code: err.code, message: err.message, status: err.statusCode };
+  const entryStatus = err.entry && err.entry.response ? err.entry.response.statusCode : undefined;
+  if (err.data && err.data.Code) {
+    return { code: err.data.Code, message: err.data.Message, status: err.data.statusCode ?? entryStatus };
+  }
+  return { code: err.code, message: err.message, status: err.statusCode ?? entryStatus };
 }
 
-// Awaits a call that must fail with `code` (and `status`, where the SDK keeps it).
+// Awaits a call that must fail with `code` (and the HTTP `status`, when given: every SDK here
+// surfaces it, so a missing status fails too).
 async function expectError(promise, code, status) {
   const assert = require('node:assert/strict');
   try {
@@ -72,7 +77,7 @@ async function expectError(promise, code, status) {
   } catch (err) {
     const e = errorOf(err);
     assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`);
-    if (status !== undefined && e.status !== undefined) assert.equal(e.status, status);
+    if (status !== undefined) assert.equal(e.status, status, `expected HTTP ${status} with ${code}`);
     return e;
   }
   assert.fail(`expected error ${code}, the call succeeded`);

@@ -100,7 +100,9 @@ function publish(url, { seconds = 10, size = '1280x720', rate = 30, source = 'te
 // Runs `floe transcode` with templates written to temp files; resolves when it exits.
 function transcode({ templates, input, outputs, hls, args = [] }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-tpl-'));
-  const cli = ['transcode', '--input', input, '--stats', ...args];
+  // Test peers live on loopback: let the network guard reach them, unless a test says otherwise.
+  const allow = args.includes('--allow-net') ? [] : ['--allow-net', '127.0.0.0/8'];
+  const cli = ['transcode', '--input', input, '--stats', ...allow, ...args];
   templates.forEach((t, i) => {
     const file = path.join(dir, `t${i}.json`);
     fs.writeFileSync(file, JSON.stringify(t));

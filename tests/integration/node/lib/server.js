@@ -7,9 +7,11 @@ const path = require('node:path');
 
 const FLOE_BIN = process.env.FLOE_BIN || path.resolve(__dirname, '../../../../build/floe');
 
-async function startServer({ dataDir, args = [], globalArgs = [] } = {}) {
+// allowNet: the CIDRs its jobs may reach (test peers live on loopback).
+async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['127.0.0.0/8'] } = {}) {
   dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'floe-it-'));
-  const proc = spawn(FLOE_BIN, [...globalArgs, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
+  const allow = allowNet.flatMap((c) => ['--allow-net', c]);
+  const proc = spawn(FLOE_BIN, [...globalArgs, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...allow, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
