@@ -6,6 +6,8 @@
 
 #include "auth/identity.h"
 #include "cli/bootstrap.h"
+#include "core/time.h"
+#include "ice/live_center.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace floe::cli {
@@ -16,12 +18,13 @@ namespace {
 
 struct AdminArgs {
   std::string data_dir = "var";
-  std::string name, account, user, document, key;
+  std::string name, account, user, document, key, push_base;
 };
 
+using Command = std::function<core::Result<Json>(auth::Identity&, store::Store&)>;
+
 // Runs one command against the data directory's store and prints its result.
-int RunAdmin(const AdminArgs& a,
-             const std::function<core::Result<Json>(auth::Identity&)>& command) {
+int RunAdmin(const AdminArgs& a, const Command& command) {
   try {
     EnsureDataDir(a.data_dir);
     store::sqlite::SqliteStore store(StorePath(a.data_dir));
@@ -29,7 +32,7 @@ int RunAdmin(const AdminArgs& a,
     auth::Identity identity(store, box);
     // The same first-start rule as serve: an empty data dir gets its root account first.
     BootstrapRootAccount(store, identity, a.data_dir);
-    auto r = command(identity);
+    auto r = command(identity, store);
     if (!r) {
       std::cerr << Json{{"Code", r.error().code}, {"Message", r.error().message}}.dump() << "\n";
       return 1;
@@ -47,17 +50,51 @@ core::Result<Json> Done(core::Result<void> r, Json ok) {
   return ok;
 }
 
+Json DomainJson(const store::Domain& d) {
+  return Json{{"DomainName", d.name},
+              {"AccountId", d.account_id},
+              {"PushBase", d.push_base},
+              {"CreateTime", core::FormatUtc(d.create_time_ms / 1000)}};
+}
+
+core::Result<Json> AddDomain(const AdminArgs& a, store::Store& store) {
+  auto name = ice::LiveCenter::NormalizeDomain(a.name, "DomainName");
+  if (!name) return name.error();
+  if (!ice::LiveCenter::IsPushBase(a.push_base)) {
+    return core::Error::InvalidParameter("PushBase", "it must be rtmp://HOST:PORT.");
+  }
+  auto account = store.GetAccount(a.account);
+  if (!account) return account.error();
+  if (!account->has_value()) {
+    return core::Error{"InvalidParam.AccountId", 404, "no account " + a.account, ""};
+  }
+  std::string base =
+      a.push_base.back() == '/' ? a.push_base.substr(0, a.push_base.size() - 1) : a.push_base;
+  store::Domain d{*name, a.account, base, core::NowMillis()};
+  auto added = store.AddDomain(d);
+  if (!added) return added.error();
+  if (!*added) {
+    return core::Error{"DomainAlreadyExists", 409,
+                       "the domain " + *name + " already belongs to an account", ""};
+  }
+  return DomainJson(d);
+}
+
 }  // namespace
 
 std::function<int()> AddAdminCommands(CLI::App& app) {
   auto args = std::make_shared<AdminArgs>();
   auto run = std::make_shared<std::function<int()>>();
-  auto* admin = app.add_subcommand("admin", "Manage accounts, RAM users, policies and AccessKeys");
+  auto* admin =
+      app.add_subcommand("admin", "Manage accounts, RAM users, policies, AccessKeys and domains");
   admin->add_option("--data-dir", args->data_dir, "Data directory")->capture_default_str();
   admin->require_subcommand(1);
   using Fn = std::function<core::Result<Json>(auth::Identity&)>;
-  auto on = [args, run](CLI::App* cmd, Fn fn) {
+  auto on_store = [args, run](CLI::App* cmd, Command fn) {
     cmd->callback([args, run, fn] { *run = [args, fn] { return RunAdmin(*args, fn); }; });
+  };
+  auto on = [on_store](CLI::App* cmd, Fn fn) {
+    on_store(cmd, [fn](auth::Identity& id, store::Store&) { return fn(id); });
   };
 
   auto* account = admin->add_subcommand("account", "Accounts and ICE enablement");
@@ -128,6 +165,37 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
   key_delete->add_option("--key", args->key, "AccessKeyId")->required();
   on(key_delete, [args](auth::Identity& id) {
     return Done(id.DeleteKey(args->key), {{"AccessKeyId", args->key}, {"Deleted", true}});
+  });
+
+  auto* domain = admin->add_subcommand("domain", "LiveCenter domains, each owned by one account");
+  domain->require_subcommand(1);
+  auto* domain_add = domain->add_subcommand("add", "Give an account a LiveCenter domain");
+  domain_add->add_option("--account", args->account, "Account id")->required();
+  domain_add->add_option("--name", args->name, "DomainName")->required();
+  domain_add->add_option("--push-base", args->push_base, "rtmp://HOST:PORT its jobs push to")
+      ->required();
+  on_store(domain_add,
+           [args](auth::Identity&, store::Store& store) { return AddDomain(*args, store); });
+  auto* domain_list = domain->add_subcommand("list", "List the domains (of one account)");
+  auto* list_account = domain_list->add_option("--account", args->account, "Account id");
+  on_store(domain_list,
+           [args, list_account](auth::Identity&, store::Store& store) -> core::Result<Json> {
+             auto all = store.ListDomains(
+                 list_account->count() ? std::optional<std::string>(args->account) : std::nullopt);
+             if (!all) return all.error();
+             Json list = Json::array();
+             for (const auto& d : *all) list.push_back(DomainJson(d));
+             return Json{{"Domains", std::move(list)}};
+           });
+  auto* domain_delete = domain->add_subcommand("delete", "Delete a domain");
+  domain_delete->add_option("--name", args->name, "DomainName")->required();
+  on_store(domain_delete, [args](auth::Identity&, store::Store& store) -> core::Result<Json> {
+    auto name = ice::LiveCenter::NormalizeDomain(args->name, "DomainName");
+    if (!name) return name.error();
+    auto gone = store.DeleteDomain(*name);
+    if (!gone) return gone.error();
+    if (!*gone) return core::Error{"InvalidParam.DomainName", 404, "no domain " + *name, ""};
+    return Json{{"DomainName", *name}, {"Deleted", true}};
   });
 
   return [run] { return *run ? (*run)() : 2; };

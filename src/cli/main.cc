@@ -64,6 +64,16 @@ int main(int argc, char** argv) {
                    "Open connections from one client address at most")
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-jobs-per-account", serve.max_jobs_per_account,
+                   "Jobs that are not stopped, per account (0: no limit)")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-jobs", serve.max_jobs,
+                   "Jobs that are not stopped, on this Floe (0: no limit)")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
   serve_cmd->add_option("--live-center", serve.live_centers,
                         "DOMAIN=rtmp://HOST:PORT: where LiveCenter jobs of DOMAIN push "
                         "(repeatable; in the config file: live-center = [\"…\", …])");

@@ -40,15 +40,6 @@ int Serve(const ServeConfig& config) {
   opts.max_connections = config.max_connections;
   opts.max_connections_per_client = config.max_connections_per_client;
 
-  ice::LiveCenter live_center;
-  for (const auto& m : config.live_centers) {
-    if (auto r = live_center.AddMapping(m); !r) {
-      spdlog::error("event=bad_config why=\"{}\"", r.error().message);
-      return 2;
-    }
-  }
-
-  for (const auto& m : config.live_centers) spdlog::info("event=live_center mapping={}", m);
   for (const auto& c : config.allow_net) {
     if (auto r = core::ParseCidr(c); !r) {
       spdlog::error("event=bad_config why=\"{}\"", r.error().message);
@@ -63,6 +54,21 @@ int Serve(const ServeConfig& config) {
   auth::Identity identity(store, box);
   std::string creds = BootstrapRootAccount(store, identity, config.data_dir);
 
+  // --live-center DOMAIN=URL: a domain of the root account, kept in the store like the others.
+  ice::LiveCenter live_center(store);
+  auto root = identity.RootAccountId();
+  if (!root) {
+    spdlog::error("event=bad_config why=\"{}\"", root.error().message);
+    return 2;
+  }
+  for (const auto& m : config.live_centers) {
+    if (auto r = live_center.AddMapping(m, *root); !r) {
+      spdlog::error("event=bad_config why=\"{}\"", r.error().message);
+      return 2;
+    }
+    spdlog::info("event=live_center mapping={} account={}", m, *root);
+  }
+
   auth::StoreNonceCache nonces(store);
   auth::Authenticator authn(store, nonces, box);
   auth::Authorizer authz(store);
@@ -75,7 +81,8 @@ int Serve(const ServeConfig& config) {
   runtime::Supervisor supervisor(store, sup_opts);
 
   ice::TemplateService templates(store);
-  ice::JobService jobs(store, live_center, &supervisor);
+  ice::JobService jobs(store, live_center, &supervisor, nullptr,
+                       {config.max_jobs_per_account, config.max_jobs});
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
   ice::AddJobActions(actions, jobs);

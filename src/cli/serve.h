@@ -22,6 +22,8 @@ struct ServeConfig {
   size_t max_connections = 4096;            // open connections (capped below the fd limit)
   size_t max_connections_per_client = 256;  // open connections from one client address
   std::vector<std::string> live_centers;    // "DOMAIN=rtmp://HOST:PORT", LiveCenter push bases
+  int max_jobs_per_account = 50;            // jobs not stopped per account (QuotaExceeded.Jobs)
+  int max_jobs = 100;                       // jobs not stopped on this Floe
   std::vector<std::string> allow_net;       // CIDRs jobs may reach besides public unicast
   std::string log_level = "info";           // also for the job processes
 };

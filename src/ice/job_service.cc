@@ -24,7 +24,9 @@ struct Input {
   std::string type, url;
 };
 struct Output {
-  std::string type, domain, url;  // url: the explicit OutputUrl (rtmp), resolved later otherwise
+  std::string type;
+  std::optional<std::string> domain;  // LiveCenter: as named (none: the account's only one)
+  std::string url;  // the explicit OutputUrl (rtmp); resolved from the domain otherwise
 };
 struct Timed {
   int64_t start_ms = 0, end_ms = 0;
@@ -106,6 +108,11 @@ Result<Output> ParseOutput(const std::string& text) {
   auto type = Member(*doc, "TranscodeOutput", "Type");
   if (!type) return type.error();
   if (*type == "LiveCenter") {
+    // DomainName is optional in the cloud's model: without it, the account's only domain.
+    if (!doc->contains("DomainName") || (*doc)["DomainName"].is_null() ||
+        ((*doc)["DomainName"].is_string() && (*doc)["DomainName"].get<std::string>().empty())) {
+      return Output{*type, std::nullopt, ""};
+    }
     auto domain = Member(*doc, "TranscodeOutput", "DomainName");
     if (!domain) return domain.error();
     return Output{*type, *domain, ""};
@@ -117,7 +124,7 @@ Result<Output> ParseOutput(const std::string& text) {
         !r) {
       return r.error();
     }
-    return Output{*type, "", *url};
+    return Output{*type, std::nullopt, *url};
   }
   return Error::InvalidParameter(
       "TranscodeOutput.Type",
@@ -172,8 +179,12 @@ Error JobNotFound(const std::string& id) {
 }
 
 JobService::JobService(store::Store& store, const LiveCenter& live_center,
-                       runtime::JobRuntime* runtime, Clock clock)
-    : store_(store), live_center_(live_center), runtime_(runtime), clock_(std::move(clock)) {
+                       runtime::JobRuntime* runtime, Clock clock, store::JobLimits limits)
+    : store_(store),
+      live_center_(live_center),
+      runtime_(runtime),
+      clock_(std::move(clock)),
+      limits_(limits) {
   if (!clock_) clock_ = core::NowMillis;
 }
 
@@ -204,19 +215,37 @@ Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubm
   job.input_type = input->type;
   job.input_url = input->url;
   job.output_type = output->type;
-  job.output_domain = output->domain;
   job.output_url = output->url;
   if (output->type == "LiveCenter") {
-    auto url = live_center_.OutputUrl(output->domain, input->url, s.template_id);
-    if (!url) return url.error();
-    job.output_url = *url;
+    auto out = live_center_.Resolve(who.account_id, output->domain, input->url, s.template_id);
+    if (!out) return out.error();
+    job.output_domain = out->domain;
+    job.output_url = out->url;
   }
   job.start_time_ms = timed.start_ms;
   job.end_time_ms = timed.end_ms;
   job.create_time_ms = now;
-  auto stored = store_.InsertJob(job);
+  auto stored = store_.InsertJob(job, limits_);
   if (!stored) return stored.error();
-  if (!stored->has_value()) return TemplateNotFound(s.template_id);
+  switch (stored->outcome) {
+    case store::JobInsertOutcome::kInserted:
+      break;
+    case store::JobInsertOutcome::kNoTemplate:
+      return TemplateNotFound(s.template_id);
+    case store::JobInsertOutcome::kAccountLimit:
+      return Error{"QuotaExceeded.Jobs", 403,
+                   "This account has " + std::to_string(stored->live_jobs) +
+                       " jobs that are not stopped; at most " +
+                       std::to_string(limits_.per_account) + " are allowed.",
+                   "Stop or delete a job (SendLiveTranscodeJobCommand stop, "
+                   "DeleteLiveTranscodeJob), or ask the operator for a higher limit."};
+    case store::JobInsertOutcome::kTotalLimit:
+      return Error{"QuotaExceeded.NodeJobs", 503,
+                   "This Floe runs " + std::to_string(stored->live_jobs) +
+                       " jobs that are not stopped, the most it takes (" +
+                       std::to_string(limits_.total) + ").",
+                   "Retry later, or ask the operator to raise --max-jobs."};
+  }
   if (runtime_) runtime_->Wake();
   return job.job_id;
 }
@@ -287,15 +316,21 @@ Result<void> JobService::Update(const auth::Principal& who, const std::string& i
             next.input_type = input->type;
             next.input_url = input->url;
           }
+          std::optional<std::string> domain;
           if (output) {
             next.output_type = output->type;
-            next.output_domain = output->domain;
+            next.output_domain.clear();
             next.output_url = output->url;
+            domain = output->domain;
+          } else if (!next.output_domain.empty()) {
+            domain = next.output_domain;
           }
           if (next.output_type == "LiveCenter" && (input || output)) {
-            auto url = live_center_.OutputUrl(next.output_domain, next.input_url, next.template_id);
-            if (!url) return url.error();
-            next.output_url = *url;
+            auto out =
+                live_center_.Resolve(who.account_id, domain, next.input_url, next.template_id);
+            if (!out) return out.error();
+            next.output_domain = out->domain;
+            next.output_url = out->url;
           }
           if (timed) {
             next.start_time_ms = timed->start_ms;

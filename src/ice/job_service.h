@@ -41,9 +41,12 @@ struct JobView {
 class JobService {
  public:
   using Clock = std::function<int64_t()>;
-  // `runtime` may be null (nothing runs jobs: tests of the rules alone).
+  // `runtime` may be null (nothing runs jobs: tests of the rules alone). `limits`: the most jobs
+  // that are not stopped, per account and on this Floe (QuotaExceeded.Jobs past them).
   JobService(store::Store& store, const LiveCenter& live_center, runtime::JobRuntime* runtime,
-             Clock clock = nullptr);
+             Clock clock = nullptr, store::JobLimits limits = kDefaultLimits);
+
+  static constexpr store::JobLimits kDefaultLimits{50, 100};
 
   core::Result<std::string> Submit(const auth::Principal& who, const JobSubmit& s);
   core::Result<JobView> Get(const auth::Principal& who, const std::string& id);
@@ -65,6 +68,7 @@ class JobService {
   const LiveCenter& live_center_;
   runtime::JobRuntime* runtime_;
   Clock clock_;
+  store::JobLimits limits_;
 };
 
 core::Error JobNotFound(const std::string& id);

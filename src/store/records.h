@@ -104,7 +104,28 @@ struct JobEvent {
   std::string detail;
 };
 
+// A LiveCenter domain: the jobs of its one account that output to it push to push_base.
+struct Domain {
+  std::string name;  // lower case
+  std::string account_id;
+  std::string push_base;  // rtmp://HOST:PORT
+  int64_t create_time_ms = 0;
+};
+
 // What a template change or delete found.
 enum class TemplateWrite { kDone, kNotFound, kInUse };
+
+// Most jobs that are not stopped (0: no limit), for one account and for the whole store.
+struct JobLimits {
+  int per_account = 0;
+  int total = 0;
+};
+// What a job insert did: inserted (job holds the stored record), or why not.
+enum class JobInsertOutcome { kInserted, kNoTemplate, kAccountLimit, kTotalLimit };
+struct JobInsert {
+  JobInsertOutcome outcome = JobInsertOutcome::kInserted;
+  JobRecord job;
+  int live_jobs = 0;  // jobs not stopped that the limit counted (for the message)
+};
 
 }  // namespace floe::store

@@ -69,9 +69,10 @@ class Store {
                                                const std::string& template_id) = 0;
 
   // Jobs. InsertJob reads the template (the account's or a system one) in the same transaction
-  // as it inserts the job, copying its name, type and configuration into the job; nullopt when
-  // there is no such template. It records the "submitted" event too.
-  virtual Result<std::optional<JobRecord>> InsertJob(JobRecord job) = 0;
+  // as it inserts the job, copying its name, type and configuration into the job, and counts
+  // the jobs that are not stopped against `limits` there too (so concurrent submits cannot pass
+  // a limit together). It records the "submitted" event too.
+  virtual Result<JobInsert> InsertJob(JobRecord job, const JobLimits& limits) = 0;
   virtual Result<std::optional<JobRecord>> GetJob(const std::string& account_id,
                                                   const std::string& job_id) = 0;
   virtual Result<JobPage> ListJobs(const JobQuery& q) = 0;
@@ -86,6 +87,14 @@ class Store {
   // Deletes a job and its events; false when the account has no such job.
   virtual Result<bool> DeleteJob(const std::string& account_id, const std::string& job_id) = 0;
   virtual Result<void> AddJobEvent(const JobEvent& e) = 0;
+
+  // LiveCenter domains, each owned by one account. AddDomain returns false when the name is
+  // taken (by any account); DeleteDomain false when there is no such domain.
+  virtual Result<bool> AddDomain(const Domain& d) = 0;
+  virtual Result<std::optional<Domain>> GetDomain(const std::string& name) = 0;
+  // Every domain, or one account's; by name.
+  virtual Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) = 0;
+  virtual Result<bool> DeleteDomain(const std::string& name) = 0;
   // The newest `limit` events of a job, oldest first.
   virtual Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) = 0;
 };

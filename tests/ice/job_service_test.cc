@@ -26,8 +26,11 @@ std::string Timed(int64_t start, int64_t end = 0) {
 class JobServiceTest : public ::testing::Test {
  protected:
   JobServiceTest()
-      : store_(dir_.File("floe.db")), service_(store_, live_center_, nullptr, [] { return kNow; }) {
-    live_center_.Add("live.example", "rtmp://origin:1935");
+      : store_(dir_.File("floe.db")),
+        live_center_(store_),
+        service_(store_, live_center_, nullptr, [] { return kNow; }) {
+    EXPECT_TRUE(
+        store_.AddDomain({"live.example", alice_.account_id, "rtmp://origin:1935", 0}).ok());
   }
 
   JobSubmit Submit(int start_mode = 0) {
@@ -46,11 +49,11 @@ class JobServiceTest : public ::testing::Test {
     return r ? "OK" : r.error().code;
   }
 
+  auth::Principal alice_{"1000000000000001", "", "LTAIalice"};
   testing::TempDir dir_;
   store::sqlite::SqliteStore store_;
   LiveCenter live_center_;
   JobService service_;
-  auth::Principal alice_{"1000000000000001", "", "LTAIalice"};
 };
 
 TEST_F(JobServiceTest, ImmediateJobRunsAtOnceAndResolvesLiveCenter) {
@@ -137,8 +140,8 @@ TEST_F(JobServiceTest, InputsAndOutputsAreWhitelisted) {
   EXPECT_EQ(CodeOf(s), "InvalidParam.TranscodeOutput.OutputUrl");
   s.transcode_output = R"({"Type":"LiveCenter","DomainName":"nowhere"})";
   EXPECT_EQ(CodeOf(s), "InvalidParam.TranscodeOutput.DomainName");
-  s.transcode_output = R"({"Type":"LiveCenter"})";
-  EXPECT_EQ(CodeOf(s), "MissingParameter");
+  s.transcode_output = R"({"Type":"LiveCenter"})";  // the account's only domain
+  EXPECT_EQ(CodeOf(s), "OK");
 }
 
 TEST_F(JobServiceTest, WhatEachKindOfJobMayChangeAndWhen) {
@@ -170,6 +173,43 @@ TEST_F(JobServiceTest, WhatEachKindOfJobMayChangeAndWhen) {
   EXPECT_TRUE(service_.Delete(alice_, now_id).ok());
   EXPECT_EQ(service_.Get(alice_, now_id).error().code, "ResourceNotFound");
   EXPECT_EQ(service_.Get(alice_, "not-an-id").error().code, "ResourceNotFound");
+}
+
+TEST_F(JobServiceTest, JobsThatAreNotStoppedAreLimitedPerAccountAndPerNode) {
+  JobService limited(store_, live_center_, nullptr, [] { return kNow; }, {2, 3});
+  ASSERT_TRUE(limited.Submit(alice_, Submit()).ok());
+  auto second = limited.Submit(alice_, Submit());
+  ASSERT_TRUE(second.ok());
+  auto refused = limited.Submit(alice_, Submit());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "QuotaExceeded.Jobs");
+  EXPECT_EQ(refused.error().http_status, 403);
+  EXPECT_NE(refused.error().message.find("at most 2"), std::string::npos);
+  auth::Principal bob{"1000000000000002", "", "LTAIbob"};
+  auto bobs = Submit();
+  bobs.transcode_output = R"({"Type":"rtmp","OutputUrl":"rtmp://origin/live/bob"})";
+  auto first = limited.Submit(bob, bobs);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto full = limited.Submit(bob, bobs);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().code, "QuotaExceeded.NodeJobs");
+  // Stopping one makes room.
+  ASSERT_TRUE(limited.Stop(alice_, *second).ok());
+  EXPECT_TRUE(limited.Submit(alice_, Submit()).ok());
+}
+
+TEST_F(JobServiceTest, AnotherAccountsDomainIsRefusedAsAnUnmappedOne) {
+  auth::Principal bob{"1000000000000002", "", "LTAIbob"};
+  auto r = service_.Submit(bob, Submit());  // live.example is alice's
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidParam.TranscodeOutput.DomainName");
+  ASSERT_TRUE(store_.AddDomain({"bob.example", bob.account_id, "rtmp://origin-b:1935", 0}).ok());
+  auto s = Submit();
+  s.transcode_output = R"({"Type":"LiveCenter","DomainName":"bob.example"})";
+  auto id = service_.Submit(bob, s);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(service_.Get(bob, *id)->job.output_url,
+            std::string("rtmp://origin-b:1935/live/cam_") + kSystem360);
 }
 
 }  // namespace

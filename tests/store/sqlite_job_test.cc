@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <atomic>
 #include <thread>
 
@@ -46,25 +48,30 @@ auto SetStatus(int status) {
   };
 }
 
+bool Inserted(const core::Result<JobInsert>& r) {
+  return r.ok() && r->outcome == JobInsertOutcome::kInserted;
+}
+
 TEST(SqliteJobs, SubmitCopiesTheTemplateInTheSameTransaction) {
   testing::TempDir dir;
   SqliteStore store(dir.File("floe.db"));
   ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", R"({"VideoParams":{"Height":"360"}})")).ok());
-  auto job = store.InsertJob(Job("j1", "A", "t1"));
-  ASSERT_TRUE(job.ok() && job->has_value());
-  EXPECT_EQ((*job)->template_name, "tpl-t1");
-  EXPECT_EQ((*job)->template_type, "normal");
-  EXPECT_EQ((*job)->template_config, R"({"VideoParams":{"Height":"360"}})");
+  auto inserted = store.InsertJob(Job("j1", "A", "t1"), {});
+  ASSERT_TRUE(inserted.ok() && inserted->outcome == JobInsertOutcome::kInserted);
+  const JobRecord* job = &inserted->job;
+  EXPECT_EQ(job->template_name, "tpl-t1");
+  EXPECT_EQ(job->template_type, "normal");
+  EXPECT_EQ(job->template_config, R"({"VideoParams":{"Height":"360"}})");
   auto got = store.GetJob("A", "j1");
   ASSERT_TRUE(got.ok() && got->has_value());
-  EXPECT_EQ((*got)->template_config, (*job)->template_config);
+  EXPECT_EQ((*got)->template_config, job->template_config);
   EXPECT_EQ((*got)->output_url, "rtmp://127.0.0.1/live/out");
   auto events = store.ListJobEvents("j1", 10);
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ(events->front().event, "submitted");
   // System templates serve every account; another account's template serves nobody else.
-  EXPECT_TRUE(store.InsertJob(Job("j2", "B", "00000000000000000000000000000720"))->has_value());
-  EXPECT_FALSE(store.InsertJob(Job("j3", "B", "t1"))->has_value());
+  EXPECT_TRUE(Inserted(store.InsertJob(Job("j2", "B", "00000000000000000000000000000720"), {})));
+  EXPECT_EQ(store.InsertJob(Job("j3", "B", "t1"), {})->outcome, JobInsertOutcome::kNoTemplate);
   EXPECT_FALSE(store.GetJob("B", "j1")->has_value());
   EXPECT_FALSE(store.GetJob("B", "j3")->has_value());
 }
@@ -73,10 +80,10 @@ TEST(SqliteJobs, TemplateInUseUntilEveryJobIsStopped) {
   testing::TempDir dir;
   SqliteStore store(dir.File("floe.db"));
   ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "{}")).ok());
-  ASSERT_TRUE(store.InsertJob(Job("j1", "A", "t1"))->has_value());
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "t1"), {})));
   auto j2 = Job("j2", "A", "t1");
   j2.status = 0;  // a timed job not started yet uses it too
-  ASSERT_TRUE(store.InsertJob(j2)->has_value());
+  ASSERT_TRUE(Inserted(store.InsertJob(j2, {})));
   EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kInUse);
   EXPECT_EQ(*store.DeleteTemplate("A", "t1"), TemplateWrite::kInUse);
   ASSERT_TRUE(*store.UpdateJob("A", "j1", SetStatus(2)));
@@ -94,17 +101,25 @@ TEST(SqliteJobs, NoJobRunsOnAChangedTemplate) {
   testing::TempDir dir;
   SqliteStore store(dir.File("floe.db"));
   ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "v0")).ok());
-  std::atomic<int> submitted = 0, updated = 0, refused = 0;
+  std::atomic<int> submitted = 0, updated = 0, refused = 0, live_seen = 0;
+  std::atomic<bool> done = false;
   std::thread submitter([&] {
     for (int i = 0; i < 40; ++i) {
       std::string id = "j" + std::to_string(i);
-      ASSERT_TRUE(store.InsertJob(Job(id, "A", "t1", i))->has_value());
+      ASSERT_TRUE(Inserted(store.InsertJob(Job(id, "A", "t1", i), {})));
       ++submitted;
+      // Keep the job live until an update has been refused because of it (at most 2 s), so
+      // that the updater really races live jobs.
+      int refused_before = refused;
+      for (int w = 0; w < 200 && refused == refused_before; ++w) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
       ASSERT_TRUE(*store.UpdateJob("A", id, SetStatus(2)));
     }
+    done = true;
   });
   std::thread updater([&] {
-    for (int i = 1; i <= 200; ++i) {
+    for (int i = 1; !done; ++i) {
       auto r = store.UpdateTemplate("A", "t1",
                                     [i](const TemplateRecord& cur) -> core::Result<TemplateRecord> {
                                       TemplateRecord next = cur;
@@ -115,6 +130,7 @@ TEST(SqliteJobs, NoJobRunsOnAChangedTemplate) {
       (*r == TemplateWrite::kDone ? updated : refused)++;
       auto live = store.ListLiveJobs();
       auto current = (*store.GetTemplate("A", "t1"))->config_json;
+      if (!live->empty()) ++live_seen;
       for (const auto& j : *live) EXPECT_EQ(j.template_config, current);
     }
   });
@@ -122,6 +138,8 @@ TEST(SqliteJobs, NoJobRunsOnAChangedTemplate) {
   updater.join();
   EXPECT_EQ(submitted, 40);
   EXPECT_GT(updated, 0);
+  EXPECT_GE(refused, 40);  // every job was live while an update came and was refused
+  EXPECT_GT(live_seen, 0);
   EXPECT_TRUE(store.ListLiveJobs()->empty());
 }
 
@@ -132,9 +150,9 @@ TEST(SqliteJobs, ListFiltersSortsAndPages) {
     auto j = Job("id" + std::to_string(i), "A", "00000000000000000000000000000360", 100 + i);
     j.start_mode = i % 2;
     j.status = i % 3;
-    ASSERT_TRUE(store.InsertJob(j)->has_value());
+    ASSERT_TRUE(Inserted(store.InsertJob(j, {})));
   }
-  ASSERT_TRUE(store.InsertJob(Job("other", "B", "00000000000000000000000000000360"))->has_value());
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("other", "B", "00000000000000000000000000000360"), {})));
   JobQuery q;
   q.account_id = "A";
   q.page_size = 5;
@@ -168,7 +186,7 @@ TEST(SqliteJobs, ListFiltersSortsAndPages) {
 TEST(SqliteJobs, EventsAreKeptInOrderAndGoWithTheJob) {
   testing::TempDir dir;
   SqliteStore store(dir.File("floe.db"));
-  ASSERT_TRUE(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"))->has_value());
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"), {})));
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(store.AddJobEvent({"j1", 10 + i, "e" + std::to_string(i), ""}).ok());
   }
@@ -186,15 +204,34 @@ TEST(SqliteJobs, LiveJobsSurviveReopen) {
   testing::TempDir dir;
   {
     SqliteStore store(dir.File("floe.db"));
-    ASSERT_TRUE(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"))->has_value());
+    ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"), {})));
     auto stopped = Job("j2", "A", "00000000000000000000000000000360");
     stopped.status = 2;
-    ASSERT_TRUE(store.InsertJob(stopped)->has_value());
+    ASSERT_TRUE(Inserted(store.InsertJob(stopped, {})));
   }
   SqliteStore store(dir.File("floe.db"));
   auto live = store.ListLiveJobs();
   ASSERT_EQ(live->size(), 1u);
   EXPECT_EQ(live->front().job_id, "j1");
+}
+
+TEST(SqliteJobs, LimitsCountJobsThatAreNotStoppedInTheInsertTransaction) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  const std::string tpl = "00000000000000000000000000000360";
+  JobLimits limits{2, 3};
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("a1", "A", tpl), limits)));
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("a2", "A", tpl), limits)));
+  auto third = store.InsertJob(Job("a3", "A", tpl), limits);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->outcome, JobInsertOutcome::kAccountLimit);
+  EXPECT_EQ(third->live_jobs, 2);
+  EXPECT_FALSE(store.GetJob("A", "a3")->has_value());
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("b1", "B", tpl), limits)));
+  EXPECT_EQ(store.InsertJob(Job("b2", "B", tpl), limits)->outcome, JobInsertOutcome::kTotalLimit);
+  // A stopped job no longer counts.
+  ASSERT_TRUE(*store.UpdateJob("A", "a1", SetStatus(2)));
+  EXPECT_TRUE(Inserted(store.InsertJob(Job("a3", "A", tpl), limits)));
 }
 
 }  // namespace

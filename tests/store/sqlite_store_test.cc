@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -117,6 +118,41 @@ TEST(SqliteStore, RefusedMutationWritesNothing) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "InvalidParam.X");
   EXPECT_EQ((*store.GetTemplate("A", "a1"))->name, "before");
+}
+
+// An operation that has written part of its rows when it fails is rolled back to its savepoint,
+// while the operations batched with it commit.
+TEST(SqliteStore, FailingOperationInABatchRollsBackAloneToItsSavepoint) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  ASSERT_TRUE(store
+                  .CreateAccount({"1000000000000001", "a", true, 0},
+                                 AccessKey{"LTAIdup", "s", "1000000000000001", "", true, 0})
+                  .ok());
+  constexpr int kThreads = 8, kPerThread = 25;
+  std::atomic<int> failed = 0;
+  std::vector<std::thread> threads;
+  for (int th = 0; th < kThreads; ++th) {
+    threads.emplace_back([&, th] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string id = std::to_string(2000000000000000LL + th * 1000 + i);
+        // Every fifth writes its account, then fails on a duplicate AccessKeyId.
+        bool bad = i % 5 == 0;
+        auto r = store.CreateAccount(
+            {id, "n", true, 0}, AccessKey{bad ? "LTAIdup" : "LTAI" + id, "s", id, "", true, 0});
+        if (!r.ok()) ++failed;
+        EXPECT_EQ(r.ok(), !bad) << id;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed, kThreads * kPerThread / 5);
+  for (int th = 0; th < kThreads; ++th) {
+    for (int i = 0; i < kPerThread; ++i) {
+      std::string id = std::to_string(2000000000000000LL + th * 1000 + i);
+      EXPECT_EQ(store.GetAccount(id)->has_value(), i % 5 != 0) << id;  // no half-written account
+    }
+  }
 }
 
 TEST(SqliteStore, ConcurrentReadModifyWritesLoseNoField) {

@@ -115,6 +115,15 @@ CREATE TABLE job_events (
 );
 CREATE INDEX job_events_by_job ON job_events(job_id, event_id);
 )SQL"},
+      {5, "LiveCenter domains, each owned by one account", R"SQL(
+CREATE TABLE domains (
+  name        TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL,
+  push_base   TEXT NOT NULL,
+  create_time INTEGER NOT NULL
+);
+CREATE INDEX domains_by_account ON domains(account_id, name);
+)SQL"},
   };
   return kAll;
 }

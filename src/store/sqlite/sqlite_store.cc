@@ -530,9 +530,26 @@ void SqliteStore::InsertJobEvent(Db& db, const JobEvent& e) {
       .Step();
 }
 
-Result<std::optional<JobRecord>> SqliteStore::InsertJob(JobRecord job) {
-  bool found = false;
+Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits) {
+  JobInsert out;
+  out.outcome = JobInsertOutcome::kNoTemplate;
   auto r = Write([&](Db& db) -> Result<void> {
+    auto over = [&](const char* where, int limit, const std::string& account) {
+      if (limit <= 0) return false;
+      auto s = db.Prepare(std::string("SELECT COUNT(*) FROM jobs WHERE status != 2") + where);
+      if (!account.empty()) s.Bind(1, account);
+      s.Step();
+      out.live_jobs = static_cast<int>(s.Int(0));
+      return out.live_jobs >= limit;
+    };
+    if (over(" AND account_id = ?", limits.per_account, job.account_id)) {
+      out.outcome = JobInsertOutcome::kAccountLimit;
+      return {};
+    }
+    if (over("", limits.total, "")) {
+      out.outcome = JobInsertOutcome::kTotalLimit;
+      return {};
+    }
     {
       auto s = db.Prepare(
           "SELECT name, type, config FROM templates WHERE template_id = ? AND "
@@ -543,7 +560,7 @@ Result<std::optional<JobRecord>> SqliteStore::InsertJob(JobRecord job) {
       job.template_type = s.Text(1);
       job.template_config = s.Text(2);
     }
-    found = true;
+    out.outcome = JobInsertOutcome::kInserted;
     db.Prepare(std::string("INSERT INTO jobs(") + kJobColumns +
                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .Bind(1, job.job_id)
@@ -569,8 +586,8 @@ Result<std::optional<JobRecord>> SqliteStore::InsertJob(JobRecord job) {
     return {};
   });
   if (!r) return r.error();
-  if (!found) return std::optional<JobRecord>{};
-  return std::optional<JobRecord>{std::move(job)};
+  if (out.outcome == JobInsertOutcome::kInserted) out.job = std::move(job);
+  return out;
 }
 
 Result<std::optional<JobRecord>> SqliteStore::GetJob(const std::string& account_id,
@@ -688,5 +705,11 @@ Result<std::vector<JobEvent>> SqliteStore::ListJobEvents(const std::string& job_
     return events;
   });
 }
+
+// Read<T> lives here; the other files of the store name what they read with.
+template Result<std::optional<Domain>> SqliteStore::Read(
+    const std::function<std::optional<Domain>(Db&)>&);
+template Result<std::vector<Domain>> SqliteStore::Read(
+    const std::function<std::vector<Domain>(Db&)>&);
 
 }  // namespace floe::store::sqlite

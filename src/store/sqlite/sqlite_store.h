@@ -54,7 +54,12 @@ class SqliteStore final : public Store {
   Result<TemplateWrite> DeleteTemplate(const std::string& account_id,
                                        const std::string& template_id) override;
 
-  Result<std::optional<JobRecord>> InsertJob(JobRecord job) override;
+  Result<JobInsert> InsertJob(JobRecord job, const JobLimits& limits) override;
+  // Domains (sqlite_domains.cc).
+  Result<bool> AddDomain(const Domain& d) override;
+  Result<std::optional<Domain>> GetDomain(const std::string& name) override;
+  Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) override;
+  Result<bool> DeleteDomain(const std::string& name) override;
   Result<std::optional<JobRecord>> GetJob(const std::string& account_id,
                                           const std::string& job_id) override;
   Result<JobPage> ListJobs(const JobQuery& q) override;

@@ -207,10 +207,10 @@ test("cross-account isolation: another account's TemplateId behaves as not found
   assert.equal(still.TemplateContent.Name, 'tenant-a-secret');
 });
 
-test('nonces survive a restart', async () => {
+test('nonces survive a SIGKILL of the server', async () => {
   const replayPath = '/?' + signV1(root, rawList());
   assert.equal((await send(server.port, { path: replayPath })).status, 200);
-  await server.stop('SIGTERM');
+  assert.equal(await server.stop('SIGKILL'), 'SIGKILL');
   server = await startServer({ dataDir: server.dataDir });
   const replay = await send(server.port, { path: replayPath });
   assert.deepEqual([replay.status, replay.body.Code], [400, 'SignatureNonceUsed']);

@@ -3,11 +3,12 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
-const { startServer } = require('./lib/server');
+const path = require('node:path');
+const { execFileSync, spawn } = require('node:child_process');
+const { startServer, FLOE_BIN } = require('./lib/server');
 const { v1Client, v3Client, expectError } = require('./lib/clients');
 const { admin } = require('./lib/admin');
-const { startNginx, publish, probe, summarize } = require('./lib/media');
+const { startNginx, publish, probe, expectNoStream, summarize } = require('./lib/media');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DOMAIN = 'live.floe.test';
@@ -199,6 +200,76 @@ test('jobs obey RAM policies and stay within their account', async () => {
   await sdk.call('DeleteLiveTranscodeJob', { JobId: id });
 });
 
+test('LiveCenter domains belong to one account: admin CLI, no output collides across accounts', async () => {
+  // Two accounts reading …/live/cam1 with the same system template once both pushed to cam1_<T>.
+  const a = admin(server.dataDir, 'account', 'create', '--name', 'dom-a').AccountId;
+  const b = admin(server.dataDir, 'account', 'create', '--name', 'dom-b').AccountId;
+  const clients = {};
+  for (const acct of [a, b]) {
+    admin(server.dataDir, 'account', 'enable-ice', '--account', acct);
+    const k = admin(server.dataDir, 'key', 'create', '--account', acct);
+    clients[acct] = v1Client({ port: server.port, accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret });
+  }
+  const added = admin(server.dataDir, 'domain', 'add', '--account', a, '--name', 'A.floe.test', '--push-base', 'rtmp://127.0.0.1:19999');
+  assert.deepEqual({ ...added, CreateTime: undefined }, { DomainName: 'a.floe.test', AccountId: a, PushBase: 'rtmp://127.0.0.1:19999', CreateTime: undefined });
+  admin(server.dataDir, 'domain', 'add', '--account', b, '--name', 'b.floe.test', '--push-base', 'rtmp://127.0.0.1:19998');
+  assert.throws(() => admin(server.dataDir, 'domain', 'add', '--account', b, '--name', 'a.floe.test', '--push-base', 'rtmp://127.0.0.1:1'),
+    (e) => e.json.Code === 'DomainAlreadyExists');
+  assert.throws(() => admin(server.dataDir, 'domain', 'add', '--account', b, '--name', 'x.floe.test', '--push-base', 'http://h:1'),
+    (e) => e.json.Code === 'InvalidParam.PushBase');
+  assert.deepEqual(admin(server.dataDir, 'domain', 'list', '--account', a).Domains.map((d) => d.DomainName), ['a.floe.test']);
+  assert.ok(admin(server.dataDir, 'domain', 'list').Domains.length >= 3); // with the --live-center one of root
+
+  const timed = JSON.stringify({ StartTime: new Date(Date.now() + 3600e3).toISOString() }); // milliseconds form
+  const submit = (client, domain) => client.call('SubmitLiveTranscodeJob', { Name: 'cam1', TemplateId: '00000000000000000000000000000360', StartMode: '1',
+    StreamInput: input('cam1'), TranscodeOutput: JSON.stringify(domain ? { Type: 'LiveCenter', DomainName: domain } : { Type: 'LiveCenter' }), TimedConfig: timed });
+  // B cannot use A's domain (answered as an unmapped one); without a DomainName each gets its own.
+  await expectError(submit(clients[b], 'a.floe.test'), 'InvalidParam.TranscodeOutput.DomainName', 400);
+  const ja = (await submit(clients[a])).JobId;
+  const jb = (await submit(clients[b])).JobId;
+  const outA = (await get(clients[a], ja)).OutputStream.StreamInfos[0].OutputUrl;
+  const outB = (await get(clients[b], jb)).OutputStream.StreamInfos[0].OutputUrl;
+  assert.equal(outA, 'rtmp://127.0.0.1:19999/live/cam1_00000000000000000000000000000360');
+  assert.equal(outB, 'rtmp://127.0.0.1:19998/live/cam1_00000000000000000000000000000360');
+  assert.equal((await get(clients[b], jb)).TranscodeOutput.DomainName, 'b.floe.test');
+  // Two domains and none named: say which is missing.
+  admin(server.dataDir, 'domain', 'add', '--account', b, '--name', 'b2.floe.test', '--push-base', 'rtmp://127.0.0.1:19997');
+  await expectError(submit(clients[b]), 'MissingParameter', 400);
+  assert.deepEqual(admin(server.dataDir, 'domain', 'delete', '--name', 'b2.floe.test'), { DomainName: 'b2.floe.test', Deleted: true });
+  assert.throws(() => admin(server.dataDir, 'domain', 'delete', '--name', 'b2.floe.test'), (e) => e.json.Code === 'InvalidParam.DomainName');
+  for (const [acct, id] of [[a, ja], [b, jb]]) await clients[acct].call('DeleteLiveTranscodeJob', { JobId: id });
+});
+
+test('a timed job without StartTime starts now; a TimedConfig sent with StartMode 0 is ignored', async () => {
+  const tpl = await createTemplate('timed-now');
+  const { JobId: now } = await v3.call('SubmitLiveTranscodeJob', { Name: 'now', TemplateId: tpl, StartMode: '1', StreamInput: input('tnow'), TranscodeOutput: liveCenter() });
+  await until('the timed job to start', async () => (await get(sdk, now)).Status === 1);
+  const { JobId: imm } = await sdk.call('SubmitLiveTranscodeJob', { Name: 'imm', TemplateId: tpl, StartMode: '0', StreamInput: input('timm'),
+    TranscodeOutput: liveCenter(), TimedConfig: JSON.stringify({ StartTime: utc(Date.now() + 3600e3) }) });
+  const j = await get(sdk, imm);
+  assert.equal(j.StartMode, 0);
+  assert.equal(j.Status, 1);
+  assert.equal(j.TimedConfig, undefined);
+  for (const id of [now, imm]) await sdk.call('DeleteLiveTranscodeJob', { JobId: id });
+});
+
+test('jobs that are not stopped are limited per account', async () => {
+  const limited = await startServer({ args: ['--max-jobs-per-account', '2', '--live-center', `${DOMAIN}=rtmp://127.0.0.1:${nginx.port}`] });
+  try {
+    const c = v1Client(limited.creds);
+    const submit = (n) => c.call('SubmitLiveTranscodeJob', { Name: n, TemplateId: '00000000000000000000000000000360', StartMode: '1',
+      StreamInput: input(n), TranscodeOutput: liveCenter(), TimedConfig: JSON.stringify({ StartTime: utc(Date.now() + 3600e3) }) });
+    const first = (await submit('q1')).JobId;
+    await submit('q2');
+    const e = await expectError(submit('q3'), 'QuotaExceeded.Jobs', 403);
+    assert.match(e.message, /at most 2/);
+    await c.call('SendLiveTranscodeJobCommand', { JobId: first, Command: 'stop' });
+    await submit('q3');
+  } finally {
+    await limited.stop();
+  }
+});
+
 test('submit → output plays with the template → TemplateIdInuse → stop within 2 s → output gone', { timeout: 120000 }, async (t) => {
   const tpl = await createTemplate('e2e');
   // The input is not live yet: the job keeps trying and says so.
@@ -254,7 +325,7 @@ test('submit → output plays with the template → TemplateIdInuse → stop wit
     job = await get(sdk, id);
     assert.equal(job.Status, 2);
     assert.equal(job.Process, undefined);
-    await assert.rejects(probe(outUrl, { seconds: 2, timeoutMs: 8000 }));
+    await expectNoStream(outUrl);
     t.diagnostic(`stop command answered after ${stopMs} ms with the job process gone`);
 
     await sdk.call('UpdateLiveTranscodeTemplate', { TemplateId: tpl, TemplateConfig: JSON.stringify({ VideoParams: { Bitrate: '800' } }) });
@@ -330,6 +401,21 @@ test('SIGKILL of the server with two jobs running: both resume after restart, no
       const s = summarize(await probe(j.OutputStream.StreamInfos[0].OutputUrl, { seconds: 3 }));
       assert.equal(s.video.codec, 'h264');
     }
+    // The per-job lock is what keeps a job from running twice: a second run-job of the same job
+    // (as a restarted server would start while the old process lives on) waits for it.
+    const spec = JSON.stringify({ JobId: ids[0], InputUrl: nginx.url('crash'), OutputUrl: nginx.url('crash-second'),
+      Type: 'normal', TemplateConfig: { VideoParams: { Height: '360', Fps: '25', Bitrate: '500' } } });
+    const second = spawn(FLOE_BIN, ['run-job', '--job-id', ids[0], '--lock-dir', path.join(server.dataDir, 'run'),
+      '--allow-net', '127.0.0.0/8'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let secondLog = '';
+    second.stderr.on('data', (c) => (secondLog += c));
+    second.stdin.end(spec);
+    await until('the second run-job to wait for the lock', () => /event=job_lock_wait/.test(secondLog), 10000);
+    await sleep(2000);
+    assert.doesNotMatch(secondLog, /event=pipeline_started/);
+    const gone = new Promise((r) => second.on('exit', (code, sig) => r(code ?? sig)));
+    second.kill('SIGTERM');
+    assert.equal(await gone, 0); // a waiting run-job stops cleanly
     for (const id of ids) await client.call('DeleteLiveTranscodeJob', { JobId: id });
     for (const id of ids) assert.equal(runJobCount(id), 0);
   } finally {

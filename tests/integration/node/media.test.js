@@ -178,8 +178,22 @@ test('a corrupted and truncated FLV input ends cleanly, never a crash', { timeou
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast',
     '-g', '30', '-c:a', 'aac', '-f', 'flv', good]);
   const bytes = fs.readFileSync(good);
-  // Flip bytes all through the payloads (headers of the first 4 KiB kept, so it starts), then cut.
-  for (let i = 4096; i < bytes.length; i += 397) bytes[i] ^= 0x5a;
+  // Flip bytes inside the video payloads (tag headers and timestamps kept, so the stream plays
+  // on in real time and the decoder meets the damage), then cut mid-tag.
+  let flipped = 0;
+  for (let at = 13; at + 11 <= bytes.length;) {
+    const type = bytes[at];
+    const size = bytes.readUIntBE(at + 1, 3);
+    const data = at + 11;
+    if (type === 9 && at > 4096) {
+      for (let i = data + 16; i < data + size; i += 97) {
+        bytes[i] ^= 0x5a;
+        flipped++;
+      }
+    }
+    at = data + size + 4;
+  }
+  assert.ok(flipped > 1000, `only ${flipped} bytes damaged`);
   const bad = path.join(dir, 'bad.flv');
   fs.writeFileSync(bad, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
   const { spawn } = require('node:child_process');
@@ -198,6 +212,11 @@ test('a corrupted and truncated FLV input ends cleanly, never a crash', { timeou
   assert.ok(end.code === 0 || end.code === 1, `exit ${end.code}: ${end.err.slice(-2000)}`);
   assert.doesNotMatch(end.err, /AddressSanitizer|runtime error/);
   if (end.code === 1) assert.match(end.err.trim().split('\n').pop(), /^floe transcode: /);
+  // It really read the damaged stream: the input was opened and frames of it were decoded
+  // (input fps is decoded frames a second) before it ended.
+  const decoded = job.stats().reduce((n, st) => n + st.input.fps, 0);
+  assert.ok(decoded >= 30, `only ${decoded} input frames decoded: ${end.err.slice(-1000)}`);
+  assert.ok(job.stats().some((st) => st.outputs[0].frames > 0), 'nothing was encoded');
 });
 
 test('HLS input over http (extension)', { timeout: 60000 }, async () => {

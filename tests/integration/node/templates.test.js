@@ -204,7 +204,7 @@ test('oversized request body gets 413', async () => {
   assert.equal(status, 413);
 });
 
-test('SIGTERM stops cleanly; acknowledged writes and the root key survive a restart', async () => {
+test('SIGTERM stops cleanly; acknowledged writes and the root key survive a restart and a SIGKILL', async () => {
   const sdk = v3Client(server.creds);
   const { TemplateId } = await sdk.call('CreateLiveTranscodeTemplate', {
     Name: 'durable',
@@ -220,6 +220,18 @@ test('SIGTERM stops cleanly; acknowledged writes and the root key survive a rest
   const got = await v3Client(server.creds).call('GetLiveTranscodeTemplate', { TemplateId });
   assert.equal(got.TemplateContent.Name, 'durable');
   assert.equal(got.TemplateContent.Type, 'origin');
+  // Acknowledged means durable: SIGKILL right after the answer loses nothing.
+  const after = v1Client(server.creds);
+  const ids = [];
+  for (let i = 0; i < 20; i++) {
+    ids.push((await after.call('CreateLiveTranscodeTemplate', { Name: `k${i}`, Type: 'origin' })).TemplateId);
+  }
+  await after.call('UpdateLiveTranscodeTemplate', { TemplateId: ids[19], Name: 'renamed-before-kill' });
+  assert.equal(await server.stop('SIGKILL'), 'SIGKILL');
+  server = await startServer({ dataDir: server.dataDir });
+  const back = v1Client(server.creds);
+  for (const id of ids) await back.call('GetLiveTranscodeTemplate', { TemplateId: id });
+  assert.equal((await back.call('GetLiveTranscodeTemplate', { TemplateId: ids[19] })).TemplateContent.Name, 'renamed-before-kill');
 });
 
 test('every request is logged with action, code and latency', async () => {

@@ -123,17 +123,22 @@ function transcode({ templates, input, outputs, hls, args = [] }) {
 }
 
 // ffprobe of a live URL (or file): streams, and the video/audio packets of `seconds`.
-function probe(url, { seconds = 6, timeoutMs = 20000 } = {}) {
+function probe(url, { seconds = 6, timeoutMs = 20000, rwTimeoutMs = 10000 } = {}) {
   return new Promise((resolve, reject) => {
     execFile(
       'ffprobe',
-      ['-hide_banner', '-v', 'error', '-rw_timeout', '10000000', '-read_intervals', `%+${seconds}`,
+      ['-hide_banner', '-v', 'error', '-rw_timeout', String(rwTimeoutMs * 1000), '-read_intervals', `%+${seconds}`,
         '-show_streams', '-show_packets', '-show_entries',
         'stream=index,codec_type,codec_name,profile,width,height,r_frame_rate,avg_frame_rate,sample_rate,channels:packet=stream_index,pts_time,dts_time,size,flags',
         '-of', 'json', url],
       { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        if (err) return reject(new Error(`ffprobe ${url}: ${err.message} ${stderr}`));
+        if (err) {
+          const e = new Error(`ffprobe ${url}: ${err.message} ${stderr}`);
+          e.killed = err.killed; // true when the test's own timeout ended it
+          e.stderr = stderr;
+          return reject(e);
+        }
         resolve(JSON.parse(stdout));
       },
     );
@@ -195,4 +200,15 @@ function hasFfmpegTools() {
   return spawnSync('ffprobe', ['-version']).status === 0 && fs.existsSync(RTMP_MODULE);
 }
 
-module.exports = { startNginx, publish, transcode, probe, watch, summarize, freePort, hasFfmpegTools };
+// Asserts that nothing plays at `url`: ffprobe gives up by itself after its read timeout (nginx-rtmp
+// holds a play of a stream nobody publishes), not killed by the test's own timeout.
+async function expectNoStream(url) {
+  const assert = require('node:assert/strict');
+  await assert.rejects(probe(url, { seconds: 2, rwTimeoutMs: 3000, timeoutMs: 15000 }), (e) => {
+    assert.equal(e.killed, false, `ffprobe was killed by the test's timeout: ${e.message}`);
+    assert.match(e.stderr, /Input\/output error/);
+    return true;
+  });
+}
+
+module.exports = { startNginx, publish, transcode, probe, expectNoStream, watch, summarize, freePort, hasFfmpegTools };
