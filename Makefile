@@ -8,7 +8,8 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DFLOE_WERROR=ON
 endif
 
-.PHONY: deps build run test test-asan format format-check bench-api bench-media bench-jobs clean
+.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-jobs bench-soak clean
+FUZZ_SECONDS ?= 60
 
 deps:
 	@scripts/install-deps.sh
@@ -23,6 +24,7 @@ run: build
 test: build format-check
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 
 # Every test again against an AddressSanitizer + UBSan build (its own build tree). -O1 -g1
 # (line tables, enough for sanitizer stack traces) builds about 2.5x faster than -O2 -g here.
@@ -33,6 +35,13 @@ test-asan: deps
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		ctest --output-on-failure --timeout 600
+
+# The libFuzzer targets of fuzz/ (Debian's clang, ASan + UBSan), each run FUZZ_SECONDS.
+fuzz: deps
+	@CXX=clang++ cmake -S . -B build-fuzz -DFLOE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target floe_fuzzers
+	@scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
 format:
 	@clang-format -i $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
@@ -50,6 +59,10 @@ bench-media: build
 
 bench-jobs: build
 	@node bench/jobs/capacity.js $(BUILD_DIR)
+
+# 30 minutes of jobs starting and stopping under API load; the server's RSS and fds (not in make test).
+bench-soak: build
+	@node bench/soak/soak.js $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Floe needs to build, run and test on Debian 12: Debian packages through apt-get
-# (FFmpeg's libraries with x264/x265/LAME; nginx with the RTMP module and the ffmpeg/ffprobe
+# (FFmpeg's libraries with x264/x265/LAME; clang with its libFuzzer runtime for fuzz/; nginx with the RTMP module and the ffmpeg/ffprobe
 # programs as test peers) and the official Alibaba Cloud SDKs from npm (tests/integration/node).
 # Idempotent: it only installs what is missing, so `make run` and `make test` both call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBS=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config clang-format clang libclang-rt-14-dev
   libboost-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev

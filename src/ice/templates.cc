@@ -41,8 +41,9 @@ void AddTemplateActions(ActionTable& table, TemplateService& service) {
     store::TemplateQuery q;
     auto type = p.OneOf("Type", {"normal", "narrow-band", "audio-only", "origin"});
     if (!type) return type.error();
-    auto codec = p.OneOf("VideoCodec", {"H.264", "H.265"});
+    auto codec = p.OneOf("VideoCodec", {"H.264", "H.265", "264", "265"});
     if (!codec) return codec.error();
+    if (*codec && (*codec)->size() == 3) *codec = "H." + **codec;  // the cloud's own spelling
     auto category = p.OneOf("Category", {"system", "customized"});
     if (!category) return category.error();
     auto paging = ParsePaging(p);

@@ -28,7 +28,12 @@ core::Result<void> FlvHevcReader::Feed(const uint8_t* data, size_t size) {
   if (!header_done_) {
     if (buffer_.size() < 13) return {};
     if (buffer_.compare(0, 3, "FLV") != 0) return Bad("no FLV signature");
-    pos = Be(b + 5, 4) + 4;  // header, then PreviousTagSize0
+    // DataOffset is 9 in FLV 1; anything else bounded, and waited for whole (the fuzzer found
+    // a huge one read far past the buffer).
+    uint32_t offset = Be(b + 5, 4);
+    if (offset < 9 || offset > 4096) return Bad("header size " + std::to_string(offset));
+    if (buffer_.size() < offset + 4) return {};
+    pos = offset + 4;  // header, then PreviousTagSize0
     header_done_ = true;
   }
   while (buffer_.size() - pos >= 11) {

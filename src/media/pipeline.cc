@@ -21,6 +21,9 @@ namespace floe::media {
 using core::Error;
 using Clock = std::chrono::steady_clock;
 constexpr AVRational kMicros{1, 1'000'000};
+// Input timestamps that move this far from the media clock are a discontinuity, not media:
+// forward further than any sane interleaving gap, backward further than B-frame reordering.
+constexpr int64_t kJumpForwardUs = 10'000'000, kJumpBackUs = 3'000'000;
 
 namespace {
 
@@ -377,9 +380,17 @@ void Pipeline::Impl::DemuxLoop() {
     }
     in_bytes += pkt->size;
     AVRational tb = demux->format()->streams[idx]->time_base;
+    int64_t raw_us = av_rescale_q(ts, tb, kMicros);
     if (offset_us == AV_NOPTS_VALUE) {
       // Epoch time → media time: the first epoch starts at 0, a later one where the slate is.
-      offset_us = av_rescale_q(ts, tb, kMicros) - (epoch_id == 0 ? 0 : media_us.load() + 1);
+      offset_us = raw_us - (epoch_id == 0 ? 0 : media_us.load() + 1);
+    }
+    // A jump in the input's own timestamps (a splice, an encoder restart): the media clock goes
+    // on from where it is, instead of filling a forward gap with repeated frames or going back.
+    if (int64_t clock = media_us.load(), mapped = raw_us - offset_us;
+        clock > 0 && (mapped > clock + kJumpForwardUs || mapped < clock - kJumpBackUs)) {
+      spdlog::warn("event=input_discontinuity jump_ms={}", (mapped - clock) / 1000);
+      offset_us = raw_us - (clock + 1);
     }
     input_lost = false;
     pkt->pts = av_rescale_q(pkt->pts, tb, kMicros) - offset_us;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -136,7 +137,13 @@ void Supervisor::Loop() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(opt_.tick_ms), [&] { return wake_ || stop_; });
+      // While a process is being stopped, look often: its SIGKILL is due at the end of the grace
+      // period, and the API waits for it to be gone.
+      bool stopping = false;
+      for (const auto& [id, p] : procs_) stopping = stopping || p->stopping;
+      cv_.wait_for(lock,
+                   std::chrono::milliseconds(stopping ? std::min(20, opt_.tick_ms) : opt_.tick_ms),
+                   [&] { return wake_ || stop_; });
       if (stop_) return;
       wake_ = false;
     }
@@ -359,7 +366,7 @@ void Supervisor::OnLine(const std::string& job_id, const std::string& line) {
     state = "running";
     record = "reconnected";
   } else if (event == "output_lost" || event == "output_reconnected" || event == "input_ended" ||
-             event == "copy_stopped") {
+             event == "copy_stopped" || event == "input_discontinuity") {
     record = event;
   } else if (event == "input_waiting" || event == "output_waiting") {
     state = event == "input_waiting" ? "waiting-input" : "waiting-output";

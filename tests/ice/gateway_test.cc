@@ -245,6 +245,9 @@ TEST_F(GatewayTest, ListParameterValidation) {
   EXPECT_EQ(list({{"SortBy", "sideways"}})["Code"], "InvalidParam.SortBy");
   EXPECT_EQ(list({{"Type", "weird"}})["Code"], "InvalidParam.Type");
   EXPECT_EQ(list({{"VideoCodec", "VP8"}})["Code"], "InvalidParam.VideoCodec");
+  EXPECT_EQ(list({{"VideoCodec", "264"}})["TotalCount"],
+            list({{"VideoCodec", "H.264"}})["TotalCount"]);
+  EXPECT_EQ(list({{"VideoCodec", "265"}})["TotalCount"], 0);
   EXPECT_EQ(list({{"Category", "mine"}})["Code"], "InvalidParam.Category");
   EXPECT_EQ(list({{"PageSize", "3"}, {"PageNo", "2"}})["TemplateContentList"].size(), 1u);
   auto asc = list({{"SortBy", "asc"}, {"KeyWord", "1080p"}});

@@ -108,5 +108,25 @@ TEST(FlvHevc, AnnexBToLengthPrefixed) {
   EXPECT_EQ(out, std::string("\0\0\0\x03\x40\x01\xaa\0\0\0\x04\x42\x01\xbb\xcc", 15));
 }
 
+// Found by fuzz/flv_hevc_fuzzer.cc: a header claiming a 1 GiB DataOffset made the reader index
+// far past its buffer.
+TEST(FlvHevc, AHugeHeaderSizeIsRefusedNotReadPast) {
+  const std::string crash(
+      "FLV\x01\x01\x40\x00\x00\x09\x00\x00\x00"
+      "FLV\x01\x01\x00\x00\x90hvc0"
+      "\x01\x01\x60\x00\x00\x00\x00\x09\x00\x00\x00\x00\x09\x00\x00\x0d"
+      "\x00\x00\x00\x00\x00\x00\x00\x90\x41vc\x01\x3d\x30",
+      54);
+  FlvHevcReader reader;
+  auto r = reader.Feed(reinterpret_cast<const uint8_t*>(crash.data()), crash.size());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("header size"), std::string::npos);
+  // A valid header split anywhere waits for the rest instead of reading ahead.
+  const std::string header("FLV\x01\x01\x00\x00\x00\x09\x00\x00\x00\x00", 13);
+  FlvHevcReader split;
+  EXPECT_TRUE(split.Feed(reinterpret_cast<const uint8_t*>(header.data()), 7).ok());
+  EXPECT_TRUE(split.Feed(reinterpret_cast<const uint8_t*>(header.data()) + 7, 6).ok());
+}
+
 }  // namespace
 }  // namespace floe::media

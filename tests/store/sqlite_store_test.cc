@@ -38,6 +38,39 @@ TEST(SqliteStore, AppliesMigrationsOnceAndUsesWalWithFullSync) {
   EXPECT_EQ(Pragma(dir.File("floe.db"), "synchronous"), "2");  // FULL
 }
 
+TEST(SqliteStore, AFailingMigrationIsRolledBackWhole) {
+  testing::TempDir dir;
+  {
+    Db db(dir.File("floe.db"));  // a table in the way of migration 5
+    db.Exec("CREATE TABLE domains (x INTEGER)");
+  }
+  EXPECT_THROW(SqliteStore(dir.File("floe.db")), std::exception);
+  Db db(dir.File("floe.db"));
+  auto v = db.Prepare("SELECT MAX(version) FROM schema_migrations");
+  ASSERT_TRUE(v.Step());
+  EXPECT_EQ(v.Int(0), 4);  // 1-4 applied, 5 not recorded
+  auto idx = db.Prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'domains_by_account'");
+  ASSERT_TRUE(idx.Step());
+  EXPECT_EQ(idx.Int(0), 0);  // nothing of migration 5 is left
+}
+
+TEST(SqliteStore, ALockHeldByAnotherConnectionIsServiceUnavailableAndWritesNothing) {
+  testing::TempDir dir;
+  SqliteStore store(dir.File("floe.db"));
+  Db other(dir.File("floe.db"));
+  other.Exec("BEGIN EXCLUSIVE");  // as another process would, past the 5 s busy timeout
+  auto r = store.CreateAccount({"1000000000000009", "blocked", true, 0},
+                               AccessKey{"LTAIblocked", "s", "1000000000000009", "", true, 0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "ServiceUnavailable");
+  EXPECT_EQ(r.error().http_status, 503);
+  other.Exec("ROLLBACK");
+  EXPECT_FALSE(store.GetAccount("1000000000000009")->has_value());
+  EXPECT_FALSE(store.GetAccessKey("LTAIblocked")->has_value());
+  // And the store writes again once the lock is gone.
+  EXPECT_TRUE(store.CreateAccount({"1000000000000010", "after", true, 0}).ok());
+}
+
 TEST(SqliteStore, SystemTemplatesAreVisibleToEveryAccount) {
   testing::TempDir dir;
   SqliteStore store(dir.File("floe.db"));

@@ -11,6 +11,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
+const { until } = require('./lib/until');
 const { startServer } = require('./lib/server');
 const { v1Client, v3Client, expectError } = require('./lib/clients');
 const { send } = require('./lib/raw');
@@ -19,15 +20,6 @@ const { startNginx, transcode } = require('./lib/media');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DOMAIN = 'hostile.floe.test';
 
-async function until(what, fn, ms = 20000, every = 200) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(every);
-  }
-}
 
 // An HTTP server on `host` that counts connections and answers with `routes[path]`.
 function httpServer(host, routes) {

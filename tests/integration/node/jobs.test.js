@@ -5,6 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
+const { until } = require('./lib/until');
 const { startServer, FLOE_BIN } = require('./lib/server');
 const { v1Client, v3Client, expectError } = require('./lib/clients');
 const { admin } = require('./lib/admin');
@@ -19,15 +20,6 @@ const CONFIG = {
   AudioParams: { Codec: 'AAC', Bitrate: '64', Samplerate: '44100', Channels: '1' },
 };
 
-async function until(what, fn, ms = 15000, every = 100) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(every);
-  }
-}
 
 function runJobCount(jobId) {
   try {

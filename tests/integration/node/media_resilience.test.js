@@ -90,9 +90,13 @@ test('output drops and comes back: reconnected without restarting the input', { 
     await output.stop();
     await sleep(2000);
     output = await startNginx({ port });
-    await sleep(3000);
-    const { packets } = await watch(output.url('od-out'), 5);
+    // A viewer waiting on the new origin sees what Floe sends from its reconnect on.
+    const { packets } = await watch(output.url('od-out'), 12);
     assert.ok(packets.length > 50, `packets after the output came back: ${packets.length}`);
+    const video = packets.filter((p) => p.codec_type === 'video');
+    assert.match(video[0].flags || '', /K/, `the first video packet after the reconnect is a keyframe: ${JSON.stringify(video[0])}`);
+    const pts = video.map((p) => Number(p.pts_time));
+    assert.ok(pts[pts.length - 1] > pts[0] + 2, `timestamps rise: ${pts[0]} → ${pts[pts.length - 1]}`);
     const stats = job.stats();
     const last = stats[stats.length - 1];
     assert.ok(last.outputs[0].reconnects >= 1, JSON.stringify(last));

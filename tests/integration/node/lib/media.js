@@ -161,9 +161,11 @@ function watch(url, seconds) {
           streams = j.streams || [];
         } catch {
           // ffprobe was stopped mid-JSON: recover the packet lines.
-          const re = /"codec_type": "(\w+)",\s*"stream_index": (\d+),\s*"pts_time": "([\d.]+)"/g;
+          const re = /"codec_type": "(\w+)",\s*"stream_index": (\d+),\s*"pts_time": "([\d.]+)"(?:,\s*"flags": "([^"]*)")?/g;
           let m;
-          while ((m = re.exec(stdout))) packets.push({ codec_type: m[1], stream_index: Number(m[2]), pts_time: m[3] });
+          while ((m = re.exec(stdout))) {
+            packets.push({ codec_type: m[1], stream_index: Number(m[2]), pts_time: m[3], flags: m[4] });
+          }
         }
         resolve({ packets, streams });
       },

@@ -1,0 +1,212 @@
+// The job supervisor with an injected clock and a stub child (a shell script in place of
+// `floe run-job`): restart backoff, its reset after a stable run, SIGKILL after the grace
+// period, a program that cannot be started, and a timed job stopped before its start. The stub
+// writes its lines as run-job's logger does: a prefix, then key=value fields.
+#include "runtime/supervisor.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+#include "test_util.h"
+
+namespace floe::runtime {
+namespace {
+
+constexpr char kTpl[] = "00000000000000000000000000000360";
+
+class SupervisorTest : public ::testing::Test {
+ protected:
+  SupervisorTest() : store_(dir_.File("floe.db")) {
+    stub_ = dir_.File("stub.sh");
+    mode_ = dir_.File("mode");
+    std::ofstream(stub_)
+        << "#!/bin/sh\n"
+           "case $(cat " +
+               mode_ +
+               ") in\n"
+               "  fail) echo 'log: event=job_failed reason=\"stub failed\"' >&2; "
+               "exit 3;;\n"
+               "  run) echo 'log: event=pipeline_started' >&2; exec sleep 1000;;\n"
+               "  stubborn) trap '' TERM; echo 'log: event=pipeline_started' >&2;\n"
+               "    while :; do sleep 0.05; done;;\n"
+               "esac\n";
+    chmod(stub_.c_str(), 0700);
+    Mode("fail");
+  }
+  ~SupervisorTest() override {
+    if (sup_) sup_->Shutdown();
+  }
+
+  void Mode(const std::string& m) { std::ofstream(mode_) << m << "\n"; }
+
+  void Start(std::string binary = "") {
+    SupervisorOptions o;
+    o.floe_binary = binary.empty() ? stub_ : binary;
+    o.lock_dir = dir_.File("run");
+    o.tick_ms = 20;
+    sup_ = std::make_unique<Supervisor>(store_, o, [this] { return now_.load(); });
+    sup_->Start();
+  }
+
+  std::string Submit(int start_mode = 0, int64_t start_ms = 0) {
+    store::JobRecord j;
+    j.job_id = "job" + std::to_string(++jobs_);
+    j.account_id = "1000000000000001";
+    j.name = "j";
+    j.template_id = kTpl;
+    j.start_mode = start_mode;
+    j.status = start_mode == 0 ? 1 : 0;
+    j.input_type = "rtmp";
+    j.input_url = "rtmp://127.0.0.1/live/in";
+    j.output_type = "rtmp";
+    j.output_url = "rtmp://127.0.0.1/live/out";
+    j.start_time_ms = start_ms;
+    j.create_time_ms = now_;
+    EXPECT_EQ(store_.InsertJob(j, {})->outcome, store::JobInsertOutcome::kInserted);
+    return j.job_id;
+  }
+
+  std::vector<std::string> Failures(const std::string& id) {
+    std::vector<std::string> out;
+    auto events = store_.ListJobEvents(id, 100);
+    for (const auto& e : *events) {
+      if (e.event == "failed") out.push_back(e.detail);
+    }
+    return out;
+  }
+
+  // Real time passes only for processes to start and end; the supervisor's decisions follow
+  // the injected clock.
+  template <class F>
+  bool Eventually(F done, int ms = 10'000) {
+    for (int waited = 0; waited < ms; waited += 10) {
+      if (done()) return true;
+      sup_->Wake();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+
+  void Stop(const std::string& id) {
+    ASSERT_TRUE(*store_.UpdateJob("1000000000000001", id,
+                                  [](const store::JobRecord& cur, std::vector<store::JobEvent>&) {
+                                    store::JobRecord next = cur;
+                                    next.status = 2;
+                                    return core::Result<store::JobRecord>(next);
+                                  }));
+  }
+
+  testing::TempDir dir_;
+  store::sqlite::SqliteStore store_;
+  std::string stub_, mode_;
+  std::atomic<int64_t> now_{1'000'000};
+  std::unique_ptr<Supervisor> sup_;
+  int jobs_ = 0;
+};
+
+TEST_F(SupervisorTest, RestartBackoffDoublesFromOneSecondToThirty) {
+  std::string id = Submit();
+  Start();
+  const std::vector<int> expected = {1000, 2000, 4000, 8000, 16000, 30000, 30000};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_TRUE(Eventually([&] { return Failures(id).size() == i + 1; })) << "failure " << i;
+    const std::string detail = Failures(id).back();
+    EXPECT_NE(detail.find("exit code 3: stub failed"), std::string::npos) << detail;
+    EXPECT_NE(detail.find("restarting in " + std::to_string(expected[i]) + " ms"),
+              std::string::npos)
+        << detail;
+    // Not restarted before its time has come on the injected clock.
+    now_ += expected[i] - 1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(Failures(id).size(), i + 1);
+    now_ += 1;
+  }
+  EXPECT_EQ(sup_->View(id)->restarts, static_cast<int>(expected.size()));
+}
+
+TEST_F(SupervisorTest, BackoffStartsAfreshAfterAStableRun) {
+  std::string id = Submit();
+  Start();
+  ASSERT_TRUE(Eventually([&] { return Failures(id).size() == 1; }));
+  now_ += 1000;
+  ASSERT_TRUE(Eventually([&] { return Failures(id).size() == 2; }));
+  EXPECT_NE(Failures(id).back().find("restarting in 2000 ms"), std::string::npos);
+  Mode("run");
+  now_ += 2000;
+  ASSERT_TRUE(Eventually([&] {
+    auto v = sup_->View(id);
+    return v && v->state == "running" && v->pid > 0;
+  }));
+  now_ += 60'000;  // up for stable_after_ms
+  kill(sup_->View(id)->pid, SIGKILL);
+  ASSERT_TRUE(Eventually([&] { return Failures(id).size() == 3; }));
+  EXPECT_NE(Failures(id).back().find("signal 9"), std::string::npos);
+  EXPECT_NE(Failures(id).back().find("restarting in 1000 ms"), std::string::npos)
+      << Failures(id).back();
+}
+
+TEST_F(SupervisorTest, AProcessThatIgnoresSigtermIsKilledAfterTheGracePeriod) {
+  Mode("stubborn");
+  std::string id = Submit();
+  Start();
+  ASSERT_TRUE(Eventually([&] {
+    auto v = sup_->View(id);
+    return v && v->state == "running";
+  }));
+  pid_t pid = sup_->View(id)->pid;
+  Stop(id);
+  ASSERT_TRUE(Eventually([&] { return sup_->View(id)->state == "stopping"; }));
+  // SIGTERM is ignored, and the grace period (1500 ms) has not passed on the clock.
+  EXPECT_FALSE(sup_->WaitStopped(id, std::chrono::milliseconds(300)));
+  EXPECT_EQ(kill(pid, 0), 0);
+  now_ += 1500;
+  EXPECT_TRUE(sup_->WaitStopped(id, std::chrono::milliseconds(5000)));
+  EXPECT_TRUE(Eventually([&] { return !sup_->View(id); }));
+  EXPECT_TRUE(Failures(id).empty());  // stopped on purpose: not a failure
+}
+
+TEST_F(SupervisorTest, AProgramThatCannotStartIsAFailureWithBackoff) {
+  std::string id = Submit();
+  Start(dir_.File("no-such-floe"));
+  ASSERT_TRUE(Eventually([&] { return Failures(id).size() == 1; }));
+  EXPECT_NE(Failures(id).back().find("exit code 127"), std::string::npos) << Failures(id).back();
+  EXPECT_NE(Failures(id).back().find("restarting in 1000 ms"), std::string::npos);
+}
+
+TEST_F(SupervisorTest, ATimedJobStoppedBeforeItsStartNeverRuns) {
+  Mode("run");
+  std::string id = Submit(/*start_mode=*/1, /*start_ms=*/now_ + 5000);
+  Start();
+  Stop(id);
+  now_ += 10'000;  // StartTime has passed
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(sup_->View(id).has_value());
+  auto job = store_.GetJob("1000000000000001", id);
+  EXPECT_EQ((*job)->status, 2);
+  auto events = store_.ListJobEvents(id, 100);
+  for (const auto& e : *events) EXPECT_NE(e.event, "scheduled_start");
+}
+
+TEST_F(SupervisorTest, ATimedJobStartsWhenTheClockReachesStartTime) {
+  Mode("run");
+  std::string id = Submit(/*start_mode=*/1, /*start_ms=*/now_ + 5000);
+  Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(sup_->View(id).has_value());
+  now_ += 5000;
+  ASSERT_TRUE(Eventually([&] {
+    auto v = sup_->View(id);
+    return v && v->state == "running";
+  }));
+  EXPECT_EQ((*store_.GetJob("1000000000000001", id))->status, 1);
+}
+
+}  // namespace
+}  // namespace floe::runtime
