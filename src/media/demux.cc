@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "core/strings.h"
 #include "core/time.h"
@@ -100,15 +102,62 @@ core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& input_ur
     return OpenFailed(refused_before);
   }
   d->fmt_.reset(fmt);
-  rc = avformat_find_stream_info(fmt, nullptr);
-  if (rc < 0) return OpenFailed(refused_before);
-  d->video_ = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  d->audio_ = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
-  if (d->video_ < 0 && d->audio_ < 0) {
+  if (avformat_find_stream_info(fmt, nullptr) < 0) return OpenFailed(refused_before);
+  if (auto r = d->Probe(); !r) return r.error();
+  d->deadline_ms_ = core::SteadyMillis() + options.read_timeout_ms;
+  return d;
+}
+
+core::Result<void> Demuxer::Probe() {
+  video_ = av_find_best_stream(fmt_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  audio_ = av_find_best_stream(fmt_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  if (video_ < 0 && audio_ < 0) {
     return Error{"InputUnavailable", 503, "the input has neither video nor audio",
                  "Check the stream."};
   }
-  d->deadline_ms_ = core::SteadyMillis() + options.read_timeout_ms;
+  return {};
+}
+
+void Demuxer::IoFree::operator()(AVIOContext* io) const {
+  av_freep(&io->buffer);
+  avio_context_free(&io);
+}
+
+core::Result<std::unique_ptr<Demuxer>> Demuxer::OpenBytes(const uint8_t* data, size_t size,
+                                                          const std::string& format) {
+  const AVInputFormat* ifmt = av_find_input_format(format.c_str());
+  if (!ifmt) return Error{"InputUnsupported", 400, "no demuxer " + format, ""};
+  std::unique_ptr<Demuxer> d(new Demuxer());
+  d->read_timeout_ms_ = 60'000;
+  d->bytes_ = {data, size, 0};
+  constexpr int kBuffer = 4096;
+  auto* buffer = static_cast<unsigned char*>(av_malloc(kBuffer));
+  auto read = [](void* opaque, uint8_t* buf, int n) -> int {
+    auto* b = static_cast<Bytes*>(opaque);
+    size_t left = b->size - b->pos;
+    if (left == 0) return AVERROR_EOF;
+    size_t take = std::min(left, static_cast<size_t>(n));
+    std::memcpy(buf, b->data + b->pos, take);
+    b->pos += take;
+    return static_cast<int>(take);
+  };
+  d->io_.reset(avio_alloc_context(buffer, kBuffer, 0, &d->bytes_, read, nullptr, nullptr));
+  AVFormatContext* fmt = avformat_alloc_context();
+  fmt->pb = d->io_.get();
+  fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+  fmt->interrupt_callback = {&Demuxer::Interrupt, d.get()};
+  d->deadline_ms_ = core::SteadyMillis() + 60'000;
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "analyzeduration", "2000000", 0);
+  av_dict_set(&opts, "probesize", "65536", 0);
+  int rc = avformat_open_input(&fmt, nullptr, ifmt, &opts);
+  av_dict_free(&opts);
+  if (rc < 0) return Error{"InputUnavailable", 503, "input unreadable", ""};
+  d->fmt_.reset(fmt);
+  if (avformat_find_stream_info(fmt, nullptr) < 0) {
+    return Error{"InputUnavailable", 503, "input unreadable", ""};
+  }
+  if (auto r = d->Probe(); !r) return r.error();
   return d;
 }
 

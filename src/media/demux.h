@@ -21,6 +21,10 @@ class Demuxer {
   static core::Result<std::unique_ptr<Demuxer>> Open(const std::string& url,
                                                      const InputOptions& options,
                                                      const std::atomic<bool>* stop);
+  // The same input stage over bytes in memory, in a given container ("flv", "mpegts"): no
+  // network, no protocol at all. For the fuzzer of untrusted stream bytes (fuzz/).
+  static core::Result<std::unique_ptr<Demuxer>> OpenBytes(const uint8_t* data, size_t size,
+                                                          const std::string& format);
   ~Demuxer();
 
   // av_read_frame under the read deadline: 0, AVERROR_EOF, AVERROR_EXIT (stopped or timed out)
@@ -36,7 +40,20 @@ class Demuxer {
  private:
   Demuxer() = default;
   static int Interrupt(void* self);
+  // Finds the streams and checks there is something to transcode, once the context is open.
+  core::Result<void> Probe();
 
+  struct Bytes {
+    const uint8_t* data = nullptr;
+    size_t size = 0, pos = 0;
+  };
+  struct IoFree {
+    void operator()(AVIOContext* io) const;
+  };
+
+  // Declared before fmt_, so freed after the format context that reads from it.
+  Bytes bytes_;
+  std::unique_ptr<AVIOContext, IoFree> io_;
   InputFormatPtr fmt_;
   int video_ = -1, audio_ = -1;
   const std::atomic<bool>* stop_ = nullptr;

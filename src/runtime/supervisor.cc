@@ -139,11 +139,14 @@ void Supervisor::Loop() {
       std::unique_lock lock(mu_);
       // While a process is being stopped, look often: its SIGKILL is due at the end of the grace
       // period, and the API waits for it to be gone.
+      // A timed job's StartTime or EndTime is met on time, not at the next tick.
       bool stopping = false;
       for (const auto& [id, p] : procs_) stopping = stopping || p->stopping;
-      cv_.wait_for(lock,
-                   std::chrono::milliseconds(stopping ? std::min(20, opt_.tick_ms) : opt_.tick_ms),
-                   [&] { return wake_ || stop_; });
+      int64_t wait_ms = stopping ? std::min(20, opt_.tick_ms) : opt_.tick_ms;
+      if (next_timed_ms_ > 0) {
+        wait_ms = std::clamp<int64_t>(next_timed_ms_ - clock_(), 0, wait_ms);
+      }
+      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return wake_ || stop_; });
       if (stop_) return;
       wake_ = false;
     }
@@ -195,6 +198,12 @@ void Supervisor::Tick() {
   if (!live) return;  // the store logged why; try again next tick
   int64_t now = clock_();
   AdvanceTimedJobs(*live, now);
+  int64_t next_timed = 0;
+  for (const auto& job : *live) {
+    for (int64_t t : {job.status == 0 ? job.start_time_ms : 0, job.end_time_ms}) {
+      if (job.start_mode == 1 && t > now && (next_timed == 0 || t < next_timed)) next_timed = t;
+    }
+  }
   std::map<std::string, const store::JobRecord*> wanted;
   for (const auto& job : *live) {
     if (job.status == 1) wanted[job.job_id] = &job;
@@ -203,6 +212,7 @@ void Supervisor::Tick() {
   std::vector<std::shared_ptr<Proc>> exited;
   {
     std::lock_guard lock(mu_);
+    next_timed_ms_ = next_timed;
     for (auto& [id, job] : wanted) {
       auto& p = procs_[id];
       if (!p) {

@@ -88,6 +88,7 @@ class Supervisor final : public JobRuntime {
   std::condition_variable gone_cv_;  // a process went away
   bool wake_ = false;
   bool stop_ = false;
+  int64_t next_timed_ms_ = 0;  // the next StartTime or EndTime due (0: none), under mu_
   std::map<std::string, std::shared_ptr<Proc>> procs_;
   std::thread loop_;
 };
