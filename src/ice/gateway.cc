@@ -79,7 +79,7 @@ http::Response Gateway::Handle(const http::Request& req) {
   } catch (const std::exception& e) {
     spdlog::error("event=handler_exception request_id={} what=\"{}\"", request_id,
                   core::Excerpt(e.what(), 200));
-    result = Error::Internal("an unexpected error; nothing was changed");
+    result = Error::Internal("an unexpected error");
   }
   http::Response resp;
   std::string code = "OK";

@@ -246,8 +246,7 @@ void Supervisor::Tick() {
       if (p->pid > 0) {
         int status = 0;
         if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
-          p->last_error = p->last_error.empty() ? ExitReason(status)
-                                                : ExitReason(status) + ": " + p->last_error;
+          p->exit_reason = ExitReason(status);  // joined with its last words once all is read
           p->pid = 0;
           exited.push_back(p);
         }
@@ -262,6 +261,8 @@ void Supervisor::Tick() {
   std::unique_lock lock(mu_);
   for (auto& p : exited) {
     const std::string& id = p->job.job_id;
+    // The reader has read everything the process said: its reason goes after the exit status.
+    p->last_error = p->last_error.empty() ? p->exit_reason : p->exit_reason + ": " + p->last_error;
     if (!p->wanted) {
       spdlog::info("event=job_process_stopped job_id={}", id);
       procs_.erase(id);

@@ -69,6 +69,7 @@ class Supervisor final : public JobRuntime {
     int restarts = 0;
     std::string state = "starting";
     std::string last_error;
+    std::string exit_reason;  // how the last process ended ("exit code 1", "killed by signal 9")
     std::string stats_json;
   };
 
