@@ -55,8 +55,9 @@ async function main() {
         await client.call('ListLiveTranscodeJobs', {});
         await client.call('DeleteLiveTranscodeTemplate', { TemplateId });
         counts.api += 5;
-      } catch {
+      } catch (e) {
         counts.apiErrors++;
+        console.error(`${Math.round((Date.now() - t0) / 1000)} s: API round failed: ${e.message}`);
       }
       await sleep(20);
     }
@@ -65,19 +66,25 @@ async function main() {
     const running = [];
     let i = 0;
     while (Date.now() < end) {
-      const { JobId } = await sdk.call('SubmitLiveTranscodeJob', {
-        Name: `soak-${i}`, TemplateId: TEMPLATES[i % 2], StartMode: '0',
-        StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: nginx.url('soak') }),
-        TranscodeOutput: JSON.stringify({ Type: 'LiveCenter', DomainName: DOMAIN }),
-      });
-      i++;
-      counts.submitted++;
-      running.push(JobId);
-      if (running.length > 3) {
-        const old = running.shift();
-        await sdk.call('SendLiveTranscodeJobCommand', { JobId: old, Command: 'stop' });
-        await sdk.call('DeleteLiveTranscodeJob', { JobId: old });
-        counts.stopped++;
+      // A failed call is counted and reported with its time, not the end of the soak.
+      try {
+        const { JobId } = await sdk.call('SubmitLiveTranscodeJob', {
+          Name: `soak-${i}`, TemplateId: TEMPLATES[i % 2], StartMode: '0',
+          StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: nginx.url('soak') }),
+          TranscodeOutput: JSON.stringify({ Type: 'LiveCenter', DomainName: DOMAIN }),
+        });
+        i++;
+        counts.submitted++;
+        running.push(JobId);
+        if (running.length > 3) {
+          const old = running.shift();
+          await sdk.call('SendLiveTranscodeJobCommand', { JobId: old, Command: 'stop' });
+          await sdk.call('DeleteLiveTranscodeJob', { JobId: old });
+          counts.stopped++;
+        }
+      } catch (e) {
+        counts.jobErrors = (counts.jobErrors || 0) + 1;
+        console.error(`${Math.round((Date.now() - t0) / 1000)} s: job call failed: ${e.message}`);
       }
       await sleep(5000);
     }
@@ -85,8 +92,10 @@ async function main() {
   })();
   await Promise.all([sampler, jobs, load(sdk), load(v3)]);
   src.stop();
+  const refused = (server.log().match(/event=connection_refused/g) || []).length;
   await server.stop();
   await nginx.stop();
+  console.log(`server: ${refused} connection_refused lines, ${server.log().split('\n').length} log lines`);
 
   console.log('t_s,rss_kb,fds');
   for (const c of curve) console.log(`${c.t},${c.rssKb},${c.fds}`);
@@ -95,7 +104,7 @@ async function main() {
   const f = curve[0];
   const l = curve[curve.length - 1];
   console.log(`soak ${SECONDS} s: ${counts.submitted} jobs submitted, ${counts.stopped} stopped and deleted, ` +
-    `${counts.api} API calls (${counts.apiErrors} failed rounds)`);
+    `${counts.api} API calls (${counts.apiErrors} failed rounds, ${counts.jobErrors || 0} failed job calls)`);
   console.log(`rss first ${f.rssKb} kB, peak ${peak.rssKb} kB at ${peak.t} s, last ${l.rssKb} kB; ` +
     `second half growth ${half[half.length - 1].rssKb - half[0].rssKb} kB`);
   console.log(`fds first ${f.fds}, max ${Math.max(...curve.map((c) => c.fds))}, last ${l.fds}; ` +
