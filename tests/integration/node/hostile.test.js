@@ -118,9 +118,10 @@ const jobText = async (id) => {
 };
 const stopJob = (id) => sdk.call('SendLiveTranscodeJobCommand', { JobId: id, Command: 'stop' });
 
-function runJobPids() {
+// The run-job processes of one job (other jobs on the machine are not this test's business).
+function runJobPids(jobId) {
   try {
-    return execFileSync('pgrep', ['-f', 'run-job --job-id'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    return execFileSync('pgrep', ['-f', `run-job --job-id ${jobId}`], { encoding: 'utf8' }).trim().split('\n').map(Number);
   } catch (err) {
     if (err.status === 1) return [];
     throw err;
@@ -129,14 +130,14 @@ function runJobPids() {
 
 test('a TemplateConfig nested 120,000 deep is a clear 400; the server and its job processes live on', async () => {
   const { JobId: id } = await submit(`rtmp://127.0.0.1:${nginx.port}/live/deep`, null, 'rtmp');
-  const pids = await until('a job process', () => runJobPids().length > 0 && runJobPids());
+  const pids = await until('a job process', () => runJobPids(id).length > 0 && runJobPids(id));
   const deep = `{"VideoParams":{"Height":${'['.repeat(120000)}${']'.repeat(120000)}}}`;
   const e = await expectError(sdk.call('CreateLiveTranscodeTemplate', { Name: 'deep', Type: 'normal', TemplateConfig: deep }),
     'InvalidParam.TemplateConfig', 400);
   assert.match(e.message, /deeper than 32/);
   assert.ok(e.message.length < 300, 'the value is never echoed');
   await healthy();
-  assert.deepEqual(runJobPids(), pids, 'the job process did not die with the server');
+  assert.deepEqual(runJobPids(id), pids, 'the job process did not die with the server');
   await stopJob(id);
 });
 
