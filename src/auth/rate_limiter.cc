@@ -6,8 +6,10 @@
 namespace floe::auth {
 
 RateLimiter::Bucket& RateLimiter::Refill(Shard& shard, const std::string& key, int64_t now_ms) {
-  // Full buckets carry no state: drop them when a shard grows large (many keys or addresses).
-  if (shard.buckets.size() > 4096) {
+  // Full buckets carry no state: drop them when a shard grows large (many keys or addresses),
+  // at most once a second, so that a large shard is not swept on every call.
+  if (shard.buckets.size() > 4096 && now_ms - shard.purged_ms >= 1000) {
+    shard.purged_ms = now_ms;
     std::erase_if(shard.buckets, [&](const auto& kv) {
       return kv.second.tokens +
                  rate_ * static_cast<double>(now_ms - kv.second.updated_ms) / 1000.0 >=

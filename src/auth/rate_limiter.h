@@ -27,6 +27,7 @@ class RateLimiter {
   struct Shard {
     std::mutex mu;
     std::unordered_map<std::string, Bucket> buckets;
+    int64_t purged_ms = 0;  // last sweep of full buckets
   };
   // Refills the key's bucket to now; creates it full. Caller holds the shard's lock.
   Bucket& Refill(Shard& shard, const std::string& key, int64_t now_ms);

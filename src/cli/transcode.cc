@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "core/net_policy.h"
-#include "core/strings.h"
+#include "core/url_policy.h"
 #include "ice/template_config.h"
 #include "media/flv_reader.h"
 #include "media/net_guard.h"
@@ -84,19 +84,11 @@ core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net,
     policy.Allow(*cidr);
   }
   if (!trusted_output.empty()) {
-    // rtmp://HOST:PORT/app/stream (LiveCenter push bases always name their port).
-    auto at = trusted_output.find("://");
-    size_t host_at = at == std::string::npos ? 0 : at + 3;
-    std::string authority =
-        trusted_output.substr(host_at, trusted_output.find('/', host_at) - host_at);
-    auto colon = authority.rfind(':');
-    std::string host = authority.substr(0, colon);
-    auto port = colon == std::string::npos ? std::optional<long long>(1935)
-                                           : core::ParsePlainInt(authority.substr(colon + 1));
-    if (!port || *port > 65535) {
-      return core::Error{"InvalidConfig", 400, "the push URL has no valid port", ""};
-    }
-    if (auto r = media::TrustEndpoint(policy, host, static_cast<uint16_t>(*port)); !r) return r;
+    // rtmp://HOST:PORT/app/stream (RTMP's port is 1935 when the URL names none).
+    auto hp = core::UrlHostPort(trusted_output);
+    if (!hp)
+      return core::Error{"InvalidConfig", 400, "the push URL has no valid host and port", ""};
+    if (auto r = media::TrustEndpoint(policy, hp->host, hp->port ? hp->port : 1935); !r) return r;
   }
   media::InstallNetGuard(std::move(policy));
   return {};

@@ -117,4 +117,35 @@ Result<UrlPolicy> CheckUrl(const std::string& url, UrlRole role, const std::stri
   return refuse("rtmp, rtmps, srt, http(s) (HLS .m3u8)");
 }
 
+std::optional<HostPort> UrlHostPort(const std::string& url) {
+  auto scheme = url.find("://");
+  size_t host_at = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = url.find_first_of("/?", host_at);
+  std::string authority =
+      url.substr(host_at, end == std::string::npos ? std::string::npos : end - host_at);
+  HostPort out;
+  std::string port;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    out.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return std::nullopt;
+      port = authority.substr(close + 2);
+    }
+  } else if (auto colon = authority.rfind(':'); colon != std::string::npos) {
+    out.host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  } else {
+    out.host = authority;
+  }
+  if (out.host.empty()) return std::nullopt;
+  if (!port.empty() || authority.back() == ':') {  // a port was given: it must be valid
+    auto n = ParsePlainInt(port);
+    if (!n || *n > 65535) return std::nullopt;
+    out.port = static_cast<uint16_t>(*n);
+  }
+  return out;
+}
+
 }  // namespace floe::core

@@ -40,30 +40,16 @@ Error OpenFailed(uint64_t refused_before) {
 // SRT goes over UDP without connect(): its host is resolved and checked here, and the URL pinned
 // to the address that was checked.
 core::Result<std::string> PinSrtHost(const std::string& url) {
-  size_t host_at = url.find("://") + 3;
-  size_t end = url.find_first_of("/?", host_at);
-  std::string authority =
-      url.substr(host_at, end == std::string::npos ? std::string::npos : end - host_at);
-  std::string host = authority, port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    auto close = authority.find(']');
-    if (close == std::string::npos) return Error{"InputUnavailable", 503, "input unreachable", ""};
-    host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') {
-      port_text = authority.substr(close + 2);
-    }
-  } else if (auto colon = authority.rfind(':'); colon != std::string::npos) {
-    host = authority.substr(0, colon);
-    port_text = authority.substr(colon + 1);
-  }
-  auto port = core::ParsePlainInt(port_text);
-  if (host.empty() || !port || *port > 65535) {
+  auto hp = core::UrlHostPort(url);
+  if (!hp || hp->port == 0) {
     return Error{"InputUnavailable", 503, "input unreachable", "Give the SRT URL a host and port."};
   }
-  auto ip = ResolveAllowed(host, static_cast<uint16_t>(*port));
+  auto ip = ResolveAllowed(hp->host, hp->port);
   if (!ip) return ip.error();
+  size_t host_at = url.find("://") + 3;
+  size_t end = url.find_first_of("/?", host_at);
   std::string literal = ip->find(':') != std::string::npos ? "[" + *ip + "]" : *ip;
-  return url.substr(0, host_at) + literal + ":" + port_text +
+  return url.substr(0, host_at) + literal + ":" + std::to_string(hp->port) +
          (end == std::string::npos ? "" : url.substr(end));
 }
 

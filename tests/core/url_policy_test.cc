@@ -61,5 +61,24 @@ TEST(UrlPolicy, SrtOptionsAreAShortAllowList) {
   }
 }
 
+TEST(UrlPolicy, HostAndPort) {
+  auto hp = UrlHostPort("srt://h.example:9000?streamid=x");
+  ASSERT_TRUE(hp);
+  EXPECT_EQ(hp->host, "h.example");
+  EXPECT_EQ(hp->port, 9000);
+  hp = UrlHostPort("rtmp://[2001:db8::1]:1935/live/x");
+  ASSERT_TRUE(hp);
+  EXPECT_EQ(hp->host, "2001:db8::1");
+  EXPECT_EQ(hp->port, 1935);
+  hp = UrlHostPort("rtmp://origin/live/x");
+  ASSERT_TRUE(hp);
+  EXPECT_EQ(hp->host, "origin");
+  EXPECT_EQ(hp->port, 0);
+  for (const char* bad : {"rtmp:///live", "srt://h:", "srt://h:99999", "srt://h:9x",
+                          "rtmp://[::1/x", "rtmp://[::1]x/y"}) {
+    EXPECT_FALSE(UrlHostPort(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace floe::core
