@@ -104,6 +104,18 @@ int main(int argc, char** argv) {
       ->required();
   tr_cmd->add_option("--output", tr.outputs, "Output URL (rtmp://), one per --template")
       ->required();
+  tr_cmd->add_option("--backup-input", tr.backup_input,
+                     "Backup input URL: played while the input stalls (Floe extension)");
+  tr_cmd
+      ->add_option("--backup-return-ms", tr.backup_return_ms,
+                   "Back to the input once it has been healthy this long")
+      ->check(CLI::Range(0, 3'600'000))
+      ->capture_default_str();
+  tr_cmd
+      ->add_option("--stall-tolerance-ms", tr.stall_tolerance_ms,
+                   "No input for one frame interval plus this: outputs carry on with slate")
+      ->check(CLI::Range(0, 10'000))
+      ->capture_default_str();
   tr_cmd->add_option("--allow-net", tr.allow_net, kAllowNetHelp);
   tr_cmd->add_option("--hls", tr.hls_dir, "Also write HLS (2 s segments) into this directory");
   tr_cmd->add_flag("--stats", tr.stats, "Print stats as JSON lines once a second");
@@ -115,7 +127,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   tr_cmd
       ->add_option("--slate-black-after-ms", tr.slate_black_after_ms,
-                   "While the input is lost: the last picture this long, then black")
+                   "While the input is away: the last picture this long, then black")
       ->capture_default_str();
   tr_cmd
       ->add_option("--reconnect-window-ms", tr.reconnect_window_ms,

@@ -56,6 +56,7 @@ int RunJob(const RunJobArgs& args) {
   }
   media::PipelineConfig cfg;
   cfg.input_url = spec["InputUrl"].get<std::string>();
+  cfg.backup_input_url = spec.value("BackupInputUrl", std::string());
   cfg.reconnect_window_ms = 0;  // a live job waits for its input for ever
   // An input not live yet is said so (event=input_waiting) after this, then tried again.
   cfg.input.connect_timeout_ms = 5'000;

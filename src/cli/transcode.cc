@@ -39,13 +39,9 @@ core::Result<media::EncodeSettings> LoadTemplate(const std::string& path) {
 }  // namespace
 
 core::Result<media::EncodeSettings> TemplateSettings(const nlohmann::json& doc) {
-  ice::ConfigLeaves leaves;
-  if (doc.contains("TemplateConfig")) {
-    auto patch = ice::ParseTemplateConfig(doc["TemplateConfig"].dump());
-    if (!patch) return patch.error();
-    leaves = ice::ApplyPatch({}, *patch);
-  }
-  auto spec = ice::ValidateTemplate(doc["Type"].get<std::string>(), leaves);
+  auto spec =
+      ice::TemplateSpecOf(doc["Type"].get<std::string>(),
+                          doc.contains("TemplateConfig") ? doc["TemplateConfig"].dump() : "");
   if (!spec) return spec.error();
   return media::MakeEncodeSettings(*spec);
 }
@@ -105,6 +101,9 @@ int Transcode(const TranscodeArgs& args) {
   }
   media::PipelineConfig cfg;
   cfg.input_url = args.input;
+  cfg.backup_input_url = args.backup_input;
+  cfg.backup_return_ms = args.backup_return_ms;
+  cfg.stall_tolerance_ms = args.stall_tolerance_ms;
   cfg.input.connect_timeout_ms = args.connect_timeout_ms;
   cfg.input.read_timeout_ms = args.read_timeout_ms;
   cfg.slate_black_after_ms = args.slate_black_after_ms;

@@ -15,6 +15,9 @@ namespace floe::cli {
 struct TranscodeArgs {
   std::vector<std::string> templates;  // JSON files {"Type": ..., "TemplateConfig": {...}}
   std::string input;
+  std::string backup_input;  // optional: played while the input stalls (a Floe extension)
+  int backup_return_ms = 10'000;
+  int stall_tolerance_ms = 200;
   std::vector<std::string> outputs;  // one per template
   std::string hls_dir;
   bool stats = false;
@@ -38,7 +41,8 @@ int FlvProbe(const std::string& url, int seconds);
 
 int Transcode(const TranscodeArgs& args);
 
-// {"Type": ..., "TemplateConfig": {...}} → encoder settings, validated as the API validates.
+// {"Type": ..., "TemplateConfig": {...}} → encoder settings (ice::TemplateSpecOf validates it
+// as the API does; media::MakeEncodeSettings turns it into encoder settings).
 core::Result<media::EncodeSettings> TemplateSettings(const nlohmann::json& doc);
 
 // Runs `run` with SIGTERM/SIGINT blocked and watched: the first one calls `stop`, and `run`

@@ -22,6 +22,7 @@ constexpr int64_t kWeekMs = 7LL * 24 * 3600 * 1000;
 
 struct Input {
   std::string type, url;
+  std::string backup_url;  // optional (a Floe extension): same Type, same rules
 };
 struct Output {
   std::string type;
@@ -99,7 +100,23 @@ Result<Input> ParseInput(const std::string& text) {
   if (auto r = CheckJobUrl("StreamInput.InputUrl", *url, core::UrlRole::kInput, schemes); !r) {
     return r.error();
   }
-  return Input{*type, *url};
+  Input in{*type, *url, ""};
+  // Optional: absent, null or empty means none (an Update that leaves it out removes it).
+  if (doc->contains("BackupInputUrl") && !(*doc)["BackupInputUrl"].is_null() &&
+      (*doc)["BackupInputUrl"] != "") {
+    auto backup = Member(*doc, "StreamInput", "BackupInputUrl");
+    if (!backup) return backup.error();
+    if (auto r = CheckJobUrl("StreamInput.BackupInputUrl", *backup, core::UrlRole::kInput, schemes);
+        !r) {
+      return r.error();
+    }
+    if (*backup == *url) {
+      return Error::InvalidParameter("StreamInput.BackupInputUrl",
+                                     "it is the InputUrl itself; a backup is another source.");
+    }
+    in.backup_url = *backup;
+  }
+  return in;
 }
 
 Result<Output> ParseOutput(const std::string& text) {
@@ -214,6 +231,7 @@ Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubm
   job.status = s.start_mode == 0 ? 1 : 0;
   job.input_type = input->type;
   job.input_url = input->url;
+  job.backup_input_url = input->backup_url;
   job.output_type = output->type;
   job.output_url = output->url;
   if (output->type == "LiveCenter") {
@@ -315,6 +333,7 @@ Result<void> JobService::Update(const auth::Principal& who, const std::string& i
           if (input) {
             next.input_type = input->type;
             next.input_url = input->url;
+            next.backup_input_url = input->backup_url;
           }
           std::optional<std::string> domain;
           if (output) {

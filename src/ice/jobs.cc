@@ -16,6 +16,7 @@ Json JobContent(const store::JobRecord& job) {
   j["StartMode"] = job.start_mode;
   j["Status"] = job.status;
   j["StreamInput"] = Json{{"Type", job.input_type}, {"InputUrl", job.input_url}};
+  if (!job.backup_input_url.empty()) j["StreamInput"]["BackupInputUrl"] = job.backup_input_url;
   j["OutputStream"] =
       Json{{"StreamInfos", Json::array({Json{{"Type", "rtmp"}, {"OutputUrl", job.output_url}}})}};
   Json out{{"Type", job.output_type}};

@@ -265,4 +265,14 @@ ConfigLeaves LeavesFromStored(const std::string& json_text) {
   return leaves;
 }
 
+core::Result<TemplateSpec> TemplateSpecOf(const std::string& type, const std::string& config_json) {
+  ConfigLeaves leaves;
+  if (!config_json.empty()) {
+    auto patch = ParseTemplateConfig(config_json);
+    if (!patch) return patch.error();
+    leaves = ApplyPatch({}, *patch);
+  }
+  return ValidateTemplate(type, leaves);
+}
+
 }  // namespace floe::ice

@@ -30,6 +30,9 @@ core::Result<ConfigPatch> ParseTemplateConfig(const std::string& json_text);
 ConfigLeaves ApplyPatch(ConfigLeaves base, const ConfigPatch& patch);
 // Validates a whole template (every rule of the API) into typed values.
 core::Result<TemplateSpec> ValidateTemplate(const std::string& type, const ConfigLeaves& leaves);
+// A template as a job runs it ({"Type": ..., "TemplateConfig": {...}}: a stored template's, or a
+// template file of `floe transcode`) → typed values, validated as the API validates.
+core::Result<TemplateSpec> TemplateSpecOf(const std::string& type, const std::string& config_json);
 // Validates a template name: 1..128 characters.
 core::Result<void> ValidateName(const std::string& name);
 

@@ -14,6 +14,13 @@ FramePtr NewFrame() {
   return FramePtr(av_frame_alloc());
 }
 
+CodecParametersPtr CopyParameters(const AVCodecParameters* from) {
+  if (!from) return nullptr;
+  CodecParametersPtr p(avcodec_parameters_alloc());
+  if (!p || avcodec_parameters_copy(p.get(), from) < 0) return nullptr;
+  return p;
+}
+
 PacketPtr RefPacket(const AVPacket* p) {
   PacketPtr out(av_packet_alloc());
   if (av_packet_ref(out.get(), p) < 0) return nullptr;

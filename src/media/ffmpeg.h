@@ -36,6 +36,13 @@ struct SwrFree {
 struct AudioFifoFree {
   void operator()(AVAudioFifo* f) const { av_audio_fifo_free(f); }
 };
+struct CodecParametersFree {
+  void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); }
+};
+// An AVIOContext opened with avio_open2 (closed, and freed, with avio_closep).
+struct AvioClose {
+  void operator()(AVIOContext* io) const { avio_closep(&io); }
+};
 
 using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
 using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
@@ -44,6 +51,8 @@ using InputFormatPtr = std::unique_ptr<AVFormatContext, InputFormatClose>;
 using SwsPtr = std::unique_ptr<SwsContext, SwsFree>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrFree>;
 using AudioFifoPtr = std::unique_ptr<AVAudioFifo, AudioFifoFree>;
+using CodecParametersPtr = std::unique_ptr<AVCodecParameters, CodecParametersFree>;
+using AvioPtr = std::unique_ptr<AVIOContext, AvioClose>;
 
 // An output format context with its I/O: closes the AVIOContext (if opened) and frees.
 struct OutputFormatFree {
@@ -56,6 +65,8 @@ using OutputFormatPtr = std::unique_ptr<AVFormatContext, OutputFormatFree>;
 
 PacketPtr NewPacket();
 FramePtr NewFrame();
+// A copy of `from` (nullptr when there is nothing to copy).
+CodecParametersPtr CopyParameters(const AVCodecParameters* from);
 // A new reference to the same buffers (no copy of the payload).
 PacketPtr RefPacket(const AVPacket* p);
 FramePtr RefFrame(const AVFrame* f);

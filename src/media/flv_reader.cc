@@ -154,21 +154,18 @@ core::Result<FlvHevcSummary> ProbeFlvHevc(const std::string& url, int seconds) {
                                                                                                 : 0;
                      },
                      &deadline};
-  AVIOContext* io = nullptr;
-  int rc = avio_open2(&io, url.c_str(), AVIO_FLAG_READ, &cb, &opts);
+  AVIOContext* raw = nullptr;
+  int rc = avio_open2(&raw, url.c_str(), AVIO_FLAG_READ, &cb, &opts);
   av_dict_free(&opts);
   if (rc < 0) return Error{"InputUnavailable", 503, "cannot read " + url + ": " + AvError(rc), ""};
+  AvioPtr io(raw);
   FlvHevcReader reader;
   uint8_t buf[65536];
   for (;;) {
-    int n = avio_read_partial(io, buf, sizeof buf);
+    int n = avio_read_partial(io.get(), buf, sizeof buf);
     if (n <= 0) break;
-    if (auto r = reader.Feed(buf, static_cast<size_t>(n)); !r) {
-      avio_closep(&io);
-      return r.error();
-    }
+    if (auto r = reader.Feed(buf, static_cast<size_t>(n)); !r) return r.error();
   }
-  avio_closep(&io);
   return reader.summary();
 }
 

@@ -36,7 +36,7 @@ core::Result<void> Muxer::Start(AVFormatContext* fmt, const std::string& url,
                                 AVDictionary** options) {
   for (size_t i = 0; i < params_.size(); ++i) {
     AVStream* st = avformat_new_stream(fmt, nullptr);
-    if (!st || avcodec_parameters_copy(st->codecpar, params_[i]) < 0) {
+    if (!st || avcodec_parameters_copy(st->codecpar, params_[i].get()) < 0) {
       return Error{"OutputFailed", 500, "cannot add a stream to " + url, ""};
     }
     st->codecpar->codec_tag = 0;
@@ -84,11 +84,11 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
   m->url_ = url;
   m->whitelist_ = policy->protocol_whitelist;
   for (size_t i = 0; i < streams.size(); ++i) {
-    AVCodecParameters* p = avcodec_parameters_alloc();
-    avcodec_parameters_copy(p, streams[i].params);
-    m->params_.push_back(p);
-    m->src_tb_.push_back(streams[i].time_base);
+    auto p = CopyParameters(streams[i].params);
+    if (!p) return Error{"OutputFailed", 500, "cannot copy a stream's parameters", ""};
     if (p->codec_type == AVMEDIA_TYPE_VIDEO) m->video_stream_ = static_cast<int>(i);
+    m->params_.push_back(std::move(p));
+    m->src_tb_.push_back(streams[i].time_base);
   }
   if (m->hevc_) {
     // FFmpeg 5.1's FLV muxer refuses HEVC: Floe writes the FLV itself.
@@ -98,6 +98,9 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
     if (!rtmp) return rtmp.error();
     m->rtmp_ = std::move(*rtmp);
   }
+  // FLV cannot go below its first packet: it starts at a video keyframe, and audio stamped
+  // before it (an encoder's priming, interleaving) is left out, as after a reconnect.
+  m->rtmp_wait_key_ = m->video_stream_ >= 0;
 
   if (!hls_dir.empty()) {
     std::error_code ec;
@@ -130,16 +133,18 @@ core::Result<void> Muxer::OpenFlvWriter() {
   av_dict_set(&opts, "protocol_whitelist", whitelist_.c_str(), 0);
   AVIOInterruptCB cb{&Muxer::Interrupt, this};
   uint64_t refused_before = RefusedConnectsOnThisThread();
-  int rc = avio_open2(&flv_io_, url_.c_str(), AVIO_FLAG_WRITE, &cb, &opts);
+  AVIOContext* io = nullptr;
+  int rc = avio_open2(&io, url_.c_str(), AVIO_FLAG_WRITE, &cb, &opts);
   av_dict_free(&opts);
   if (rc < 0) return ConnectFailed(refused_before);
+  flv_io_.reset(io);
   const AVCodecParameters* video = nullptr;
   const AVCodecParameters* audio = nullptr;
-  for (auto* p : params_) {
-    if (p->codec_type == AVMEDIA_TYPE_VIDEO) video = p;
-    if (p->codec_type == AVMEDIA_TYPE_AUDIO) audio = p;
+  for (const auto& p : params_) {
+    if (p->codec_type == AVMEDIA_TYPE_VIDEO) video = p.get();
+    if (p->codec_type == AVMEDIA_TYPE_AUDIO) audio = p.get();
   }
-  flv_ = std::make_unique<FlvWriter>(flv_io_, hevc_mode_);
+  flv_ = std::make_unique<FlvWriter>(flv_io_.get(), hevc_mode_);
   if (auto r = flv_->Start(video, audio); !r) {
     CloseFlvWriter();
     return r;
@@ -149,13 +154,12 @@ core::Result<void> Muxer::OpenFlvWriter() {
 
 void Muxer::CloseFlvWriter() {
   flv_.reset();
-  if (flv_io_) avio_closep(&flv_io_);
+  flv_io_.reset();
 }
 
 Muxer::~Muxer() {
   Finish();
   CloseFlvWriter();
-  for (auto*& p : params_) avcodec_parameters_free(&p);
 }
 
 core::Result<void> Muxer::WriteTo(AVFormatContext* fmt, int stream, const AVPacket* packet) {

@@ -52,13 +52,13 @@ class Muxer {
   core::Result<void> WriteTo(AVFormatContext* fmt, int stream, const AVPacket* packet);
 
   std::string url_, whitelist_;
-  std::vector<AVCodecParameters*> params_;  // owned copies
+  std::vector<CodecParametersPtr> params_;
   std::vector<AVRational> src_tb_;
   int video_stream_ = -1;
   OutputFormatPtr rtmp_, hls_;
   bool hevc_ = false;
   HevcFlvMode hevc_mode_ = HevcFlvMode::kEnhanced;
-  AVIOContext* flv_io_ = nullptr;
+  AvioPtr flv_io_;
   std::unique_ptr<FlvWriter> flv_;
   bool rtmp_wait_key_ = false;
   // After a reconnect the FLV muxer anchors its clock on the first packet: nothing earlier than

@@ -1,8 +1,10 @@
-// The scheduler: one input decoded once, feeding any number of renditions, each stage on its
-// own thread joined by bounded queues:
-//   demux → decode → rendition (convert + encode) → mux
-// Origin renditions take the demuxer's packets as they are. A slow output sheds packets (to
-// the next keyframe) instead of stalling decoding; stats come once a second.
+// The scheduler: one input (a primary, and optionally a backup) decoded once, feeding any
+// number of renditions, each stage on its own thread joined by bounded queues:
+//   input source(s) → selector → decode → rendition (convert + encode) → mux
+// Origin renditions take the input's packets as they are. The output is clocked by the wall
+// clock: when the input stops arriving, every transcoding rendition carries on with slate in
+// real time. A slow output sheds packets (to the next keyframe) instead of stalling decoding;
+// stats come once a second. The stages are in stages.h; this class owns their threads.
 #pragma once
 
 #include <atomic>
@@ -25,11 +27,19 @@ struct RenditionConfig {
 
 struct PipelineConfig {
   std::string input_url;
+  // Optional: a second URL of the same programme. When the primary stalls the renditions
+  // switch to it at its next keyframe; they return once the primary has been healthy for
+  // backup_return_ms.
+  std::string backup_input_url;
+  int backup_return_ms = 10'000;
+  // No input for one input frame interval plus this: the outputs carry on with slate.
+  int stall_tolerance_ms = 200;
   std::vector<RenditionConfig> renditions;
   InputOptions input;
-  // When the input is lost, outputs carry a slate (the last picture, then black after
-  // slate_black_after_ms; silence) while the input is reopened with backoff. After
-  // reconnect_window_ms without input the run ends as if the input had ended (0: never).
+  // While the input is away, outputs carry a slate (the last picture, then black after
+  // slate_black_after_ms; silence); after the read timeout the input is declared lost and
+  // reopened with backoff. After reconnect_window_ms without it the run ends as if the input
+  // had ended (0: never).
   int slate_black_after_ms = 3'000;
   // H.265 over RTMP: Enhanced RTMP ("hvc1", default) or the older codec-id-12 convention.
   bool hevc_flv_codec_id_12 = false;

@@ -47,6 +47,7 @@ std::string ExitReason(int status) {
 std::string RunJobSpec(const store::JobRecord& job) {
   nlohmann::json spec{{"JobId", job.job_id},
                       {"InputUrl", job.input_url},
+                      {"BackupInputUrl", job.backup_input_url},
                       {"OutputUrl", job.output_url},
                       {"Type", job.template_type},
                       // The operator's LiveCenter push base: reachable whatever --allow-net says.

@@ -72,10 +72,11 @@ struct JobRecord {
   int status = 0;               // 0 not started, 1 running, 2 stopped
   std::string input_type;       // rtmp | srt | hls
   std::string input_url;
-  std::string output_type;    // LiveCenter | rtmp
-  std::string output_domain;  // LiveCenter's DomainName
-  std::string output_url;     // where the rendition is pushed (resolved at submit)
-  int64_t start_time_ms = 0;  // timed jobs only (0: none)
+  std::string backup_input_url;  // optional, same Type (a Floe extension)
+  std::string output_type;       // LiveCenter | rtmp
+  std::string output_domain;     // LiveCenter's DomainName
+  std::string output_url;        // where the rendition is pushed (resolved at submit)
+  int64_t start_time_ms = 0;     // timed jobs only (0: none)
   int64_t end_time_ms = 0;
   int64_t create_time_ms = 0;
 };

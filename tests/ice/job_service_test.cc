@@ -144,6 +144,29 @@ TEST_F(JobServiceTest, InputsAndOutputsAreWhitelisted) {
   EXPECT_EQ(CodeOf(s), "OK");
 }
 
+TEST_F(JobServiceTest, ABackupInputFollowsTheInputsRulesAndIsKept) {
+  auto with_backup = [&](const std::string& backup_json) {
+    auto s = Submit();
+    s.stream_input =
+        R"({"Type":"rtmp","InputUrl":"rtmp://h/a/b","BackupInputUrl":)" + backup_json + "}";
+    return CodeOf(s);
+  };
+  EXPECT_EQ(with_backup(R"("")"), "OK");
+  EXPECT_EQ(with_backup("null"), "OK");
+  for (const char* bad : {"file:///etc/passwd", "srt://h:9000?streamid=x", "rtmp://h/a b",
+                          "concat:rtmp://h/a|rtmp://h/b", "rtmp://h/a/b"}) {
+    EXPECT_EQ(with_backup(std::string("\"") + bad + "\""),
+              "InvalidParam.StreamInput.BackupInputUrl")
+        << bad;
+  }
+  EXPECT_EQ(with_backup("7"), "InvalidParam.StreamInput.BackupInputUrl");
+  auto s = Submit();
+  s.stream_input = R"({"Type":"rtmp","InputUrl":"rtmp://h/a/b","BackupInputUrl":"rtmp://k/a/c"})";
+  auto id = service_.Submit(alice_, s);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(service_.Get(alice_, *id)->job.backup_input_url, "rtmp://k/a/c");
+}
+
 TEST_F(JobServiceTest, WhatEachKindOfJobMayChangeAndWhen) {
   auto now_id = *service_.Submit(alice_, Submit(0));
   const std::string in = R"({"Type":"rtmp","InputUrl":"rtmp://in.example/live/other"})";

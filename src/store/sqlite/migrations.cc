@@ -124,6 +124,9 @@ CREATE TABLE domains (
 );
 CREATE INDEX domains_by_account ON domains(account_id, name);
 )SQL"},
+      {6, "a job's backup input", R"SQL(
+ALTER TABLE jobs ADD COLUMN backup_input_url TEXT NOT NULL DEFAULT '';
+)SQL"},
   };
   return kAll;
 }

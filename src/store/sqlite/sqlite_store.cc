@@ -21,7 +21,7 @@ TemplateRecord TemplateFromRow(const Stmt& s) {
 constexpr char kJobColumns[] =
     "job_id, account_id, name, template_id, template_name, template_type, template_config, "
     "start_mode, status, input_type, input_url, output_type, output_domain, output_url, "
-    "start_time, end_time, create_time";
+    "start_time, end_time, create_time, backup_input_url";
 
 JobRecord JobFromRow(const Stmt& s) {
   JobRecord j;
@@ -42,6 +42,7 @@ JobRecord JobFromRow(const Stmt& s) {
   j.start_time_ms = s.Int(14);
   j.end_time_ms = s.Int(15);
   j.create_time_ms = s.Int(16);
+  j.backup_input_url = s.Text(17);
   return j;
 }
 
@@ -562,7 +563,7 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
     }
     out.outcome = JobInsertOutcome::kInserted;
     db.Prepare(std::string("INSERT INTO jobs(") + kJobColumns +
-               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .Bind(1, job.job_id)
         .Bind(2, job.account_id)
         .Bind(3, job.name)
@@ -580,6 +581,7 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
         .Bind(15, job.start_time_ms)
         .Bind(16, job.end_time_ms)
         .Bind(17, job.create_time_ms)
+        .Bind(18, job.backup_input_url)
         .Step();
     InsertJobEvent(db, {job.job_id, job.create_time_ms, "submitted",
                         job.start_mode == 0 ? "start now" : "timed"});
@@ -648,8 +650,8 @@ Result<bool> SqliteStore::UpdateJob(const std::string& account_id, const std::st
     if (!next) return next.error();
     db.Prepare(
           "UPDATE jobs SET name = ?, status = ?, input_type = ?, input_url = ?, "
-          "output_type = ?, output_domain = ?, output_url = ?, start_time = ?, end_time = ? "
-          "WHERE job_id = ? AND account_id = ?")
+          "output_type = ?, output_domain = ?, output_url = ?, start_time = ?, end_time = ?, "
+          "backup_input_url = ? WHERE job_id = ? AND account_id = ?")
         .Bind(1, next->name)
         .Bind(2, int64_t{next->status})
         .Bind(3, next->input_type)
@@ -659,8 +661,9 @@ Result<bool> SqliteStore::UpdateJob(const std::string& account_id, const std::st
         .Bind(7, next->output_url)
         .Bind(8, next->start_time_ms)
         .Bind(9, next->end_time_ms)
-        .Bind(10, job_id)
-        .Bind(11, account_id)
+        .Bind(10, next->backup_input_url)
+        .Bind(11, job_id)
+        .Bind(12, account_id)
         .Step();
     for (auto& e : events) {
       e.job_id = job_id;

@@ -73,6 +73,7 @@ test('every Submit rule answers in the API error format', async () => {
     [{ ...ok, StreamInput: 'not json' }, 'InvalidParam.StreamInput'],
     [{ ...ok, StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: 'file:///etc/passwd' }) }, 'InvalidParam.StreamInput.InputUrl'],
     [{ ...ok, StreamInput: JSON.stringify({ Type: 'rtsp', InputUrl: 'rtsp://h/a/b' }) }, 'InvalidParam.StreamInput.Type'],
+    [{ ...ok, StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: 'rtmp://h/a/b', BackupInputUrl: 'http://169.254.169.254/x' }) }, 'InvalidParam.StreamInput.BackupInputUrl'],
     [{ ...ok, TranscodeOutput: liveCenter('unmapped.example') }, 'InvalidParam.TranscodeOutput.DomainName'],
     [{ ...ok, TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: 'http://x/y' }) }, 'InvalidParam.TranscodeOutput.OutputUrl'],
     [{ ...ok, StartMode: '1', TimedConfig: JSON.stringify({ StartTime: utc(Date.now() + 8 * 86400e3) }) }, 'InvalidParam.TimedConfig.StartTime'],
@@ -133,10 +134,16 @@ test('timed jobs: Get, List filters, what Update may change and when, the templa
   assert.deepEqual(job.OutputStream.StreamInfos, [{ Type: 'rtmp', OutputUrl: `rtmp://127.0.0.1:${nginx.port}/live/later_${tpl}` }]);
   assert.equal(job.Events[0].Event, 'submitted');
 
+  // A backup input (Floe extension) is part of StreamInput: kept, shown, and replaced with it.
+  const withBackup = JSON.stringify({ ...JSON.parse(input('later')), BackupInputUrl: 'rtmp://127.0.0.1:1935/live/later-backup' });
+  await sdk.call('UpdateLiveTranscodeJob', { JobId: id, StreamInput: withBackup });
+  job = await get(v3, id);
+  assert.equal(job.StreamInput.BackupInputUrl, 'rtmp://127.0.0.1:1935/live/later-backup');
   // Not started: input, output and timing may change; the LiveCenter output follows the input.
   await sdk.call('UpdateLiveTranscodeJob', { JobId: id, Name: 'renamed', StreamInput: input('moved') });
   job = await get(v3, id);
   assert.equal(job.Name, 'renamed');
+  assert.equal(job.StreamInput.BackupInputUrl, undefined);
   assert.equal(job.OutputStream.StreamInfos[0].OutputUrl, `rtmp://127.0.0.1:${nginx.port}/live/moved_${tpl}`);
   await sdk.call('UpdateLiveTranscodeJob', { JobId: id, TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: nginx.url('explicit') }) });
   assert.equal((await get(sdk, id)).OutputStream.StreamInfos[0].OutputUrl, nginx.url('explicit'));

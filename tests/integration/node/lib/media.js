@@ -77,10 +77,11 @@ rtmp {
   };
 }
 
-// Publishes a live 1280x720@30 test pattern with a 48 kHz sine for `seconds`.
+// Publishes a live 1280x720@30 test pattern with a 48 kHz sine for `seconds`. `source` is a
+// lavfi video source, with options of its own if wanted ('color=c=white').
 function publish(url, { seconds = 10, size = '1280x720', rate = 30, source = 'testsrc2' } = {}) {
   const args = ['-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', `${source}=size=${size}:rate=${rate}`,
+    '-f', 'lavfi', '-i', `${source}${source.includes('=') ? ':' : '='}size=${size}:rate=${rate}`,
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', String(seconds),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(rate),
@@ -173,6 +174,64 @@ function watch(url, seconds) {
   });
 }
 
+// A probe of arrival: reads a live URL with ffprobe for `seconds` and notes when each packet
+// came (ms, monotonic), to measure how long a player would have waited. ffprobe's stdout is
+// made unbuffered so that a packet's line leaves when ffprobe reads the packet.
+function arrivals(url, seconds) {
+  return new Promise((resolve) => {
+    const proc = spawn('stdbuf', ['-o0', 'ffprobe', '-hide_banner', '-v', 'error', '-rw_timeout', '15000000', '-analyzeduration', '2000000',
+      '-show_entries', 'packet=codec_type,pts_time,flags', '-of', 'csv=p=0', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const packets = [];
+    let rest = '';
+    proc.stdout.on('data', (chunk) => {
+      const at = performance.now();
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop();
+      for (const line of lines) {
+        const [type, pts, flags] = line.split(',');
+        if (type === 'video' || type === 'audio') packets.push({ at, type, pts: Number(pts), key: (flags || '').startsWith('K') });
+      }
+    });
+    const timer = setTimeout(() => proc.kill('SIGINT'), seconds * 1000);
+    proc.on('exit', () => {
+      clearTimeout(timer);
+      resolve(packets);
+    });
+  });
+}
+
+// The largest wait between two packets of `type` arriving (ms), and when it began (ms after
+// `since`). The probe's first second is left out: ffprobe prints what it read while probing
+// the streams in one go, which is its own start, not the output's.
+function largestGap(packets, type = 'video', since = packets.length ? packets[0].at : 0) {
+  const first = packets.length ? packets[0].at : 0;
+  const p = packets.filter((x) => x.type === type && x.at >= first + 1000);
+  let gap = 0;
+  let at = 0;
+  for (let i = 1; i < p.length; i++) {
+    if (p[i].at - p[i - 1].at > gap) {
+      gap = p[i].at - p[i - 1].at;
+      at = p[i - 1].at - since;
+    }
+  }
+  // From when (ms after `since`) to when the arrivals were measured.
+  const from = p.length ? p[0].at - since : Infinity;
+  const to = p.length ? p[p.length - 1].at - since : -Infinity;
+  return { gap, at, packets: p.length, from, to };
+}
+
+// The mean luma (0–255) of one picture read from a live URL: tells test patterns apart.
+function meanLuma(url) {
+  return new Promise((resolve, reject) => {
+    execFile('ffmpeg', ['-hide_banner', '-v', 'error', '-rw_timeout', '10000000', '-i', url, '-frames:v', '1',
+      '-vf', 'scale=16:16,format=gray', '-f', 'rawvideo', '-'], { encoding: 'buffer', timeout: 20000 },
+    (err, stdout) => {
+      if (err || stdout.length !== 256) return reject(new Error(`no picture from ${url}: ${err && err.message}`));
+      resolve(stdout.reduce((a, b) => a + b, 0) / 256);
+    });
+  });
+}
+
 // Summaries the tests assert on.
 function summarize(p) {
   const out = {};
@@ -213,4 +272,4 @@ async function expectNoStream(url) {
   });
 }
 
-module.exports = { startNginx, publish, transcode, probe, expectNoStream, watch, summarize, freePort, hasFfmpegTools };
+module.exports = { startNginx, publish, transcode, probe, expectNoStream, watch, arrivals, largestGap, meanLuma, summarize, freePort, hasFfmpegTools };

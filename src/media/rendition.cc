@@ -1,0 +1,166 @@
+// A rendition: convert + encode on one thread, mux on another, a bounded queue between them.
+#include <spdlog/spdlog.h>
+
+#include "core/backoff.h"
+#include "media/stages.h"
+
+namespace floe::media {
+
+using core::Error;
+using Clock = std::chrono::steady_clock;
+
+core::Result<std::unique_ptr<Rendition>> Rendition::Open(const RenditionConfig& config,
+                                                         const Epoch& first,
+                                                         const LiveDefaults& defaults,
+                                                         bool hevc_flv_codec_id_12,
+                                                         const std::atomic<bool>* abort_io) {
+  std::unique_ptr<Rendition> r(new Rendition());
+  r->cfg_ = config;
+  const auto& s = config.settings;
+  if (s.video && first.video_par) {
+    int w = 0, h = 0;
+    OutputSize(*s.video, first.video_par->width, first.video_par->height, w, h);
+    auto e = Encoder::OpenVideo(*s.video, w, h, defaults);
+    if (!e) return e.error();
+    r->venc_ = std::move(*e);
+    r->vconv_ = std::make_unique<VideoConverter>(s.video->fps, w, h, defaults.scaler_flags);
+  }
+  if (s.audio && first.audio_par) {
+    auto e = Encoder::OpenAudio(*s.audio);
+    if (!e) return e.error();
+    r->aenc_ = std::move(*e);
+    r->aconv_ = std::make_unique<AudioConverter>(r->aenc_->context());
+  }
+  std::vector<CodecParametersPtr> owned;
+  std::vector<MuxStream> streams;
+  auto add = [&](const AVCodecContext* enc, const AVCodecParameters* copy_from, AVRational tb) {
+    CodecParametersPtr par;
+    if (enc) {
+      par.reset(avcodec_parameters_alloc());
+      if (par) avcodec_parameters_from_context(par.get(), enc);
+    } else {
+      par = CopyParameters(copy_from);
+    }
+    if (!par) return -1;
+    streams.push_back({par.get(), tb});
+    owned.push_back(std::move(par));
+    return static_cast<int>(streams.size()) - 1;
+  };
+  if (r->venc_) r->out_video_ = add(r->venc_->context(), nullptr, r->venc_->time_base());
+  if (s.copy_video && first.video_par) r->out_video_ = add(nullptr, first.video_par.get(), kMicros);
+  if (r->aenc_) r->out_audio_ = add(r->aenc_->context(), nullptr, r->aenc_->time_base());
+  if (s.copy_audio && first.audio_par) r->out_audio_ = add(nullptr, first.audio_par.get(), kMicros);
+  if (streams.empty()) {
+    return Error{"InputUnsupported", 400, "the input has no stream this template can output", ""};
+  }
+  auto m = Muxer::Open(config.output_url, config.hls_dir, streams, abort_io,
+                       hevc_flv_codec_id_12 ? HevcFlvMode::kCodecId12 : HevcFlvMode::kEnhanced);
+  if (!m) return m.error();
+  r->mux_ = std::move(*m);
+  return r;
+}
+
+void Rendition::Deliver(AVPacket* pkt, int stream, AVRational tb) {
+  bool video = stream == out_video_;
+  int64_t t_us = av_rescale_q(pkt->pts, tb, kMicros);
+  if (video) {
+    if (need_keyframe_ && !(pkt->flags & AV_PKT_FLAG_KEY)) {
+      ++stats_.shed;
+      return;
+    }
+    need_keyframe_ = false;
+  }
+  int64_t size = pkt->size;
+  if (!out_.TryPush(MuxItem{RefPacket(pkt), stream})) {
+    ++stats_.shed;  // the output is behind: drop, and restart video at a keyframe
+    if (video) need_keyframe_ = true;
+    return;
+  }
+  stats_.bytes += size;
+  if (video) {
+    ++stats_.frames;
+    stats_.last_video_us = t_us;
+  } else {
+    stats_.last_audio_us = t_us;
+  }
+}
+
+void Rendition::PublishCounters() {
+  // The converters belong to this thread; the stats thread reads these copies.
+  if (vconv_) {
+    stats_.dropped = vconv_->dropped();
+    stats_.duplicated = vconv_->duplicated();
+  }
+  if (aconv_) stats_.silence_ms = aconv_->inserted_ms();
+}
+
+void Rendition::Run(const FailFn& fail) {
+  auto check = [&](const core::Result<void>& res) {
+    if (!res) fail(res.error());
+  };
+  auto video_packet = [&](AVPacket* p) {
+    auto now = Clock::now();
+    while (!pending_.empty() && pending_.front().first <= p->pts) {
+      stats_.encode_us_total +=
+          std::chrono::duration_cast<std::chrono::microseconds>(now - pending_.front().second)
+              .count();
+      ++stats_.encoded;
+      pending_.pop_front();
+    }
+    Deliver(p, out_video_, venc_->time_base());
+  };
+  auto audio_packet = [&](AVPacket* p) { Deliver(p, out_audio_, aenc_->time_base()); };
+  auto encode_video = [&](AVFrame* f) {
+    pending_.emplace_back(f->pts, Clock::now());
+    check(venc_->Encode(f, video_packet));
+  };
+  auto encode_audio = [&](AVFrame* f) { check(aenc_->Encode(f, audio_packet)); };
+
+  while (auto it = in_.Pop()) {
+    if (it->slate) {
+      if (vconv_) vconv_->RepeatUntil(it->t_us, it->slate_black, encode_video);
+      if (aconv_) aconv_->SilenceUntil(it->t_us, encode_audio);
+    } else if (it->packet) {
+      int stream = it->video ? out_video_ : out_audio_;
+      if (stream >= 0) Deliver(it->packet.get(), stream, kMicros);
+    } else if (it->video) {
+      if (vconv_) vconv_->Push(it->frame.get(), it->t_us, encode_video);
+    } else if (aconv_) {
+      aconv_->Push(it->frame.get(), it->t_us, encode_audio);
+    }
+    PublishCounters();
+  }
+  if (vconv_) check(venc_->Encode(nullptr, video_packet));
+  if (aconv_) {
+    aconv_->Flush(encode_audio);
+    check(aenc_->Encode(nullptr, audio_packet));
+  }
+  PublishCounters();
+  out_.Close();
+}
+
+void Rendition::RunMux(const FailFn& fail, const std::atomic<bool>& abort_io) {
+  bool failed = false;
+  auto retry_at = Clock::now();
+  core::Backoff backoff(250, 4'000);
+  while (auto item = out_.Pop()) {
+    if (failed) continue;  // keep draining so the encoder side never blocks
+    if (!mux_->rtmp_up() && Clock::now() >= retry_at && !abort_io) {
+      // The output dropped: retry with backoff; packets meanwhile go to HLS only.
+      if (mux_->Reconnect()) {
+        backoff.Reset();
+        stats_.reconnects = mux_->reconnects();
+      } else {
+        retry_at = Clock::now() + std::chrono::milliseconds(backoff.Next());
+      }
+    }
+    auto res = mux_->Write(item->stream, item->packet.get());
+    if (!res) {
+      failed = true;
+      fail(res.error());
+    }
+  }
+  if (!failed) mux_->Finish();
+}
+
+}  // namespace floe::media

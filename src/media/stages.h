@@ -1,0 +1,165 @@
+// The pipeline's stages and what flows between them (internal to src/media):
+//   InputSource ×1–2 → (InputSelector) → decode → Rendition (convert + encode) → mux
+// Origin renditions take the input's packets as they are. The Pipeline (pipeline.cc) owns
+// every thread and queue; each stage here is one loop over its input queue.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/result.h"
+#include "media/convert.h"
+#include "media/demux.h"
+#include "media/encoder.h"
+#include "media/ffmpeg.h"
+#include "media/input_selector.h"
+#include "media/mux.h"
+#include "media/pipeline.h"
+#include "media/queue.h"
+
+namespace floe::media {
+
+inline constexpr AVRational kMicros{1, 1'000'000};
+using FailFn = std::function<void(const core::Error&)>;
+
+// One connection of one input, as the decoders and the copies see it. Packets carry media
+// time (microseconds, continuous across reconnects and switches); decoders are reopened when
+// the epoch changes.
+struct Epoch {
+  int id = 0;
+  InputRole role = InputRole::kPrimary;
+  CodecParametersPtr video_par, audio_par;
+  // Whether packets of this connection can go on into outputs that copy them: only when the
+  // stream has the first connection's parameters (an output cannot change codec mid-stream).
+  bool copy_video = true, copy_audio = true;
+
+  static std::shared_ptr<Epoch> Of(int id, InputRole role, Demuxer& demux);
+};
+
+// Same codec, picture or sound format and codec headers: a copy can carry on across epochs.
+bool SameStream(const AVCodecParameters* a, const AVCodecParameters* b);
+
+// What flows from the input and decode stages into a rendition: a decoded frame, a packet (for
+// copied streams), or a slate mark (no input: fill up to t_us).
+struct Item {
+  FramePtr frame;
+  PacketPtr packet;
+  bool video = false;
+  int64_t t_us = 0;  // media time
+  bool slate = false;
+  bool slate_black = false;
+};
+
+// Into the decode stage: a packet on the media clock (microseconds), or a slate mark, which
+// the decoder passes on in order.
+struct DecodeItem {
+  PacketPtr packet;
+  bool video = false;
+  std::shared_ptr<const Epoch> epoch;
+  bool slate = false;
+  int64_t t_us = 0;
+  bool slate_black = false;
+};
+
+struct MuxItem {
+  PacketPtr packet;
+  int stream = 0;
+};
+
+struct RenditionCounters {
+  std::atomic<int64_t> frames{0}, bytes{0}, dropped{0}, duplicated{0}, shed{0}, reconnects{0},
+      silence_ms{0};
+  std::atomic<int64_t> encode_us_total{0}, encoded{0};
+  std::atomic<int64_t> last_video_us{INT64_MIN}, last_audio_us{INT64_MIN};
+};
+
+// One output: converters and encoders (or a copy), its muxer, and the queues between them.
+// Run (convert + encode) and RunMux each run on a thread of their own.
+class Rendition {
+ public:
+  static core::Result<std::unique_ptr<Rendition>> Open(const RenditionConfig& config,
+                                                       const Epoch& first,
+                                                       const LiveDefaults& defaults,
+                                                       bool hevc_flv_codec_id_12,
+                                                       const std::atomic<bool>* abort_io);
+
+  void Run(const FailFn& fail);
+  void RunMux(const FailFn& fail, const std::atomic<bool>& abort_io);
+
+  const RenditionConfig& config() const { return cfg_; }
+  bool transcodes_video() const { return vconv_ != nullptr; }
+  bool transcodes_audio() const { return aconv_ != nullptr; }
+  bool transcodes() const { return vconv_ || aconv_; }
+  BoundedQueue<Item>& in() { return in_; }
+  const RenditionCounters& stats() const { return stats_; }
+
+ private:
+  Rendition() = default;
+  void Deliver(AVPacket* pkt, int stream, AVRational tb);
+  void PublishCounters();
+
+  RenditionConfig cfg_;
+  std::unique_ptr<Encoder> venc_, aenc_;
+  std::unique_ptr<VideoConverter> vconv_;
+  std::unique_ptr<AudioConverter> aconv_;
+  std::unique_ptr<Muxer> mux_;
+  int out_video_ = -1, out_audio_ = -1;
+  BoundedQueue<Item> in_{64};
+  BoundedQueue<MuxItem> out_{512};
+  bool need_keyframe_ = false;
+  std::deque<std::pair<int64_t, std::chrono::steady_clock::time_point>> pending_;
+  RenditionCounters stats_;
+};
+
+// The decode stage: one video and one audio decoder for every rendition that transcodes,
+// reopened at each new epoch.
+class DecodeStage {
+ public:
+  DecodeStage(bool video, bool audio) : need_video_(video), need_audio_(audio) {}
+  // Opens the decoders for the first epoch: an undecodable input fails the run at once.
+  core::Result<void> Open(const Epoch& first);
+  // Decodes until the queue closes, then flushes and closes every rendition's input.
+  void Run(BoundedQueue<DecodeItem>& queue, const std::vector<Rendition*>& renditions);
+  int64_t frames() const { return frames_.load(); }
+
+ private:
+  core::Result<void> OpenFor(const Epoch& epoch);
+  void Drain(AVCodecContext* dec, bool video, const std::vector<Rendition*>& renditions);
+
+  bool need_video_, need_audio_;
+  int epoch_id_ = 0;
+  CodecContextPtr vdec_, adec_;
+  FramePtr frame_ = NewFrame();
+  std::atomic<int64_t> frames_{0};
+};
+
+core::Result<CodecContextPtr> OpenDecoder(const AVCodecParameters* par);
+
+// The once-a-second stats line (JSON) of a pipeline.
+struct InputStats {
+  int64_t frames = 0, bytes = 0, reconnects = 0;
+  bool lost = false, stalled = false;
+  bool has_backup = false;
+  InputRole active = InputRole::kPrimary;
+};
+class StatsReporter {
+ public:
+  explicit StatsReporter(size_t renditions)
+      : last_frames_(renditions, 0),
+        last_bytes_(renditions, 0),
+        last_media_(renditions, INT64_MIN) {}
+  std::string Line(double seconds, const InputStats& input,
+                   const std::vector<const RenditionCounters*>& outputs);
+
+ private:
+  std::vector<int64_t> last_frames_, last_bytes_, last_media_;
+  int64_t last_in_frames_ = 0, last_in_bytes_ = 0;
+};
+
+}  // namespace floe::media
