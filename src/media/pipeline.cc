@@ -162,7 +162,8 @@ void Pipeline::Impl::OnPacket(InputSource& src, Demuxer& demux, AVPacket* pkt) {
   Route r = selector->OnPacket(a);
   if (!r.forward) return;
   if (r.switched) {
-    spdlog::warn("event=input_switched from={} to={}", RoleName(r.from), RoleName(r.to));
+    spdlog::warn("event=input_switched from={} to={} reason=\"{} → {}\"", RoleName(r.from),
+                 RoleName(r.to), RoleName(r.from), RoleName(r.to));
   }
   if (r.resumed) spdlog::info("event=input_resumed input={}", RoleName(a.role));
   if (r.discontinuity_ms != 0) {

@@ -10,8 +10,8 @@
 namespace floe::runtime {
 
 struct JobProcessView {
-  std::string state;  // starting | running | waiting-input | waiting-output | input-lost |
-                      // restarting | stopping
+  std::string state;  // starting | running | waiting-input | waiting-output | input-stalled
+                      // (slate) | input-lost | restarting | stopping
   int pid = 0;
   int restarts = 0;        // process restarts after failures
   int64_t since_ms = 0;    // when the current process started (Unix ms)

@@ -377,8 +377,15 @@ void Supervisor::OnLine(const std::string& job_id, const std::string& line) {
   } else if (event == "input_reconnected") {
     state = "running";
     record = "reconnected";
+  } else if (event == "input_stalled") {
+    state = "input-stalled";
+    record = event;
+  } else if (event == "input_resumed") {
+    state = "running";
+    record = event;
   } else if (event == "output_lost" || event == "output_reconnected" || event == "input_ended" ||
-             event == "copy_stopped" || event == "input_discontinuity") {
+             event == "copy_stopped" || event == "input_discontinuity" ||
+             event == "input_switched" || event == "input_connected") {
     record = event;
   } else if (event == "input_waiting" || event == "output_waiting") {
     state = event == "input_waiting" ? "waiting-input" : "waiting-output";

@@ -34,6 +34,12 @@ class SupervisorTest : public ::testing::Test {
                "  fail) echo 'log: event=job_failed reason=\"stub failed\"' >&2; "
                "exit 3;;\n"
                "  run) echo 'log: event=pipeline_started' >&2; exec sleep 1000;;\n"
+               "  stall) echo 'log: event=pipeline_started' >&2;\n"
+               "    echo 'log: event=input_stalled input=primary reason=\"no input for 233 ms; "
+               "slate\"' >&2;\n"
+               "    echo 'log: event=input_switched from=primary to=backup reason=\"primary → "
+               "backup\"' >&2;\n"
+               "    echo 'log: event=input_resumed input=backup' >&2; exec sleep 1000;;\n"
                "  stubborn) trap '' TERM; echo 'log: event=pipeline_started' >&2;\n"
                "    while :; do sleep 0.05; done;;\n"
                "esac\n";
@@ -110,6 +116,23 @@ class SupervisorTest : public ::testing::Test {
   std::unique_ptr<Supervisor> sup_;
   int jobs_ = 0;
 };
+
+TEST_F(SupervisorTest, StallsSwitchesAndResumptionsAreTheJobsEvents) {
+  Mode("stall");
+  std::string id = Submit();
+  Start();
+  std::vector<std::string> seen;
+  ASSERT_TRUE(Eventually([&] {
+    seen.clear();
+    auto events = store_.ListJobEvents(id, 100);
+    for (const auto& e : *events) seen.push_back(e.event + ":" + e.detail);
+    return seen.size() >= 5;
+  })) << ::testing::PrintToString(seen);
+  EXPECT_EQ(seen, (std::vector<std::string>{"submitted:start now",
+                                            "started:", "input_stalled:no input for 233 ms; slate",
+                                            "input_switched:primary → backup", "input_resumed:"}));
+  EXPECT_EQ(sup_->View(id)->state, "running");
+}
 
 TEST_F(SupervisorTest, RestartBackoffDoublesFromOneSecondToThirty) {
   std::string id = Submit();
