@@ -85,13 +85,15 @@ test('output drops and comes back: reconnected without restarting the input', { 
   try {
     const src = publish(input.url('od-src'), { seconds: 25, size: '640x360' });
     await sleep(1500);
-    const job = transcode({ templates: [TEMPLATE], input: input.url('od-src'), outputs: [output.url('od-out')] });
+    // The output goes to the application with wait_key off: nginx relays what Floe sends as it
+    // is, so the keyframe check below sees Floe's first packet, not nginx's own wait for a key.
+    const job = transcode({ templates: [TEMPLATE], input: input.url('od-src'), outputs: [output.url('od-out', 'ertmp')] });
     await sleep(4000);
     await output.stop();
     await sleep(2000);
     output = await startNginx({ port });
     // A viewer waiting on the new origin sees what Floe sends from its reconnect on.
-    const { packets } = await watch(output.url('od-out'), 12);
+    const { packets } = await watch(output.url('od-out', 'ertmp'), 12);
     assert.ok(packets.length > 50, `packets after the output came back: ${packets.length}`);
     const video = packets.filter((p) => p.codec_type === 'video');
     assert.match(video[0].flags || '', /K/, `the first video packet after the reconnect is a keyframe: ${JSON.stringify(video[0])}`);
