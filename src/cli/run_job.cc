@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli/transcode.h"
+#include "core/backoff.h"
 #include "media/pipeline.h"
 
 namespace floe::cli {
@@ -98,7 +99,7 @@ int RunJob(const RunJobArgs& args) {
           close(fd);
         }
         lock_path = path;
-        int backoff_ms = 500;
+        core::Backoff backoff(500, 4'000);
         while (!stop) {
           auto pipeline = std::make_unique<media::Pipeline>(cfg);
           {
@@ -113,7 +114,7 @@ int RunJob(const RunJobArgs& args) {
           if (stop) break;
           if (r) {
             spdlog::info("event=input_waiting reason=\"the input ended; waiting for it again\"");
-            backoff_ms = 500;
+            backoff.Reset();
           } else if (Retryable(r.error())) {
             spdlog::info("event={}_waiting reason=\"{}\"",
                          r.error().code == "OutputUnavailable" ? "output" : "input",
@@ -121,8 +122,7 @@ int RunJob(const RunJobArgs& args) {
           } else {
             return r;
           }
-          SleepUnlessStopped(backoff_ms, stop);
-          backoff_ms = std::min(backoff_ms * 2, 4'000);
+          SleepUnlessStopped(backoff.Next(), stop);
         }
         return {};
       },
