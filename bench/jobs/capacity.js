@@ -16,7 +16,7 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 
 const build = path.resolve(process.argv[2] || 'build');
 process.env.FLOE_BIN = path.join(build, 'floe');
@@ -31,36 +31,10 @@ const WARMUP = Number(process.env.WARMUP || 10);
 const FPS = 30;
 const PROBE = path.join(build, 'bench', 'floe_latency_probe');
 const TEMPLATE_720P = '00000000000000000000000000000720'; // system: 1280x720@30, 2500k, GOP 60, high, AAC 128k
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { sleep, run, measure: probeAll, realTime } = require('./lib');
 
-function run(cmd, args) {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout.on('data', (c) => (out += c));
-  proc.stderr.on('data', (c) => (err += c));
-  const done = new Promise((r) => proc.on('exit', (code) => r({ code, out, err })));
-  return { proc, done, stop: () => proc.exitCode === null && proc.kill('SIGTERM') };
-}
-
-// Packets of one output for SECONDS → { frames, drift growth ms }.
-function analyse(text) {
-  const rows = text.trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number));
-  if (rows.length < 10) return { frames: rows.length, driftMs: Infinity };
-  const drift = rows.map(([pts, at]) => at - pts);
-  const n = Math.min(5 * FPS, Math.floor(rows.length / 4));
-  const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-  return { frames: rows.length, driftMs: mean(drift.slice(-n)) - mean(drift.slice(0, n)) };
-}
-
-async function measure(urls) {
-  const probes = urls.map((u) => run(PROBE, [u, String(SECONDS), 'pts']));
-  return (await Promise.all(probes.map((p) => p.done))).map((r) => analyse(r.out));
-}
-
-function verdict(m, fabricated = 0) {
-  return m.frames >= 0.98 * FPS * SECONDS && m.driftMs <= 500 && fabricated <= 0.02 * FPS * SECONDS;
-}
+const measure = (urls) => probeAll(PROBE, urls, SECONDS, FPS);
+const verdict = (m, fabricated = 0) => realTime(m, SECONDS, FPS, fabricated);
 
 async function floeRound(nginx, input, n) {
   const server = await startServer();

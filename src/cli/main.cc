@@ -1,4 +1,5 @@
-// The floe binary: serve, admin, transcode, run-job (the process of one job) and flv-probe.
+// The floe binary: serve, admin, transcode, run-job (the media process of one input's jobs) and
+// flv-probe.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -85,8 +86,10 @@ int main(int argc, char** argv) {
 
   floe::cli::RunJobArgs run_job;
   auto* run_job_cmd =
-      app.add_subcommand("run-job", "Run one job for floe serve (spec as JSON on standard input)");
-  run_job_cmd->add_option("--job-id", run_job.job_id, "Job id")->required();
+      app.add_subcommand("run-job",
+                         "Run the jobs of one input for floe serve (JSON lines on standard input, "
+                         "reports on standard output)");
+  run_job_cmd->add_option("--group", run_job.group, "A name for this process (the input's group)");
   run_job_cmd->add_option("--lock-dir", run_job.lock_dir, "Directory of per-job lock files")
       ->required();
   run_job_cmd->add_option("--allow-net", run_job.allow_net, kAllowNetHelp);

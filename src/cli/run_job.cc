@@ -1,141 +1,376 @@
 #include "cli/run_job.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <iostream>
-#include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <stop_token>
 #include <thread>
 
 #include "cli/transcode.h"
 #include "core/backoff.h"
+#include "core/json.h"
 #include "media/pipeline.h"
+#include "runtime/protocol.h"
 
 namespace floe::cli {
 
 namespace {
 
-bool Retryable(const core::Error& e) {
-  return e.code == "InputUnavailable" || e.code == "OutputUnavailable";
+using runtime::Report;
+using runtime::ReportKind;
+
+// A job's lock file, DIR/ID.lock, held with flock while its rendition runs here. The fd, or
+// -1 while another process holds it. Whoever is done with a lock removes the file while still
+// holding it: a lock on a removed file excludes nobody, so only the file that is there counts.
+int TryLock(const std::string& path) {
+  int fd = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  struct stat held {
+  }, now{};
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &held) != 0 || stat(path.c_str(), &now) != 0 ||
+      held.st_ino != now.st_ino || held.st_dev != now.st_dev) {
+    close(fd);
+    return -1;
+  }
+  return fd;
 }
 
-void SleepUnlessStopped(int ms, const std::atomic<bool>& stop) {
-  for (int waited = 0; waited < ms && !stop; waited += 20) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+void Unlock(const std::string& path, int fd) {
+  unlink(path.c_str());
+  close(fd);
+}
+
+// The reports, one line each on standard output, from any thread.
+class Reporter {
+ public:
+  void Send(const Report& r) {
+    std::string line = runtime::Encode(r);
+    std::lock_guard lock(mu_);
+    std::cout << line << '\n' << std::flush;
   }
+  void Event(const std::string& job_id, media::EventKind kind, std::string detail = "") {
+    Send(Report{ReportKind::kEvent, job_id, kind, "", std::move(detail), ""});
+  }
+  void Failed(const std::string& job_id, const core::Error& e) {
+    Send(Report{ReportKind::kFailed, job_id, media::EventKind::kStarted, e.code, e.message, ""});
+  }
+
+ private:
+  std::mutex mu_;
+};
+
+// The jobs of one input and the pipeline that runs them; a new pipeline (with every job that
+// holds its lock) after the input ends or cannot be reached.
+class Group {
+ public:
+  Group(const RunJobArgs& args, runtime::InputSpec input, Reporter& out)
+      : args_(args), input_(std::move(input)), out_(out) {}
+
+  // A job joins: its rendition starts once its lock is free, the others never wait on it.
+  void Add(const runtime::RenditionSpec& spec);
+  // A job leaves: its rendition is flushed and finished, then its lock is let go.
+  void Remove(const std::string& job_id);
+  // Runs pipelines until Stop; an error is fatal for every job.
+  core::Result<void> Run();
+  void Stop();
+  // The process is done: every lock it holds is let go (the file removed while still held).
+  void ReleaseLocks();
+
+ private:
+  struct Job {
+    runtime::RenditionSpec spec;
+    media::RenditionConfig rendition;
+    int lock_fd = -1;  // -1: waiting for its lock
+    bool in_pipeline = false;
+  };
+  std::string LockPath(const std::string& id) const { return args_.lock_dir + "/" + id + ".lock"; }
+  void Activate(const std::string& id);  // its lock is held: into the pipeline
+  void Failed(const std::string& id, const core::Error& e);
+  void TakeLocks(std::stop_token stop);
+  void OnStats(const std::string& line);
+
+  const RunJobArgs& args_;
+  runtime::InputSpec input_;
+  Reporter& out_;
+  std::stop_source stop_;
+  std::mutex mu_;
+  std::condition_variable_any cv_;  // a job became active
+  std::map<std::string, Job> jobs_;
+  std::shared_ptr<media::Pipeline> current_;
+  std::vector<std::string> trusted_;
+};
+
+void Group::Add(const runtime::RenditionSpec& spec) {
+  nlohmann::json doc{{"Type", spec.type}};
+  if (auto config = core::ParseJson(spec.template_config)) doc["TemplateConfig"] = *config;
+  auto settings = TemplateSettings(doc);
+  if (!settings) {
+    out_.Failed(spec.job_id, settings.error());
+    return;
+  }
+  if (spec.trusted_output) {
+    std::lock_guard lock(mu_);
+    trusted_.push_back(spec.output_url);
+    if (auto r = GuardNetwork(args_.allow_net, trusted_); !r) {
+      trusted_.pop_back();
+      out_.Failed(spec.job_id, r.error());
+      return;
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (jobs_.count(spec.job_id)) return;  // runs already
+    Job& job = jobs_[spec.job_id];
+    job.spec = spec;
+    job.rendition = media::RenditionConfig{spec.job_id, *settings, spec.output_url, ""};
+    job.lock_fd = TryLock(LockPath(spec.job_id));
+    if (job.lock_fd < 0) {
+      spdlog::info("event=job_lock_wait job_id={} reason=\"another process runs this job\"",
+                   spec.job_id);
+      out_.Event(spec.job_id, media::EventKind::kLockWait, "another process runs this job");
+      return;  // TakeLocks tries again
+    }
+  }
+  Activate(spec.job_id);
+}
+
+void Group::Activate(const std::string& id) {
+  std::shared_ptr<media::Pipeline> pipeline;
+  media::RenditionConfig rendition;
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return;
+    if (current_ && !it->second.in_pipeline) {
+      it->second.in_pipeline = true;
+      pipeline = current_;
+      rendition = it->second.rendition;
+    }
+  }
+  cv_.notify_all();  // no pipeline yet: Run starts one with it
+  if (!pipeline) return;
+  auto r = pipeline->AddRendition(std::move(rendition));
+  // A pipeline that ended meanwhile is followed by one that has this job.
+  if (!r && r.error().code != "PipelineStopped") Failed(id, r.error());
+}
+
+void Group::Failed(const std::string& id, const core::Error& e) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return;
+    if (it->second.lock_fd >= 0) Unlock(LockPath(id), it->second.lock_fd);
+    jobs_.erase(it);
+  }
+  spdlog::error("event=job_failed job_id={} reason=\"{}: {}\"", id, e.code, e.message);
+  out_.Failed(id, e);  // the supervisor decides when it comes back
+}
+
+void Group::Remove(const std::string& id) {
+  std::shared_ptr<media::Pipeline> pipeline;
+  int fd = -1;
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(id);
+    if (it != jobs_.end()) {
+      fd = it->second.lock_fd;
+      if (it->second.in_pipeline) pipeline = current_;
+      jobs_.erase(it);
+    }
+  }
+  if (pipeline) pipeline->RemoveRendition(id);
+  if (fd >= 0) Unlock(LockPath(id), fd);
+  out_.Send(Report{ReportKind::kRemoved, id, media::EventKind::kStarted, "", "", ""});
+}
+
+void Group::TakeLocks(std::stop_token stop) {
+  while (core::SleepUnlessStopped(stop, 100)) {
+    std::vector<std::string> taken;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [id, job] : jobs_) {
+        if (job.lock_fd >= 0) continue;
+        job.lock_fd = TryLock(LockPath(id));
+        if (job.lock_fd >= 0) taken.push_back(id);
+      }
+    }
+    for (const auto& id : taken) Activate(id);
+  }
+}
+
+// One stats report per job: the input's figures and its own output's.
+void Group::OnStats(const std::string& line) {
+  auto doc = core::ParseJson(line);
+  if (!doc || !doc->contains("outputs")) return;
+  for (const auto& o : (*doc)["outputs"]) {
+    if (!o.contains("rendition") || !o["rendition"].is_string()) continue;
+    nlohmann::json job{{"input", (*doc)["input"]},
+                       {"speed", o.value("speed", 0.0)},
+                       {"outputs", nlohmann::json::array({o})}};
+    out_.Send(Report{ReportKind::kStats, o["rendition"].get<std::string>(),
+                     media::EventKind::kStarted, "", "", core::DumpJson(job)});
+  }
+}
+
+core::Result<void> Group::Run() {
+  std::filesystem::create_directories(args_.lock_dir);
+  std::jthread locker([this](std::stop_token st) { TakeLocks(st); });
+  core::Backoff backoff(500, 4'000);
+  std::stop_token stop = stop_.get_token();
+  while (!stop.stop_requested()) {
+    std::shared_ptr<media::Pipeline> pipeline;
+    {
+      std::unique_lock lock(mu_);
+      // Nothing to run before a job holds its lock.
+      cv_.wait(lock, stop, [&] {
+        for (const auto& [id, job] : jobs_) {
+          if (job.lock_fd >= 0) return true;
+        }
+        return false;
+      });
+      if (stop.stop_requested()) break;
+      media::PipelineConfig cfg;
+      cfg.input_url = input_.url;
+      cfg.backup_input_url = input_.backup_url;
+      cfg.reconnect_window_ms = 0;  // a live job waits for its input for ever
+      // An input not live yet is said so (event input_waiting) after this, then tried again.
+      cfg.input.connect_timeout_ms = 5'000;
+      for (auto& [id, job] : jobs_) {
+        if (job.lock_fd < 0) continue;
+        cfg.renditions.push_back(job.rendition);
+        job.in_pipeline = true;
+      }
+      cfg.on_stats = [this](const std::string& line) { OnStats(line); };
+      cfg.on_event = [this](const media::Event& e) { out_.Event(e.rendition, e.kind, e.detail); };
+      cfg.on_rendition_failed = [this](const std::string& key, const core::Error& e) {
+        Failed(key, e);
+      };
+      pipeline = std::make_shared<media::Pipeline>(std::move(cfg));
+      current_ = pipeline;
+    }
+    auto r = pipeline->Run();
+    {
+      std::lock_guard lock(mu_);
+      current_.reset();
+      for (auto& [id, job] : jobs_) job.in_pipeline = false;
+    }
+    if (stop.stop_requested()) break;
+    if (r) {
+      out_.Event("", media::EventKind::kInputWaiting, "the input ended; waiting for it again");
+      backoff.Reset();
+    } else if (r.error().code == "InputUnavailable") {
+      out_.Event("", media::EventKind::kInputWaiting, r.error().message);
+    } else {
+      return r;
+    }
+    core::SleepUnlessStopped(stop, backoff.Next());
+  }
+  return {};
+}
+
+void Group::ReleaseLocks() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, job] : jobs_) {
+    if (job.lock_fd >= 0) Unlock(LockPath(id), job.lock_fd);
+    job.lock_fd = -1;
+  }
+}
+
+void Group::Stop() {
+  stop_.request_stop();
+  std::shared_ptr<media::Pipeline> pipeline;
+  {
+    std::lock_guard lock(mu_);
+    pipeline = current_;
+  }
+  if (pipeline) pipeline->Stop();
+}
+
+// Lines from standard input, read unbuffered (poll + read) so that a stop is seen at once.
+class LineReader {
+ public:
+  // The next line; nullopt at the end of input, on a line over kMaxLine, or once stopped.
+  std::optional<std::string> Next(std::stop_token stop) {
+    char chunk[4096];
+    for (;;) {
+      if (auto nl = buf_.find('\n'); nl != std::string::npos) {
+        std::string line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        return line;
+      }
+      if (buf_.size() > runtime::kMaxLine || stop.stop_requested()) return std::nullopt;
+      pollfd p{0, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      ssize_t got = read(0, chunk, sizeof chunk);
+      if (got <= 0) return std::nullopt;
+      buf_.append(chunk, static_cast<size_t>(got));
+    }
+  }
+
+ private:
+  std::string buf_;
+};
+
+// Commands until standard input ends (the supervisor is gone: stop too) or stop.
+void ReadCommands(std::stop_token stop, LineReader& in, Group& group) {
+  while (auto line = in.Next(stop)) {
+    auto c = runtime::ParseCommand(*line);
+    if (!c) {
+      spdlog::warn("event=bad_command reason=\"{}\"", c.error().message);
+      continue;
+    }
+    if (c->kind == runtime::CommandKind::kAdd) group.Add(c->renditions.front());
+    if (c->kind == runtime::CommandKind::kRemove) group.Remove(c->job_id);
+  }
+  if (!stop.stop_requested()) group.Stop();
 }
 
 }  // namespace
 
 int RunJob(const RunJobArgs& args) {
-  std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-  auto spec = nlohmann::json::parse(text, nullptr, false);  // written by the supervisor
-  if (!spec.is_object() || !spec.contains("Type") || !spec.contains("InputUrl") ||
-      !spec.contains("OutputUrl")) {
-    spdlog::error("event=job_failed reason=\"no job spec on standard input\"");
+  // SIGTERM and SIGINT are for RunUntilSignal's watcher alone: blocked in every thread from here.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  Reporter out;
+  LineReader in;
+  std::stop_source never;
+  auto first = in.Next(never.get_token());
+  auto start = runtime::ParseCommand(first.value_or(""));
+  if (!start || start->kind != runtime::CommandKind::kStart) {
+    out.Failed("", core::Error{"BadMessage", 400, "no start command on standard input", ""});
     return 1;
   }
-  auto settings = TemplateSettings(spec);
-  if (!settings) {
-    spdlog::error("event=job_failed reason=\"{}: {}\"", settings.error().code,
-                  settings.error().message);
+  if (auto r = GuardNetwork(args.allow_net); !r) {
+    out.Failed("", r.error());
     return 1;
   }
-  std::string trusted =
-      spec.value("TrustedOutput", false) ? spec["OutputUrl"].get<std::string>() : std::string();
-  if (auto r = GuardNetwork(args.allow_net, trusted); !r) {
-    spdlog::error("event=job_failed reason=\"{}\"", r.error().message);
-    return 1;
-  }
-  media::PipelineConfig cfg;
-  cfg.input_url = spec["InputUrl"].get<std::string>();
-  cfg.backup_input_url = spec.value("BackupInputUrl", std::string());
-  cfg.reconnect_window_ms = 0;  // a live job waits for its input for ever
-  // An input not live yet is said so (event=input_waiting) after this, then tried again.
-  cfg.input.connect_timeout_ms = 5'000;
-  cfg.renditions.push_back({*settings, spec["OutputUrl"].get<std::string>(), ""});
-  cfg.on_stats = [](const std::string& line) { std::cout << line << std::endl; };
-
-  std::atomic<bool> stop{false};
-  std::string lock_path;  // removed (still locked) when this process is done with the job
-  std::mutex mu;
-  media::Pipeline* current = nullptr;
-  auto result = RunUntilSignal(
-      [&]() -> core::Result<void> {
-        // One process per job at a time: wait for an earlier one (a server that crashed and
-        // restarted) to be gone. The lock goes with this process, however it ends.
-        std::filesystem::create_directories(args.lock_dir);
-        std::string path = args.lock_dir + "/" + args.job_id + ".lock";
-        int fd = -1;
-        bool said = false;
-        for (;;) {
-          fd = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-          if (fd < 0) return core::Error{"JobLockFailed", 500, "cannot open " + path, ""};
-          while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            if (stop) {
-              close(fd);
-              return {};
-            }
-            if (!said) spdlog::info("event=job_lock_wait reason=\"another process runs this job\"");
-            said = true;
-            SleepUnlessStopped(100, stop);
-          }
-          // The holder before us removes the file when it is done: a lock on a removed file
-          // excludes nobody, so take the file that is there now.
-          struct stat held {
-          }, now{};
-          if (fstat(fd, &held) == 0 && stat(path.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
-              held.st_dev == now.st_dev) {
-            break;
-          }
-          close(fd);
-        }
-        lock_path = path;
-        core::Backoff backoff(500, 4'000);
-        while (!stop) {
-          auto pipeline = std::make_unique<media::Pipeline>(cfg);
-          {
-            std::lock_guard lock(mu);
-            current = pipeline.get();
-          }
-          auto r = pipeline->Run();
-          {
-            std::lock_guard lock(mu);
-            current = nullptr;
-          }
-          if (stop) break;
-          if (r) {
-            spdlog::info("event=input_waiting reason=\"the input ended; waiting for it again\"");
-            backoff.Reset();
-          } else if (Retryable(r.error())) {
-            spdlog::info("event={}_waiting reason=\"{}\"",
-                         r.error().code == "OutputUnavailable" ? "output" : "input",
-                         r.error().message);
-          } else {
-            return r;
-          }
-          SleepUnlessStopped(backoff.Next(), stop);
-        }
-        return {};
-      },
-      [&] {
-        stop = true;
-        std::lock_guard lock(mu);
-        if (current) current->Stop();
-      });
-  // Still holding the lock: whoever waits for it sees the file gone and takes a new one.
-  if (!lock_path.empty()) unlink(lock_path.c_str());
+  Group group(args, start->input, out);
+  for (const auto& spec : start->renditions) group.Add(spec);
+  std::jthread reader([&](std::stop_token st) { ReadCommands(st, in, group); });
+  auto result = RunUntilSignal([&] { return group.Run(); }, [&] { group.Stop(); });
+  reader.request_stop();
+  reader.join();
+  group.ReleaseLocks();
   if (!result) {
     spdlog::error("event=job_failed reason=\"{}: {}\"", result.error().code,
                   result.error().message);
+    out.Failed("", result.error());
     return 1;
   }
   spdlog::info("event=job_stopped");

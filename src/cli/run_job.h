@@ -1,11 +1,13 @@
-// `floe run-job --job-id ID --lock-dir DIR [--allow-net CIDR…]`: the process that runs one live
-// transcoding job for `floe serve` (src/runtime/supervisor.h). It reads the job's spec (JSON:
-// JobId, InputUrl, OutputUrl, Type, TemplateConfig) on standard input, holds DIR/ID.lock while it
-// runs (a job never runs twice), and runs the media pipeline until SIGTERM: an input that is not
-// live yet or goes away is waited for (event=input_waiting), never given up on. Log lines go to
-// stderr, stats lines (JSON) to stdout; a fatal error is one event=job_failed line and exit code 1.
-// Every connection it makes passes the network guard (media/net_guard.h); a LiveCenter job's
-// push base (spec field TrustedOutput) is always reachable.
+// `floe run-job --lock-dir DIR [--allow-net CIDR…] [--group NAME]`: the media process of
+// `floe serve` (src/runtime/supervisor.h) for one input and every job on it. It speaks
+// src/runtime/protocol.h: the first line on standard input says the input and the first jobs,
+// later lines add and remove jobs while the others keep running; events, stats and failures
+// go to standard output as reports, and standard error is only its log. Each job's rendition
+// holds DIR/JOB_ID.lock while it runs (a job never runs twice; a job whose lock another process
+// still holds waits, event job_lock_wait). An input not live yet or gone is waited for (event
+// input_waiting), never given up on; a rendition that fails is reported for its job alone. It
+// runs until SIGTERM or the end of standard input. Every connection passes the network guard
+// (media/net_guard.h); a LiveCenter job's push base is always reachable.
 #pragma once
 
 #include <string>
@@ -14,9 +16,9 @@
 namespace floe::cli {
 
 struct RunJobArgs {
-  std::string job_id;
   std::string lock_dir;
   std::vector<std::string> allow_net;  // CIDRs reachable besides public unicast (from serve)
+  std::string group;                   // a name for this process in ps (the supervisor's)
 };
 
 int RunJob(const RunJobArgs& args);

@@ -72,14 +72,14 @@ core::Result<void> RunUntilSignal(const std::function<core::Result<void>()>& run
 }
 
 core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net,
-                                const std::string& trusted_output) {
+                                const std::vector<std::string>& trusted_outputs) {
   core::NetPolicy policy;
   for (const auto& text : allow_net) {
     auto cidr = core::ParseCidr(text);
     if (!cidr) return cidr.error();
     policy.Allow(*cidr);
   }
-  if (!trusted_output.empty()) {
+  for (const auto& trusted_output : trusted_outputs) {
     // rtmp://HOST:PORT/app/stream (RTMP's port is 1935 when the URL names none).
     auto hp = core::UrlHostPort(trusted_output);
     if (!hp)
@@ -123,7 +123,7 @@ int Transcode(const TranscodeArgs& args) {
                 ? args.hls_dir
                 : (std::filesystem::path(args.hls_dir) / std::to_string(i)).string();
     }
-    cfg.renditions.push_back({*settings, args.outputs[i], hls});
+    cfg.renditions.push_back({std::to_string(i), *settings, args.outputs[i], hls});
   }
   if (args.stats) {
     cfg.on_stats = [](const std::string& line) { std::cout << line << std::endl; };

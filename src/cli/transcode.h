@@ -31,9 +31,10 @@ struct TranscodeArgs {
 };
 
 // Installs this process's network guard (media/net_guard.h): public unicast addresses, the
-// `allow_net` CIDRs, and `trusted_output` (a LiveCenter push URL the operator configured).
+// `allow_net` CIDRs, and `trusted_outputs` (LiveCenter push URLs the operator configured).
+// Called again with more trusted outputs, it replaces the guard at once.
 core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net,
-                                const std::string& trusted_output = "");
+                                const std::vector<std::string>& trusted_outputs = {});
 
 // `floe flv-probe --input rtmp://… [--seconds N]`: reads an H.265 FLV stream with Floe's own
 // reader and prints a JSON summary (convention, tags, keyframes, decoded frames, size).

@@ -3,6 +3,10 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
 
 namespace floe::core {
 
@@ -22,5 +26,14 @@ class Backoff {
   int min_ms_, max_ms_;
   int next_ms_ = 0;
 };
+
+// Waits `ms` between two attempts, or less when `stop` is requested: false when stopped.
+inline bool SleepUnlessStopped(std::stop_token stop, int ms) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; });
+  return !stop.stop_requested();
+}
 
 }  // namespace floe::core

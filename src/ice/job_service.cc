@@ -207,7 +207,7 @@ JobService::JobService(store::Store& store, const LiveCenter& live_center,
 
 Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubmit& s) {
   if (auto r = ValidateName(s.name); !r) return r.error();
-  if (s.start_mode != 0 && s.start_mode != 1) {
+  if (s.start_mode != store::StartMode::kNow && s.start_mode != store::StartMode::kTimed) {
     return Error::InvalidParameter("StartMode", "allowed values 0 (now) and 1 (timed).");
   }
   auto input = ParseInput(s.stream_input);
@@ -216,7 +216,7 @@ Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubm
   if (!output) return output.error();
   int64_t now = clock_();
   Timed timed;
-  if (s.start_mode == 1) {
+  if (s.start_mode == store::StartMode::kTimed) {
     auto t = ParseTimed(s.timed_config.value_or("{}"), now);
     if (!t) return t.error();
     timed = *t;
@@ -228,7 +228,8 @@ Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubm
   job.name = s.name;
   job.template_id = s.template_id;
   job.start_mode = s.start_mode;
-  job.status = s.start_mode == 0 ? 1 : 0;
+  job.status = s.start_mode == store::StartMode::kNow ? store::JobStatus::kRunning
+                                                      : store::JobStatus::kNotStarted;
   job.input_type = input->type;
   job.input_url = input->url;
   job.backup_input_url = input->backup_url;
@@ -319,15 +320,15 @@ Result<void> JobService::Update(const auth::Principal& who, const std::string& i
         store::JobRecord next = cur;
         if (change.name) next.name = *change.name;
         if (more_than_name) {
-          if (cur.start_mode == 0) {
+          if (cur.start_mode == store::StartMode::kNow) {
             return Error::InvalidParameter(
                 "StartMode", "an immediate job (StartMode 0) can change only its Name.");
           }
-          if (cur.status != 0) {
+          if (cur.status != store::JobStatus::kNotStarted) {
             return Error{"InvalidParam.JobStatus", 400,
                          "The StreamInput, TranscodeOutput and TimedConfig of a timed job can "
                          "change only before it starts; this job's Status is " +
-                             std::to_string(cur.status) + ".",
+                             std::to_string(store::ApiValue(cur.status)) + ".",
                          "Change only the Name, or submit a new job."};
           }
           if (input) {
@@ -374,8 +375,8 @@ Result<void> JobService::MarkStopped(const auth::Principal& who, const std::stri
                        [&](const store::JobRecord& cur,
                            std::vector<store::JobEvent>& events) -> Result<store::JobRecord> {
                          store::JobRecord next = cur;
-                         if (cur.status != 2) {
-                           next.status = 2;
+                         if (cur.status != store::JobStatus::kStopped) {
+                           next.status = store::JobStatus::kStopped;
                            events.push_back({"", now, "stopped", why});
                          }
                          return next;

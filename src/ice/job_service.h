@@ -19,7 +19,7 @@ namespace floe::ice {
 struct JobSubmit {
   std::string name;
   std::string template_id;
-  int start_mode = 0;
+  store::StartMode start_mode = store::StartMode::kNow;
   std::string stream_input;      // JSON {Type, InputUrl}
   std::string transcode_output;  // JSON {Type: LiveCenter, DomainName} | {Type: rtmp, OutputUrl}
   std::optional<std::string> timed_config;  // JSON {StartTime, EndTime}

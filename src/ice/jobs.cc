@@ -13,8 +13,8 @@ Json JobContent(const store::JobRecord& job) {
   j["TemplateId"] = job.template_id;
   j["TemplateName"] = job.template_name;
   j["TemplateType"] = job.template_type;
-  j["StartMode"] = job.start_mode;
-  j["Status"] = job.status;
+  j["StartMode"] = store::ApiValue(job.start_mode);
+  j["Status"] = store::ApiValue(job.status);
   j["StreamInput"] = Json{{"Type", job.input_type}, {"InputUrl", job.input_url}};
   if (!job.backup_input_url.empty()) j["StreamInput"]["BackupInputUrl"] = job.backup_input_url;
   j["OutputStream"] =
@@ -22,7 +22,7 @@ Json JobContent(const store::JobRecord& job) {
   Json out{{"Type", job.output_type}};
   if (!job.output_domain.empty()) out["DomainName"] = job.output_domain;
   j["TranscodeOutput"] = std::move(out);
-  if (job.start_mode == 1) {
+  if (job.start_mode == store::StartMode::kTimed) {
     Json timed{{"StartTime", core::FormatUtc(job.start_time_ms / 1000)}};
     if (job.end_time_ms) timed["EndTime"] = core::FormatUtc(job.end_time_ms / 1000);
     j["TimedConfig"] = std::move(timed);
@@ -72,7 +72,8 @@ void AddJobActions(ActionTable& table, JobService& service) {
     auto output = p.Required("TranscodeOutput");
     if (!output) return output.error();
     auto id = service.Submit(
-        ctx.principal, {*name, *template_id, **start_mode, *input, *output, p.Get("TimedConfig")});
+        ctx.principal, {*name, *template_id, static_cast<store::StartMode>(**start_mode), *input,
+                        *output, p.Get("TimedConfig")});
     if (!id) return id.error();
     return Json{{"JobId", *id}};
   };
@@ -97,8 +98,8 @@ void AddJobActions(ActionTable& table, JobService& service) {
     auto paging = ParsePaging(p);
     if (!paging) return paging.error();
     q.type = *type;
-    q.start_mode = *start_mode;
-    q.status = *status;
+    if (*start_mode) q.start_mode = static_cast<store::StartMode>(**start_mode);
+    if (*status) q.status = static_cast<store::JobStatus>(**status);
     q.keyword = p.Get("KeyWord");
     q.ascending = paging->ascending;
     q.page_no = paging->page_no;

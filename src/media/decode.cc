@@ -52,6 +52,7 @@ core::Result<void> DecodeStage::OpenFor(const Epoch& epoch) {
   vdec_.reset();
   adec_.reset();
   epoch_id_ = epoch.id;
+  video_wait_key_ = false;
   if (need_video_ && epoch.video_par) {
     auto v = OpenDecoder(epoch.video_par.get());
     if (!v) return v.error();
@@ -69,14 +70,18 @@ core::Result<void> DecodeStage::Open(const Epoch& first) {
   return OpenFor(first);
 }
 
-void DecodeStage::Drain(AVCodecContext* dec, bool video,
-                        const std::vector<Rendition*>& renditions) {
+void DecodeStage::Require(bool video, bool audio) {
+  if (video) need_video_ = true;
+  if (audio) need_audio_ = true;
+}
+
+void DecodeStage::Drain(AVCodecContext* dec, bool video, const Renditions& renditions) {
   while (avcodec_receive_frame(dec, frame_.get()) == 0) {
     int64_t ts = frame_->best_effort_timestamp;
     if (ts == AV_NOPTS_VALUE) ts = frame_->pts;
     if (ts != AV_NOPTS_VALUE) {
       if (video) ++frames_;
-      for (Rendition* r : renditions) {
+      for (const auto& r : *renditions) {
         if (video ? r->transcodes_video() : r->transcodes_audio()) {
           r->in().Push(Item{RefFrame(frame_.get()), nullptr, video, ts});
         }
@@ -86,19 +91,21 @@ void DecodeStage::Drain(AVCodecContext* dec, bool video,
   }
 }
 
-void DecodeStage::Run(BoundedQueue<DecodeItem>& queue, const std::vector<Rendition*>& renditions) {
+void DecodeStage::Run(BoundedQueue<DecodeItem>& queue,
+                      const std::function<Renditions()>& renditions) {
   auto flush = [&] {
     for (auto [dec, video] : {std::pair{vdec_.get(), true}, std::pair{adec_.get(), false}}) {
       if (!dec) continue;
       avcodec_send_packet(dec, nullptr);
-      Drain(dec, video, renditions);
+      Drain(dec, video, renditions());
     }
   };
   while (auto item = queue.Pop()) {
+    Renditions now = renditions();
     if (item->slate) {
       // In order with the frames before it; a full rendition queue skips a mark (the next
       // one fills up to its own time anyway).
-      for (Rendition* r : renditions) {
+      for (const auto& r : *now) {
         if (r->transcodes()) {
           r->in().TryPush(Item{nullptr, nullptr, false, item->t_us, true, item->slate_black});
         }
@@ -111,12 +118,27 @@ void DecodeStage::Run(BoundedQueue<DecodeItem>& queue, const std::vector<Renditi
       flush();
       (void)OpenFor(*item->epoch);
     }
+    const Epoch& epoch = *item->epoch;
+    if (item->video && !vdec_ && need_video_ && epoch.video_par) {
+      // A rendition that transcodes video joined a pipeline that only copied it.
+      if (auto v = OpenDecoder(epoch.video_par.get())) {
+        vdec_ = std::move(*v);
+        video_wait_key_ = true;
+      }
+    }
+    if (!item->video && !adec_ && need_audio_ && epoch.audio_par) {
+      if (auto a = OpenDecoder(epoch.audio_par.get())) adec_ = std::move(*a);
+    }
+    if (item->video && video_wait_key_) {
+      if (!(item->packet->flags & AV_PKT_FLAG_KEY)) continue;
+      video_wait_key_ = false;
+    }
     AVCodecContext* dec = item->video ? vdec_.get() : adec_.get();
     if (!dec || avcodec_send_packet(dec, item->packet.get()) < 0) continue;  // damaged: skip
-    Drain(dec, item->video, renditions);
+    Drain(dec, item->video, now);
   }
   flush();
-  for (Rendition* r : renditions) r->in().Close();
+  for (const auto& r : *renditions()) r->in().Close();
 }
 
 }  // namespace floe::media

@@ -12,20 +12,16 @@ namespace floe::media {
 
 namespace {
 
-// Sleeps for `ms` unless stopped first; false when stopped.
-bool SleepFor(std::stop_token stop, int ms) {
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::unique_lock lock(mu);
-  return !cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; });
-}
-
 // The role goes in the events only when the pipeline has two inputs to tell apart.
 std::string Who(const InputSource& s) {
   return s.role() == InputRole::kBackup ? " input=backup" : "";
 }
 
 }  // namespace
+
+void InputSource::Say(EventKind kind, std::string detail) const {
+  if (on_event_) on_event_(Event{kind, "", std::move(detail)});
+}
 
 core::Result<void> InputSource::Open() {
   auto d = Demuxer::Open(url_, options_, abort_);
@@ -44,10 +40,12 @@ bool InputSource::Reconnect(std::stop_token stop) {
                                         std::chrono::milliseconds(reconnect_window_ms_)) {
       spdlog::info("event=input_ended{} reason=\"not back within {} ms\"", Who(*this),
                    reconnect_window_ms_);
+      Say(EventKind::kInputEnded,
+          "not back within " + std::to_string(reconnect_window_ms_) + " ms");
       return false;
     }
     int wait_ms = backoff.Next();
-    if (!SleepFor(stop, wait_ms)) return false;
+    if (!core::SleepUnlessStopped(stop, wait_ms)) return false;
     auto d = Demuxer::Open(url_, options_, abort_);
     if (d) {
       demux_ = std::move(*d);
@@ -55,9 +53,11 @@ bool InputSource::Reconnect(std::stop_token stop) {
       if (!ever_connected_) {
         ever_connected_ = true;  // a backup (or primary) that was not up at the start
         spdlog::info("event=input_connected{}", Who(*this));
+        Say(EventKind::kInputConnected, RoleName(role_));
       } else {
         ++connection_;
         spdlog::info("event=input_reconnected{} reconnects={}", Who(*this), connection_.load());
+        Say(EventKind::kInputReconnected, Who(*this).empty() ? "" : RoleName(role_));
       }
       return true;
     }
@@ -85,10 +85,13 @@ void InputSource::Run(std::stop_token stop, const PacketSink& sink) {
     if (rc == AVERROR_EOF) {
       // The source says it is finished (e.g. an HLS playlist with an end): that is the end.
       spdlog::info("event=input_ended{} reason=\"end of stream\"", Who(*this));
+      Say(EventKind::kInputEnded, "end of stream");
       break;
     }
-    spdlog::warn("event=input_lost{} reason=\"{}\"", Who(*this),
-                 demux_->TimedOut() ? "no data within the read timeout" : AvError(rc));
+    std::string why = demux_->TimedOut() ? "no data within the read timeout" : AvError(rc);
+    spdlog::warn("event=input_lost{} reason=\"{}\"", Who(*this), why);
+    Say(EventKind::kInputLost,
+        Who(*this).empty() ? why : std::string(RoleName(role_)) + ": " + why);
     connected_ = false;
     demux_.reset();
     if (!Reconnect(stop)) break;

@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 #include "media/demux.h"
+#include "media/events.h"
 #include "media/input_selector.h"
 
 namespace floe::media {
@@ -26,6 +27,9 @@ class InputSource {
         options_(options),
         reconnect_window_ms_(reconnect_window_ms),
         abort_(abort) {}
+
+  // Where this source's events go (connected, reconnected, lost, ended); set before Run.
+  void SetEvents(EventFn on_event) { on_event_ = std::move(on_event); }
 
   // Connects now: a pipeline that cannot open its input fails at once instead of running.
   core::Result<void> Open();
@@ -51,12 +55,14 @@ class InputSource {
  private:
   // Waits for the input to come back; false when stopped or past the reconnect window.
   bool Reconnect(std::stop_token stop);
+  void Say(EventKind kind, std::string detail) const;
 
   InputRole role_;
   std::string url_;
   InputOptions options_;
   int reconnect_window_ms_;
   const std::atomic<bool>* abort_;
+  EventFn on_event_;
   std::unique_ptr<Demuxer> demux_;
   std::atomic<int> connection_{0};
   std::atomic<bool> connected_{false}, ended_{false};

@@ -196,6 +196,7 @@ core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
   }
   if (!r) {
     spdlog::warn("event=output_lost url={} reason=\"{}\"", url_, r.error().message);
+    last_error_ = r.error().message;
     rtmp_.reset();
     CloseFlvWriter();
   }

@@ -39,6 +39,8 @@ class Muxer {
   // Tries once to reopen a dropped RTMP output. True when it is up again.
   bool Reconnect();
   int reconnects() const { return reconnects_; }
+  // Why the RTMP output went down last.
+  const std::string& last_error() const { return last_error_; }
   // Writes trailers.
   void Finish();
 
@@ -65,6 +67,7 @@ class Muxer {
   // the keyframe it restarts on may follow (microseconds).
   int64_t rtmp_floor_us_ = INT64_MIN;
   int reconnects_ = 0;
+  std::string last_error_;
   const std::atomic<bool>* abort_ = nullptr;
   std::atomic<int64_t> deadline_ms_{0};  // a connect or write blocked past this gives up
   bool finished_ = false;

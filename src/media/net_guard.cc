@@ -8,16 +8,20 @@
 #include <atomic>
 #include <cerrno>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <sstream>
+#include <vector>
 
 namespace floe::media {
 
 namespace {
 
-std::mutex g_mu;                         // guards g_policy for writers
+std::mutex g_mu;                         // guards g_policies for writers
 std::atomic<core::NetPolicy*> g_active;  // read by connect() without a lock
-core::NetPolicy g_policy;                // what g_active points at once installed
+// Every policy installed so far: one being replaced may still be read by a connect() in
+// flight, so none is freed while the process lives (a job process installs a handful).
+std::vector<std::unique_ptr<core::NetPolicy>> g_policies;
 thread_local uint64_t t_refused = 0;
 
 using ConnectFn = int (*)(int, const sockaddr*, socklen_t);
@@ -52,9 +56,8 @@ void TrustNameServers(core::NetPolicy& policy) {
 void InstallNetGuard(core::NetPolicy policy) {
   std::lock_guard lock(g_mu);
   TrustNameServers(policy);
-  g_active = nullptr;
-  g_policy = std::move(policy);
-  g_active = &g_policy;
+  g_policies.push_back(std::make_unique<core::NetPolicy>(std::move(policy)));
+  g_active = g_policies.back().get();  // one atomic swap: no moment without a policy
 }
 
 void RemoveNetGuard() {

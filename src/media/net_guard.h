@@ -13,9 +13,9 @@
 
 namespace floe::media {
 
-// Installs the policy for the rest of the process (replacing an earlier one), before any media
-// thread starts. The name servers of /etc/resolv.conf stay reachable on port 53 so that names
-// still resolve.
+// Installs the policy for the rest of the process, replacing an earlier one at once (safe while
+// media threads connect: each connect() sees the old policy or the new one). The name servers of
+// /etc/resolv.conf stay reachable on port 53 so that names still resolve.
 void InstallNetGuard(core::NetPolicy policy);
 // Removes it again (tests).
 void RemoveNetGuard();

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <stop_token>
 #include <thread>
+#include <tuple>
 
 #include "core/url_policy.h"
 #include "media/input.h"
@@ -30,12 +33,26 @@ struct Pipeline::Impl {
   std::atomic<bool> abort_io{false};     // output side: give up on blocked writes
   std::stop_source stop;                 // every loop of the pipeline ends on it
   std::vector<std::unique_ptr<InputSource>> sources;
-  std::vector<std::unique_ptr<Rendition>> renditions;
-  std::vector<Rendition*> rendition_ptrs;
   std::unique_ptr<DecodeStage> decode;
   BoundedQueue<DecodeItem> decode_queue{256};
-  bool need_video_decode = false, need_audio_decode = false;
-  bool copies_video = false, copies_audio = false;
+  std::atomic<bool> need_video_decode{false}, need_audio_decode{false};
+  std::atomic<bool> copies_video{false}, copies_audio{false};
+
+  // The renditions, under rend_mu: set up when the input opens (kSetup: only configs), added
+  // and removed while running; the stages read the snapshot `live`.
+  struct Slot {
+    std::shared_ptr<Rendition> rendition;
+    std::jthread encode, mux;
+    std::atomic<int> loops{2};  // both loops ended: the slot can be joined at once
+  };
+  enum class Phase { kSetup, kRunning, kDone };
+  std::mutex rend_mu;
+  Phase phase = Phase::kSetup;
+  std::vector<RenditionConfig> pending;               // kSetup
+  std::map<std::string, bool> starting;               // key → still wanted
+  std::vector<std::unique_ptr<Slot>> slots, retired;  // retired: failed, joined later
+  std::mutex live_mu;
+  Renditions live = std::make_shared<const std::vector<std::shared_ptr<Rendition>>>();
 
   // The routing of input packets, under route_mu: which source plays, on which media time.
   std::mutex route_mu;
@@ -63,6 +80,17 @@ struct Pipeline::Impl {
   }
 
   core::Result<void> Setup();
+  Renditions Live() {
+    std::lock_guard lock(live_mu);
+    return live;
+  }
+  void PublishLocked();  // under rend_mu: `live` from `slots`
+  core::Result<void> StartRendition(RenditionConfig rc);
+  void RenditionFailed(const std::string& key, const Error& e);
+  void ReapLocked();  // under rend_mu: joins retired slots whose loops have ended
+  void Emit(EventKind kind, std::string detail) {
+    if (cfg.on_event) cfg.on_event(Event{kind, "", std::move(detail)});
+  }
   void OnPacket(InputSource& src, Demuxer& demux, AVPacket* pkt);
   void NewEpoch(InputSource& src, Demuxer& demux);
   void ClockLoop(std::stop_token st);
@@ -81,8 +109,13 @@ void Pipeline::Stop() {
 
 core::Result<void> Pipeline::Impl::Setup() {
   // Refuse a bad output before waiting on the input.
-  for (const auto& rc : cfg.renditions) {
-    if (auto ok = core::CheckUrl(rc.output_url, core::UrlRole::kOutput); !ok) return ok.error();
+  {
+    std::lock_guard lock(rend_mu);
+    for (const auto& rc : pending) {
+      if (auto ok = core::CheckUrl(rc.output_url, core::UrlRole::kOutput); !ok) {
+        if (!cfg.on_rendition_failed) return ok.error();
+      }
+    }
   }
   bool has_backup = !cfg.backup_input_url.empty();
   if (has_backup) {
@@ -118,13 +151,99 @@ core::Result<void> Pipeline::Impl::Setup() {
     if (first_error) first_error = r.error();
   }
   if (!opened) return first_error;
-  for (const auto& rc : cfg.renditions) {
-    need_video_decode |= rc.settings.video.has_value();
-    need_audio_decode |= rc.settings.audio.has_value();
-    copies_video |= rc.settings.copy_video;
-    copies_audio |= rc.settings.copy_audio;
+  for (auto& s : sources) {
+    s->SetEvents(cfg.on_event);
   }
   return {};
+}
+
+void Pipeline::Impl::PublishLocked() {
+  auto next = std::make_shared<std::vector<std::shared_ptr<Rendition>>>();
+  for (const auto& slot : slots) next->push_back(slot->rendition);
+  std::lock_guard lock(live_mu);
+  live = std::move(next);
+}
+
+void Pipeline::Impl::ReapLocked() {
+  std::erase_if(retired, [](const std::unique_ptr<Slot>& s) { return s->loops.load() == 0; });
+}
+
+core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
+  {
+    std::lock_guard lock(rend_mu);
+    bool exists = starting.count(rc.key) > 0;
+    for (const auto& slot : slots) exists = exists || slot->rendition->key() == rc.key;
+    if (exists) return Error{"RenditionExists", 409, "rendition " + rc.key + " runs already", ""};
+    starting[rc.key] = true;
+  }
+  auto unmark = [&] {
+    std::lock_guard lock(rend_mu);
+    bool wanted = starting[rc.key];
+    starting.erase(rc.key);
+    return wanted && phase == Phase::kRunning;
+  };
+  // Opening connects to the output: no lock is held meanwhile.
+  if (auto ok = core::CheckUrl(rc.output_url, core::UrlRole::kOutput); !ok) {
+    unmark();
+    return ok.error();
+  }
+  auto opened = Rendition::Open(rc, *first_epoch, cfg.defaults, cfg.hevc_flv_codec_id_12, &abort_io,
+                                cfg.on_event);
+  if (!opened) {
+    unmark();
+    return opened.error();
+  }
+  const auto& s = rc.settings;
+  if (s.video) need_video_decode = true;
+  if (s.audio) need_audio_decode = true;
+  if (s.copy_video) copies_video = true;
+  if (s.copy_audio) copies_audio = true;
+  decode->Require(s.video.has_value(), s.audio.has_value());
+  auto slot = std::make_unique<Slot>();
+  slot->rendition = std::move(*opened);
+  Rendition* r = slot->rendition.get();
+  Slot* sp = slot.get();
+  FailFn fail = [this, key = rc.key](const Error& e) { RenditionFailed(key, e); };
+  std::lock_guard lock(rend_mu);
+  bool wanted = starting[rc.key];
+  starting.erase(rc.key);
+  if (!wanted || phase != Phase::kRunning) return {};  // removed, or the run ended, meanwhile
+  slot->encode = std::jthread([r, sp, fail] {
+    r->Run(fail);
+    --sp->loops;
+  });
+  slot->mux = std::jthread([this, r, sp, fail] {
+    r->RunMux(fail, abort_io);
+    --sp->loops;
+  });
+  slots.push_back(std::move(slot));
+  PublishLocked();
+  // Each rendition says it has started (a job that joins a running pipeline too).
+  if (cfg.on_event) cfg.on_event(Event{EventKind::kStarted, rc.key, ""});
+  return {};
+}
+
+void Pipeline::Impl::RenditionFailed(const std::string& key, const Error& e) {
+  if (!cfg.on_rendition_failed) {
+    Fail(e);
+    return;
+  }
+  std::shared_ptr<Rendition> gone;
+  {
+    std::lock_guard lock(rend_mu);
+    auto it = std::find_if(slots.begin(), slots.end(),
+                           [&](const auto& slot) { return slot->rendition->key() == key; });
+    if (it == slots.end()) return;  // taken out already
+    gone = (*it)->rendition;
+    retired.push_back(std::move(*it));
+    slots.erase(it);
+    PublishLocked();
+  }
+  // Called on one of its own loops: they end once its input is closed, and are joined later.
+  gone->in().Close();
+  spdlog::error("event=rendition_failed rendition={} code={} message=\"{}\"", key, e.code,
+                e.message);
+  cfg.on_rendition_failed(key, e);
 }
 
 void Pipeline::Impl::NewEpoch(InputSource& src, Demuxer& demux) {
@@ -136,11 +255,12 @@ void Pipeline::Impl::NewEpoch(InputSource& src, Demuxer& demux) {
   epoch = Epoch::Of(next_epoch_id++, src.role(), demux);
   epoch->copy_video = SameStream(epoch->video_par.get(), first_epoch->video_par.get());
   epoch->copy_audio = SameStream(epoch->audio_par.get(), first_epoch->audio_par.get());
-  if (copies_video && !epoch->copy_video) {
-    spdlog::warn("event=copy_stopped reason=\"the input came back with other video parameters\"");
-  }
-  if (copies_audio && !epoch->copy_audio) {
-    spdlog::warn("event=copy_stopped reason=\"the input came back with other audio parameters\"");
+  for (auto [copies, same, what] : {std::tuple{copies_video.load(), epoch->copy_video, "video"},
+                                    std::tuple{copies_audio.load(), epoch->copy_audio, "audio"}}) {
+    if (!copies || same) continue;
+    std::string why = std::string("the input came back with other ") + what + " parameters";
+    spdlog::warn("event=copy_stopped reason=\"{}\"", why);
+    Emit(EventKind::kCopyStopped, why);
   }
 }
 
@@ -164,10 +284,16 @@ void Pipeline::Impl::OnPacket(InputSource& src, Demuxer& demux, AVPacket* pkt) {
   if (r.switched) {
     spdlog::warn("event=input_switched from={} to={} reason=\"{} → {}\"", RoleName(r.from),
                  RoleName(r.to), RoleName(r.from), RoleName(r.to));
+    Emit(EventKind::kInputSwitched, std::string(RoleName(r.from)) + " → " + RoleName(r.to));
   }
-  if (r.resumed) spdlog::info("event=input_resumed input={}", RoleName(a.role));
+  if (r.resumed) {
+    spdlog::info("event=input_resumed input={}", RoleName(a.role));
+    Emit(EventKind::kInputResumed, sources.size() > 1 ? RoleName(a.role) : "");
+  }
   if (r.discontinuity_ms != 0) {
     spdlog::warn("event=input_discontinuity jump_ms={}", r.discontinuity_ms);
+    Emit(EventKind::kInputDiscontinuity,
+         "timestamps jumped " + std::to_string(r.discontinuity_ms) + " ms");
   }
   if (r.new_epoch || !epoch) NewEpoch(src, demux);
   PacketPtr out = RefPacket(pkt);
@@ -176,7 +302,7 @@ void Pipeline::Impl::OnPacket(InputSource& src, Demuxer& demux, AVPacket* pkt) {
   out->duration = av_rescale_q(pkt->duration, tb, kMicros);
   out->time_base = kMicros;
   in_bytes += pkt->size;
-  for (auto& rend : renditions) {
+  for (const auto& rend : *Live()) {
     const auto& s = rend->config().settings;
     bool copy = (is_video && s.copy_video) || (is_audio && s.copy_audio);
     // A copy goes on after a reconnect or switch (from the first keyframe, on the media clock)
@@ -197,9 +323,12 @@ void Pipeline::Impl::ClockLoop(std::stop_token st) {
     int64_t now = NowUs();
     SlateTick t = selector->OnTick(now);
     if (t.started) {
-      spdlog::warn("event=input_stalled input={} reason=\"no input for {} ms; slate\"",
-                   RoleName(selector->active()),
-                   (selector->frame_interval_us() + cfg.stall_tolerance_ms * 1000) / 1000);
+      std::string why =
+          "no input for " +
+          std::to_string((selector->frame_interval_us() + cfg.stall_tolerance_ms * 1000) / 1000) +
+          " ms; slate";
+      spdlog::warn("event=input_stalled input={} reason=\"{}\"", RoleName(selector->active()), why);
+      Emit(EventKind::kInputStalled, why);
     }
     if (t.active) {
       DecodeItem mark;
@@ -236,9 +365,63 @@ InputStats Pipeline::Impl::Input() {
   return s;
 }
 
+core::Result<void> Pipeline::AddRendition(RenditionConfig rendition) {
+  Impl& im = *impl_;
+  {
+    std::lock_guard lock(im.rend_mu);
+    if (im.phase == Impl::Phase::kSetup) {
+      for (const auto& rc : im.pending) {
+        if (rc.key == rendition.key) {
+          return Error{"RenditionExists", 409, "rendition " + rc.key + " runs already", ""};
+        }
+      }
+      im.pending.push_back(std::move(rendition));  // set up with the others
+      return {};
+    }
+    if (im.phase == Impl::Phase::kDone) {
+      return Error{"PipelineStopped", 503, "the pipeline has stopped", ""};
+    }
+    im.ReapLocked();
+  }
+  return im.StartRendition(std::move(rendition));
+}
+
+bool Pipeline::RemoveRendition(const std::string& key) {
+  Impl& im = *impl_;
+  std::unique_ptr<Impl::Slot> slot;
+  {
+    std::lock_guard lock(im.rend_mu);
+    if (im.phase == Impl::Phase::kSetup) {
+      return std::erase_if(im.pending, [&](const auto& rc) { return rc.key == key; }) > 0;
+    }
+    if (auto it = im.starting.find(key); it != im.starting.end()) {
+      it->second = false;  // being opened: dropped once open
+      return true;
+    }
+    auto it = std::find_if(im.slots.begin(), im.slots.end(),
+                           [&](const auto& s) { return s->rendition->key() == key; });
+    if (it == im.slots.end()) return false;
+    slot = std::move(*it);
+    im.slots.erase(it);
+    im.PublishLocked();
+    im.ReapLocked();
+  }
+  // Its encoders flush and its output finishes; the other renditions never wait on it.
+  slot->rendition->in().Close();
+  slot->encode.join();
+  slot->mux.join();
+  spdlog::info("event=rendition_removed rendition={}", key);
+  return true;
+}
+
 core::Result<void> Pipeline::Run() {
   InitFfmpegLogging();
   Impl& im = *impl_;
+  {
+    std::lock_guard lock(im.rend_mu);
+    for (auto& rc : im.cfg.renditions) im.pending.push_back(std::move(rc));
+    im.cfg.renditions.clear();
+  }
   if (auto r = im.Setup(); !r) return r;
   // The renditions and the decoders are set up from the input that opened.
   InputSource* opened = nullptr;
@@ -249,25 +432,46 @@ core::Result<void> Pipeline::Run() {
     }
   }
   im.first_epoch = Epoch::Of(0, opened->role(), *opened->opened());
-  if (im.need_video_decode && !im.first_epoch->video_par) {
+  std::vector<RenditionConfig> first;
+  {
+    std::lock_guard lock(im.rend_mu);
+    first = std::move(im.pending);
+    im.pending.clear();
+    im.phase = Impl::Phase::kRunning;
+  }
+  bool video = false, audio = false;
+  for (const auto& rc : first) {
+    video |= rc.settings.video.has_value();
+    audio |= rc.settings.audio.has_value();
+  }
+  if (video && !im.first_epoch->video_par && !im.cfg.on_rendition_failed) {
     return Error{"InputUnsupported", 400, "the template transcodes video but the input has none",
                  ""};
   }
-  im.decode = std::make_unique<DecodeStage>(im.need_video_decode, im.need_audio_decode);
+  im.decode = std::make_unique<DecodeStage>(video, audio);
   if (auto r = im.decode->Open(*im.first_epoch); !r) return r;
-  for (const auto& rc : im.cfg.renditions) {
-    auto r = Rendition::Open(rc, *im.first_epoch, im.cfg.defaults, im.cfg.hevc_flv_codec_id_12,
-                             &im.abort_io);
-    if (!r) return r.error();
-    im.rendition_ptrs.push_back(r->get());
-    im.renditions.push_back(std::move(*r));
+  size_t started = 0;
+  for (auto& rc : first) {
+    std::string key = rc.key;
+    auto r = im.StartRendition(std::move(rc));
+    if (r) {
+      ++started;
+    } else if (im.cfg.on_rendition_failed) {
+      im.cfg.on_rendition_failed(key, r.error());  // the others go on
+    } else {
+      std::unique_lock lock(im.rend_mu);
+      im.phase = Impl::Phase::kDone;
+      auto slots = std::move(im.slots);
+      lock.unlock();
+      im.RequestStop();
+      for (auto& slot : slots) slot->rendition->in().Close();
+      return r.error();
+    }
   }
-  spdlog::info("event=pipeline_started input={} renditions={}", im.cfg.input_url,
-               im.renditions.size());
+  spdlog::info("event=pipeline_started input={} renditions={}", im.cfg.input_url, started);
 
-  // One owner of every thread: sources, output clock, decode, and per rendition its encode and
-  // mux; they end on the stop source or when their input queue closes.
-  auto fail = [&im](const Error& e) { im.Fail(e); };
+  // One owner of every thread: sources, output clock and decode here, and per rendition its
+  // encode and mux loops in its slot; they end on the stop source or when their queue closes.
   im.sources_running = static_cast<int>(im.sources.size());
   std::vector<std::jthread> threads;
   for (auto& s : im.sources) {
@@ -278,20 +482,19 @@ core::Result<void> Pipeline::Run() {
     });
   }
   threads.emplace_back([&im] { im.ClockLoop(im.stop.get_token()); });
-  threads.emplace_back([&im] { im.decode->Run(im.decode_queue, im.rendition_ptrs); });
-  for (Rendition* r : im.rendition_ptrs) {
-    threads.emplace_back([r, fail] { r->Run(fail); });
-    threads.emplace_back([r, fail, &im] { r->RunMux(fail, im.abort_io); });
-  }
+  threads.emplace_back([&im] { im.decode->Run(im.decode_queue, [&im] { return im.Live(); }); });
 
   // Stats once a second; and once stopping, outputs get a few seconds to flush before blocked
   // writes are abandoned.
   std::mutex done_mu;
   std::condition_variable_any done_cv;
   bool done = false;
-  std::vector<const RenditionCounters*> counters;
-  for (Rendition* r : im.rendition_ptrs) counters.push_back(&r->stats());
-  StatsReporter reporter(counters.size());
+  auto counters = [](const Renditions& live) {
+    std::vector<std::pair<std::string, const RenditionCounters*>> out;
+    for (const auto& r : *live) out.emplace_back(r->key(), &r->stats());
+    return out;
+  };
+  StatsReporter reporter;
   std::jthread stats([&](std::stop_token st) {
     auto last = Clock::now();
     std::unique_lock lock(done_mu);
@@ -303,8 +506,13 @@ core::Result<void> Pipeline::Run() {
       double secs = std::chrono::duration<double>(now - last).count();
       last = now;
       lock.unlock();
-      std::string line = reporter.Line(secs, im.Input(), counters);
+      Renditions live = im.Live();  // held while its counters are read
+      std::string line = reporter.Line(secs, im.Input(), counters(live));
       if (im.cfg.on_stats) im.cfg.on_stats(line);
+      {
+        std::lock_guard rl(im.rend_mu);
+        im.ReapLocked();
+      }
       lock.lock();
     }
   });
@@ -315,6 +523,21 @@ core::Result<void> Pipeline::Run() {
     im.abort_io = true;
   });
   for (auto& t : threads) t.join();
+  // The decode stage closed the inputs of every rendition it fed; one added at the last moment
+  // is closed here. Then every encoder flushes and every output finishes.
+  std::vector<std::unique_ptr<Impl::Slot>> slots;
+  {
+    std::lock_guard lock(im.rend_mu);
+    im.phase = Impl::Phase::kDone;
+    slots = std::move(im.slots);
+    for (auto& slot : im.retired) slots.push_back(std::move(slot));
+    im.retired.clear();
+  }
+  for (auto& slot : slots) {
+    slot->rendition->in().Close();
+    slot->encode.join();
+    slot->mux.join();
+  }
   {
     std::lock_guard lock(done_mu);
     done = true;
@@ -325,8 +548,14 @@ core::Result<void> Pipeline::Run() {
   watchdog.join();
   if (im.cfg.on_stats) {
     // A last line with the final counts (every queue drained, every encoder flushed).
-    StatsReporter final_counts(counters.size());
-    im.cfg.on_stats(final_counts.Line(1.0, im.Input(), counters));
+    std::vector<std::pair<std::string, const RenditionCounters*>> final_counts;
+    for (const auto& slot : slots) {
+      if (slot->rendition) {
+        final_counts.emplace_back(slot->rendition->key(), &slot->rendition->stats());
+      }
+    }
+    StatsReporter last;
+    im.cfg.on_stats(last.Line(1.0, im.Input(), final_counts));
   }
   std::lock_guard lock(im.err_mu);
   if (im.error) return *im.error;

@@ -16,10 +16,12 @@
 #include "core/result.h"
 #include "media/demux.h"
 #include "media/encode_settings.h"
+#include "media/events.h"
 
 namespace floe::media {
 
 struct RenditionConfig {
+  std::string key;  // names it in stats and events, and for RemoveRendition (a job's id)
   EncodeSettings settings;
   std::string output_url;  // rtmp(s)://
   std::string hls_dir;     // optional: also write HLS here
@@ -47,6 +49,10 @@ struct PipelineConfig {
   LiveDefaults defaults;
   int stats_interval_ms = 1000;
   std::function<void(const std::string& json_line)> on_stats;  // optional
+  EventFn on_event;                                            // optional
+  // Optional: a rendition that fails (its output refused, its encoder broken) is taken out and
+  // reported here while the others go on. Without it, it fails the whole run.
+  std::function<void(const std::string& key, const core::Error& error)> on_rendition_failed;
 };
 
 class Pipeline {
@@ -59,6 +65,13 @@ class Pipeline {
   core::Result<void> Run();
   // Asks Run to finish; safe from any thread or a signal-watching thread.
   void Stop();
+
+  // While Run runs (or before): one more rendition of the same input, started without a gap on
+  // the others; an error when its encoder or output cannot be opened. Safe from any thread.
+  core::Result<void> AddRendition(RenditionConfig rendition);
+  // Takes a rendition out (its encoders flushed, its output finished) while the others go on.
+  // Returns once it is gone; false when there was none with that key.
+  bool RemoveRendition(const std::string& key);
 
   struct Impl;
 

@@ -9,14 +9,17 @@ namespace floe::media {
 using core::Error;
 using Clock = std::chrono::steady_clock;
 
-core::Result<std::unique_ptr<Rendition>> Rendition::Open(const RenditionConfig& config,
-                                                         const Epoch& first,
-                                                         const LiveDefaults& defaults,
-                                                         bool hevc_flv_codec_id_12,
-                                                         const std::atomic<bool>* abort_io) {
+core::Result<std::unique_ptr<Rendition>> Rendition::Open(
+    const RenditionConfig& config, const Epoch& first, const LiveDefaults& defaults,
+    bool hevc_flv_codec_id_12, const std::atomic<bool>* abort_io, EventFn on_event) {
   std::unique_ptr<Rendition> r(new Rendition());
   r->cfg_ = config;
+  r->on_event_ = std::move(on_event);
   const auto& s = config.settings;
+  if (s.video && !first.video_par) {
+    return Error{"InputUnsupported", 400, "the template transcodes video but the input has none",
+                 ""};
+  }
   if (s.video && first.video_par) {
     int w = 0, h = 0;
     OutputSize(*s.video, first.video_par->width, first.video_par->height, w, h);
@@ -150,14 +153,18 @@ void Rendition::RunMux(const FailFn& fail, const std::atomic<bool>& abort_io) {
       if (mux_->Reconnect()) {
         backoff.Reset();
         stats_.reconnects = mux_->reconnects();
+        if (on_event_) on_event_(Event{EventKind::kOutputReconnected, cfg_.key, ""});
       } else {
         retry_at = Clock::now() + std::chrono::milliseconds(backoff.Next());
       }
     }
+    bool was_up = mux_->rtmp_up();
     auto res = mux_->Write(item->stream, item->packet.get());
     if (!res) {
       failed = true;
       fail(res.error());
+    } else if (was_up && !mux_->rtmp_up() && on_event_) {
+      on_event_(Event{EventKind::kOutputLost, cfg_.key, mux_->last_error()});
     }
   }
   if (!failed) mux_->Finish();

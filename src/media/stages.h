@@ -8,6 +8,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "media/convert.h"
 #include "media/demux.h"
 #include "media/encoder.h"
+#include "media/events.h"
 #include "media/ffmpeg.h"
 #include "media/input_selector.h"
 #include "media/mux.h"
@@ -80,19 +82,21 @@ struct RenditionCounters {
 };
 
 // One output: converters and encoders (or a copy), its muxer, and the queues between them.
-// Run (convert + encode) and RunMux each run on a thread of their own.
+// Run (convert + encode) and RunMux each run on a thread of their own. A rendition can be added
+// to a running pipeline and removed from it (closing in() ends both loops, flushed).
 class Rendition {
  public:
-  static core::Result<std::unique_ptr<Rendition>> Open(const RenditionConfig& config,
-                                                       const Epoch& first,
-                                                       const LiveDefaults& defaults,
-                                                       bool hevc_flv_codec_id_12,
-                                                       const std::atomic<bool>* abort_io);
+  // Opens the encoders and the output (a network connect). An output lost or back later is said
+  // through on_event with the rendition's key.
+  static core::Result<std::unique_ptr<Rendition>> Open(
+      const RenditionConfig& config, const Epoch& first, const LiveDefaults& defaults,
+      bool hevc_flv_codec_id_12, const std::atomic<bool>* abort_io, EventFn on_event);
 
   void Run(const FailFn& fail);
   void RunMux(const FailFn& fail, const std::atomic<bool>& abort_io);
 
   const RenditionConfig& config() const { return cfg_; }
+  const std::string& key() const { return cfg_.key; }
   bool transcodes_video() const { return vconv_ != nullptr; }
   bool transcodes_audio() const { return aconv_ != nullptr; }
   bool transcodes() const { return vconv_ || aconv_; }
@@ -105,6 +109,7 @@ class Rendition {
   void PublishCounters();
 
   RenditionConfig cfg_;
+  EventFn on_event_;
   std::unique_ptr<Encoder> venc_, aenc_;
   std::unique_ptr<VideoConverter> vconv_;
   std::unique_ptr<AudioConverter> aconv_;
@@ -117,6 +122,10 @@ class Rendition {
   RenditionCounters stats_;
 };
 
+// The renditions running now, as the stages that feed them see them: a snapshot, replaced (not
+// changed) when one is added or removed, so a stage holding one never sees a rendition freed.
+using Renditions = std::shared_ptr<const std::vector<std::shared_ptr<Rendition>>>;
+
 // The decode stage: one video and one audio decoder for every rendition that transcodes,
 // reopened at each new epoch.
 class DecodeStage {
@@ -124,15 +133,19 @@ class DecodeStage {
   DecodeStage(bool video, bool audio) : need_video_(video), need_audio_(audio) {}
   // Opens the decoders for the first epoch: an undecodable input fails the run at once.
   core::Result<void> Open(const Epoch& first);
+  // A rendition added later needs video (or audio) decoded: the decoder opens at the next
+  // packet (video from the next keyframe).
+  void Require(bool video, bool audio);
   // Decodes until the queue closes, then flushes and closes every rendition's input.
-  void Run(BoundedQueue<DecodeItem>& queue, const std::vector<Rendition*>& renditions);
+  void Run(BoundedQueue<DecodeItem>& queue, const std::function<Renditions()>& renditions);
   int64_t frames() const { return frames_.load(); }
 
  private:
   core::Result<void> OpenFor(const Epoch& epoch);
-  void Drain(AVCodecContext* dec, bool video, const std::vector<Rendition*>& renditions);
+  void Drain(AVCodecContext* dec, bool video, const Renditions& renditions);
 
-  bool need_video_, need_audio_;
+  std::atomic<bool> need_video_, need_audio_;
+  bool video_wait_key_ = false;  // a video decoder opened mid-stream starts at a keyframe
   int epoch_id_ = 0;
   CodecContextPtr vdec_, adec_;
   FramePtr frame_ = NewFrame();
@@ -148,17 +161,18 @@ struct InputStats {
   bool has_backup = false;
   InputRole active = InputRole::kPrimary;
 };
+// Each output is named by its rendition's key; its rates are counted from the previous line
+// that had it (a rendition added meanwhile starts from zero).
 class StatsReporter {
  public:
-  explicit StatsReporter(size_t renditions)
-      : last_frames_(renditions, 0),
-        last_bytes_(renditions, 0),
-        last_media_(renditions, INT64_MIN) {}
   std::string Line(double seconds, const InputStats& input,
-                   const std::vector<const RenditionCounters*>& outputs);
+                   const std::vector<std::pair<std::string, const RenditionCounters*>>& outputs);
 
  private:
-  std::vector<int64_t> last_frames_, last_bytes_, last_media_;
+  struct Last {
+    int64_t frames = 0, bytes = 0, media = INT64_MIN;
+  };
+  std::map<std::string, Last> last_;
   int64_t last_in_frames_ = 0, last_in_bytes_ = 0;
 };
 

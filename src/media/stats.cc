@@ -5,8 +5,9 @@
 
 namespace floe::media {
 
-std::string StatsReporter::Line(double seconds, const InputStats& input,
-                                const std::vector<const RenditionCounters*>& outputs) {
+std::string StatsReporter::Line(
+    double seconds, const InputStats& input,
+    const std::vector<std::pair<std::string, const RenditionCounters*>>& outputs) {
   nlohmann::ordered_json j;
   j["event"] = "stats";
   j["input"] = {{"fps", (input.frames - last_in_frames_) / seconds},
@@ -18,20 +19,23 @@ std::string StatsReporter::Line(double seconds, const InputStats& input,
   last_in_frames_ = input.frames;
   last_in_bytes_ = input.bytes;
   nlohmann::ordered_json outs = nlohmann::ordered_json::array();
-  double speed = 0;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const auto& s = *outputs[i];
+  std::map<std::string, Last> now;
+  for (const auto& [key, counters] : outputs) {
+    const auto& s = *counters;
+    Last& last = last_[key];
     int64_t f = s.frames.load(), b = s.bytes.load();
     int64_t v = s.last_video_us.load(), a = s.last_audio_us.load();
     int64_t media = std::max(v, a);
-    if (i == 0 && last_media_[i] != INT64_MIN && media != INT64_MIN) {
-      speed = (media - last_media_[i]) / 1e6 / seconds;
+    // Media time output per second of wall time: 1.0 is real time.
+    double speed = 0;
+    if (last.media != INT64_MIN && media != INT64_MIN) {
+      speed = (media - last.media) / 1e6 / seconds;
     }
-    last_media_[i] = media;
     nlohmann::ordered_json o{
-        {"rendition", i},
-        {"fps", (f - last_frames_[i]) / seconds},
-        {"kbps", (b - last_bytes_[i]) * 8 / 1000.0 / seconds},
+        {"rendition", key},
+        {"fps", (f - last.frames) / seconds},
+        {"kbps", (b - last.bytes) * 8 / 1000.0 / seconds},
+        {"speed", speed},
         {"frames", f},
         {"dropped", s.dropped.load()},
         {"duplicated", s.duplicated.load()},
@@ -40,12 +44,13 @@ std::string StatsReporter::Line(double seconds, const InputStats& input,
         {"reconnects", s.reconnects.load()},
         {"silence_inserted_ms", s.silence_ms.load()}};
     if (v != INT64_MIN && a != INT64_MIN) o["av_offset_ms"] = (v - a) / 1000.0;
+    if (outs.empty()) j["speed"] = speed;
     outs.push_back(o);
-    last_frames_[i] = f;
-    last_bytes_[i] = b;
+    now[key] = Last{f, b, media};
   }
-  j["speed"] = speed;
+  if (outs.empty()) j["speed"] = 0.0;
   j["outputs"] = outs;
+  last_ = std::move(now);  // a removed rendition is forgotten
   return j.dump();
 }
 

@@ -14,23 +14,11 @@
 #include <vector>
 
 #include "core/time.h"
+#include "runtime/protocol.h"
 
 namespace floe::runtime {
 
 namespace {
-
-// The value of key="..." or key=word in a log line; empty when absent.
-std::string Field(const std::string& line, const std::string& key) {
-  auto at = line.find(" " + key + "=");
-  if (at == std::string::npos) return {};
-  at += key.size() + 2;
-  if (at < line.size() && line[at] == '"') {
-    auto end = line.find('"', at + 1);
-    return line.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
-  }
-  auto end = line.find(' ', at);
-  return line.substr(at, end == std::string::npos ? std::string::npos : end - at);
-}
 
 std::string ExitReason(int status) {
   if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
@@ -42,19 +30,40 @@ std::string ExitReason(int status) {
   return "ended";
 }
 
-}  // namespace
-
-std::string RunJobSpec(const store::JobRecord& job) {
-  nlohmann::json spec{{"JobId", job.job_id},
-                      {"InputUrl", job.input_url},
-                      {"BackupInputUrl", job.backup_input_url},
-                      {"OutputUrl", job.output_url},
-                      {"Type", job.template_type},
-                      // The operator's LiveCenter push base: reachable whatever --allow-net says.
-                      {"TrustedOutput", job.output_type == "LiveCenter"},
-                      {"TemplateConfig", nlohmann::json::parse(job.template_config)}};
-  return spec.dump();
+// Jobs with the same StreamInput share a process.
+std::string GroupKey(const store::JobRecord& job) {
+  return job.input_type + "\n" + job.input_url + "\n" + job.backup_input_url;
 }
+
+// What an event does to a job's state, and the name it is recorded under (empty: not
+// recorded).
+struct EventEffect {
+  const char* state;  // nullptr: unchanged
+  bool record;
+};
+EventEffect EffectOf(media::EventKind kind) {
+  using K = media::EventKind;
+  switch (kind) {
+    case K::kStarted:
+    case K::kInputReconnected:
+    case K::kInputResumed:
+      return {"running", true};
+    case K::kInputLost:
+      return {"input-lost", true};
+    case K::kInputStalled:
+      return {"input-stalled", true};
+    case K::kInputWaiting:
+      return {"waiting-input", true};
+    case K::kOutputWaiting:
+      return {"waiting-output", true};
+    case K::kLockWait:
+      return {nullptr, false};
+    default:
+      return {nullptr, true};
+  }
+}
+
+}  // namespace
 
 Supervisor::Supervisor(store::Store& store, SupervisorOptions options, Clock clock)
     : store_(store), opt_(std::move(options)), clock_(std::move(clock)) {
@@ -66,6 +75,8 @@ Supervisor::~Supervisor() {
 }
 
 void Supervisor::Start() {
+  // Commands go to the children through pipes: a child that died is an error, not SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   loop_ = std::thread([this] { Loop(); });
 }
 
@@ -81,22 +92,28 @@ bool Supervisor::WaitStopped(const std::string& job_id, std::chrono::millisecond
   Wake();
   std::unique_lock lock(mu_);
   return gone_cv_.wait_for(lock, limit, [&] {
-    auto it = procs_.find(job_id);
-    return it == procs_.end() || it->second->pid == 0;
+    auto it = jobs_.find(job_id);
+    return it == jobs_.end() || !it->second->added;
   });
 }
 
 std::optional<JobProcessView> Supervisor::View(const std::string& job_id) {
   std::lock_guard lock(mu_);
-  auto it = procs_.find(job_id);
-  if (it == procs_.end()) return std::nullopt;
-  const Proc& p = *it->second;
-  return JobProcessView{p.stopping ? "stopping" : p.state,
-                        static_cast<int>(p.pid),
-                        p.restarts,
-                        p.started_ms,
-                        p.last_error,
-                        p.stats_json};
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return std::nullopt;
+  const Job& j = *it->second;
+  pid_t pid = 0;
+  bool stopping = j.removing || !j.wanted;
+  if (auto g = groups_.find(j.group); g != groups_.end() && j.added) {
+    pid = g->second->pid;
+    stopping = stopping || g->second->stopping;
+  }
+  return JobProcessView{stopping && j.added ? "stopping" : j.state,
+                        static_cast<int>(pid),
+                        j.restarts,
+                        j.added_ms,
+                        j.last_error,
+                        j.stats_json};
 }
 
 void Supervisor::Shutdown() {
@@ -108,41 +125,45 @@ void Supervisor::Shutdown() {
   cv_.notify_all();
   if (loop_.joinable()) loop_.join();
   // Every process gets SIGTERM (it flushes and exits), then SIGKILL after the grace period.
-  std::vector<std::shared_ptr<Proc>> procs;
+  std::vector<std::shared_ptr<Group>> groups;
   {
     std::lock_guard lock(mu_);
-    for (auto& [id, p] : procs_) procs.push_back(p);
+    for (auto& [key, g] : groups_) groups.push_back(g);
   }
-  for (auto& p : procs) {
-    if (p->pid > 0) kill(p->pid, SIGTERM);
+  for (auto& g : groups) {
+    if (g->pid > 0) kill(g->pid, SIGTERM);
   }
   int64_t deadline = core::SteadyMillis() + opt_.stop_grace_ms;
-  for (auto& p : procs) {
-    while (p->pid > 0) {
+  for (auto& g : groups) {
+    while (g->pid > 0) {
       int status = 0;
-      pid_t r = waitpid(p->pid, &status, WNOHANG);
-      if (r == p->pid || r < 0) {
-        p->pid = 0;
+      pid_t r = waitpid(g->pid, &status, WNOHANG);
+      if (r == g->pid || r < 0) {
+        g->pid = 0;
         break;
       }
-      if (core::SteadyMillis() >= deadline) kill(p->pid, SIGKILL);
+      if (core::SteadyMillis() >= deadline) kill(g->pid, SIGKILL);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    if (p->reader.joinable()) p->reader.join();
+    if (g->reader.joinable()) g->reader.join();
+    if (g->in_fd >= 0) close(g->in_fd);
+    g->in_fd = -1;
   }
   std::lock_guard lock(mu_);
-  procs_.clear();
+  groups_.clear();
+  jobs_.clear();
 }
 
 void Supervisor::Loop() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      // While a process is being stopped, look often: its SIGKILL is due at the end of the grace
-      // period, and the API waits for it to be gone.
+      // While a process or a rendition is being stopped, look often: its SIGKILL is due at the
+      // end of the grace period, and the API waits for it to be gone.
       // A timed job's StartTime or EndTime is met on time, not at the next tick.
       bool stopping = false;
-      for (const auto& [id, p] : procs_) stopping = stopping || p->stopping;
+      for (const auto& [key, g] : groups_) stopping = stopping || g->stopping;
+      for (const auto& [id, j] : jobs_) stopping = stopping || j->removing;
       int64_t wait_ms = stopping ? std::min(20, opt_.tick_ms) : opt_.tick_ms;
       if (next_timed_ms_ > 0) {
         wait_ms = std::clamp<int64_t>(next_timed_ms_ - clock_(), 0, wait_ms);
@@ -161,23 +182,23 @@ void Supervisor::Loop() {
 
 void Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now) {
   for (auto& job : jobs) {
-    if (job.start_mode != 1) continue;
-    bool start = job.status == 0 && job.start_time_ms <= now;
+    if (job.start_mode != store::StartMode::kTimed) continue;
+    bool start = job.status == store::JobStatus::kNotStarted && job.start_time_ms <= now;
     bool end = job.end_time_ms > 0 && job.end_time_ms <= now;
     if (!start && !end) continue;
-    int status = job.status;
+    store::JobStatus status = job.status;
     auto r = store_.UpdateJob(
         job.account_id, job.job_id,
         [&](const store::JobRecord& cur,
             std::vector<store::JobEvent>& events) -> core::Result<store::JobRecord> {
           store::JobRecord next = cur;
           status = cur.status;
-          if (cur.status == 2) return next;  // stopped meanwhile: it stays stopped
+          if (cur.status == store::JobStatus::kStopped) return next;  // it stays stopped
           if (end) {
-            next.status = 2;
+            next.status = store::JobStatus::kStopped;
             events.push_back({"", now, "stopped", "EndTime reached"});
-          } else if (cur.status == 0) {
-            next.status = 1;
+          } else if (cur.status == store::JobStatus::kNotStarted) {
+            next.status = store::JobStatus::kRunning;
             events.push_back({"", now, "scheduled_start", "StartTime reached"});
           }
           status = next.status;
@@ -190,8 +211,28 @@ void Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t n
     }
     if (status == job.status) continue;
     job.status = status;
-    spdlog::info("event=job_{} job_id={}", status == 2 ? "ended" : "scheduled_start", job.job_id);
+    spdlog::info("event=job_{} job_id={}",
+                 status == store::JobStatus::kStopped ? "ended" : "scheduled_start", job.job_id);
   }
+}
+
+std::vector<Supervisor::Job*> Supervisor::MembersLocked(const std::string& group) {
+  std::vector<Job*> out;
+  for (auto& [id, j] : jobs_) {
+    if (j->group == group && j->added) out.push_back(j.get());
+  }
+  return out;
+}
+
+bool Supervisor::Send(Group& g, const std::string& line) {
+  std::string text = line + "\n";
+  for (size_t done = 0; done < text.size();) {
+    ssize_t n = write(g.in_fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // the process is going: its exit is seen by the loop
+    done += static_cast<size_t>(n);
+  }
+  return true;
 }
 
 void Supervisor::Tick() {
@@ -201,91 +242,179 @@ void Supervisor::Tick() {
   AdvanceTimedJobs(*live, now);
   int64_t next_timed = 0;
   for (const auto& job : *live) {
-    for (int64_t t : {job.status == 0 ? job.start_time_ms : 0, job.end_time_ms}) {
-      if (job.start_mode == 1 && t > now && (next_timed == 0 || t < next_timed)) next_timed = t;
+    for (int64_t t :
+         {job.status == store::JobStatus::kNotStarted ? job.start_time_ms : 0, job.end_time_ms}) {
+      if (job.start_mode == store::StartMode::kTimed && t > now &&
+          (next_timed == 0 || t < next_timed))
+        next_timed = t;
     }
   }
   std::map<std::string, const store::JobRecord*> wanted;
   for (const auto& job : *live) {
-    if (job.status == 1) wanted[job.job_id] = &job;
+    if (job.status == store::JobStatus::kRunning) wanted[job.job_id] = &job;
   }
 
-  std::vector<std::shared_ptr<Proc>> exited;
+  std::vector<std::shared_ptr<Group>> exited;
   {
     std::lock_guard lock(mu_);
     next_timed_ms_ = next_timed;
     for (auto& [id, job] : wanted) {
-      auto& p = procs_[id];
-      if (!p) {
-        p = std::make_shared<Proc>();
-        p->job = *job;
-        p->next_start_ms = now;
+      auto& j = jobs_[id];
+      if (!j) {
+        j = std::make_shared<Job>();
+        j->job = *job;
+        j->group = GroupKey(*job);
+        j->next_add_ms = now;
       }
-      p->wanted = true;
+      j->wanted = true;
     }
-    for (auto it = procs_.begin(); it != procs_.end();) {
-      auto& p = it->second;
-      if (wanted.count(it->first)) {
+    for (auto& [id, j] : jobs_) j->wanted = wanted.count(id) > 0;
+    // Jobs that should not run any more: out of their process, or the process ends with them.
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+      Job& j = *it->second;
+      if (j.wanted) {
         ++it;
         continue;
       }
-      p->wanted = false;
-      if (p->pid == 0) {  // no process (e.g. waiting to restart): nothing to stop
-        it = procs_.erase(it);
+      if (!j.added) {  // no process has it (e.g. waiting to be added again)
+        it = jobs_.erase(it);
         continue;
       }
-      if (!p->stopping) {
-        kill(p->pid, SIGTERM);
-        p->stopping = true;
-        p->kill_at_ms = now + opt_.stop_grace_ms;
+      auto found = groups_.find(j.group);
+      if (found == groups_.end()) {
+        ++it;
+        continue;
+      }
+      auto& g = found->second;
+      bool others = false;
+      for (const auto& [oid, o] : jobs_) others = others || (o->group == j.group && o->wanted);
+      if (others && !j.removing && g->pid > 0 && !g->stopping) {
+        Command c;
+        c.kind = CommandKind::kRemove;
+        c.job_id = j.job.job_id;
+        Send(*g, Encode(c));
+        j.removing = true;
+        j.remove_by_ms = now + opt_.stop_grace_ms;
+      }
+      if (j.removing && now >= j.remove_by_ms && g->pid > 0 && !g->stopping) {
+        // Its rendition did not finish in time: the process goes (its other jobs restart).
+        spdlog::warn("event=rendition_stop_timeout job_id={}", j.job.job_id);
+        kill(g->pid, SIGKILL);
       }
       ++it;
     }
-    for (auto& [id, p] : procs_) {
-      if (p->stopping && p->pid > 0 && now >= p->kill_at_ms) kill(p->pid, SIGKILL);
-      if (p->wanted && p->pid == 0 && now >= p->next_start_ms) Spawn(*p, now);
-      if (p->pid > 0) {
+    for (auto& [key, g] : groups_) {
+      std::vector<Job*> add;
+      bool any_wanted = false;
+      for (auto& [id, j] : jobs_) {
+        if (j->group != key || !j->wanted) continue;
+        any_wanted = true;
+        if (!j->added && now >= j->next_add_ms) add.push_back(j.get());
+      }
+      if (!any_wanted && g->pid > 0 && !g->stopping) {
+        kill(g->pid, SIGTERM);  // none of its jobs runs any more
+        g->stopping = true;
+        g->kill_at_ms = now + opt_.stop_grace_ms;
+      }
+      if (g->stopping && g->pid > 0 && now >= g->kill_at_ms) kill(g->pid, SIGKILL);
+      if (!add.empty() && g->pid == 0 && now >= g->next_start_ms) {
+        Spawn(*g, add, now);
+      } else if (!add.empty() && g->pid > 0 && !g->stopping) {
+        for (Job* j : add) {
+          Command c;
+          c.kind = CommandKind::kAdd;
+          c.renditions.push_back(RenditionOf(j->job));
+          if (!Send(*g, Encode(c))) break;
+          j->added = true;
+          j->added_ms = now;
+          j->state = "starting";
+        }
+      }
+      if (g->pid > 0) {
         int status = 0;
-        if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
-          p->exit_reason = ExitReason(status);  // joined with its last words once all is read
-          p->pid = 0;
-          exited.push_back(p);
+        if (waitpid(g->pid, &status, WNOHANG) == g->pid) {
+          g->exit_reason = ExitReason(status);  // joined with its last words once all is read
+          g->pid = 0;
+          exited.push_back(g);
         }
       }
     }
-  }
-  // Readers end at EOF once their process is gone; join them without holding the lock.
-  for (auto& p : exited) {
-    if (p->reader.joinable()) p->reader.join();
-  }
-  std::vector<store::JobEvent> failures;
-  std::unique_lock lock(mu_);
-  for (auto& p : exited) {
-    const std::string& id = p->job.job_id;
-    // The reader has read everything the process said: its reason goes after the exit status.
-    p->last_error = p->last_error.empty() ? p->exit_reason : p->exit_reason + ": " + p->last_error;
-    if (!p->wanted) {
-      spdlog::info("event=job_process_stopped job_id={}", id);
-      procs_.erase(id);
-      continue;
+    // Groups of new jobs get their entry (and their process at the next tick).
+    for (auto& [id, j] : jobs_) {
+      auto& g = groups_[j->group];
+      if (!g) {
+        g = std::make_shared<Group>();
+        g->key = j->group;
+        g->next_start_ms = now;
+        wake_ = true;
+      }
     }
-    // It died while its job should run: a failure. Restart with backoff.
-    bool stable = now - p->started_ms >= opt_.stable_after_ms;
-    p->backoff_ms = stable || p->backoff_ms == 0 ? opt_.min_backoff_ms
-                                                 : std::min(p->backoff_ms * 2, opt_.max_backoff_ms);
-    p->next_start_ms = now + p->backoff_ms;
-    p->restarts++;
-    p->state = "restarting";
-    std::string detail = p->last_error + "; restarting in " + std::to_string(p->backoff_ms) + " ms";
-    spdlog::warn("event=job_failed job_id={} reason=\"{}\"", id, detail);
-    failures.push_back({id, now, "failed", detail});
   }
-  lock.unlock();
-  gone_cv_.notify_all();
-  for (const auto& e : failures) Event(e.job_id, e.event, e.detail);
+  Reap(exited, now);
 }
 
-void Supervisor::Spawn(Proc& p, int64_t now) {
+void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) {
+  // Readers end at EOF once their process is gone; join them without holding the lock.
+  for (auto& g : exited) {
+    if (g->reader.joinable()) g->reader.join();
+  }
+  std::vector<Record> records;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& g : exited) {
+      if (g->in_fd >= 0) close(g->in_fd);
+      g->in_fd = -1;
+      g->stopping = false;
+      // The reader has read everything the process said: its reason goes after the exit status.
+      std::string reason = g->fatal.empty() ? g->exit_reason : g->exit_reason + ": " + g->fatal;
+      g->fatal.clear();
+      bool stable = now - g->started_ms >= opt_.stable_after_ms;
+      g->backoff_ms = stable || g->backoff_ms == 0
+                          ? opt_.min_backoff_ms
+                          : std::min(g->backoff_ms * 2, opt_.max_backoff_ms);
+      bool failed = false;
+      for (auto it = jobs_.begin(); it != jobs_.end();) {
+        Job& j = *it->second;
+        if (j.group != g->key || !j.added) {
+          ++it;
+          continue;
+        }
+        j.added = false;
+        j.removing = false;
+        if (!j.wanted) {
+          spdlog::info("event=job_process_stopped job_id={}", j.job.job_id);
+          it = jobs_.erase(it);
+          continue;
+        }
+        // It died while its jobs should run: a failure of each. Restart with backoff.
+        failed = true;
+        j.restarts++;
+        j.state = "restarting";
+        j.last_error = reason;
+        j.next_add_ms = now + g->backoff_ms;
+        std::string detail = reason + "; restarting in " + std::to_string(g->backoff_ms) + " ms";
+        spdlog::warn("event=job_failed job_id={} reason=\"{}\"", j.job.job_id, detail);
+        records.push_back({j.job.job_id, "failed", detail});
+        ++it;
+      }
+      g->next_start_ms = failed ? now + g->backoff_ms : now;
+    }
+    // A group without jobs and without a process is forgotten.
+    for (auto it = groups_.begin(); it != groups_.end();) {
+      bool used = false;
+      for (const auto& [id, j] : jobs_) used = used || j->group == it->first;
+      if (!used && it->second->pid == 0 && !it->second->reader.joinable()) {
+        it = groups_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  gone_cv_.notify_all();
+  for (const auto& r : records) Event(r.job_id, r.event, r.detail);
+}
+
+void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
   int out[2], in[2];
   if (pipe2(out, O_CLOEXEC) != 0) return;
   if (pipe2(in, O_CLOEXEC) != 0) {
@@ -293,8 +422,9 @@ void Supervisor::Spawn(Proc& p, int64_t now) {
     close(out[1]);
     return;
   }
+  std::string name = first.front()->job.job_id;  // for ps: the group's first job
   std::vector<std::string> args = {opt_.floe_binary, "--log-level", opt_.log_level, "run-job",
-                                   "--job-id",       p.job.job_id,  "--lock-dir",   opt_.lock_dir};
+                                   "--group",        name,          "--lock-dir",   opt_.lock_dir};
   for (const auto& cidr : opt_.allow_net) args.insert(args.end(), {"--allow-net", cidr});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -307,8 +437,8 @@ void Supervisor::Spawn(Proc& p, int64_t now) {
     if (getppid() != parent) _exit(0);
     dup2(in[0], 0);
     dup2(out[1], 1);
-    dup2(out[1], 2);
     syscall(SYS_close_range, 3U, ~0U, 0U);  // no listening socket or database handle leaks
+    signal(SIGPIPE, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -320,27 +450,30 @@ void Supervisor::Spawn(Proc& p, int64_t now) {
   if (pid < 0) {
     close(in[1]);
     close(out[0]);
-    p.last_error = "cannot start a process";
-    p.next_start_ms = now + opt_.min_backoff_ms;
+    g.backoff_ms = opt_.min_backoff_ms;
+    g.next_start_ms = now + opt_.min_backoff_ms;
+    for (Job* j : first) j->last_error = "cannot start a process";
     return;
   }
-  std::string spec = RunJobSpec(p.job);
-  for (size_t done = 0; done < spec.size();) {
-    ssize_t n = write(in[1], spec.data() + done, spec.size() - done);
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
+  g.in_fd = in[1];
+  g.pid = pid;
+  g.started_ms = now;
+  g.stopping = false;
+  Command start;
+  start.kind = CommandKind::kStart;
+  start.input = InputOf(first.front()->job);
+  for (Job* j : first) {
+    start.renditions.push_back(RenditionOf(j->job));
+    j->added = true;
+    j->added_ms = now;
+    j->state = "starting";
   }
-  close(in[1]);
-  p.pid = pid;
-  p.started_ms = now;
-  p.stopping = false;
-  p.state = "starting";
-  p.last_error.clear();
-  p.reader = std::thread([this, id = p.job.job_id, fd = out[0]] { ReadOutput(id, fd); });
-  spdlog::info("event=job_process_started job_id={} pid={}", p.job.job_id, pid);
+  Send(g, Encode(start));
+  g.reader = std::thread([this, key = g.key, fd = out[0]] { ReadOutput(key, fd); });
+  spdlog::info("event=job_process_started job_id={} jobs={} pid={}", name, first.size(), pid);
 }
 
-void Supervisor::ReadOutput(std::string job_id, int fd) {
+void Supervisor::ReadOutput(std::string group, int fd) {
   FILE* f = fdopen(fd, "r");
   if (!f) {
     close(fd);
@@ -350,62 +483,100 @@ void Supervisor::ReadOutput(std::string job_id, int fd) {
   size_t cap = 0;
   ssize_t n;
   while ((n = getline(&buf, &cap, f)) > 0) {
-    std::string line(buf, static_cast<size_t>(n));
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    OnLine(job_id, line);
+    std::string_view line(buf, static_cast<size_t>(n));
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    OnLine(group, std::string(line));
   }
   free(buf);
   fclose(f);
 }
 
-void Supervisor::OnLine(const std::string& job_id, const std::string& line) {
-  if (!line.empty() && line.front() == '{') {  // a stats line
-    std::lock_guard lock(mu_);
-    if (auto it = procs_.find(job_id); it != procs_.end()) it->second->stats_json = line;
+void Supervisor::OnLine(const std::string& group, const std::string& line) {
+  auto report = ParseReport(line);
+  if (!report) {
+    spdlog::warn("event=bad_report reason=\"{}\"", report.error().message);
     return;
   }
-  std::fprintf(stderr, "%s job_id=%s\n", line.c_str(), job_id.c_str());
-  std::string event = Field(line, "event");
-  std::string reason = Field(line, "reason");
-  std::string state, record;
-  if (event == "pipeline_started") {
-    state = "running";
-    record = "started";
-  } else if (event == "input_lost") {
-    state = "input-lost";
-    record = "input_lost";
-  } else if (event == "input_reconnected") {
-    state = "running";
-    record = "reconnected";
-  } else if (event == "input_stalled") {
-    state = "input-stalled";
-    record = event;
-  } else if (event == "input_resumed") {
-    state = "running";
-    record = event;
-  } else if (event == "output_lost" || event == "output_reconnected" || event == "input_ended" ||
-             event == "copy_stopped" || event == "input_discontinuity" ||
-             event == "input_switched" || event == "input_connected") {
-    record = event;
-  } else if (event == "input_waiting" || event == "output_waiting") {
-    state = event == "input_waiting" ? "waiting-input" : "waiting-output";
-    record = event;
-  } else if (event == "job_failed") {
-    std::lock_guard lock(mu_);
-    if (auto it = procs_.find(job_id); it != procs_.end()) it->second->last_error = reason;
-    return;
-  } else {
-    return;
-  }
+  std::vector<Record> records;
   {
     std::lock_guard lock(mu_);
-    auto it = procs_.find(job_id);
-    if (it == procs_.end()) return;
-    // Waiting is said once per streak, not at every retry.
-    if (!state.empty() && state.rfind("waiting", 0) == 0 && it->second->state == state) return;
-    if (!state.empty()) it->second->state = state;
+    auto g = groups_.find(group);
+    if (g == groups_.end()) return;
+    // The jobs it concerns: one, or (job_id empty) every job the process has.
+    std::vector<Job*> targets;
+    if (report->job_id.empty()) {
+      targets = MembersLocked(group);
+    } else if (auto it = jobs_.find(report->job_id);
+               it != jobs_.end() && it->second->group == group && it->second->added) {
+      targets.push_back(it->second.get());
+    }
+    int64_t now = clock_();
+    switch (report->kind) {
+      case ReportKind::kStats:
+        for (Job* j : targets) j->stats_json = report->stats;
+        break;
+      case ReportKind::kEvent: {
+        EventEffect effect = EffectOf(report->event);
+        for (Job* j : targets) {
+          // Waiting is said once per streak, not at every retry.
+          if (effect.state && std::string_view(effect.state).rfind("waiting", 0) == 0 &&
+              j->state == effect.state) {
+            continue;
+          }
+          if (effect.state) j->state = effect.state;
+          if (effect.record) {
+            records.push_back({j->job.job_id, media::EventName(report->event), report->detail});
+          }
+        }
+        break;
+      }
+      case ReportKind::kFailed:
+        if (report->job_id.empty()) {  // the whole process: it is about to end
+          g->second->fatal = report->detail;
+          break;
+        }
+        for (Job* j : targets) {
+          // Its rendition is out of the process; the others go on. It comes back after a
+          // backoff of its own (an output not accepting it yet is waited for, not a failure).
+          j->added = false;
+          if (report->code == "OutputUnavailable") {
+            j->next_add_ms = now + opt_.min_backoff_ms;
+            if (j->state != "waiting-output") {
+              j->state = "waiting-output";
+              records.push_back({j->job.job_id, "output_waiting", report->detail});
+            }
+            continue;
+          }
+          j->backoff_ms = j->backoff_ms == 0 || now - j->added_ms >= opt_.stable_after_ms
+                              ? opt_.min_backoff_ms
+                              : std::min(j->backoff_ms * 2, opt_.max_backoff_ms);
+          j->next_add_ms = now + j->backoff_ms;
+          j->restarts++;
+          j->state = "restarting";
+          j->last_error = report->code + ": " + report->detail;
+          std::string detail =
+              j->last_error + "; restarting in " + std::to_string(j->backoff_ms) + " ms";
+          spdlog::warn("event=job_failed job_id={} reason=\"{}\"", j->job.job_id, detail);
+          records.push_back({j->job.job_id, "failed", detail});
+        }
+        break;
+      case ReportKind::kRemoved:
+        for (Job* j : targets) {
+          j->added = false;
+          j->removing = false;
+          if (!j->wanted) {
+            spdlog::info("event=job_process_stopped job_id={}", j->job.job_id);
+            jobs_.erase(j->job.job_id);
+          }
+        }
+        break;
+    }
   }
-  Event(job_id, record, reason);
+  if (report->kind == ReportKind::kRemoved || report->kind == ReportKind::kFailed) {
+    gone_cv_.notify_all();
+    Wake();
+  }
+  for (const auto& r : records) Event(r.job_id, r.event, r.detail);
 }
 
 void Supervisor::Event(const std::string& job_id, const std::string& event,

@@ -1,13 +1,17 @@
-// The job runtime of `floe serve`: runs every job that should be running in its own child
-// process (`floe run-job`), so a broken stream or a codec crash never takes the API down.
+// The job runtime of `floe serve`: runs every job that should be running in a child process
+// (`floe run-job`), so a broken stream or a codec crash never takes the API down. Jobs with the
+// same StreamInput (type, URL, backup) share one process, one demux and one decode: a group.
 //
 // A loop looks at the store a few times a second (and at once when woken): timed jobs are
-// started at StartTime and stopped at EndTime (status written to the store first), a job that
-// is running gets a process, a job that is not loses its process (SIGTERM, then SIGKILL after
-// a grace period). A process that dies while its job should run is restarted with exponential
-// backoff. What a process says (its log lines: input lost, reconnected, waiting for input…)
-// becomes the job's event log. The children die with the server (PR_SET_PDEATHSIG) and take a
-// per-job lock, so after a crash and restart of the server no job ever runs twice.
+// started at StartTime and stopped at EndTime (status written to the store first). A job that
+// is running is added to its group's process (started when the group has none); a job that is
+// not is removed from it (runtime/protocol.h), and a group left without jobs loses its process
+// (SIGTERM, then SIGKILL after a grace period). A job whose rendition fails is added again
+// after its own backoff while the others run on; a process that dies while its jobs should run
+// is restarted with exponential backoff, a failure of each of its jobs. What a process reports
+// (typed events and stats) becomes its jobs' event logs and stats. The children die with the
+// server (PR_SET_PDEATHSIG) and take a per-job lock, so after a crash and restart of the
+// server no job ever runs twice.
 #pragma once
 
 #include <sys/types.h>
@@ -38,9 +42,6 @@ struct SupervisorOptions {
   int stable_after_ms = 60'000;  // a process up this long starts the backoff afresh
 };
 
-// The JSON document a `floe run-job` process reads on its standard input.
-std::string RunJobSpec(const store::JobRecord& job);
-
 class Supervisor final : public JobRuntime {
  public:
   using Clock = std::function<int64_t()>;
@@ -56,30 +57,50 @@ class Supervisor final : public JobRuntime {
   std::optional<JobProcessView> View(const std::string& job_id) override;
 
  private:
-  struct Proc {
+  // One job, as the runtime sees it.
+  struct Job {
     store::JobRecord job;
-    pid_t pid = 0;  // 0: no process now
+    std::string group;      // its group's key
+    bool wanted = true;     // its status says running
+    bool added = false;     // its group's process has it (start or add sent)
+    bool removing = false;  // a remove was sent: gone once the process says so
+    int64_t remove_by_ms = 0;
+    int64_t next_add_ms = 0;  // after its rendition failed: when to add it again
+    int backoff_ms = 0;
+    int64_t added_ms = 0;
+    int restarts = 0;
+    std::string state = "starting";
+    std::string last_error;
+    std::string stats_json;
+  };
+  // One process and the input its jobs share.
+  struct Group {
+    std::string key;
+    pid_t pid = 0;   // 0: no process now
+    int in_fd = -1;  // its standard input: commands
     std::thread reader;
-    bool wanted = true;
     bool stopping = false;
     int64_t kill_at_ms = 0;
     int64_t next_start_ms = 0;
     int64_t started_ms = 0;
     int backoff_ms = 0;
-    int restarts = 0;
-    std::string state = "starting";
-    std::string last_error;
     std::string exit_reason;  // how the last process ended ("exit code 1", "killed by signal 9")
-    std::string stats_json;
+    std::string fatal;        // what it reported before it ended, if anything
+  };
+  struct Record {  // an event for the store, written without the lock
+    std::string job_id, event, detail;
   };
 
   void Loop();
   void Tick();
   void AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now);
-  void Spawn(Proc& p, int64_t now);
-  void ReadOutput(std::string job_id, int fd);
-  void OnLine(const std::string& job_id, const std::string& line);
+  void Spawn(Group& g, const std::vector<Job*>& first, int64_t now);
+  bool Send(Group& g, const std::string& line);
+  void Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now);
+  void ReadOutput(std::string group, int fd);
+  void OnLine(const std::string& group, const std::string& line);
   void Event(const std::string& job_id, const std::string& event, const std::string& detail);
+  std::vector<Job*> MembersLocked(const std::string& group);
 
   store::Store& store_;
   SupervisorOptions opt_;
@@ -90,7 +111,8 @@ class Supervisor final : public JobRuntime {
   bool wake_ = false;
   bool stop_ = false;
   int64_t next_timed_ms_ = 0;  // the next StartTime or EndTime due (0: none), under mu_
-  std::map<std::string, std::shared_ptr<Proc>> procs_;
+  std::map<std::string, std::shared_ptr<Job>> jobs_;
+  std::map<std::string, std::shared_ptr<Group>> groups_;
   std::thread loop_;
 };
 

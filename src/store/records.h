@@ -58,6 +58,17 @@ struct TemplatePage {
   std::vector<TemplateRecord> items;
 };
 
+// A job's Status, as the API numbers it.
+enum class JobStatus : int { kNotStarted = 0, kRunning = 1, kStopped = 2 };
+// A job's StartMode, as the API numbers it: now, or at its TimedConfig's StartTime.
+enum class StartMode : int { kNow = 0, kTimed = 1 };
+constexpr int ApiValue(JobStatus s) {
+  return static_cast<int>(s);
+}
+constexpr int ApiValue(StartMode m) {
+  return static_cast<int>(m);
+}
+
 // A live transcoding job. The template's name, type and configuration are copied in when the
 // job is submitted (the template cannot change while a job that is not stopped uses it).
 struct JobRecord {
@@ -68,9 +79,9 @@ struct JobRecord {
   std::string template_name;
   std::string template_type;
   std::string template_config;  // canonical TemplateConfig JSON
-  int start_mode = 0;           // 0 now, 1 timed
-  int status = 0;               // 0 not started, 1 running, 2 stopped
-  std::string input_type;       // rtmp | srt | hls
+  StartMode start_mode = StartMode::kNow;
+  JobStatus status = JobStatus::kNotStarted;
+  std::string input_type;  // rtmp | srt | hls
   std::string input_url;
   std::string backup_input_url;  // optional, same Type (a Floe extension)
   std::string output_type;       // LiveCenter | rtmp
@@ -84,8 +95,8 @@ struct JobRecord {
 struct JobQuery {
   std::string account_id;
   std::optional<std::string> type;  // the template's Type
-  std::optional<int> start_mode;
-  std::optional<int> status;
+  std::optional<StartMode> start_mode;
+  std::optional<JobStatus> status;
   std::optional<std::string> keyword;  // JobId exactly, or a substring of the name
   bool ascending = false;              // by CreateTime
   int page_no = 1;

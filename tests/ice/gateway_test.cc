@@ -235,11 +235,11 @@ TEST_F(GatewayTest, ListParameterValidation) {
                  {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}});
     return Body(gateway_.Handle(Signed("GET", extra)));
   };
-  EXPECT_EQ(list({})["TotalCount"], 4);
-  EXPECT_EQ(list({})["TemplateContentList"].size(), 4u);
+  EXPECT_EQ(list({})["TotalCount"], 5);
+  EXPECT_EQ(list({})["TemplateContentList"].size(), 5u);
   EXPECT_EQ(list({{"PageSize", "0"}})["Code"], "InvalidParam.PageSize");
   EXPECT_EQ(list({{"PageSize", "101"}})["Code"], "InvalidParam.PageSize");
-  EXPECT_EQ(list({{"PageSize", "100"}})["TotalCount"], 4);
+  EXPECT_EQ(list({{"PageSize", "100"}})["TotalCount"], 5);
   EXPECT_EQ(list({{"PageNo", "0"}})["Code"], "InvalidParam.PageNo");
   EXPECT_EQ(list({{"PageNo", "x"}})["Code"], "InvalidParam.PageNo");
   EXPECT_EQ(list({{"SortBy", "sideways"}})["Code"], "InvalidParam.SortBy");
@@ -249,7 +249,7 @@ TEST_F(GatewayTest, ListParameterValidation) {
             list({{"VideoCodec", "H.264"}})["TotalCount"]);
   EXPECT_EQ(list({{"VideoCodec", "265"}})["TotalCount"], 0);
   EXPECT_EQ(list({{"Category", "mine"}})["Code"], "InvalidParam.Category");
-  EXPECT_EQ(list({{"PageSize", "3"}, {"PageNo", "2"}})["TemplateContentList"].size(), 1u);
+  EXPECT_EQ(list({{"PageSize", "3"}, {"PageNo", "2"}})["TemplateContentList"].size(), 2u);
   auto asc = list({{"SortBy", "asc"}, {"KeyWord", "1080p"}});
   EXPECT_EQ(asc["TotalCount"], 1);
   EXPECT_EQ(asc["TemplateContentList"][0]["TemplateId"], "00000000000000000000000000001080");
@@ -268,7 +268,7 @@ TEST_F(GatewayTest, InvalidUtf8IsRefusedBeforeAnythingIsStoredOrEchoed) {
   auto list = gateway_.Handle(
       Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}}));
   EXPECT_EQ(list.status, 200) << list.body;
-  EXPECT_EQ(Body(list)["TotalCount"], 4);
+  EXPECT_EQ(Body(list)["TotalCount"], 5);
 }
 
 TEST_F(GatewayTest, InvalidUtf8ActionWithoutSignatureIsA400) {

@@ -33,14 +33,15 @@ class JobServiceTest : public ::testing::Test {
         store_.AddDomain({"live.example", alice_.account_id, "rtmp://origin:1935", 0}).ok());
   }
 
-  JobSubmit Submit(int start_mode = 0) {
+  JobSubmit Submit(store::StartMode start_mode = store::StartMode::kNow) {
     JobSubmit s;
     s.name = "job";
     s.template_id = kSystem360;
     s.start_mode = start_mode;
     s.stream_input = R"({"Type":"rtmp","InputUrl":"rtmp://in.example/live/cam"})";
     s.transcode_output = R"({"Type":"LiveCenter","DomainName":"live.example"})";
-    if (start_mode == 1) s.timed_config = Timed(kNow + 3600'000, kNow + 7200'000);
+    if (start_mode == store::StartMode::kTimed)
+      s.timed_config = Timed(kNow + 3600'000, kNow + 7200'000);
     return s;
   }
 
@@ -61,7 +62,7 @@ TEST_F(JobServiceTest, ImmediateJobRunsAtOnceAndResolvesLiveCenter) {
   ASSERT_TRUE(id.ok()) << id.error().message;
   auto view = service_.Get(alice_, *id);
   ASSERT_TRUE(view.ok());
-  EXPECT_EQ(view->job.status, 1);
+  EXPECT_EQ(view->job.status, store::JobStatus::kRunning);
   EXPECT_EQ(view->job.output_url, std::string("rtmp://origin:1935/live/cam_") + kSystem360);
   EXPECT_EQ(view->job.template_name, "system-h264-360p");
   ASSERT_EQ(view->events.size(), 1u);
@@ -70,7 +71,7 @@ TEST_F(JobServiceTest, ImmediateJobRunsAtOnceAndResolvesLiveCenter) {
 
 TEST_F(JobServiceTest, TimedConfigBoundaries) {
   auto timed = [&](const std::string& cfg) {
-    auto s = Submit(1);
+    auto s = Submit(store::StartMode::kTimed);
     s.timed_config = cfg;
     return CodeOf(s);
   };
@@ -91,7 +92,7 @@ TEST_F(JobServiceTest, TimedConfigBoundaries) {
 }
 
 TEST_F(JobServiceTest, TimedJobWithoutStartTimeStartsNowAndImmediateJobIgnoresTimedConfig) {
-  auto s = Submit(1);
+  auto s = Submit(store::StartMode::kTimed);
   s.timed_config = R"({"EndTime":"2027-01-15T09:00:00Z"})";
   auto id = service_.Submit(alice_, s);
   ASSERT_TRUE(id.ok()) << id.error().message;
@@ -105,12 +106,12 @@ TEST_F(JobServiceTest, TimedJobWithoutStartTimeStartsNowAndImmediateJobIgnoresTi
   ASSERT_TRUE(id.ok()) << id.error().message;
   EXPECT_EQ(service_.Get(alice_, *id)->job.start_time_ms, kNow);
 
-  s = Submit(0);
+  s = Submit(store::StartMode::kNow);
   s.timed_config = Timed(kNow + 1000);
   id = service_.Submit(alice_, s);
   ASSERT_TRUE(id.ok()) << id.error().message;
   view = service_.Get(alice_, *id);
-  EXPECT_EQ(view->job.status, 1);
+  EXPECT_EQ(view->job.status, store::JobStatus::kRunning);
   EXPECT_EQ(view->job.start_time_ms, 0);
 }
 
@@ -168,14 +169,14 @@ TEST_F(JobServiceTest, ABackupInputFollowsTheInputsRulesAndIsKept) {
 }
 
 TEST_F(JobServiceTest, WhatEachKindOfJobMayChangeAndWhen) {
-  auto now_id = *service_.Submit(alice_, Submit(0));
+  auto now_id = *service_.Submit(alice_, Submit(store::StartMode::kNow));
   const std::string in = R"({"Type":"rtmp","InputUrl":"rtmp://in.example/live/other"})";
   EXPECT_TRUE(service_.Update(alice_, now_id, {"renamed", {}, {}, {}}).ok());
   auto r = service_.Update(alice_, now_id, {{}, in, {}, {}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "InvalidParam.StartMode");
 
-  auto timed_id = *service_.Submit(alice_, Submit(1));
+  auto timed_id = *service_.Submit(alice_, Submit(store::StartMode::kTimed));
   ASSERT_TRUE(service_.Update(alice_, timed_id, {{}, in, {}, Timed(kNow + 60'000)}).ok());
   auto view = service_.Get(alice_, timed_id);
   EXPECT_EQ(view->job.output_url, std::string("rtmp://origin:1935/live/other_") + kSystem360);
@@ -187,7 +188,7 @@ TEST_F(JobServiceTest, WhatEachKindOfJobMayChangeAndWhen) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "InvalidParam.JobStatus");
   EXPECT_TRUE(service_.Update(alice_, timed_id, {"still-renamable", {}, {}, {}}).ok());
-  EXPECT_EQ(service_.Get(alice_, timed_id)->job.status, 2);
+  EXPECT_EQ(service_.Get(alice_, timed_id)->job.status, store::JobStatus::kStopped);
   // Stop is idempotent; Delete removes; another account sees nothing.
   EXPECT_TRUE(service_.Stop(alice_, timed_id).ok());
   auth::Principal bob{"1000000000000002", "", "LTAIbob"};

@@ -149,7 +149,7 @@ TEST_F(TemplateServiceTest, ListSeesOwnAndSystemOnly) {
   store::TemplateQuery q;
   auto page = service_.List(alice_, q);
   ASSERT_TRUE(page.ok());
-  EXPECT_EQ(page->total_count, 5);  // 4 system + alpha
+  EXPECT_EQ(page->total_count, 6);  // 5 system + alpha
   for (const auto& t : page->items) EXPECT_NE(t.name, "bravo");
   q.keyword = "ALP";
   EXPECT_EQ(service_.List(alice_, q)->total_count, 1);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -26,22 +27,53 @@ class SupervisorTest : public ::testing::Test {
   SupervisorTest() : store_(dir_.File("floe.db")) {
     stub_ = dir_.File("stub.sh");
     mode_ = dir_.File("mode");
+    cmds_ = dir_.File("cmds");
+    // Reports go to standard output as run-job's do (runtime/protocol.h); "group" and
+    // "failone" also log every command they are sent and answer each remove.
     std::ofstream(stub_)
         << "#!/bin/sh\n"
-           "case $(cat " +
+           "m=$(cat " +
                mode_ +
-               ") in\n"
-               "  fail) echo 'log: event=job_failed reason=\"stub failed\"' >&2; "
-               "exit 3;;\n"
-               "  run) echo 'log: event=pipeline_started' >&2; exec sleep 1000;;\n"
-               "  stall) echo 'log: event=pipeline_started' >&2;\n"
-               "    echo 'log: event=input_stalled input=primary reason=\"no input for 233 ms; "
-               "slate\"' >&2;\n"
-               "    echo 'log: event=input_switched from=primary to=backup reason=\"primary → "
-               "backup\"' >&2;\n"
-               "    echo 'log: event=input_resumed input=backup' >&2; exec sleep 1000;;\n"
-               "  stubborn) trap '' TERM; echo 'log: event=pipeline_started' >&2;\n"
+               ")\n"
+               "started() { echo '{\"report\":\"event\",\"job_id\":\"\",\"event\":\"started\"}'; "
+               "}\n"
+               "case $m in\n"
+               "  fail) echo "
+               "'{\"report\":\"failed\",\"job_id\":\"\",\"code\":\"X\",\"detail\":\"stub "
+               "failed\"}'; exit 3;;\n"
+               "  run) started; exec sleep 1000;;\n"
+               "  stall) started;\n"
+               "    echo "
+               "'{\"report\":\"event\",\"job_id\":\"\",\"event\":\"input_stalled\",\"detail\":"
+               "\"no input for 233 ms; slate\"}';\n"
+               "    echo "
+               "'{\"report\":\"event\",\"job_id\":\"\",\"event\":\"input_switched\",\"detail\":"
+               "\"primary → backup\"}';\n"
+               "    echo '{\"report\":\"event\",\"job_id\":\"\",\"event\":\"input_resumed\"}';\n"
+               "    exec sleep 1000;;\n"
+               "  stubborn) trap '' TERM; started;\n"
                "    while :; do sleep 0.05; done;;\n"
+               "  group|failone) started;\n"
+               "    while read -r line; do echo \"$line\" >> " +
+               cmds_ +
+               ";\n"
+               "      id=$(echo \"$line\" | sed -n "
+               "'s/.*\"command\":\"remove\",\"job_id\":\"\\([^\"]*\\)\".*/\\1/p');\n"
+               "      [ -n \"$id\" ] && echo "
+               "\"{\\\"report\\\":\\\"removed\\\",\\\"job_id\\\":\\\"$id\\\"}\";\n"
+               "      id=$(echo \"$line\" | sed -n "
+               "'s/.*\"command\":\"add\".*\"job_id\":\"\\([^\"]*\\)\".*/\\1/p');\n"
+               "      [ -n \"$id\" ] && echo "
+               "\"{\\\"report\\\":\\\"event\\\",\\\"job_id\\\":\\\"$id\\\","
+               "\\\"event\\\":\\\"started\\\"}\";\n"
+               "      case \"$m:$line\" in failone:*'\"job_id\":\"job2\"'*)\n"
+               "        if [ ! -e " +
+               cmds_ + ".failed ]; then touch " + cmds_ +
+               ".failed; echo "
+               "'{\"report\":\"failed\",\"job_id\":\"job2\",\"code\":\"EncoderFailed\","
+               "\"detail\":\"refused\"}'; fi;;\n"
+               "      esac;\n"
+               "    done;;\n"
                "esac\n";
     chmod(stub_.c_str(), 0700);
     Mode("fail");
@@ -61,16 +93,18 @@ class SupervisorTest : public ::testing::Test {
     sup_->Start();
   }
 
-  std::string Submit(int start_mode = 0, int64_t start_ms = 0) {
+  std::string Submit(store::StartMode start_mode = store::StartMode::kNow, int64_t start_ms = 0,
+                     const std::string& input = "rtmp://127.0.0.1/live/in") {
     store::JobRecord j;
     j.job_id = "job" + std::to_string(++jobs_);
     j.account_id = "1000000000000001";
     j.name = "j";
     j.template_id = kTpl;
     j.start_mode = start_mode;
-    j.status = start_mode == 0 ? 1 : 0;
+    j.status = start_mode == store::StartMode::kNow ? store::JobStatus::kRunning
+                                                    : store::JobStatus::kNotStarted;
     j.input_type = "rtmp";
-    j.input_url = "rtmp://127.0.0.1/live/in";
+    j.input_url = input;
     j.output_type = "rtmp";
     j.output_url = "rtmp://127.0.0.1/live/out";
     j.start_time_ms = start_ms;
@@ -104,14 +138,22 @@ class SupervisorTest : public ::testing::Test {
     ASSERT_TRUE(*store_.UpdateJob("1000000000000001", id,
                                   [](const store::JobRecord& cur, std::vector<store::JobEvent>&) {
                                     store::JobRecord next = cur;
-                                    next.status = 2;
+                                    next.status = store::JobStatus::kStopped;
                                     return core::Result<store::JobRecord>(next);
                                   }));
   }
 
+  // The commands the stub was sent, one per line.
+  std::vector<std::string> Commands() {
+    std::vector<std::string> out;
+    std::ifstream in(cmds_);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+
   testing::TempDir dir_;
   store::sqlite::SqliteStore store_;
-  std::string stub_, mode_;
+  std::string stub_, mode_, cmds_;
   std::atomic<int64_t> now_{1'000'000};
   std::unique_ptr<Supervisor> sup_;
   int jobs_ = 0;
@@ -205,21 +247,21 @@ TEST_F(SupervisorTest, AProgramThatCannotStartIsAFailureWithBackoff) {
 
 TEST_F(SupervisorTest, ATimedJobStoppedBeforeItsStartNeverRuns) {
   Mode("run");
-  std::string id = Submit(/*start_mode=*/1, /*start_ms=*/now_ + 5000);
+  std::string id = Submit(store::StartMode::kTimed, /*start_ms=*/now_ + 5000);
   Start();
   Stop(id);
   now_ += 10'000;  // StartTime has passed
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_FALSE(sup_->View(id).has_value());
   auto job = store_.GetJob("1000000000000001", id);
-  EXPECT_EQ((*job)->status, 2);
+  EXPECT_EQ((*job)->status, store::JobStatus::kStopped);
   auto events = store_.ListJobEvents(id, 100);
   for (const auto& e : *events) EXPECT_NE(e.event, "scheduled_start");
 }
 
 TEST_F(SupervisorTest, ATimedJobStartsWhenTheClockReachesStartTime) {
   Mode("run");
-  std::string id = Submit(/*start_mode=*/1, /*start_ms=*/now_ + 5000);
+  std::string id = Submit(store::StartMode::kTimed, /*start_ms=*/now_ + 5000);
   Start();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_FALSE(sup_->View(id).has_value());
@@ -228,7 +270,105 @@ TEST_F(SupervisorTest, ATimedJobStartsWhenTheClockReachesStartTime) {
     auto v = sup_->View(id);
     return v && v->state == "running";
   }));
-  EXPECT_EQ((*store_.GetJob("1000000000000001", id))->status, 1);
+  EXPECT_EQ((*store_.GetJob("1000000000000001", id))->status, store::JobStatus::kRunning);
+}
+
+TEST_F(SupervisorTest, JobsOnOneInputShareOneProcessAndLeaveItOneByOne) {
+  Mode("group");
+  std::string a = Submit(), b = Submit();
+  std::string other = Submit(store::StartMode::kNow, 0, "rtmp://127.0.0.1/live/other");
+  Start();
+  auto running = [&](const std::string& id) {
+    auto v = sup_->View(id);
+    return v && v->state == "running" && v->pid > 0;
+  };
+  ASSERT_TRUE(Eventually([&] { return running(a) && running(b) && running(other); }));
+  EXPECT_EQ(sup_->View(a)->pid, sup_->View(b)->pid);
+  EXPECT_NE(sup_->View(a)->pid, sup_->View(other)->pid);
+  // A third job on the same input joins the running process with an add.
+  std::string c = Submit();
+  sup_->Wake();
+  ASSERT_TRUE(Eventually([&] { return running(c); }));
+  EXPECT_EQ(sup_->View(c)->pid, sup_->View(a)->pid);
+  ASSERT_TRUE(Eventually([&] {
+    for (const auto& line : Commands()) {
+      if (line.find("\"command\":\"add\"") != std::string::npos &&
+          line.find("\"job_id\":\"" + c + "\"") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  })) << ::testing::PrintToString(Commands());
+  // Stopping one job removes its rendition; the process and the others go on.
+  pid_t pid = sup_->View(a)->pid;
+  Stop(b);
+  EXPECT_TRUE(sup_->WaitStopped(b, std::chrono::milliseconds(5000)));
+  EXPECT_FALSE(sup_->View(b).has_value());
+  EXPECT_EQ(kill(pid, 0), 0);
+  EXPECT_TRUE(running(a) && running(c));
+  EXPECT_EQ(sup_->View(a)->pid, pid);
+  EXPECT_NE(std::find(Commands().begin(), Commands().end(),
+                      "{\"command\":\"remove\",\"job_id\":\"" + b + "\"}"),
+            Commands().end());
+  EXPECT_TRUE(Failures(a).empty());
+  // The last jobs of the group stop: its process ends with them (no remove needed).
+  Stop(a);
+  Stop(c);
+  EXPECT_TRUE(sup_->WaitStopped(a, std::chrono::milliseconds(5000)));
+  EXPECT_TRUE(sup_->WaitStopped(c, std::chrono::milliseconds(5000)));
+  EXPECT_TRUE(Eventually([&] { return kill(pid, 0) != 0; }));
+  EXPECT_TRUE(running(other));
+}
+
+TEST_F(SupervisorTest, ARenditionThatFailsFailsOnlyItsJobAndComesBackAfterItsBackoff) {
+  Mode("failone");
+  std::string a = Submit(), b = Submit();
+  Start();
+  ASSERT_TRUE(Eventually([&] { return Failures(b).size() == 1; }));
+  EXPECT_NE(Failures(b).back().find("EncoderFailed: refused; restarting in 1000 ms"),
+            std::string::npos)
+      << Failures(b).back();
+  EXPECT_TRUE(Failures(a).empty());
+  EXPECT_EQ(sup_->View(a)->state, "running");
+  EXPECT_EQ(sup_->View(b)->state, "restarting");
+  EXPECT_EQ(sup_->View(b)->restarts, 1);
+  pid_t pid = sup_->View(a)->pid;
+  // Added again to the same process once its own backoff has passed on the clock.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto adds = [&] {
+    int n = 0;
+    for (const auto& line : Commands()) {
+      n += line.find("\"command\":\"add\"") != std::string::npos &&
+           line.find("\"job_id\":\"" + b + "\"") != std::string::npos;
+    }
+    return n;
+  };
+  EXPECT_EQ(adds(), 0);
+  now_ += 1000;
+  ASSERT_TRUE(Eventually([&] { return adds() == 1; })) << ::testing::PrintToString(Commands());
+  EXPECT_EQ(sup_->View(b)->pid, pid);
+  EXPECT_EQ(sup_->View(a)->pid, pid);
+}
+
+TEST_F(SupervisorTest, AProcessCrashIsAFailureOfEachOfItsJobs) {
+  Mode("run");
+  std::string a = Submit(), b = Submit();
+  Start();
+  ASSERT_TRUE(Eventually([&] {
+    auto v = sup_->View(a), w = sup_->View(b);
+    return v && w && v->pid > 0 && v->pid == w->pid && v->state == "running";
+  }));
+  kill(sup_->View(a)->pid, SIGKILL);
+  ASSERT_TRUE(Eventually([&] { return Failures(a).size() == 1 && Failures(b).size() == 1; }));
+  for (const auto& id : {a, b}) {
+    EXPECT_NE(Failures(id).back().find("signal 9"), std::string::npos) << Failures(id).back();
+    EXPECT_NE(Failures(id).back().find("restarting in 1000 ms"), std::string::npos);
+  }
+  now_ += 1000;
+  ASSERT_TRUE(Eventually([&] {
+    auto v = sup_->View(a), w = sup_->View(b);
+    return v->pid > 0 && v->pid == w->pid && v->state == "running" && w->state == "running";
+  }));
 }
 
 }  // namespace

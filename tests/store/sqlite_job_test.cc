@@ -22,7 +22,7 @@ JobRecord Job(const std::string& id, const std::string& account, const std::stri
   j.account_id = account;
   j.name = "job-" + id;
   j.template_id = template_id;
-  j.status = 1;
+  j.status = JobStatus::kRunning;
   j.input_type = "rtmp";
   j.input_url = "rtmp://127.0.0.1/live/in";
   j.output_type = "rtmp";
@@ -39,11 +39,11 @@ auto Rename(const std::string& name) {
   };
 }
 
-auto SetStatus(int status) {
+auto SetStatus(JobStatus status) {
   return [status](const JobRecord& cur, std::vector<JobEvent>& events) -> core::Result<JobRecord> {
     JobRecord next = cur;
     next.status = status;
-    events.push_back({"", 7, "status", std::to_string(status)});
+    events.push_back({"", 7, "status", std::to_string(ApiValue(status))});
     return next;
   };
 }
@@ -82,13 +82,13 @@ TEST(SqliteJobs, TemplateInUseUntilEveryJobIsStopped) {
   ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "{}")).ok());
   ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "t1"), {})));
   auto j2 = Job("j2", "A", "t1");
-  j2.status = 0;  // a timed job not started yet uses it too
+  j2.status = JobStatus::kNotStarted;  // a timed job not started yet uses it too
   ASSERT_TRUE(Inserted(store.InsertJob(j2, {})));
   EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kInUse);
   EXPECT_EQ(*store.DeleteTemplate("A", "t1"), TemplateWrite::kInUse);
-  ASSERT_TRUE(*store.UpdateJob("A", "j1", SetStatus(2)));
+  ASSERT_TRUE(*store.UpdateJob("A", "j1", SetStatus(JobStatus::kStopped)));
   EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kInUse);
-  ASSERT_TRUE(*store.UpdateJob("A", "j2", SetStatus(2)));
+  ASSERT_TRUE(*store.UpdateJob("A", "j2", SetStatus(JobStatus::kStopped)));
   EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kDone);
   EXPECT_EQ((*store.GetTemplate("A", "t1"))->name, "x");
   EXPECT_EQ(*store.DeleteTemplate("A", "t1"), TemplateWrite::kDone);
@@ -114,7 +114,7 @@ TEST(SqliteJobs, NoJobRunsOnAChangedTemplate) {
       for (int w = 0; w < 200 && refused == refused_before; ++w) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
-      ASSERT_TRUE(*store.UpdateJob("A", id, SetStatus(2)));
+      ASSERT_TRUE(*store.UpdateJob("A", id, SetStatus(JobStatus::kStopped)));
     }
     done = true;
   });
@@ -148,8 +148,8 @@ TEST(SqliteJobs, ListFiltersSortsAndPages) {
   SqliteStore store(dir.File("floe.db"));
   for (int i = 0; i < 12; ++i) {
     auto j = Job("id" + std::to_string(i), "A", "00000000000000000000000000000360", 100 + i);
-    j.start_mode = i % 2;
-    j.status = i % 3;
+    j.start_mode = static_cast<StartMode>(i % 2);
+    j.status = static_cast<JobStatus>(i % 3);
     ASSERT_TRUE(Inserted(store.InsertJob(j, {})));
   }
   ASSERT_TRUE(Inserted(store.InsertJob(Job("other", "B", "00000000000000000000000000000360"), {})));
@@ -166,9 +166,9 @@ TEST(SqliteJobs, ListFiltersSortsAndPages) {
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items.back().job_id, "id11");
   q.page_no = 1;
-  q.status = 2;
+  q.status = JobStatus::kStopped;
   EXPECT_EQ(store.ListJobs(q)->total_count, 4);
-  q.start_mode = 1;
+  q.start_mode = StartMode::kTimed;
   EXPECT_EQ(store.ListJobs(q)->total_count, 2);  // id5, id11
   q = {};
   q.account_id = "A";
@@ -206,7 +206,7 @@ TEST(SqliteJobs, LiveJobsSurviveReopen) {
     SqliteStore store(dir.File("floe.db"));
     ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"), {})));
     auto stopped = Job("j2", "A", "00000000000000000000000000000360");
-    stopped.status = 2;
+    stopped.status = JobStatus::kStopped;
     ASSERT_TRUE(Inserted(store.InsertJob(stopped, {})));
   }
   SqliteStore store(dir.File("floe.db"));
@@ -230,7 +230,7 @@ TEST(SqliteJobs, LimitsCountJobsThatAreNotStoppedInTheInsertTransaction) {
   ASSERT_TRUE(Inserted(store.InsertJob(Job("b1", "B", tpl), limits)));
   EXPECT_EQ(store.InsertJob(Job("b2", "B", tpl), limits)->outcome, JobInsertOutcome::kTotalLimit);
   // A stopped job no longer counts.
-  ASSERT_TRUE(*store.UpdateJob("A", "a1", SetStatus(2)));
+  ASSERT_TRUE(*store.UpdateJob("A", "a1", SetStatus(JobStatus::kStopped)));
   EXPECT_TRUE(Inserted(store.InsertJob(Job("a3", "A", tpl), limits)));
 }
 

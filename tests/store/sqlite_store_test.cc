@@ -79,7 +79,7 @@ TEST(SqliteStore, SystemTemplatesAreVisibleToEveryAccount) {
   q.category = "system";
   auto page = store.ListTemplates(q);
   ASSERT_TRUE(page.ok());
-  EXPECT_EQ(page->total_count, 4);
+  EXPECT_EQ(page->total_count, 5);
   auto t = store.GetTemplate("someone", "00000000000000000000000000000720");
   ASSERT_TRUE(t.ok() && t->has_value());
   EXPECT_EQ((*t)->category, "system");

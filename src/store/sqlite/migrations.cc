@@ -127,6 +127,10 @@ CREATE INDEX domains_by_account ON domains(account_id, name);
       {6, "a job's backup input", R"SQL(
 ALTER TABLE jobs ADD COLUMN backup_input_url TEXT NOT NULL DEFAULT '';
 )SQL"},
+      // The rung between 360p and 720p of a 1080p/720p/480p ladder.
+      {7, "system template 480p",
+       SystemTemplate("00000000000000000000000000000480", "system-h264-480p", 854, 480, 1200, 2,
+                      96)},
   };
   return kAll;
 }

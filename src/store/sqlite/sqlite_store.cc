@@ -32,8 +32,8 @@ JobRecord JobFromRow(const Stmt& s) {
   j.template_name = s.Text(4);
   j.template_type = s.Text(5);
   j.template_config = s.Text(6);
-  j.start_mode = static_cast<int>(s.Int(7));
-  j.status = static_cast<int>(s.Int(8));
+  j.start_mode = static_cast<StartMode>(s.Int(7));
+  j.status = static_cast<JobStatus>(s.Int(8));
   j.input_type = s.Text(9);
   j.input_url = s.Text(10);
   j.output_type = s.Text(11);
@@ -571,8 +571,8 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
         .Bind(5, job.template_name)
         .Bind(6, job.template_type)
         .Bind(7, job.template_config)
-        .Bind(8, int64_t{job.start_mode})
-        .Bind(9, int64_t{job.status})
+        .Bind(8, int64_t{ApiValue(job.start_mode)})
+        .Bind(9, int64_t{ApiValue(job.status)})
         .Bind(10, job.input_type)
         .Bind(11, job.input_url)
         .Bind(12, job.output_type)
@@ -584,7 +584,7 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
         .Bind(18, job.backup_input_url)
         .Step();
     InsertJobEvent(db, {job.job_id, job.create_time_ms, "submitted",
-                        job.start_mode == 0 ? "start now" : "timed"});
+                        job.start_mode == StartMode::kNow ? "start now" : "timed"});
     return {};
   });
   if (!r) return r.error();
@@ -613,8 +613,8 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& q) {
         db, kJobColumns, kWhere, q,
         [&](Stmt& s) {
           s.Bind(1, q.account_id).Bind(2, q.type);
-          s.Bind(3, q.start_mode ? std::optional<int64_t>(*q.start_mode) : std::nullopt);
-          s.Bind(4, q.status ? std::optional<int64_t>(*q.status) : std::nullopt);
+          s.Bind(3, q.start_mode ? std::optional<int64_t>(ApiValue(*q.start_mode)) : std::nullopt);
+          s.Bind(4, q.status ? std::optional<int64_t>(ApiValue(*q.status)) : std::nullopt);
           s.Bind(5, q.keyword);
           s.Bind(6, q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
         },
@@ -653,7 +653,7 @@ Result<bool> SqliteStore::UpdateJob(const std::string& account_id, const std::st
           "output_type = ?, output_domain = ?, output_url = ?, start_time = ?, end_time = ?, "
           "backup_input_url = ? WHERE job_id = ? AND account_id = ?")
         .Bind(1, next->name)
-        .Bind(2, int64_t{next->status})
+        .Bind(2, int64_t{ApiValue(next->status)})
         .Bind(3, next->input_type)
         .Bind(4, next->input_url)
         .Bind(5, next->output_type)

@@ -121,7 +121,7 @@ const stopJob = (id) => sdk.call('SendLiveTranscodeJobCommand', { JobId: id, Com
 // The run-job processes of one job (other jobs on the machine are not this test's business).
 function runJobPids(jobId) {
   try {
-    return execFileSync('pgrep', ['-f', `run-job --job-id ${jobId}`], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    return execFileSync('pgrep', ['-f', `run-job --group ${jobId} `], { encoding: 'utf8' }).trim().split('\n').map(Number);
   } catch (err) {
     if (err.status === 1) return [];
     throw err;

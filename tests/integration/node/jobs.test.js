@@ -23,7 +23,17 @@ const CONFIG = {
 
 function runJobCount(jobId) {
   try {
-    return Number(execFileSync('pgrep', ['-fc', `run-job --job-id ${jobId}`], { encoding: 'utf8' }).trim());
+    return Number(execFileSync('pgrep', ['-fc', `run-job --group ${jobId} `], { encoding: 'utf8' }).trim());
+  } catch (err) {
+    if (err.status === 1) return 0; // pgrep exits 1 when nothing matches; anything else is a failure
+    throw err;
+  }
+}
+
+// The job processes of one server (found by its lock directory).
+function serverProcessCount(srv) {
+  try {
+    return Number(execFileSync('pgrep', ['-fc', `run-job .*--lock-dir ${path.join(srv.dataDir, 'run')}`], { encoding: 'utf8' }).trim());
   } catch (err) {
     if (err.status === 1) return 0; // pgrep exits 1 when nothing matches; anything else is a failure
     throw err;
@@ -32,7 +42,7 @@ function runJobCount(jobId) {
 
 // The job's process id, as an operator finds it (tenants never see it).
 function runJobPid(jobId) {
-  const pids = execFileSync('pgrep', ['-f', `run-job --job-id ${jobId}`], { encoding: 'utf8' }).trim().split('\n');
+  const pids = execFileSync('pgrep', ['-f', `run-job --group ${jobId} `], { encoding: 'utf8' }).trim().split('\n');
   assert.equal(pids.length, 1, `one run-job process for ${jobId}: ${pids}`);
   return Number(pids[0]);
 }
@@ -396,27 +406,35 @@ test('SIGKILL of the server with two jobs running: both resume after restart, no
         return job.Process && job.Process.State === 'running' && job;
       }, 30000);
       assert.equal(j.Status, 1);
-      assert.equal(runJobCount(id), 1, `processes of ${id}`);
+      // Both jobs are on one input: one process runs both, and no older one runs either.
+      assert.equal(serverProcessCount(restarted), 1, `processes of ${id}`);
       const s = summarize(await probe(j.OutputStream.StreamInfos[0].OutputUrl, { seconds: 3 }));
       assert.equal(s.video.codec, 'h264');
     }
     // The per-job lock is what keeps a job from running twice: a second run-job of the same job
     // (as a restarted server would start while the old process lives on) waits for it.
-    const spec = JSON.stringify({ JobId: ids[0], InputUrl: nginx.url('crash'), OutputUrl: nginx.url('crash-second'),
-      Type: 'normal', TemplateConfig: { VideoParams: { Height: '360', Fps: '25', Bitrate: '500' } } });
-    const second = spawn(FLOE_BIN, ['run-job', '--job-id', ids[0], '--lock-dir', path.join(server.dataDir, 'run'),
-      '--allow-net', '127.0.0.0/8'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    // It is told what to run as the supervisor tells it (src/runtime/protocol.h), and says it waits.
+    const start = JSON.stringify({ command: 'start', input: { type: 'rtmp', url: nginx.url('crash') },
+      renditions: [{ job_id: ids[0], type: 'normal', output_url: nginx.url('crash-second'),
+        template_config: JSON.stringify({ VideoParams: { Height: '360', Fps: '25', Bitrate: '500' } }) }] });
+    const second = spawn(FLOE_BIN, ['run-job', '--group', 'second', '--lock-dir', path.join(server.dataDir, 'run'),
+      '--allow-net', '127.0.0.0/8'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let secondLog = '';
+    let secondReports = '';
     second.stderr.on('data', (c) => (secondLog += c));
-    second.stdin.end(spec);
+    second.stdout.on('data', (c) => (secondReports += c));
+    second.stdin.write(start + '\n'); // kept open: its end would stop the process
     await until('the second run-job to wait for the lock', () => /event=job_lock_wait/.test(secondLog), 10000);
+    const waits = secondReports.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(waits[0], { report: 'event', job_id: ids[0], event: 'job_lock_wait', detail: 'another process runs this job' });
     await sleep(2000);
     assert.doesNotMatch(secondLog, /event=pipeline_started/);
+    assert.doesNotMatch(secondReports, /"started"/);
     const gone = new Promise((r) => second.on('exit', (code, sig) => r(code ?? sig)));
     second.kill('SIGTERM');
     assert.equal(await gone, 0); // a waiting run-job stops cleanly
     for (const id of ids) await client.call('DeleteLiveTranscodeJob', { JobId: id });
-    for (const id of ids) assert.equal(runJobCount(id), 0);
+    assert.equal(serverProcessCount(restarted), 0);
   } finally {
     pub.stop();
     if (restarted) server = restarted;

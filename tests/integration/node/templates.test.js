@@ -148,10 +148,10 @@ test('validation errors as the SDKs surface them', async () => {
 test('list: system templates, filters, sorting and paging', async () => {
   const sdk = v3Client(server.creds);
   const sys = await sdk.call('ListLiveTranscodeTemplates', { Category: 'system', SortBy: 'asc', PageSize: 100 });
-  assert.equal(sys.TotalCount, 4);
+  assert.equal(sys.TotalCount, 5);
   assert.deepEqual(
     sys.TemplateContentList.map((t) => t.Name).sort(),
-    ['system-h264-1080p', 'system-h264-360p', 'system-h264-540p', 'system-h264-720p'],
+    ['system-h264-1080p', 'system-h264-360p', 'system-h264-480p', 'system-h264-540p', 'system-h264-720p'],
   );
   const prefix = `page-${Date.now()}`;
   const ids = [];

@@ -1,0 +1,77 @@
+// The contract between the supervisor (`floe serve`) and a media process (`floe run-job`), one
+// JSON object per line. Jobs on the same node with the same StreamInput (type, URL, backup) are
+// renditions of one media process: one demux and one decode for all of them.
+//
+//   supervisor → process (its standard input)
+//     {"command":"start","input":{…},"renditions":[{…}, …]}   first line: the group's input
+//     {"command":"add","rendition":{…}}                       one more job, the others go on
+//     {"command":"remove","job_id":"…"}                       one job less, the others go on
+//   process → supervisor (its standard output)
+//     {"report":"event","job_id":"…","event":"input_lost","detail":"…"}   (job_id "": every job)
+//     {"report":"stats","job_id":"…","stats":{…}}                       once a second per job
+//     {"report":"failed","job_id":"…","code":"…","detail":"…"}          (job_id "": the process)
+//     {"report":"removed","job_id":"…"}                                 a remove is done
+//
+// Its standard error is its log, for people; nothing is read out of it. The end of standard
+// input stops the process as SIGTERM does.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "media/events.h"
+#include "store/records.h"
+
+namespace floe::runtime {
+
+inline constexpr size_t kMaxLine = 1 << 20;  // a longer line is not a message
+
+// What the group's jobs share: one media process per distinct input on a node.
+struct InputSpec {
+  std::string type;  // rtmp | srt | hls
+  std::string url;
+  std::string backup_url;  // optional
+  bool operator==(const InputSpec&) const = default;
+};
+
+// One job's rendition.
+struct RenditionSpec {
+  std::string job_id;
+  std::string type;             // the template's Type
+  std::string template_config;  // canonical TemplateConfig JSON
+  std::string output_url;
+  bool trusted_output = false;  // a LiveCenter push base: reachable whatever --allow-net says
+};
+
+InputSpec InputOf(const store::JobRecord& job);
+RenditionSpec RenditionOf(const store::JobRecord& job);
+
+enum class CommandKind { kStart, kAdd, kRemove };
+struct Command {
+  CommandKind kind = CommandKind::kStart;
+  InputSpec input;                        // kStart
+  std::vector<RenditionSpec> renditions;  // kStart: the first ones; kAdd: one
+  std::string job_id;                     // kRemove
+};
+
+enum class ReportKind { kEvent, kStats, kFailed, kRemoved };
+struct Report {
+  ReportKind kind = ReportKind::kEvent;
+  std::string job_id;  // kEvent, kFailed: empty for every job of the process
+  media::EventKind event = media::EventKind::kStarted;  // kEvent
+  std::string code;                                     // kFailed: the error's code
+  std::string detail;                                   // kEvent, kFailed
+  std::string stats;                                    // kStats: a JSON object
+};
+
+// One line each, without the newline.
+std::string Encode(const Command& command);
+std::string Encode(const Report& report);
+// "BadMessage" (400) for anything that is not a whole, well-formed message.
+core::Result<Command> ParseCommand(std::string_view line);
+core::Result<Report> ParseReport(std::string_view line);
+
+}  // namespace floe::runtime

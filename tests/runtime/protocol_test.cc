@@ -1,0 +1,129 @@
+// The supervisor ↔ media process protocol: every message survives a round trip, and what is not
+// a whole, well-formed message is refused with BadMessage (never half-read).
+#include "runtime/protocol.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace floe::runtime {
+namespace {
+
+RenditionSpec Spec(const std::string& id) {
+  return RenditionSpec{id, "normal", R"({"Video":{"Fps":25}})", "rtmp://127.0.0.1/live/" + id,
+                       id == "b"};
+}
+
+TEST(ProtocolTest, CommandsRoundTrip) {
+  Command start;
+  start.kind = CommandKind::kStart;
+  start.input = InputSpec{"rtmp", "rtmp://127.0.0.1/live/in", "rtmp://127.0.0.1/live/bk"};
+  start.renditions = {Spec("a"), Spec("b")};
+  std::string line = Encode(start);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto back = ParseCommand(line);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->kind, CommandKind::kStart);
+  EXPECT_EQ(back->input, start.input);
+  ASSERT_EQ(back->renditions.size(), 2u);
+  EXPECT_EQ(back->renditions[1].job_id, "b");
+  EXPECT_EQ(back->renditions[1].template_config, R"({"Video":{"Fps":25}})");
+  EXPECT_EQ(back->renditions[1].output_url, "rtmp://127.0.0.1/live/b");
+  EXPECT_TRUE(back->renditions[1].trusted_output);
+  EXPECT_FALSE(back->renditions[0].trusted_output);
+
+  Command add;
+  add.kind = CommandKind::kAdd;
+  add.renditions = {Spec("c")};
+  auto a = ParseCommand(Encode(add));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, CommandKind::kAdd);
+  EXPECT_EQ(a->renditions.at(0).job_id, "c");
+
+  Command remove;
+  remove.kind = CommandKind::kRemove;
+  remove.job_id = "c";
+  auto r = ParseCommand(Encode(remove));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->kind, CommandKind::kRemove);
+  EXPECT_EQ(r->job_id, "c");
+}
+
+TEST(ProtocolTest, ReportsRoundTrip) {
+  Report event{ReportKind::kEvent, "a", media::EventKind::kInputSwitched, "",
+               "primary → backup", ""};
+  auto e = ParseReport(Encode(event));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, ReportKind::kEvent);
+  EXPECT_EQ(e->job_id, "a");
+  EXPECT_EQ(e->event, media::EventKind::kInputSwitched);
+  EXPECT_EQ(e->detail, "primary → backup");
+  EXPECT_NE(Encode(event).find("\"event\":\"input_switched\""), std::string::npos);
+
+  Report stats{ReportKind::kStats, "a", media::EventKind::kStarted, "", "", R"({"speed":1.0})"};
+  auto s = ParseReport(Encode(stats));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->kind, ReportKind::kStats);
+  EXPECT_EQ(s->stats, R"({"speed":1.0})");
+
+  Report failed{ReportKind::kFailed, "",         media::EventKind::kStarted,
+                "InputUnsupported",  "no video", ""};
+  auto f = ParseReport(Encode(failed));
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->kind, ReportKind::kFailed);
+  EXPECT_TRUE(f->job_id.empty());
+  EXPECT_EQ(f->code, "InputUnsupported");
+
+  Report removed{ReportKind::kRemoved, "a", media::EventKind::kStarted, "", "", ""};
+  auto d = ParseReport(Encode(removed));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->kind, ReportKind::kRemoved);
+}
+
+TEST(ProtocolTest, EveryEventHasOneName) {
+  for (int k = 0; k <= static_cast<int>(media::EventKind::kLockWait); ++k) {
+    auto kind = static_cast<media::EventKind>(k);
+    std::string name = media::EventName(kind);
+    EXPECT_NE(name, "unknown");
+    EXPECT_EQ(media::EventByName(name), kind) << name;
+  }
+  // The names the job event log has always used.
+  EXPECT_STREQ(media::EventName(media::EventKind::kStarted), "started");
+  EXPECT_STREQ(media::EventName(media::EventKind::kInputReconnected), "reconnected");
+}
+
+TEST(ProtocolTest, WhatIsNotAWholeMessageIsRefused) {
+  for (const char* line : {
+           "",
+           "log: event=input_lost",  // a log line is not a message
+           "[1,2]",
+           R"({"command":"start"})",                     // no input
+           R"({"command":"start","input":{"url":""}})",  // no URL
+           R"({"command":"start","input":{"url":"x"},"renditions":{}})",
+           R"({"command":"start","input":{"url":"x"},"renditions":[{"job_id":"a"}]})",
+           R"({"command":"add"})", R"({"command":"add","rendition":{"job_id":7,"output_url":"x"}})",
+           R"({"command":"remove"})", R"({"command":"launch"})",
+           R"({"command":"remove","job_id":"a")",  // cut off
+       }) {
+    auto c = ParseCommand(line);
+    ASSERT_FALSE(c) << line;
+    EXPECT_EQ(c.error().code, "BadMessage") << line;
+  }
+  for (const char* line : {
+           R"({"report":"event","event":"meltdown"})",
+           R"({"report":"stats","job_id":"a","stats":"fast"})",
+           R"({"report":"stats","stats":{}})",
+           R"({"report":"removed"})",
+           R"({"report":"event","job_id":["a"],"event":"started"})",
+           R"({"report":"gossip"})",
+       }) {
+    auto r = ParseReport(line);
+    ASSERT_FALSE(r) << line;
+    EXPECT_EQ(r.error().code, "BadMessage") << line;
+  }
+  std::string huge = R"({"command":"remove","job_id":")" + std::string(kMaxLine, 'a') + "\"}";
+  EXPECT_FALSE(ParseCommand(huge));
+}
+
+}  // namespace
+}  // namespace floe::runtime
