@@ -59,6 +59,7 @@ bench-media: build
 
 bench-jobs: build
 	@node bench/jobs/capacity.js $(BUILD_DIR)
+	@node bench/jobs/ladders.js $(BUILD_DIR)
 
 # 30 minutes of jobs starting and stopping under API load; the server's RSS and fds (not in make test).
 bench-soak: build

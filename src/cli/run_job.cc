@@ -219,6 +219,7 @@ void Group::OnStats(const std::string& line) {
     if (!o.contains("rendition") || !o["rendition"].is_string()) continue;
     nlohmann::json job{{"input", (*doc)["input"]},
                        {"speed", o.value("speed", 0.0)},
+                       {"audio_encoders", doc->value("audio_encoders", 0)},
                        {"outputs", nlohmann::json::array({o})}};
     out_.Send(Report{ReportKind::kStats, o["rendition"].get<std::string>(),
                      media::EventKind::kStarted, "", "", core::DumpJson(job)});

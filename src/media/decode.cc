@@ -81,9 +81,14 @@ void DecodeStage::Drain(AVCodecContext* dec, bool video, const Renditions& rendi
     if (ts == AV_NOPTS_VALUE) ts = frame_->pts;
     if (ts != AV_NOPTS_VALUE) {
       if (video) ++frames_;
-      for (const auto& r : *renditions) {
+      for (const auto& r : renditions->renditions) {
         if (video ? r->transcodes_video() : r->transcodes_audio()) {
           r->in().Push(Item{RefFrame(frame_.get()), nullptr, video, ts});
+        }
+      }
+      if (!video) {
+        for (const auto& a : renditions->audio) {
+          a->in().Push(Item{RefFrame(frame_.get()), nullptr, false, ts});
         }
       }
     }
@@ -105,10 +110,13 @@ void DecodeStage::Run(BoundedQueue<DecodeItem>& queue,
     if (item->slate) {
       // In order with the frames before it; a full rendition queue skips a mark (the next
       // one fills up to its own time anyway).
-      for (const auto& r : *now) {
+      for (const auto& r : now->renditions) {
         if (r->transcodes()) {
           r->in().TryPush(Item{nullptr, nullptr, false, item->t_us, true, item->slate_black});
         }
+      }
+      for (const auto& a : now->audio) {
+        a->in().TryPush(Item{nullptr, nullptr, false, item->t_us, true, false});
       }
       continue;
     }
@@ -138,7 +146,11 @@ void DecodeStage::Run(BoundedQueue<DecodeItem>& queue,
     Drain(dec, item->video, now);
   }
   flush();
-  for (const auto& r : *renditions()) r->in().Close();
+  // The shared audio flushes first, so that its last packets still reach every output.
+  Renditions last = renditions();
+  for (const auto& a : last->audio) a->in().Close();
+  for (const auto& a : last->audio) a->Wait();
+  for (const auto& r : last->renditions) r->in().Close();
 }
 
 }  // namespace floe::media

@@ -51,8 +51,13 @@ struct Pipeline::Impl {
   std::vector<RenditionConfig> pending;               // kSetup
   std::map<std::string, bool> starting;               // key → still wanted
   std::vector<std::unique_ptr<Slot>> slots, retired;  // retired: failed, joined later
+  struct AudioSlot {
+    std::shared_ptr<AudioStage> stage;
+    std::jthread thread;
+  };
+  std::vector<std::unique_ptr<AudioSlot>> audio_slots;  // one per distinct audio setting
   std::mutex live_mu;
-  Renditions live = std::make_shared<const std::vector<std::shared_ptr<Rendition>>>();
+  Renditions live = std::make_shared<const Consumers>();
 
   // The routing of input packets, under route_mu: which source plays, on which media time.
   std::mutex route_mu;
@@ -158,8 +163,9 @@ core::Result<void> Pipeline::Impl::Setup() {
 }
 
 void Pipeline::Impl::PublishLocked() {
-  auto next = std::make_shared<std::vector<std::shared_ptr<Rendition>>>();
-  for (const auto& slot : slots) next->push_back(slot->rendition);
+  auto next = std::make_shared<Consumers>();
+  for (const auto& slot : slots) next->renditions.push_back(slot->rendition);
+  for (const auto& a : audio_slots) next->audio.push_back(a->stage);
   std::lock_guard lock(live_mu);
   live = std::move(next);
 }
@@ -187,13 +193,34 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
     unmark();
     return ok.error();
   }
+  // Renditions with the same audio settings share one audio encode.
+  const auto& s = rc.settings;
+  std::shared_ptr<AudioStage> audio;
+  bool new_stage = false;
+  if (s.audio && first_epoch->audio_par) {
+    std::string key = AudioStage::Key(*s.audio);
+    {
+      std::lock_guard lock(rend_mu);
+      for (const auto& a : audio_slots) {
+        if (a->stage->key() == key) audio = a->stage;
+      }
+    }
+    if (!audio) {
+      auto stage = AudioStage::Open(*s.audio);
+      if (!stage) {
+        unmark();
+        return stage.error();
+      }
+      audio = std::move(*stage);
+      new_stage = true;
+    }
+  }
   auto opened = Rendition::Open(rc, *first_epoch, cfg.defaults, cfg.hevc_flv_codec_id_12, &abort_io,
-                                cfg.on_event);
+                                cfg.on_event, audio);
   if (!opened) {
     unmark();
     return opened.error();
   }
-  const auto& s = rc.settings;
   if (s.video) need_video_decode = true;
   if (s.audio) need_audio_decode = true;
   if (s.copy_video) copies_video = true;
@@ -208,6 +235,14 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
   bool wanted = starting[rc.key];
   starting.erase(rc.key);
   if (!wanted || phase != Phase::kRunning) return {};  // removed, or the run ended, meanwhile
+  if (new_stage) {
+    auto a = std::make_unique<AudioSlot>();
+    a->stage = audio;
+    a->thread = std::jthread(
+        [this, stage = audio.get()] { stage->Run([this](const Error& e) { Fail(e); }); });
+    audio_slots.push_back(std::move(a));
+  }
+  if (audio) audio->Subscribe(r);
   slot->encode = std::jthread([r, sp, fail] {
     r->Run(fail);
     --sp->loops;
@@ -235,6 +270,7 @@ void Pipeline::Impl::RenditionFailed(const std::string& key, const Error& e) {
                            [&](const auto& slot) { return slot->rendition->key() == key; });
     if (it == slots.end()) return;  // taken out already
     gone = (*it)->rendition;
+    if (const auto& a = gone->audio_stage()) a->Unsubscribe(gone.get());
     retired.push_back(std::move(*it));
     slots.erase(it);
     PublishLocked();
@@ -302,7 +338,7 @@ void Pipeline::Impl::OnPacket(InputSource& src, Demuxer& demux, AVPacket* pkt) {
   out->duration = av_rescale_q(pkt->duration, tb, kMicros);
   out->time_base = kMicros;
   in_bytes += pkt->size;
-  for (const auto& rend : *Live()) {
+  for (const auto& rend : Live()->renditions) {
     const auto& s = rend->config().settings;
     bool copy = (is_video && s.copy_video) || (is_audio && s.copy_audio);
     // A copy goes on after a reconnect or switch (from the first keyframe, on the media clock)
@@ -389,6 +425,7 @@ core::Result<void> Pipeline::AddRendition(RenditionConfig rendition) {
 bool Pipeline::RemoveRendition(const std::string& key) {
   Impl& im = *impl_;
   std::unique_ptr<Impl::Slot> slot;
+  std::unique_ptr<Impl::AudioSlot> audio;
   {
     std::lock_guard lock(im.rend_mu);
     if (im.phase == Impl::Phase::kSetup) {
@@ -403,6 +440,18 @@ bool Pipeline::RemoveRendition(const std::string& key) {
     if (it == im.slots.end()) return false;
     slot = std::move(*it);
     im.slots.erase(it);
+    // Its shared audio goes on for the others, or ends with the last one.
+    if (const auto& a = slot->rendition->audio_stage()) {
+      a->Unsubscribe(slot->rendition.get());
+      if (a->subscribers() == 0) {
+        auto at = std::find_if(im.audio_slots.begin(), im.audio_slots.end(),
+                               [&](const auto& s) { return s->stage == a; });
+        if (at != im.audio_slots.end()) {
+          audio = std::move(*at);
+          im.audio_slots.erase(at);
+        }
+      }
+    }
     im.PublishLocked();
     im.ReapLocked();
   }
@@ -410,6 +459,10 @@ bool Pipeline::RemoveRendition(const std::string& key) {
   slot->rendition->in().Close();
   slot->encode.join();
   slot->mux.join();
+  if (audio) {
+    audio->stage->in().Close();
+    audio->thread.join();
+  }
   spdlog::info("event=rendition_removed rendition={}", key);
   return true;
 }
@@ -462,8 +515,10 @@ core::Result<void> Pipeline::Run() {
       std::unique_lock lock(im.rend_mu);
       im.phase = Impl::Phase::kDone;
       auto slots = std::move(im.slots);
+      auto audio = std::move(im.audio_slots);
       lock.unlock();
       im.RequestStop();
+      for (auto& a : audio) a->stage->in().Close();
       for (auto& slot : slots) slot->rendition->in().Close();
       return r.error();
     }
@@ -491,7 +546,7 @@ core::Result<void> Pipeline::Run() {
   bool done = false;
   auto counters = [](const Renditions& live) {
     std::vector<std::pair<std::string, const RenditionCounters*>> out;
-    for (const auto& r : *live) out.emplace_back(r->key(), &r->stats());
+    for (const auto& r : live->renditions) out.emplace_back(r->key(), &r->stats());
     return out;
   };
   StatsReporter reporter;
@@ -507,7 +562,7 @@ core::Result<void> Pipeline::Run() {
       last = now;
       lock.unlock();
       Renditions live = im.Live();  // held while its counters are read
-      std::string line = reporter.Line(secs, im.Input(), counters(live));
+      std::string line = reporter.Line(secs, im.Input(), counters(live), live->audio.size());
       if (im.cfg.on_stats) im.cfg.on_stats(line);
       {
         std::lock_guard rl(im.rend_mu);
@@ -526,12 +581,18 @@ core::Result<void> Pipeline::Run() {
   // The decode stage closed the inputs of every rendition it fed; one added at the last moment
   // is closed here. Then every encoder flushes and every output finishes.
   std::vector<std::unique_ptr<Impl::Slot>> slots;
+  std::vector<std::unique_ptr<Impl::AudioSlot>> audio_slots;
   {
     std::lock_guard lock(im.rend_mu);
     im.phase = Impl::Phase::kDone;
     slots = std::move(im.slots);
     for (auto& slot : im.retired) slots.push_back(std::move(slot));
     im.retired.clear();
+    audio_slots = std::move(im.audio_slots);
+  }
+  for (auto& a : audio_slots) {
+    a->stage->in().Close();
+    a->thread.join();
   }
   for (auto& slot : slots) {
     slot->rendition->in().Close();
@@ -555,7 +616,7 @@ core::Result<void> Pipeline::Run() {
       }
     }
     StatsReporter last;
-    im.cfg.on_stats(last.Line(1.0, im.Input(), final_counts));
+    im.cfg.on_stats(last.Line(1.0, im.Input(), final_counts, audio_slots.size()));
   }
   std::lock_guard lock(im.err_mu);
   if (im.error) return *im.error;

@@ -11,7 +11,8 @@ using Clock = std::chrono::steady_clock;
 
 core::Result<std::unique_ptr<Rendition>> Rendition::Open(
     const RenditionConfig& config, const Epoch& first, const LiveDefaults& defaults,
-    bool hevc_flv_codec_id_12, const std::atomic<bool>* abort_io, EventFn on_event) {
+    bool hevc_flv_codec_id_12, const std::atomic<bool>* abort_io, EventFn on_event,
+    std::shared_ptr<AudioStage> audio) {
   std::unique_ptr<Rendition> r(new Rendition());
   r->cfg_ = config;
   r->on_event_ = std::move(on_event);
@@ -28,7 +29,9 @@ core::Result<std::unique_ptr<Rendition>> Rendition::Open(
     r->venc_ = std::move(*e);
     r->vconv_ = std::make_unique<VideoConverter>(s.video->fps, w, h, defaults.scaler_flags);
   }
-  if (s.audio && first.audio_par) {
+  if (s.audio && first.audio_par && audio) {
+    r->audio_stage_ = std::move(audio);  // encoded once for every rendition with these settings
+  } else if (s.audio && first.audio_par) {
     auto e = Encoder::OpenAudio(*s.audio);
     if (!e) return e.error();
     r->aenc_ = std::move(*e);
@@ -52,6 +55,9 @@ core::Result<std::unique_ptr<Rendition>> Rendition::Open(
   if (r->venc_) r->out_video_ = add(r->venc_->context(), nullptr, r->venc_->time_base());
   if (s.copy_video && first.video_par) r->out_video_ = add(nullptr, first.video_par.get(), kMicros);
   if (r->aenc_) r->out_audio_ = add(r->aenc_->context(), nullptr, r->aenc_->time_base());
+  if (r->audio_stage_) {
+    r->out_audio_ = add(r->audio_stage_->context(), nullptr, r->audio_stage_->time_base());
+  }
   if (s.copy_audio && first.audio_par) r->out_audio_ = add(nullptr, first.audio_par.get(), kMicros);
   if (streams.empty()) {
     return Error{"InputUnsupported", 400, "the input has no stream this template can output", ""};
@@ -95,6 +101,7 @@ void Rendition::PublishCounters() {
     stats_.duplicated = vconv_->duplicated();
   }
   if (aconv_) stats_.silence_ms = aconv_->inserted_ms();
+  if (audio_stage_) stats_.silence_ms = audio_stage_->silence_ms();
 }
 
 void Rendition::Run(const FailFn& fail) {

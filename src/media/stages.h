@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -81,22 +83,64 @@ struct RenditionCounters {
   std::atomic<int64_t> last_video_us{INT64_MIN}, last_audio_us{INT64_MIN};
 };
 
+class Rendition;
+
+// The audio encode that every rendition with the same audio settings shares: one converter and
+// one encoder on a thread of their own, each packet delivered to every subscribed rendition.
+class AudioStage {
+ public:
+  static core::Result<std::shared_ptr<AudioStage>> Open(const AudioSettings& settings);
+  // Names the settings: renditions whose settings have the same key share a stage.
+  static std::string Key(const AudioSettings& settings);
+
+  const std::string& key() const { return key_; }
+  const AVCodecContext* context() const { return enc_->context(); }
+  AVRational time_base() const { return enc_->time_base(); }
+  BoundedQueue<Item>& in() { return in_; }
+  void Subscribe(Rendition* r);
+  // From its return on, no packet reaches r.
+  void Unsubscribe(Rendition* r);
+  size_t subscribers();
+  // Converts and encodes until in() closes, then flushes; Wait returns once that is done.
+  void Run(const FailFn& fail);
+  void Wait();
+  int64_t silence_ms() const { return silence_ms_.load(); }
+
+ private:
+  AudioStage() = default;
+  std::string key_;
+  std::unique_ptr<Encoder> enc_;
+  std::unique_ptr<AudioConverter> conv_;
+  BoundedQueue<Item> in_{64};
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::vector<Rendition*> subscribers_;
+  std::atomic<int64_t> silence_ms_{0};
+};
+
 // One output: converters and encoders (or a copy), its muxer, and the queues between them.
 // Run (convert + encode) and RunMux each run on a thread of their own. A rendition can be added
 // to a running pipeline and removed from it (closing in() ends both loops, flushed).
 class Rendition {
  public:
   // Opens the encoders and the output (a network connect). An output lost or back later is said
-  // through on_event with the rendition's key.
+  // through on_event with the rendition's key. With `audio`, its audio comes encoded from that
+  // shared stage (subscribe it once it runs).
   static core::Result<std::unique_ptr<Rendition>> Open(
       const RenditionConfig& config, const Epoch& first, const LiveDefaults& defaults,
-      bool hevc_flv_codec_id_12, const std::atomic<bool>* abort_io, EventFn on_event);
+      bool hevc_flv_codec_id_12, const std::atomic<bool>* abort_io, EventFn on_event,
+      std::shared_ptr<AudioStage> audio = nullptr);
 
   void Run(const FailFn& fail);
   void RunMux(const FailFn& fail, const std::atomic<bool>& abort_io);
 
   const RenditionConfig& config() const { return cfg_; }
   const std::string& key() const { return cfg_.key; }
+  // Audio encoded by a shared stage, if so.
+  const std::shared_ptr<AudioStage>& audio_stage() const { return audio_stage_; }
+  // An encoded packet of the shared audio stage (time base `tb`), from its thread.
+  void DeliverAudio(AVPacket* pkt, AVRational tb) { Deliver(pkt, out_audio_, tb); }
   bool transcodes_video() const { return vconv_ != nullptr; }
   bool transcodes_audio() const { return aconv_ != nullptr; }
   bool transcodes() const { return vconv_ || aconv_; }
@@ -113,6 +157,7 @@ class Rendition {
   std::unique_ptr<Encoder> venc_, aenc_;
   std::unique_ptr<VideoConverter> vconv_;
   std::unique_ptr<AudioConverter> aconv_;
+  std::shared_ptr<AudioStage> audio_stage_;
   std::unique_ptr<Muxer> mux_;
   int out_video_ = -1, out_audio_ = -1;
   BoundedQueue<Item> in_{64};
@@ -122,9 +167,14 @@ class Rendition {
   RenditionCounters stats_;
 };
 
-// The renditions running now, as the stages that feed them see them: a snapshot, replaced (not
-// changed) when one is added or removed, so a stage holding one never sees a rendition freed.
-using Renditions = std::shared_ptr<const std::vector<std::shared_ptr<Rendition>>>;
+// The renditions running now and their shared audio stages, as the stages that feed them see
+// them: a snapshot, replaced (not changed) when one is added or removed, so a stage holding one
+// never sees a rendition freed.
+struct Consumers {
+  std::vector<std::shared_ptr<Rendition>> renditions;
+  std::vector<std::shared_ptr<AudioStage>> audio;
+};
+using Renditions = std::shared_ptr<const Consumers>;
 
 // The decode stage: one video and one audio decoder for every rendition that transcodes,
 // reopened at each new epoch.
@@ -165,8 +215,10 @@ struct InputStats {
 // that had it (a rendition added meanwhile starts from zero).
 class StatsReporter {
  public:
+  // audio_encoders: the audio encodes running (renditions with the same settings share one).
   std::string Line(double seconds, const InputStats& input,
-                   const std::vector<std::pair<std::string, const RenditionCounters*>>& outputs);
+                   const std::vector<std::pair<std::string, const RenditionCounters*>>& outputs,
+                   size_t audio_encoders);
 
  private:
   struct Last {

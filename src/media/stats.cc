@@ -7,7 +7,8 @@ namespace floe::media {
 
 std::string StatsReporter::Line(
     double seconds, const InputStats& input,
-    const std::vector<std::pair<std::string, const RenditionCounters*>>& outputs) {
+    const std::vector<std::pair<std::string, const RenditionCounters*>>& outputs,
+    size_t audio_encoders) {
   nlohmann::ordered_json j;
   j["event"] = "stats";
   j["input"] = {{"fps", (input.frames - last_in_frames_) / seconds},
@@ -49,6 +50,7 @@ std::string StatsReporter::Line(
     now[key] = Last{f, b, media};
   }
   if (outs.empty()) j["speed"] = 0.0;
+  j["audio_encoders"] = audio_encoders;
   j["outputs"] = outs;
   last_ = std::move(now);  // a removed rendition is forgotten
   return j.dump();

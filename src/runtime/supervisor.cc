@@ -263,6 +263,7 @@ void Supervisor::Tick() {
       if (!j) {
         j = std::make_shared<Job>();
         j->job = *job;
+        j->backoff = core::Backoff(opt_.min_backoff_ms, opt_.max_backoff_ms);
         j->group = GroupKey(*job);
         j->next_add_ms = now;
       }
@@ -345,6 +346,7 @@ void Supervisor::Tick() {
       if (!g) {
         g = std::make_shared<Group>();
         g->key = j->group;
+        g->backoff = core::Backoff(opt_.min_backoff_ms, opt_.max_backoff_ms);
         g->next_start_ms = now;
         wake_ = true;
       }
@@ -369,9 +371,8 @@ void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) 
       std::string reason = g->fatal.empty() ? g->exit_reason : g->exit_reason + ": " + g->fatal;
       g->fatal.clear();
       bool stable = now - g->started_ms >= opt_.stable_after_ms;
-      g->backoff_ms = stable || g->backoff_ms == 0
-                          ? opt_.min_backoff_ms
-                          : std::min(g->backoff_ms * 2, opt_.max_backoff_ms);
+      if (stable) g->backoff.Reset();  // a process up long enough starts the backoff afresh
+      int wait_ms = -1;                // taken from the backoff at the first failure
       bool failed = false;
       for (auto it = jobs_.begin(); it != jobs_.end();) {
         Job& j = *it->second;
@@ -388,16 +389,17 @@ void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) 
         }
         // It died while its jobs should run: a failure of each. Restart with backoff.
         failed = true;
+        if (wait_ms < 0) wait_ms = g->backoff.Next();
         j.restarts++;
         j.state = "restarting";
         j.last_error = reason;
-        j.next_add_ms = now + g->backoff_ms;
-        std::string detail = reason + "; restarting in " + std::to_string(g->backoff_ms) + " ms";
+        j.next_add_ms = now + wait_ms;
+        std::string detail = reason + "; restarting in " + std::to_string(wait_ms) + " ms";
         spdlog::warn("event=job_failed job_id={} reason=\"{}\"", j.job.job_id, detail);
         records.push_back({j.job.job_id, "failed", detail});
         ++it;
       }
-      g->next_start_ms = failed ? now + g->backoff_ms : now;
+      g->next_start_ms = failed ? now + wait_ms : now;
     }
     // A group without jobs and without a process is forgotten.
     for (auto it = groups_.begin(); it != groups_.end();) {
@@ -450,7 +452,7 @@ void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
   if (pid < 0) {
     close(in[1]);
     close(out[0]);
-    g.backoff_ms = opt_.min_backoff_ms;
+    g.backoff.Reset();
     g.next_start_ms = now + opt_.min_backoff_ms;
     for (Job* j : first) j->last_error = "cannot start a process";
     return;
@@ -547,15 +549,13 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
             }
             continue;
           }
-          j->backoff_ms = j->backoff_ms == 0 || now - j->added_ms >= opt_.stable_after_ms
-                              ? opt_.min_backoff_ms
-                              : std::min(j->backoff_ms * 2, opt_.max_backoff_ms);
-          j->next_add_ms = now + j->backoff_ms;
+          if (now - j->added_ms >= opt_.stable_after_ms) j->backoff.Reset();
+          int wait_ms = j->backoff.Next();
+          j->next_add_ms = now + wait_ms;
           j->restarts++;
           j->state = "restarting";
           j->last_error = report->code + ": " + report->detail;
-          std::string detail =
-              j->last_error + "; restarting in " + std::to_string(j->backoff_ms) + " ms";
+          std::string detail = j->last_error + "; restarting in " + std::to_string(wait_ms) + " ms";
           spdlog::warn("event=job_failed job_id={} reason=\"{}\"", j->job.job_id, detail);
           records.push_back({j->job.job_id, "failed", detail});
         }

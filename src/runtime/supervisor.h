@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/backoff.h"
 #include "runtime/job_runtime.h"
 #include "store/store.h"
 
@@ -65,8 +66,8 @@ class Supervisor final : public JobRuntime {
     bool added = false;     // its group's process has it (start or add sent)
     bool removing = false;  // a remove was sent: gone once the process says so
     int64_t remove_by_ms = 0;
-    int64_t next_add_ms = 0;  // after its rendition failed: when to add it again
-    int backoff_ms = 0;
+    int64_t next_add_ms = 0;      // after its rendition failed: when to add it again
+    core::Backoff backoff{0, 0};  // of its rendition's failures (set when it is created)
     int64_t added_ms = 0;
     int restarts = 0;
     std::string state = "starting";
@@ -83,7 +84,7 @@ class Supervisor final : public JobRuntime {
     int64_t kill_at_ms = 0;
     int64_t next_start_ms = 0;
     int64_t started_ms = 0;
-    int backoff_ms = 0;
+    core::Backoff backoff{0, 0};  // of its process's failures (set when it is created)
     std::string exit_reason;  // how the last process ended ("exit code 1", "killed by signal 9")
     std::string fatal;        // what it reported before it ended, if anything
   };

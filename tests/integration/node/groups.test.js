@@ -89,6 +89,8 @@ test('a job joins and leaves a running input: one process, and the other output 
       const st = (await get(b)).Process.Stats;
       return st && st.outputs && st.outputs.length === 1 && st.outputs[0].rendition === b && st.outputs[0].frames > 0;
     }, 10000);
+    // Both templates have the same AudioParams: one audio encode for the two.
+    await until('stats with both renditions', async () => (await get(a)).Process.Stats.audio_encoders === 1, 5000);
     const ja = await get(a);
     assert.equal(ja.Process.Stats.outputs.length, 1);
     assert.equal(ja.Process.Stats.outputs[0].rendition, a);
