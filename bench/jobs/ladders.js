@@ -73,9 +73,11 @@ async function floeRound(nginx, inputs) {
       return s ? s.duplicated + s.shed : 0;
     }));
     const before = await fabricated();
+    const serveBefore = cpuSeconds(server.proc.pid);
     const { cpu, result } = await cpuDuring(pids, () => measure(PROBE, outs, SECONDS, FPS));
+    const serve = cpuSeconds(server.proc.pid) - serveBefore;
     const after = await fabricated();
-    return { cpu, processes, outputs: result.map((m, i) => ({ ...m, fabricated: after[i] - before[i] })) };
+    return { cpu, serve, processes, outputs: result.map((m, i) => ({ ...m, fabricated: after[i] - before[i] })) };
   } finally {
     await server.stop();
   }
@@ -137,7 +139,7 @@ async function main() {
           if (ladders === n) held[who] = Math.max(held[who], n);
           const detail = r.outputs.map((m) => `${m.frames}f/${Math.round(m.driftMs)}ms${m.fabricated ? `/${m.fabricated}fab` : ''}`).join(' ');
           console.log(`${n} ladder(s)  ${who.padEnd(10)}  CPU ${(r.cpu / n).toFixed(2)} s per ladder per ${SECONDS} s ` +
-            `(${r.processes} process(es))  real time: ${ladders}/${n} ladders  (${detail})`);
+            `(${r.processes} process(es)${r.serve !== undefined ? `, of which floe serve ${r.serve.toFixed(2)} s` : ''})  real time: ${ladders}/${n} ladders  (${detail})`);
           res[who] = r.cpu;
         }
         console.log(`${n} ladder(s)  CPU ratio floe/ffmpeg-cli = ${(res.floe / res['ffmpeg-cli']).toFixed(3)} (target ≤ 1.0)`);

@@ -6,6 +6,9 @@
 namespace floe::media {
 
 FramePtr VideoConverter::Scale(const AVFrame* in) {
+  if (in->width == width_ && in->height == height_ && in->format == AV_PIX_FMT_YUV420P) {
+    return RefFrame(in);  // already the encoder's size and format: the same pixels, no copy
+  }
   if (!sws_ || in->width != sws_w_ || in->height != sws_h_ || in->format != sws_fmt_) {
     sws_.reset(sws_getContext(in->width, in->height, static_cast<AVPixelFormat>(in->format), width_,
                               height_, AV_PIX_FMT_YUV420P, flags_, nullptr, nullptr, nullptr));

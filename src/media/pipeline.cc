@@ -616,7 +616,7 @@ core::Result<void> Pipeline::Run() {
       }
     }
     StatsReporter last;
-    im.cfg.on_stats(last.Line(1.0, im.Input(), final_counts, audio_slots.size()));
+    im.cfg.on_stats(last.Line(1.0, im.Input(), final_counts, audio_slots.size(), true));
   }
   std::lock_guard lock(im.err_mu);
   if (im.error) return *im.error;

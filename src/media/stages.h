@@ -216,9 +216,10 @@ struct InputStats {
 class StatsReporter {
  public:
   // audio_encoders: the audio encodes running (renditions with the same settings share one).
+  // final: the line after the flush ("final": true), its counts the whole run's.
   std::string Line(double seconds, const InputStats& input,
                    const std::vector<std::pair<std::string, const RenditionCounters*>>& outputs,
-                   size_t audio_encoders);
+                   size_t audio_encoders, bool final = false);
 
  private:
   struct Last {

@@ -8,9 +8,10 @@ namespace floe::media {
 std::string StatsReporter::Line(
     double seconds, const InputStats& input,
     const std::vector<std::pair<std::string, const RenditionCounters*>>& outputs,
-    size_t audio_encoders) {
+    size_t audio_encoders, bool final) {
   nlohmann::ordered_json j;
   j["event"] = "stats";
+  if (final) j["final"] = true;
   j["input"] = {{"fps", (input.frames - last_in_frames_) / seconds},
                 {"kbps", (input.bytes - last_in_bytes_) * 8 / 1000.0 / seconds},
                 {"lost", input.lost},
