@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
@@ -123,11 +124,13 @@ void Group::Add(const runtime::RenditionSpec& spec) {
   }
   if (spec.trusted_output) {
     std::lock_guard lock(mu_);
-    trusted_.push_back(spec.output_url);
-    if (auto r = GuardNetwork(args_.allow_net, trusted_); !r) {
-      trusted_.pop_back();
-      out_.Failed(spec.job_id, r.error());
-      return;
+    if (std::find(trusted_.begin(), trusted_.end(), spec.output_url) == trusted_.end()) {
+      trusted_.push_back(spec.output_url);
+      if (auto r = GuardNetwork(args_.allow_net, trusted_); !r) {
+        trusted_.pop_back();
+        out_.Failed(spec.job_id, r.error());
+        return;
+      }
     }
   }
   {

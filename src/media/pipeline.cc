@@ -515,10 +515,10 @@ core::Result<void> Pipeline::Run() {
       std::unique_lock lock(im.rend_mu);
       im.phase = Impl::Phase::kDone;
       auto slots = std::move(im.slots);
-      auto audio = std::move(im.audio_slots);
+      auto audio_slots = std::move(im.audio_slots);
       lock.unlock();
       im.RequestStop();
-      for (auto& a : audio) a->stage->in().Close();
+      for (auto& a : audio_slots) a->stage->in().Close();
       for (auto& slot : slots) slot->rendition->in().Close();
       return r.error();
     }

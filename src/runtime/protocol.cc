@@ -41,6 +41,12 @@ core::Result<RenditionSpec> RenditionFrom(const json& j) {
     *field = std::move(*v);
   }
   if (r.job_id.empty() || r.output_url.empty()) return Bad("a rendition needs job_id, output_url");
+  // It names the job's lock file: letters, digits, '-' and '_' only.
+  if (r.job_id.size() > 64 || r.job_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                         "0123456789-_") != std::string::npos) {
+    return Bad("a job_id is letters, digits, - and _");
+  }
   auto trusted = j.find("trusted_output");
   r.trusted_output = trusted != j.end() && trusted->is_boolean() && trusted->get<bool>();
   return r;

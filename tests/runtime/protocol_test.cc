@@ -102,6 +102,7 @@ TEST(ProtocolTest, WhatIsNotAWholeMessageIsRefused) {
            R"({"command":"start","input":{"url":"x"},"renditions":{}})",
            R"({"command":"start","input":{"url":"x"},"renditions":[{"job_id":"a"}]})",
            R"({"command":"add"})", R"({"command":"add","rendition":{"job_id":7,"output_url":"x"}})",
+           R"({"command":"add","rendition":{"job_id":"../../etc/x","output_url":"x"}})",
            R"({"command":"remove"})", R"({"command":"launch"})",
            R"({"command":"remove","job_id":"a")",  // cut off
        }) {
