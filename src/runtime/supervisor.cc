@@ -295,7 +295,7 @@ void Supervisor::Tick() {
         c.job_id = j.job.job_id;
         Send(*g, Encode(c));
         j.removing = true;
-        j.remove_by_ms = now + opt_.stop_grace_ms;
+        j.remove_by_ms = now + opt_.rendition_stop_ms;
       }
       if (j.removing && now >= j.remove_by_ms && g->pid > 0 && !g->stopping) {
         // Its rendition did not finish in time: the process goes (its other jobs restart).

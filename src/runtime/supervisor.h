@@ -38,6 +38,9 @@ struct SupervisorOptions {
   std::vector<std::string> allow_net;  // passed on to every run-job (--allow-net)
   int tick_ms = 200;
   int stop_grace_ms = 1500;  // SIGTERM, then SIGKILL after this
+  // A job removed from a process that still runs others: its rendition flushes and finishes
+  // (a blocked output gives up within 10 s); past this the process goes, and its others restart.
+  int rendition_stop_ms = 12'000;
   int min_backoff_ms = 1000;
   int max_backoff_ms = 30'000;
   int stable_after_ms = 60'000;  // a process up this long starts the backoff afresh
