@@ -16,7 +16,6 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const { spawnSync } = require('node:child_process');
 
 const build = path.resolve(process.argv[2] || 'build');
 process.env.FLOE_BIN = path.join(build, 'floe');
@@ -31,7 +30,7 @@ const WARMUP = Number(process.env.WARMUP || 10);
 const FPS = 30;
 const PROBE = path.join(build, 'bench', 'floe_latency_probe');
 const TEMPLATE_720P = '00000000000000000000000000000720'; // system: 1280x720@30, 2500k, GOP 60, high, AAC 128k
-const { sleep, run, measure: probeAll, realTime } = require('./lib');
+const { sleep, run, measure: probeAll, realTime, makeSource, publishLooped } = require('./lib');
 
 const measure = (urls) => probeAll(PROBE, urls, SECONDS, FPS);
 const verdict = (m, fabricated = 0) => realTime(m, SECONDS, FPS, fabricated);
@@ -87,17 +86,14 @@ async function cliRound(nginx, input, n) {
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-bench-cap-'));
   const src = path.join(work, 'src.flv');
-  console.error('generating 20 s of 1080p30 input (looped while publishing)…');
-  spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '20', '-c:v', 'libx264', '-preset', 'veryfast',
-    '-g', '60', '-b:v', '6M', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', src], { stdio: 'inherit' });
+  makeSource(src);
   const nginx = await startNginx();
   const summary = [];
   console.log(`machine: ${os.cpus().length} cores; 1080p30 → 720p30 x264 veryfast 2500k + AAC; warm-up ${WARMUP} s, measured ${SECONDS} s`);
   try {
     for (const n of COUNTS) {
       const input = nginx.url(`src-${n}`);
-      const pub = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', src, '-c', 'copy', '-f', 'flv', input]);
+      const pub = publishLooped(src, input);
       await sleep(2000);
       try {
         for (const [who, round] of [['floe', floeRound], ['ffmpeg-cli', cliRound]]) {

@@ -15,8 +15,7 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
-const { spawnSync } = require('node:child_process');
-const { sleep, run, measure, realTime, cpuSeconds, pidsMatching } = require('./lib');
+const { sleep, run, measure, realTime, cpuSeconds, pidsMatching, makeSource, publishLooped } = require('./lib');
 
 const build = path.resolve(process.argv[2] || 'build');
 process.env.FLOE_BIN = path.join(build, 'floe');
@@ -113,10 +112,7 @@ async function cliRound(nginx, inputs) {
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-bench-ladder-'));
   const src = path.join(work, 'src.flv');
-  console.error('generating 20 s of 1080p30 input (looped while publishing)…');
-  spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '20', '-c:v', 'libx264', '-preset', 'veryfast',
-    '-g', '60', '-b:v', '6M', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', src], { stdio: 'inherit' });
+  makeSource(src);
   const nginx = await startNginx();
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0].model}); ladders of 1080p/720p/480p x264 veryfast ` +
     `(4500k/2500k/1200k) + AAC from a live 1080p30 6 Mbit/s input each; warm-up ${WARMUP} s, measured ${SECONDS} s`);
@@ -127,7 +123,7 @@ async function main() {
       const pubs = [];
       for (let l = 0; l < n; l++) {
         inputs.push(nginx.url(`src-${n}-${l}`));
-        pubs.push(run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', src, '-c', 'copy', '-f', 'flv', inputs[l]]));
+        pubs.push(publishLooped(src, inputs[l]));
       }
       await sleep(2000);
       try {

@@ -3,7 +3,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,4 +62,18 @@ function pidsMatching(needle) {
   return out;
 }
 
-module.exports = { sleep, run, analyse, measure, realTime, cpuSeconds, pidsMatching };
+// 20 s of 1080p30 H.264 (6 Mbit/s, GOP 60) + AAC as FLV at `file`: the live source of both
+// job benchmarks.
+function makeSource(file) {
+  console.error('generating 20 s of 1080p30 input (looped while publishing)…');
+  spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '20', '-c:v', 'libx264', '-preset', 'veryfast',
+    '-g', '60', '-b:v', '6M', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', file], { stdio: 'inherit' });
+}
+
+// Publishes `file` to `url` in real time, looped, until stopped.
+function publishLooped(file, url) {
+  return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url]);
+}
+
+module.exports = { sleep, run, analyse, measure, realTime, cpuSeconds, pidsMatching, makeSource, publishLooped };

@@ -62,13 +62,23 @@ async function submit(name, tpl, src, out) {
   })).JobId;
 }
 
-test('a job joins and leaves a running input: one process, and the other output never waits', { timeout: 120000 }, async (t) => {
-  const src = nginx.url('grp-src');
+// Publishes PREFIX-src, runs a 240p job on it (output PREFIX-a) and calls body(src, a) with the
+// job's id once it runs; the publisher stops after.
+async function withRunningJob(prefix, body) {
+  const src = nginx.url(`${prefix}-src`);
   const pub = publish(src, { seconds: 80, size: '426x240', rate: FPS });
   try {
     await sleep(1500);
-    const a = await submit('a', '240p', src, nginx.url('grp-a'));
+    const a = await submit(`${prefix}-a`, '240p', src, nginx.url(`${prefix}-a`));
     await running(a);
+    await body(src, a);
+  } finally {
+    pub.stop();
+  }
+}
+
+test('a job joins and leaves a running input: one process, and the other output never waits', { timeout: 120000 }, async (t) => {
+  await withRunningJob('grp', async (src, a) => {
     assert.equal(processes().length, 1);
     await sleep(2000);
     const t0 = performance.now();
@@ -114,18 +124,11 @@ test('a job joins and leaves a running input: one process, and the other output 
     assert.ok(!events.includes('failed'), JSON.stringify(events));
     await sdk.call('DeleteLiveTranscodeJob', { JobId: a });
     await until('no media process left', () => processes().length === 0, 10000);
-  } finally {
-    pub.stop();
-  }
+  });
 });
 
 test('a refused output fails only its job; a process crash restarts the group', { timeout: 120000 }, async (t) => {
-  const src = nginx.url('grp2-src');
-  const pub = publish(src, { seconds: 80, size: '426x240', rate: FPS });
-  try {
-    await sleep(1500);
-    const a = await submit('a2', '240p', src, nginx.url('grp2-a'));
-    await running(a);
+  await withRunningJob('grp2', async (src, a) => {
     const t0 = performance.now();
     const probing = arrivals(nginx.url('grp2-a'), 12);
     await sleep(3000);
@@ -162,7 +165,5 @@ test('a refused output fails only its job; a process crash restarts the group', 
     }, 20000);
     assert.equal(summarize(await probe(nginx.url('grp2-b'), { seconds: 3 })).video.height, 180);
     for (const id of [a, b]) await sdk.call('DeleteLiveTranscodeJob', { JobId: id });
-  } finally {
-    pub.stop();
-  }
+  });
 });
