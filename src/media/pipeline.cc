@@ -497,10 +497,6 @@ core::Result<void> Pipeline::Run() {
     video |= rc.settings.video.has_value();
     audio |= rc.settings.audio.has_value();
   }
-  if (video && !im.first_epoch->video_par && !im.cfg.on_rendition_failed) {
-    return Error{"InputUnsupported", 400, "the template transcodes video but the input has none",
-                 ""};
-  }
   im.decode = std::make_unique<DecodeStage>(video, audio);
   if (auto r = im.decode->Open(*im.first_epoch); !r) return r;
   size_t started = 0;

@@ -1,6 +1,8 @@
 #include "runtime/protocol.h"
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "core/json.h"
 
@@ -14,12 +16,21 @@ core::Error Bad(const std::string& why) {
   return core::Error{"BadMessage", 400, why, ""};
 }
 
-// The string member `key` of `j`: absent is empty; any other type is an error.
-core::Result<std::string> Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return Bad(std::string(key) + " is not a string");
-  return it->get<std::string>();
+// Reads the string members of `j` into their fields: absent (or null) is empty; any other type
+// is an error.
+using Fields = std::initializer_list<std::pair<std::string*, const char*>>;
+core::Result<void> ReadStrings(const json& j, Fields fields) {
+  for (auto [field, key] : fields) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+      field->clear();
+    } else if (it->is_string()) {
+      *field = it->get<std::string>();
+    } else {
+      return Bad(std::string(key) + " is not a string");
+    }
+  }
+  return {};
 }
 
 json ToJson(const RenditionSpec& r) {
@@ -33,12 +44,12 @@ json ToJson(const RenditionSpec& r) {
 core::Result<RenditionSpec> RenditionFrom(const json& j) {
   if (!j.is_object()) return Bad("a rendition is not an object");
   RenditionSpec r;
-  for (auto [field, key] :
-       {std::pair{&r.job_id, "job_id"}, std::pair{&r.type, "type"},
-        std::pair{&r.template_config, "template_config"}, std::pair{&r.output_url, "output_url"}}) {
-    auto v = Str(j, key);
-    if (!v) return v.error();
-    *field = std::move(*v);
+  if (auto ok = ReadStrings(j, {{&r.job_id, "job_id"},
+                                {&r.type, "type"},
+                                {&r.template_config, "template_config"},
+                                {&r.output_url, "output_url"}});
+      !ok) {
+    return ok.error();
   }
   if (r.job_id.empty() || r.output_url.empty()) return Bad("a rendition needs job_id, output_url");
   // It names the job's lock file: letters, digits, '-' and '_' only.
@@ -52,10 +63,12 @@ core::Result<RenditionSpec> RenditionFrom(const json& j) {
   return r;
 }
 
-core::Result<json> Object(std::string_view line) {
+// A message: a JSON object whose string member `kind_key` ("command", "report") says its kind.
+core::Result<json> Message(std::string_view line, const char* kind_key, std::string& kind) {
   if (line.size() > kMaxLine) return Bad("line too long");
   auto j = core::ParseJson(line);
   if (!j || !j->is_object()) return Bad("not a JSON object");
+  if (auto ok = ReadStrings(*j, {{&kind, kind_key}}); !ok) return ok.error();
   return std::move(*j);
 }
 
@@ -95,20 +108,19 @@ std::string Encode(const Command& c) {
 }
 
 core::Result<Command> ParseCommand(std::string_view line) {
-  auto j = Object(line);
+  std::string name;
+  auto j = Message(line, "command", name);
   if (!j) return j.error();
-  auto name = Str(*j, "command");
-  if (!name) return name.error();
   Command c;
-  if (*name == "start") {
+  if (name == "start") {
     c.kind = CommandKind::kStart;
     auto in = j->find("input");
     if (in == j->end() || !in->is_object()) return Bad("start needs an input");
-    for (auto [field, key] : {std::pair{&c.input.type, "type"}, std::pair{&c.input.url, "url"},
-                              std::pair{&c.input.backup_url, "backup_url"}}) {
-      auto v = Str(*in, key);
-      if (!v) return v.error();
-      *field = std::move(*v);
+    if (auto ok = ReadStrings(
+            *in,
+            {{&c.input.type, "type"}, {&c.input.url, "url"}, {&c.input.backup_url, "backup_url"}});
+        !ok) {
+      return ok.error();
     }
     if (c.input.url.empty()) return Bad("start needs an input url");
     auto list = j->find("renditions");
@@ -120,19 +132,17 @@ core::Result<Command> ParseCommand(std::string_view line) {
         c.renditions.push_back(std::move(*spec));
       }
     }
-  } else if (*name == "add") {
+  } else if (name == "add") {
     c.kind = CommandKind::kAdd;
     auto r = j->find("rendition");
     if (r == j->end()) return Bad("add needs a rendition");
     auto spec = RenditionFrom(*r);
     if (!spec) return spec.error();
     c.renditions.push_back(std::move(*spec));
-  } else if (*name == "remove") {
+  } else if (name == "remove") {
     c.kind = CommandKind::kRemove;
-    auto id = Str(*j, "job_id");
-    if (!id) return id.error();
-    if (id->empty()) return Bad("remove needs a job_id");
-    c.job_id = std::move(*id);
+    if (auto ok = ReadStrings(*j, {{&c.job_id, "job_id"}}); !ok) return ok.error();
+    if (c.job_id.empty()) return Bad("remove needs a job_id");
   } else {
     return Bad("unknown command");
   }
@@ -166,37 +176,30 @@ std::string Encode(const Report& r) {
 }
 
 core::Result<Report> ParseReport(std::string_view line) {
-  auto j = Object(line);
+  std::string name, event;
+  auto j = Message(line, "report", name);
   if (!j) return j.error();
-  auto name = Str(*j, "report");
-  if (!name) return name.error();
   Report r;
-  auto id = Str(*j, "job_id");
-  if (!id) return id.error();
-  r.job_id = std::move(*id);
-  auto detail = Str(*j, "detail");
-  if (!detail) return detail.error();
-  r.detail = std::move(*detail);
-  if (*name == "event") {
+  if (auto ok = ReadStrings(
+          *j, {{&r.job_id, "job_id"}, {&r.detail, "detail"}, {&r.code, "code"}, {&event, "event"}});
+      !ok) {
+    return ok.error();
+  }
+  if (name == "event") {
     r.kind = ReportKind::kEvent;
-    auto event = Str(*j, "event");
-    if (!event) return event.error();
-    auto kind = media::EventByName(*event);
-    if (!kind) return Bad("unknown event " + *event);
+    auto kind = media::EventByName(event);
+    if (!kind) return Bad("unknown event " + event);
     r.event = *kind;
-  } else if (*name == "stats") {
+  } else if (name == "stats") {
     r.kind = ReportKind::kStats;
     auto stats = j->find("stats");
     if (stats == j->end() || !stats->is_object() || r.job_id.empty()) {
       return Bad("stats need a job_id and an object");
     }
     r.stats = core::DumpJson(*stats);
-  } else if (*name == "failed") {
+  } else if (name == "failed") {
     r.kind = ReportKind::kFailed;
-    auto code = Str(*j, "code");
-    if (!code) return code.error();
-    r.code = std::move(*code);
-  } else if (*name == "removed") {
+  } else if (name == "removed") {
     r.kind = ReportKind::kRemoved;
     if (r.job_id.empty()) return Bad("removed needs a job_id");
   } else {

@@ -267,7 +267,6 @@ void Supervisor::Tick() {
         j->group = GroupKey(*job);
         j->next_add_ms = now;
       }
-      j->wanted = true;
     }
     for (auto& [id, j] : jobs_) j->wanted = wanted.count(id) > 0;
     // Jobs that should not run any more: out of their process, or the process ends with them.
