@@ -2,6 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
+METRICS_LISTEN ?= 127.0.0.1:9464
 DATA_DIR ?= var
 CMAKE_FLAGS ?=
 ifeq ($(CI),true)
@@ -19,7 +20,7 @@ build: deps
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	@scripts/run.sh $(BUILD_DIR)/floe $(LISTEN) $(DATA_DIR)
+	@scripts/run.sh $(BUILD_DIR)/floe $(LISTEN) $(DATA_DIR) $(METRICS_LISTEN)
 
 test: build format-check
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600

@@ -113,4 +113,23 @@ std::string V3Signature(const std::string& secret, const std::string& string_to_
   return Hex(HmacSha256(secret, string_to_sign));
 }
 
+std::string SignV3(const std::string& method, const std::string& path, const Pairs& query,
+                   Pairs& headers, const std::string& body, const std::string& access_key_id,
+                   const std::string& access_key_secret) {
+  std::string body_hash = Hex(Sha256(body));
+  headers.emplace_back("x-acs-content-sha256", body_hash);
+  std::vector<std::string> names;
+  for (const auto& [k, v] : headers) {
+    bool sign = k == "host" || k == "content-type" || k.rfind("x-acs-", 0) == 0;
+    if (sign && std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ";") + n;
+  std::string sts =
+      V3StringToSign(V3CanonicalRequest(method, path, query, headers, names, body_hash));
+  return "ACS3-HMAC-SHA256 Credential=" + access_key_id + ",SignedHeaders=" + list +
+         ",Signature=" + V3Signature(access_key_secret, sts);
+}
+
 }  // namespace floe::auth

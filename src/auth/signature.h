@@ -35,4 +35,11 @@ std::string V3StringToSign(const std::string& canonical_request);
 // hex(HMAC-SHA256(secret, string to sign)).
 std::string V3Signature(const std::string& secret, const std::string& string_to_sign);
 
+// The client's side (floe ice): adds x-acs-content-sha256 to `headers` (which must hold host,
+// x-acs-action, x-acs-version, x-acs-date and x-acs-signature-nonce), signs host, content-type
+// and every x-acs-* header, and returns the Authorization header's value.
+std::string SignV3(const std::string& method, const std::string& path, const Pairs& query,
+                   Pairs& headers, const std::string& body, const std::string& access_key_id,
+                   const std::string& access_key_secret);
+
 }  // namespace floe::auth

@@ -1,11 +1,12 @@
-// The floe binary: serve, admin, transcode, run-job (the media process of one input's jobs) and
-// flv-probe.
+// The floe binary: serve, admin, ice (the API client), transcode, run-job (the media process of
+// one input's jobs) and flv-probe.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include <sys/stat.h>
 
 #include "cli/admin.h"
+#include "cli/ice.h"
 #include "cli/run_job.h"
 #include "cli/serve.h"
 #include "cli/transcode.h"
@@ -82,6 +83,14 @@ int main(int argc, char** argv) {
       "CIDR that jobs may reach besides public unicast addresses (repeatable; e.g. "
       "127.0.0.0/8 for a local test origin)";
   serve_cmd->add_option("--allow-net", serve.allow_net, kAllowNetHelp);
+  serve_cmd->add_option("--metrics-listen", serve.metrics_listen,
+                        "ADDRESS:PORT serving Prometheus metrics at /metrics (off by default; "
+                        "never on the API's address)");
+  serve_cmd->add_option("--node-id", serve.node_id,
+                        "This node's name in metrics (default: the host name)");
+  serve_cmd->add_option("--access-log", serve.access_log,
+                        "Where the access log goes: FILE, or - for standard error (default: "
+                        "DATA_DIR/access.log)");
   app.set_config("--config", "", "Read options from this TOML file ([serve] section)");
 
   floe::cli::RunJobArgs run_job;
@@ -95,6 +104,12 @@ int main(int argc, char** argv) {
   run_job_cmd->add_option("--allow-net", run_job.allow_net, kAllowNetHelp);
 
   auto run_admin = floe::cli::AddAdminCommands(app);
+
+  // Everything after `ice` is the action and its parameters, read by cli/ice.cc itself.
+  auto* ice_cmd = app.add_subcommand(
+      "ice", "Call the API: floe ice <Action> --<Param> VALUE ... (floe ice --help lists them)");
+  ice_cmd->prefix_command();
+  ice_cmd->set_help_flag();
 
   floe::cli::TranscodeArgs tr;
   auto* tr_cmd =
@@ -173,6 +188,10 @@ int main(int argc, char** argv) {
     if (tr_cmd->parsed()) {
       floe::core::InitLogging("transcode", log_level);
       return floe::cli::Transcode(tr);
+    }
+    if (ice_cmd->parsed()) {
+      floe::core::InitLogging("ice", "warn");
+      return floe::cli::Ice(ice_cmd->remaining());
     }
     if (app.got_subcommand("admin")) {
       floe::core::InitLogging("admin", "warn");

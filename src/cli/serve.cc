@@ -9,28 +9,99 @@
 #include "core/net_policy.h"
 #include "http/server.h"
 
+#include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <thread>
 
+#include "core/log.h"
+#include "core/strings.h"
+#include "ice/api_metrics.h"
 #include "ice/gateway.h"
 #include "ice/job_service.h"
 #include "ice/jobs.h"
 #include "ice/live_center.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
+#include "runtime/metrics.h"
 #include "runtime/supervisor.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace floe::cli {
 
+namespace {
+
+// GET /metrics on the metrics address: the API's counts, then the runtime's and the process's.
+http::Response MetricsResponse(const http::Request& req, const ice::ApiMetrics& api,
+                               runtime::Supervisor& supervisor, const runtime::NodeInfo& node) {
+  http::Response r;
+  if (req.method != "GET" || req.Path() != "/metrics") {
+    r.status = 404;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "Only GET /metrics is served here.\n";
+    return r;
+  }
+  core::PromText out;
+  api.Write(out);
+  runtime::WriteRuntimeMetrics(supervisor.Snapshot(), node, out);
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = out.Text();
+  return r;
+}
+
+// "ADDRESS:PORT" into the options; false (logged) when it is not that.
+bool ParseListen(const std::string& option, const std::string& value, http::ServerOptions& opts) {
+  auto colon = value.rfind(':');
+  std::string port = colon == std::string::npos ? "" : value.substr(colon + 1);
+  if (colon == 0 || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    spdlog::error("event=bad_config {}={} why=\"expected ADDRESS:PORT\"", option,
+                  core::Excerpt(value));
+    return false;
+  }
+  opts.address = value.substr(0, colon);
+  opts.port = static_cast<uint16_t>(std::stoi(port));
+  return true;
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+// The block a person reads when Floe is up: where everything is.
+void PrintReady(const std::string& program, const std::string& endpoint, const ServeConfig& config,
+                const std::string& creds, const std::string& metrics,
+                const std::string& access_log) {
+  std::printf(
+      "\nFloe is ready (ICE API 2020-11-09)\n"
+      "  API endpoint:  %s\n"
+      "  credentials:   %s\n"
+      "  store:         SQLite, %s\n"
+      "  metrics:       %s\n"
+      "  access log:    %s\n"
+      "  health:        %s/healthz\n"
+      "  CLI:           %s ice configure --credentials-file %s --endpoint %s\n\n",
+      endpoint.c_str(), creds.c_str(), StorePath(config.data_dir).c_str(),
+      metrics.empty() ? "off (--metrics-listen ADDRESS:PORT)" : (metrics + "/metrics").c_str(),
+      access_log == "-" ? "standard error, with the log" : access_log.c_str(), endpoint.c_str(),
+      program.c_str(), creds.c_str(), endpoint.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
 int Serve(const ServeConfig& config) {
-  auto colon = config.listen.rfind(':');
-  if (colon == std::string::npos) {
-    spdlog::error("event=bad_config listen={} why=\"expected ADDRESS:PORT\"", config.listen);
+  http::ServerOptions opts;
+  if (!ParseListen("listen", config.listen, opts)) return 2;
+  http::ServerOptions metrics_opts;
+  metrics_opts.io_threads = 1;
+  metrics_opts.worker_threads = 2;
+  if (!config.metrics_listen.empty() &&
+      !ParseListen("metrics_listen", config.metrics_listen, metrics_opts)) {
     return 2;
   }
-  http::ServerOptions opts;
-  opts.address = config.listen.substr(0, colon);
-  opts.port = static_cast<uint16_t>(std::stoi(config.listen.substr(colon + 1)));
   opts.io_threads = config.io_threads;
   opts.worker_threads = config.worker_threads;
   opts.body_limit = config.body_limit;
@@ -49,6 +120,10 @@ int Serve(const ServeConfig& config) {
   }
 
   EnsureDataDir(config.data_dir);
+  std::string access_log = config.access_log.empty()
+                               ? (std::filesystem::path(config.data_dir) / "access.log").string()
+                               : config.access_log;
+  core::InitAccessLog(access_log);
   store::sqlite::SqliteStore store(StorePath(config.data_dir));
   auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(config.data_dir));
   auth::Identity identity(store, box);
@@ -88,13 +163,38 @@ int Serve(const ServeConfig& config) {
   ice::AddJobActions(actions, jobs);
   ice::Gateway gateway(authn, authz, limiter, std::move(actions), config.auth_failure_rate,
                        config.auth_failure_burst);
+  ice::ApiMetrics api_metrics;
+  gateway.SetMetrics(&api_metrics);
+
+  // /metrics on an address of its own, never on the API's: tenants cannot read it.
+  runtime::NodeInfo node{config.node_id.empty() ? HostName() : config.node_id, config.max_jobs};
+  std::unique_ptr<http::Server> metrics_server;
+  std::string metrics_endpoint;
+  if (!config.metrics_listen.empty()) {
+    metrics_server = std::make_unique<http::Server>(metrics_opts, [&](const http::Request& r) {
+      return MetricsResponse(r, api_metrics, supervisor, node);
+    });
+    metrics_endpoint =
+        "http://" + metrics_opts.address + ":" + std::to_string(metrics_server->Listen());
+  }
 
   http::Server server(opts, [&gateway](const http::Request& r) { return gateway.Handle(r); });
   uint16_t port = server.Listen();
-  spdlog::info("event=listening endpoint=http://{}:{} data_dir={} store=sqlite credentials={}",
-               opts.address, port, config.data_dir, creds);
+  std::string endpoint = "http://" + opts.address + ":" + std::to_string(port);
+  spdlog::info(
+      "event=listening endpoint={} data_dir={} store=sqlite credentials={} metrics={} node={} "
+      "access_log={}",
+      endpoint, config.data_dir, creds, metrics_endpoint.empty() ? "off" : metrics_endpoint,
+      node.node, access_log);
   supervisor.Start();  // jobs that should run (also after a crash) run again
+  std::thread metrics_thread;
+  if (metrics_server) metrics_thread = std::thread([&] { metrics_server->Run(false); });
+  PrintReady(sup_opts.floe_binary, endpoint, config, creds, metrics_endpoint, access_log);
   server.Run(/*handle_signals=*/true);
+  if (metrics_server) {
+    metrics_server->Stop();
+    metrics_thread.join();
+  }
   supervisor.Shutdown();  // job processes flush and exit; their jobs run again at next start
   spdlog::info("event=stopped");
   return 0;

@@ -26,6 +26,10 @@ struct ServeConfig {
   int max_jobs = 100;                       // jobs not stopped on this Floe
   std::vector<std::string> allow_net;       // CIDRs jobs may reach besides public unicast
   std::string log_level = "info";           // also for the job processes
+  std::string metrics_listen;               // ADDRESS:PORT of /metrics ("": off)
+  std::string node_id;                      // this node's name in metrics ("": the host name)
+  std::string access_log;                   // one line per request: FILE, "-" (stderr) or
+                                            // "" (DATA_DIR/access.log)
 };
 
 int Serve(const ServeConfig& config);

@@ -6,6 +6,7 @@
 
 #include "core/ids.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "core/time.h"
 
@@ -99,7 +100,8 @@ http::Response Gateway::Handle(const http::Request& req) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();
-  spdlog::info(
+  if (metrics_) metrics_->Observe(actions_.count(action) ? action : "", code, us / 1e6);
+  core::AccessLog().info(
       "event=request request_id={} action={} status={} code={} latency_ms={:.3f} ak={} remote={}",
       request_id, action.empty() ? "-" : core::Excerpt(action), resp.status, core::Excerpt(code),
       us / 1000.0, access_key_id.empty() ? "-" : core::Excerpt(access_key_id), req.remote);

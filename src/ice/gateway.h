@@ -8,6 +8,7 @@
 #include "auth/rate_limiter.h"
 #include "http/message.h"
 #include "ice/action.h"
+#include "ice/api_metrics.h"
 
 namespace floe::ice {
 
@@ -26,6 +27,8 @@ class Gateway {
         auth_failures_(auth_failure_rate, auth_failure_burst) {}
 
   http::Response Handle(const http::Request& req);
+  // Every answered request is counted there (set before serving).
+  void SetMetrics(ApiMetrics* metrics) { metrics_ = metrics; }
 
  private:
   core::Result<Json> Dispatch(const http::Request& req, const std::string& request_id,
@@ -36,6 +39,7 @@ class Gateway {
   auth::RateLimiter& limiter_;
   ActionTable actions_;
   auth::RateLimiter auth_failures_;
+  ApiMetrics* metrics_ = nullptr;
 };
 
 }  // namespace floe::ice

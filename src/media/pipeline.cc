@@ -67,6 +67,7 @@ struct Pipeline::Impl {
   int next_epoch_id = 1;
   int sources_running = 0;
   std::atomic<int64_t> in_bytes{0};
+  std::atomic<int64_t> switches{0};
 
   std::mutex err_mu;
   std::optional<Error> error;
@@ -318,6 +319,7 @@ void Pipeline::Impl::OnPacket(InputSource& src, Demuxer& demux, AVPacket* pkt) {
   Route r = selector->OnPacket(a);
   if (!r.forward) return;
   if (r.switched) {
+    ++switches;
     spdlog::warn("event=input_switched from={} to={} reason=\"{} → {}\"", RoleName(r.from),
                  RoleName(r.to), RoleName(r.from), RoleName(r.to));
     Emit(EventKind::kInputSwitched, std::string(RoleName(r.from)) + " → " + RoleName(r.to));
@@ -392,6 +394,7 @@ InputStats Pipeline::Impl::Input() {
   InputStats s;
   s.frames = decode ? decode->frames() : 0;
   s.bytes = in_bytes.load();
+  s.switches = switches.load();
   for (const auto& src : sources) s.reconnects += src->reconnects();
   s.has_backup = sources.size() > 1;
   std::lock_guard lock(route_mu);

@@ -153,6 +153,8 @@ void Rendition::RunMux(const FailFn& fail, const std::atomic<bool>& abort_io) {
   bool failed = false;
   auto retry_at = Clock::now();
   core::Backoff backoff(250, 4'000);
+  const int paced = out_video_ >= 0 ? out_video_ : out_audio_;  // the stream a viewer waits on
+  int64_t last_sent_us = INT64_MIN;
   while (auto item = out_.Pop()) {
     if (failed) continue;  // keep draining so the encoder side never blocks
     if (!mux_->rtmp_up() && Clock::now() >= retry_at && !abort_io) {
@@ -172,6 +174,12 @@ void Rendition::RunMux(const FailFn& fail, const std::atomic<bool>& abort_io) {
       fail(res.error());
     } else if (was_up && !mux_->rtmp_up() && on_event_) {
       on_event_(Event{EventKind::kOutputLost, cfg_.key, mux_->last_error()});
+    } else if (was_up && item->stream == paced) {
+      int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count();
+      if (last_sent_us != INT64_MIN) stats_.gaps.Observe(now_us - last_sent_us);
+      last_sent_us = now_us;
     }
   }
   if (!failed) mux_->Finish();

@@ -4,6 +4,7 @@
 // every thread and queue; each stage here is one loop over its input queue.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -76,9 +77,19 @@ struct MuxItem {
   int stream = 0;
 };
 
+// Wall time between packets written to an output (its video, or its audio when it has none):
+// what a viewer sees as a stall. Fixed bounds, so that a stats line can carry the counts.
+struct GapHistogram {
+  static constexpr std::array<double, 9> kBounds{0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10};  // s
+  std::array<std::atomic<int64_t>, kBounds.size() + 1> counts{};  // the last: above them all
+  std::atomic<int64_t> sum_us{0};
+  void Observe(int64_t gap_us);
+};
+
 struct RenditionCounters {
   std::atomic<int64_t> frames{0}, bytes{0}, dropped{0}, duplicated{0}, shed{0}, reconnects{0},
       silence_ms{0};
+  GapHistogram gaps;
   std::atomic<int64_t> encode_us_total{0}, encoded{0};
   std::atomic<int64_t> last_video_us{INT64_MIN}, last_audio_us{INT64_MIN};
 };
@@ -207,6 +218,7 @@ core::Result<CodecContextPtr> OpenDecoder(const AVCodecParameters* par);
 // The once-a-second stats line (JSON) of a pipeline.
 struct InputStats {
   int64_t frames = 0, bytes = 0, reconnects = 0;
+  int64_t switches = 0;  // between the input and its backup
   bool lost = false, stalled = false;
   bool has_backup = false;
   InputRole active = InputRole::kPrimary;

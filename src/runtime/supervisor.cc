@@ -101,7 +101,10 @@ std::optional<JobProcessView> Supervisor::View(const std::string& job_id) {
   std::lock_guard lock(mu_);
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return std::nullopt;
-  const Job& j = *it->second;
+  return ViewLocked(*it->second);
+}
+
+JobProcessView Supervisor::ViewLocked(const Job& j) {
   pid_t pid = 0;
   bool stopping = j.removing || !j.wanted;
   if (auto g = groups_.find(j.group); g != groups_.end() && j.added) {
@@ -114,6 +117,16 @@ std::optional<JobProcessView> Supervisor::View(const std::string& job_id) {
                         j.added_ms,
                         j.last_error,
                         j.stats_json};
+}
+
+Supervisor::Sample Supervisor::Snapshot() {
+  std::lock_guard lock(mu_);
+  Sample s;
+  for (const auto& [id, j] : jobs_) s.jobs.push_back({id, j->job.template_id, ViewLocked(*j)});
+  for (const auto& [key, g] : groups_) {
+    if (g->pid > 0) s.processes.push_back({g->name, static_cast<int>(g->pid)});
+  }
+  return s;
 }
 
 void Supervisor::Shutdown() {
@@ -424,6 +437,7 @@ void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
     return;
   }
   std::string name = first.front()->job.job_id;  // for ps: the group's first job
+  g.name = name;
   std::vector<std::string> args = {opt_.floe_binary, "--log-level", opt_.log_level, "run-job",
                                    "--group",        name,          "--lock-dir",   opt_.lock_dir};
   for (const auto& cidr : opt_.allow_net) args.insert(args.end(), {"--allow-net", cidr});

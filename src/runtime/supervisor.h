@@ -60,6 +60,21 @@ class Supervisor final : public JobRuntime {
   bool WaitStopped(const std::string& job_id, std::chrono::milliseconds limit) override;
   std::optional<JobProcessView> View(const std::string& job_id) override;
 
+  // For /metrics: each job the runtime has, as View shows it, and each media process running.
+  struct JobSample {
+    std::string job_id, template_id;
+    JobProcessView view;
+  };
+  struct ProcessSample {
+    std::string name;  // its --group: the first job it was started for
+    int pid = 0;
+  };
+  struct Sample {
+    std::vector<JobSample> jobs;
+    std::vector<ProcessSample> processes;
+  };
+  Sample Snapshot();
+
  private:
   // One job, as the runtime sees it.
   struct Job {
@@ -80,8 +95,9 @@ class Supervisor final : public JobRuntime {
   // One process and the input its jobs share.
   struct Group {
     std::string key;
-    pid_t pid = 0;   // 0: no process now
-    int in_fd = -1;  // its standard input: commands
+    std::string name;  // its process's --group
+    pid_t pid = 0;     // 0: no process now
+    int in_fd = -1;    // its standard input: commands
     std::thread reader;
     bool stopping = false;
     int64_t kill_at_ms = 0;
@@ -105,6 +121,7 @@ class Supervisor final : public JobRuntime {
   void OnLine(const std::string& group, const std::string& line);
   void Event(const std::string& job_id, const std::string& event, const std::string& detail);
   std::vector<Job*> MembersLocked(const std::string& group);
+  JobProcessView ViewLocked(const Job& j);
 
   store::Store& store_;
   SupervisorOptions opt_;

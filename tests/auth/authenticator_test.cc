@@ -196,6 +196,34 @@ TEST_F(AuthenticatorTest, AcceptsV3) {
   ASSERT_TRUE(with_body.ok()) << with_body.error().message;
 }
 
+// floe ice signs with SignV3: the server accepts what it signs, and a changed parameter or
+// header breaks the signature.
+TEST_F(AuthenticatorTest, AcceptsWhatTheClientSignerSigns) {
+  SignedRequest r;
+  r.method = "POST";
+  r.path = "/";
+  r.query = {{"TemplateConfig", "{\"VideoParams\": {\"Height\": 720}}"}, {"Name", "a b&c"}};
+  r.headers = {{"host", "127.0.0.1:8080"},
+               {"x-acs-action", "CreateLiveTranscodeTemplate"},
+               {"x-acs-version", "2020-11-09"},
+               {"x-acs-date", core::FormatUtc(now_ / 1000)},
+               {"x-acs-signature-nonce", "client-nonce"}};
+  std::string authz = SignV3(r.method, r.path, r.query, r.headers, "", "LTAIactive", "s3cret");
+  r.headers.emplace_back("authorization", authz);
+  EXPECT_NE(authz.find("SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;"
+                       "x-acs-signature-nonce;x-acs-version,"),
+            std::string::npos);
+  SignedRequest changed = r;
+  Set(changed.query, "Name", "a b&d");
+  EXPECT_EQ(Code(authn_.Authenticate(changed)), "SignatureDoesNotMatch");
+  changed = r;
+  Set(changed.headers, "x-acs-action", "DeleteLiveTranscodeTemplate");
+  EXPECT_EQ(Code(authn_.Authenticate(changed)), "SignatureDoesNotMatch");
+  auto ok = authn_.Authenticate(r);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->access_key_id, "LTAIactive");
+}
+
 TEST_F(AuthenticatorTest, V3TamperingFails) {
   auto req = V3({{"TemplateId", "aaaa"}});
   Set(req.query, "TemplateId", "bbbb");

@@ -153,8 +153,8 @@ test('invalid UTF-8 is refused before anything is stored, and every request is l
   const bad = await send(server.port, { path: '/?Action=%FF&Version=2020-11-09' });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.Code, 'InvalidParam.Action');
-  await until('the access-log line of the %FF request', () =>
-    server.log().includes(`request_id=${bad.body.RequestId} action=- status=400 code=InvalidParam.Action`), 5000, 50);
+  // The access log has the line once the answer is sent.
+  assert.ok(server.accessLog().includes(`request_id=${bad.body.RequestId} action=- status=400 code=InvalidParam.Action`));
   const list = await sdk.call('ListLiveTranscodeTemplates', {});
   assert.equal(list.TotalCount >= 4, true);
   // A name over 128 characters in bytes that are valid UTF-8 is counted in characters.

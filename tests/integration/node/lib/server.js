@@ -12,21 +12,32 @@ async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['1
   dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'floe-it-'));
   const allow = allowNet.flatMap((c) => ['--allow-net', c]);
   const proc = spawn(FLOE_BIN, [...globalArgs, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...allow, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  let out = ''; // standard output: the ready block
+  let metricsPort = null;
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL'); // never leave a half-started server behind
       reject(new Error(`floe did not start:\n${log}`));
     }, 15000);
+    // Started once it logged where it listens and printed its ready block.
+    const check = () => {
+      const m = log.match(/event=listening endpoint=http:\/\/127\.0\.0\.1:(\d+)/);
+      if (!m || !/Floe is ready/.test(out)) return;
+      const metrics = log.match(/event=listening .* metrics=http:\/\/127\.0\.0\.1:(\d+)/);
+      if (metrics) metricsPort = Number(metrics[1]);
+      clearTimeout(timer);
+      resolve(Number(m[1]));
+    };
+    proc.stdout.on('data', (chunk) => {
+      out += chunk.toString();
+      check();
+    });
     proc.stderr.on('data', (chunk) => {
       log += chunk.toString();
-      const m = log.match(/event=listening endpoint=http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
+      check();
     });
     proc.on('exit', (code) => reject(new Error(`floe exited with ${code}:\n${log}`)));
   });
@@ -36,7 +47,11 @@ async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['1
     dataDir,
     proc,
     creds: { port, accessKeyId: creds.AccessKeyId, accessKeySecret: creds.AccessKeySecret },
+    metricsPort,
     log: () => log,
+    stdout: () => out,
+    // The access log (one line per request), DATA_DIR/access.log unless --access-log says.
+    accessLog: () => fs.readFileSync(path.join(dataDir, 'access.log'), 'utf8'),
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode !== null) return proc.exitCode;
       const done = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig)));

@@ -1,0 +1,106 @@
+#include "ice/catalog.h"
+
+namespace floe::ice {
+
+namespace {
+
+constexpr ParamKind S = ParamKind::kString;
+constexpr ParamKind I = ParamKind::kInteger;
+constexpr ParamKind O = ParamKind::kObject;
+
+const ParamSpec kTemplateId{"TemplateId", S, true, "The template's id"};
+const ParamSpec kJobId{"JobId", S, true, "The job's id"};
+const ParamSpec kKeyWord{"KeyWord", S, false, "Part of the name or id"};
+const ParamSpec kSortBy{"SortBy", S, false, "asc or desc by CreateTime (default desc)"};
+const ParamSpec kPageNo{"PageNo", I, false, "Page number, from 1"};
+const ParamSpec kPageSize{"PageSize", I, false, "Items per page, 1-100 (default 10)"};
+const ParamSpec kTemplateType{"Type", S, false, "normal, narrow-band, audio-only or origin"};
+const char kTemplateConfig[] =
+    "{\"VideoParams\": {Codec, Width, Height, Fps, Bitrate, Gop, Profile}, "
+    "\"AudioParams\": {Codec, Bitrate, Samplerate, Channels, Profile}}";
+const char kStreamInput[] =
+    "{\"Type\": \"rtmp\" (or srt, hls), \"InputUrl\": URL, \"BackupInputUrl\": URL (optional)}";
+const char kTranscodeOutput[] =
+    "{\"Type\": \"LiveCenter\", \"DomainName\": DOMAIN} or {\"Type\": \"rtmp\", \"OutputUrl\": "
+    "URL}";
+const char kTimedConfig[] = "{\"StartTime\": UTC, \"EndTime\": UTC} (ISO 8601, within 7 days)";
+
+const std::vector<ActionSpec> kCatalog = {
+    {"CreateLiveTranscodeTemplate",
+     "Create a live transcoding template",
+     {{"Type", S, true, "normal, narrow-band, audio-only or origin"},
+      {"Name", S, true, "Up to 128 characters"},
+      {"TemplateConfig", O, false, kTemplateConfig}}},
+    {"GetLiveTranscodeTemplate", "Show one template", {kTemplateId}},
+    {"ListLiveTranscodeTemplates",
+     "List templates (the account's own and the system ones)",
+     {kTemplateType,
+      {"VideoCodec", S, false, "H.264 or H.265"},
+      {"Category", S, false, "system or customized"},
+      kKeyWord,
+      kSortBy,
+      kPageNo,
+      kPageSize}},
+    {"UpdateLiveTranscodeTemplate",
+     "Change a template's name or configuration",
+     {kTemplateId,
+      {"Name", S, false, "A new name"},
+      {"TemplateConfig", O, false, kTemplateConfig}}},
+    {"DeleteLiveTranscodeTemplate", "Delete a template that no running job uses", {kTemplateId}},
+    {"SubmitLiveTranscodeJob",
+     "Submit a live transcoding job",
+     {{"Name", S, true, "Up to 128 characters"},
+      {"TemplateId", S, true, "The template to transcode with"},
+      {"StartMode", I, true, "0: now, 1: at TimedConfig.StartTime"},
+      {"StreamInput", O, true, kStreamInput},
+      {"TranscodeOutput", O, true, kTranscodeOutput},
+      {"TimedConfig", O, false, kTimedConfig}}},
+    {"GetLiveTranscodeJob", "Show one job with its process, stats and events", {kJobId}},
+    {"ListLiveTranscodeJobs",
+     "List jobs",
+     {kTemplateType,
+      {"StartMode", I, false, "0: immediate, 1: timed"},
+      {"Status", I, false, "0: not started, 1: running, 2: stopped"},
+      kKeyWord,
+      kSortBy,
+      kPageNo,
+      kPageSize}},
+    {"UpdateLiveTranscodeJob",
+     "Rename a job; a timed job not started may also change its input, output and times",
+     {kJobId,
+      {"Name", S, false, "A new name"},
+      {"StreamInput", O, false, kStreamInput},
+      {"TranscodeOutput", O, false, kTranscodeOutput},
+      {"TimedConfig", O, false, kTimedConfig}}},
+    {"SendLiveTranscodeJobCommand",
+     "Send a job a command (stop)",
+     {kJobId, {"Command", S, true, "stop"}}},
+    {"DeleteLiveTranscodeJob", "Stop a job if it runs, then delete it", {kJobId}},
+};
+
+}  // namespace
+
+const std::vector<ActionSpec>& Catalog() {
+  return kCatalog;
+}
+
+const ActionSpec* FindAction(std::string_view name) {
+  for (const auto& a : kCatalog) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::string_view KindName(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::kString:
+      return "String";
+    case ParamKind::kInteger:
+      return "Integer";
+    case ParamKind::kObject:
+      return "Object (JSON)";
+  }
+  return "String";
+}
+
+}  // namespace floe::ice

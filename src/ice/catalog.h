@@ -1,0 +1,35 @@
+// The API's actions and their parameters, described for clients: `floe ice --help` lists them,
+// `floe ice <Action> --help` shows one, and the CLI refuses a parameter an action does not take
+// before it sends anything. A unit test keeps this list and the server's ActionTable equal.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace floe::ice {
+
+enum class ParamKind {
+  kString,
+  kInteger,
+  kObject,  // a JSON object, sent as its text (TemplateConfig, StreamInput, ...)
+};
+
+struct ParamSpec {
+  std::string_view name;
+  ParamKind kind = ParamKind::kString;
+  bool required = false;
+  std::string_view help;
+};
+
+struct ActionSpec {
+  std::string_view name;
+  std::string_view summary;
+  std::vector<ParamSpec> params;
+};
+
+const std::vector<ActionSpec>& Catalog();
+// The action of this name, or nullptr.
+const ActionSpec* FindAction(std::string_view name);
+std::string_view KindName(ParamKind kind);  // "String", "Integer", "Object (JSON)"
+
+}  // namespace floe::ice
