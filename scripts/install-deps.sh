@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Floe needs to build, run and test on Debian 12: Debian packages through apt-get
 # (FFmpeg's libraries with x264/x265/LAME; clang with its libFuzzer runtime for fuzz/; nginx with the RTMP module and the ffmpeg/ffprobe
-# programs as test peers) and the official Alibaba Cloud SDKs from npm (tests/integration/node).
+# programs as test peers; chromium for the console's tests), the console's toolchain from npm
+# (web/: esbuild, hls.js) and the official Alibaba Cloud SDKs and playwright-core from npm
+# (tests/integration/node; playwright-core drives Debian's chromium and never downloads one).
 # Idempotent: it only installs what is missing, so `make run` and `make test` both call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,7 @@ DEBS=(
   libboost-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-  nginx-light libnginx-mod-rtmp ffmpeg
+  nginx-light libnginx-mod-rtmp ffmpeg chromium
   nodejs npm curl
 )
 
@@ -32,8 +34,14 @@ if [ ${#want[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
 fi
 
+if [ ! -d web/node_modules/esbuild ] || [ ! -d web/node_modules/hls.js ]; then
+  echo "install-deps: npm ci in web/ (the console's esbuild and hls.js)"
+  (cd web && npm ci --no-audit --no-fund --silent)
+fi
+
 if [ ! -d tests/integration/node/node_modules/@alicloud/pop-core ] \
-  || [ ! -d tests/integration/node/node_modules/@alicloud/openapi-client ]; then
-  echo "install-deps: npm ci (official Alibaba Cloud SDKs)"
+  || [ ! -d tests/integration/node/node_modules/@alicloud/openapi-client ] \
+  || [ ! -d tests/integration/node/node_modules/playwright-core ]; then
+  echo "install-deps: npm ci (official Alibaba Cloud SDKs, playwright-core)"
   (cd tests/integration/node && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi)
 fi

@@ -122,4 +122,8 @@ std::optional<std::string> SecretBox::Open(const std::string& sealed) const {
   return plain;
 }
 
+std::string SecretBox::DeriveKey(const std::string& purpose) const {
+  return HmacSha256(key_, "floe key: " + purpose);
+}
+
 }  // namespace floe::auth

@@ -17,6 +17,9 @@ class SecretBox {
   std::string Seal(const std::string& plaintext) const;
   // nullopt when the text was not sealed with this key or was altered.
   std::optional<std::string> Open(const std::string& sealed) const;
+  // A key for another purpose, derived from the master key (HMAC-SHA256 of the purpose), so
+  // that every node given the same master.key derives the same one.
+  std::string DeriveKey(const std::string& purpose) const;
 
  private:
   std::string key_;

@@ -88,6 +88,15 @@ int main(int argc, char** argv) {
                         "never on the API's address)");
   serve_cmd->add_option("--node-id", serve.node_id,
                         "This node's name in metrics (default: the host name)");
+  serve_cmd->add_option("--console-dir", serve.console_dir,
+                        "The built console served at /console/ (default: BINARY_DIR/console)");
+  serve_cmd->add_flag("!--no-preview", serve.preview,
+                      "Jobs write no HLS preview (DATA_DIR/preview) for the console");
+  serve_cmd
+      ->add_option("--preview-link-ttl", serve.preview_link_ttl_s,
+                   "Seconds a preview link (GetLiveTranscodeJobPreview) lasts")
+      ->check(CLI::Range(10, 86'400))
+      ->capture_default_str();
   serve_cmd->add_option("--access-log", serve.access_log,
                         "Where the access log goes: FILE, or - for standard error (default: "
                         "DATA_DIR/access.log)");
@@ -102,6 +111,8 @@ int main(int argc, char** argv) {
   run_job_cmd->add_option("--lock-dir", run_job.lock_dir, "Directory of per-job lock files")
       ->required();
   run_job_cmd->add_option("--allow-net", run_job.allow_net, kAllowNetHelp);
+  run_job_cmd->add_option("--preview-dir", run_job.preview_dir,
+                          "Also write each job's output and the input as HLS previews here");
 
   auto run_admin = floe::cli::AddAdminCommands(app);
 

@@ -33,6 +33,10 @@ namespace {
 using runtime::Report;
 using runtime::ReportKind;
 
+// The input preview's rendition: a copy of the input into HLS. Not a job id (those are
+// [A-Za-z0-9_-]), so it never names one.
+constexpr char kInputPreview[] = "#input";
+
 // A job's lock file, DIR/ID.lock, held with flock while its rendition runs here. The fd, or
 // -1 while another process holds it. Whoever is done with a lock removes the file while still
 // holding it: a lock on a removed file excludes nobody, so only the file that is there counts.
@@ -87,7 +91,8 @@ class Group {
   // Runs pipelines until Stop; an error is fatal for every job.
   core::Result<void> Run();
   void Stop();
-  // The process is done: every lock it holds is let go (the file removed while still held).
+  // The process is done: every lock it holds is let go (the file removed while still held),
+  // and its previews are removed.
   void ReleaseLocks();
 
  private:
@@ -98,6 +103,12 @@ class Group {
     bool in_pipeline = false;
   };
   std::string LockPath(const std::string& id) const { return args_.lock_dir + "/" + id + ".lock"; }
+  std::string PreviewOf(const std::string& id) const {
+    return args_.preview_dir.empty() ? "" : args_.preview_dir + "/jobs/" + id;
+  }
+  std::string InputPreview() const {
+    return args_.preview_dir + "/inputs/" + runtime::InputPreviewName(input_);
+  }
   void Activate(const std::string& id);  // its lock is held: into the pipeline
   void Failed(const std::string& id, const core::Error& e);
   void TakeLocks(std::stop_token stop);
@@ -138,7 +149,9 @@ void Group::Add(const runtime::RenditionSpec& spec) {
     if (jobs_.count(spec.job_id)) return;  // runs already
     Job& job = jobs_[spec.job_id];
     job.spec = spec;
-    job.rendition = media::RenditionConfig{spec.job_id, *settings, spec.output_url, ""};
+    job.rendition =
+        media::RenditionConfig{spec.job_id, *settings, spec.output_url, PreviewOf(spec.job_id),
+                               /*hls_optional=*/true};
     job.lock_fd = TryLock(LockPath(spec.job_id));
     if (job.lock_fd < 0) {
       spdlog::info("event=job_lock_wait job_id={} reason=\"another process runs this job\"",
@@ -196,6 +209,8 @@ void Group::Remove(const std::string& id) {
   }
   if (pipeline) pipeline->RemoveRendition(id);
   if (fd >= 0) Unlock(LockPath(id), fd);
+  std::error_code ec;
+  if (!args_.preview_dir.empty()) std::filesystem::remove_all(PreviewOf(id), ec);
   out_.Send(Report{ReportKind::kRemoved, id, media::EventKind::kStarted, "", "", ""});
 }
 
@@ -220,6 +235,7 @@ void Group::OnStats(const std::string& line) {
   if (!doc || !doc->contains("outputs")) return;
   for (const auto& o : (*doc)["outputs"]) {
     if (!o.contains("rendition") || !o["rendition"].is_string()) continue;
+    if (o["rendition"] == kInputPreview) continue;
     nlohmann::json job{{"input", (*doc)["input"]},
                        {"speed", o.value("speed", 0.0)},
                        {"audio_encoders", doc->value("audio_encoders", 0)},
@@ -257,9 +273,20 @@ core::Result<void> Group::Run() {
         cfg.renditions.push_back(job.rendition);
         job.in_pipeline = true;
       }
+      if (!args_.preview_dir.empty()) {
+        media::EncodeSettings copy;
+        copy.copy_video = copy.copy_audio = true;
+        cfg.renditions.push_back({kInputPreview, copy, "", InputPreview(), true});
+      }
       cfg.on_stats = [this](const std::string& line) { OnStats(line); };
-      cfg.on_event = [this](const media::Event& e) { out_.Event(e.rendition, e.kind, e.detail); };
+      cfg.on_event = [this](const media::Event& e) {
+        if (e.rendition != kInputPreview) out_.Event(e.rendition, e.kind, e.detail);
+      };
       cfg.on_rendition_failed = [this](const std::string& key, const core::Error& e) {
+        if (key == kInputPreview) {
+          spdlog::warn("event=input_preview_failed reason=\"{}\"", e.message);
+          return;
+        }
         Failed(key, e);
       };
       pipeline = std::make_shared<media::Pipeline>(std::move(cfg));
@@ -287,10 +314,13 @@ core::Result<void> Group::Run() {
 
 void Group::ReleaseLocks() {
   std::lock_guard lock(mu_);
+  std::error_code ec;
   for (auto& [id, job] : jobs_) {
     if (job.lock_fd >= 0) Unlock(LockPath(id), job.lock_fd);
     job.lock_fd = -1;
+    if (!args_.preview_dir.empty()) std::filesystem::remove_all(PreviewOf(id), ec);
   }
+  if (!args_.preview_dir.empty()) std::filesystem::remove_all(InputPreview(), ec);
 }
 
 void Group::Stop() {

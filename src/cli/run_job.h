@@ -7,7 +7,9 @@
 // still holds waits, event job_lock_wait). An input not live yet or gone is waited for (event
 // input_waiting), never given up on; a rendition that fails is reported for its job alone. It
 // runs until SIGTERM or the end of standard input. Every connection passes the network guard
-// (media/net_guard.h); a LiveCenter job's push base is always reachable.
+// (media/net_guard.h); a LiveCenter job's push base is always reachable. With --preview-dir
+// each output and the input are also written as a short rolling HLS (best effort: a preview
+// that fails never stops a job).
 #pragma once
 
 #include <string>
@@ -19,6 +21,9 @@ struct RunJobArgs {
   std::string lock_dir;
   std::vector<std::string> allow_net;  // CIDRs reachable besides public unicast (from serve)
   std::string group;                   // a name for this process in ps (the supervisor's)
+  // Optional: the live preview, HLS of each job's output in DIR/jobs/JOB_ID/ and of the input in
+  // DIR/inputs/NAME/ (runtime::InputPreviewName), removed when a job leaves and at the end.
+  std::string preview_dir;
 };
 
 int RunJob(const RunJobArgs& args);

@@ -16,11 +16,13 @@
 
 #include "core/log.h"
 #include "core/strings.h"
+#include "http/static_files.h"
 #include "ice/api_metrics.h"
 #include "ice/gateway.h"
 #include "ice/job_service.h"
 #include "ice/jobs.h"
 #include "ice/live_center.h"
+#include "ice/preview.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
 #include "runtime/metrics.h"
@@ -46,6 +48,22 @@ http::Response MetricsResponse(const http::Request& req, const ice::ApiMetrics& 
   runtime::WriteRuntimeMetrics(supervisor.Snapshot(), node, out);
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = out.Text();
+  return r;
+}
+
+// The console's files: /console/ is its index.html. Its scripts come only from this server
+// (CSP), and it is never framed.
+http::Response ConsoleFile(const http::Request& req, const std::string& dir,
+                           const std::string& name) {
+  http::Response r = http::ServeFile(req, dir, name.empty() ? "index.html" : name, "no-cache");
+  if (r.status == 404 && !std::filesystem::exists(dir + "/index.html")) {
+    r.body = "The console is not built here (" + dir + "); make build builds it.\n";
+  }
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'self'; media-src 'self' blob:; worker-src 'self' blob:; "
+                         "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
   return r;
 }
 
@@ -77,13 +95,14 @@ void PrintReady(const std::string& program, const std::string& endpoint, const S
   std::printf(
       "\nFloe is ready (ICE API 2020-11-09)\n"
       "  API endpoint:  %s\n"
+      "  console:       %s/console/\n"
       "  credentials:   %s\n"
       "  store:         SQLite, %s\n"
       "  metrics:       %s\n"
       "  access log:    %s\n"
       "  health:        %s/healthz\n"
       "  CLI:           %s ice configure --credentials-file %s --endpoint %s\n\n",
-      endpoint.c_str(), creds.c_str(), StorePath(config.data_dir).c_str(),
+      endpoint.c_str(), endpoint.c_str(), creds.c_str(), StorePath(config.data_dir).c_str(),
       metrics.empty() ? "off (--metrics-listen ADDRESS:PORT)" : (metrics + "/metrics").c_str(),
       access_log == "-" ? "standard error, with the log" : access_log.c_str(), endpoint.c_str(),
       program.c_str(), creds.c_str(), endpoint.c_str());
@@ -153,6 +172,9 @@ int Serve(const ServeConfig& config) {
   sup_opts.lock_dir = (std::filesystem::path(config.data_dir) / "run").string();
   sup_opts.log_level = config.log_level;
   sup_opts.allow_net = config.allow_net;
+  if (config.preview) {
+    sup_opts.preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
+  }
   runtime::Supervisor supervisor(store, sup_opts);
 
   ice::TemplateService templates(store);
@@ -161,6 +183,16 @@ int Serve(const ServeConfig& config) {
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
   ice::AddJobActions(actions, jobs);
+  std::string preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
+  std::error_code ec;
+  std::filesystem::remove_all(preview_dir, ec);  // what a crashed run left
+  ice::PreviewLinks previews(box.DeriveKey("preview links"), preview_dir,
+                             config.preview_link_ttl_s);
+  if (config.preview) ice::AddPreviewActions(actions, jobs, previews);
+  std::string console_dir =
+      config.console_dir.empty()
+          ? (std::filesystem::path(sup_opts.floe_binary).parent_path() / "console").string()
+          : config.console_dir;
   ice::Gateway gateway(authn, authz, limiter, std::move(actions), config.auth_failure_rate,
                        config.auth_failure_burst);
   ice::ApiMetrics api_metrics;
@@ -178,7 +210,29 @@ int Serve(const ServeConfig& config) {
         "http://" + metrics_opts.address + ":" + std::to_string(metrics_server->Listen());
   }
 
-  http::Server server(opts, [&gateway](const http::Request& r) { return gateway.Handle(r); });
+  // The API at /, the console's files at /console/, previews behind their signed links.
+  http::Server server(opts, [&](const http::Request& r) -> http::Response {
+    std::string path = r.Path();
+    if (path == "/console") {
+      http::Response moved;
+      moved.status = 301;
+      moved.headers.emplace_back("Location", "/console/");
+      return moved;
+    }
+    if (path.rfind("/console/", 0) == 0) return ConsoleFile(r, console_dir, path.substr(9));
+    if (config.preview && path.rfind(ice::PreviewLinks::kPrefix, 0) == 0) {
+      auto target = previews.Resolve(path);
+      if (!target) {
+        http::Response denied;
+        denied.status = 403;
+        denied.content_type = "text/plain; charset=utf-8";
+        denied.body = "This preview link is invalid or has expired.\n";
+        return denied;
+      }
+      return http::ServeFile(r, target->dir, target->file, "no-store");
+    }
+    return gateway.Handle(r);
+  });
   uint16_t port = server.Listen();
   std::string endpoint = "http://" + opts.address + ":" + std::to_string(port);
   spdlog::info(

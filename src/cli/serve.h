@@ -30,6 +30,9 @@ struct ServeConfig {
   std::string node_id;                      // this node's name in metrics ("": the host name)
   std::string access_log;                   // one line per request: FILE, "-" (stderr) or
                                             // "" (DATA_DIR/access.log)
+  std::string console_dir;                  // the built console ("": BINARY_DIR/console)
+  bool preview = true;                      // jobs write HLS previews (DATA_DIR/preview)
+  int preview_link_ttl_s = 600;             // how long a preview link lasts
 };
 
 int Serve(const ServeConfig& config);

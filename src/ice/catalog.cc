@@ -76,6 +76,9 @@ const std::vector<ActionSpec> kCatalog = {
      "Send a job a command (stop)",
      {kJobId, {"Command", S, true, "stop"}}},
     {"DeleteLiveTranscodeJob", "Stop a job if it runs, then delete it", {kJobId}},
+    {"GetLiveTranscodeJobPreview",
+     "Floe extension: short-lived links to the HLS preview of a job's output and input",
+     {kJobId}},
 };
 
 }  // namespace

@@ -74,15 +74,21 @@ core::Result<OutputFormatPtr> Muxer::OpenRtmp() {
 core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const std::string& hls_dir,
                                                  const std::vector<MuxStream>& streams,
                                                  const std::atomic<bool>* abort,
-                                                 HevcFlvMode hevc_mode) {
-  auto policy = core::CheckUrl(url, core::UrlRole::kOutput);
-  if (!policy) return policy.error();
+                                                 HevcFlvMode hevc_mode, bool hls_optional) {
+  if (url.empty() && hls_dir.empty()) {
+    return Error{"OutputFailed", 500, "an output needs a URL or an HLS directory", ""};
+  }
   std::unique_ptr<Muxer> m(new Muxer());
+  if (!url.empty()) {
+    auto policy = core::CheckUrl(url, core::UrlRole::kOutput);
+    if (!policy) return policy.error();
+    m->whitelist_ = policy->protocol_whitelist;
+  }
   m->hevc_mode_ = hevc_mode;
+  m->hls_optional_ = hls_optional;
   for (const auto& s : streams) m->hevc_ = m->hevc_ || s.params->codec_id == AV_CODEC_ID_HEVC;
   m->abort_ = abort;
   m->url_ = url;
-  m->whitelist_ = policy->protocol_whitelist;
   for (size_t i = 0; i < streams.size(); ++i) {
     auto p = CopyParameters(streams[i].params);
     if (!p) return Error{"OutputFailed", 500, "cannot copy a stream's parameters", ""};
@@ -90,7 +96,9 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
     m->params_.push_back(std::move(p));
     m->src_tb_.push_back(streams[i].time_base);
   }
-  if (m->hevc_) {
+  if (url.empty()) {
+    // HLS only (a job's input preview)
+  } else if (m->hevc_) {
     // FFmpeg 5.1's FLV muxer refuses HEVC: Floe writes the FLV itself.
     if (auto r = m->OpenFlvWriter(); !r) return r.error();
   } else {
@@ -121,7 +129,8 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
     av_dict_free(&opts);
     if (!r) {
       m->hls_.reset();
-      return r.error();
+      if (!hls_optional || url.empty()) return r.error();
+      spdlog::warn("event=hls_stopped reason=\"{}\"", r.error().message);
     }
   }
   return m;
@@ -176,7 +185,11 @@ core::Result<void> Muxer::WriteTo(AVFormatContext* fmt, int stream, const AVPack
 
 core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
   if (hls_) {
-    if (auto r = WriteTo(hls_.get(), stream, packet); !r) return r;
+    if (auto r = WriteTo(hls_.get(), stream, packet); !r) {
+      if (!hls_optional_) return r;
+      spdlog::warn("event=hls_stopped reason=\"{}\"", r.error().message);
+      hls_.reset();  // the preview ends; the output goes on
+    }
   }
   if (!rtmp_up()) return {};
   int64_t dts_us = av_rescale_q(packet->dts, src_tb_[stream], AVRational{1, 1'000'000});
@@ -204,7 +217,7 @@ core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
 }
 
 bool Muxer::Reconnect() {
-  if (rtmp_up()) return true;
+  if (rtmp_up() || !has_rtmp()) return rtmp_up();
   if (hevc_) {
     if (!OpenFlvWriter()) return false;
   } else {

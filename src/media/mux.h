@@ -23,19 +23,22 @@ struct MuxStream {
 class Muxer {
  public:
   // Opens the RTMP output (URL policy applies) and, when hls_dir is set, an HLS output with
-  // 2 s segments. `abort` interrupts a blocked connect or write.
-  // H.265 goes out through Floe's own FLV writer, in the chosen convention.
+  // 2 s segments; an empty url: HLS only. `abort` interrupts a blocked connect or write.
+  // H.265 goes out through Floe's own FLV writer, in the chosen convention. hls_optional: an
+  // HLS write that fails ends HLS (logged) instead of failing the output (a job's preview).
   static core::Result<std::unique_ptr<Muxer>> Open(const std::string& url,
                                                    const std::string& hls_dir,
                                                    const std::vector<MuxStream>& streams,
                                                    const std::atomic<bool>* abort,
-                                                   HevcFlvMode hevc_mode = HevcFlvMode::kEnhanced);
+                                                   HevcFlvMode hevc_mode = HevcFlvMode::kEnhanced,
+                                                   bool hls_optional = false);
   ~Muxer();
 
   // Writes one packet (timestamps in that stream's time_base) to every output that is up.
   // A failing RTMP output is marked down (see Reconnect); an HLS failure is an error.
   core::Result<void> Write(int stream, const AVPacket* packet);
   bool rtmp_up() const { return rtmp_ != nullptr || flv_ != nullptr; }
+  bool has_rtmp() const { return !url_.empty(); }
   // Tries once to reopen a dropped RTMP output. True when it is up again.
   bool Reconnect();
   int reconnects() const { return reconnects_; }
@@ -71,6 +74,7 @@ class Muxer {
   const std::atomic<bool>* abort_ = nullptr;
   std::atomic<int64_t> deadline_ms_{0};  // a connect or write blocked past this gives up
   bool finished_ = false;
+  bool hls_optional_ = false;
 };
 
 }  // namespace floe::media

@@ -118,6 +118,7 @@ core::Result<void> Pipeline::Impl::Setup() {
   {
     std::lock_guard lock(rend_mu);
     for (const auto& rc : pending) {
+      if (rc.output_url.empty()) continue;  // HLS only
       if (auto ok = core::CheckUrl(rc.output_url, core::UrlRole::kOutput); !ok) {
         if (!cfg.on_rendition_failed) return ok.error();
       }
@@ -189,8 +190,11 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
     starting.erase(rc.key);
     return wanted && phase == Phase::kRunning;
   };
-  // Opening connects to the output: no lock is held meanwhile.
-  if (auto ok = core::CheckUrl(rc.output_url, core::UrlRole::kOutput); !ok) {
+  // Opening connects to the output: no lock is held meanwhile. No URL: HLS only.
+  bool hls_only = rc.output_url.empty() && !rc.hls_dir.empty();
+  if (auto ok = hls_only ? core::Result<core::UrlPolicy>(core::UrlPolicy{})
+                         : core::CheckUrl(rc.output_url, core::UrlRole::kOutput);
+      !ok) {
     unmark();
     return ok.error();
   }

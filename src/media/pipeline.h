@@ -23,8 +23,9 @@ namespace floe::media {
 struct RenditionConfig {
   std::string key;  // names it in stats and events, and for RemoveRendition (a job's id)
   EncodeSettings settings;
-  std::string output_url;  // rtmp(s)://
-  std::string hls_dir;     // optional: also write HLS here
+  std::string output_url;     // rtmp(s)://; empty: HLS only
+  std::string hls_dir;        // optional: also write HLS here
+  bool hls_optional = false;  // an HLS failure ends HLS only (a preview), not the rendition
 };
 
 struct PipelineConfig {

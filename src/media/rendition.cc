@@ -63,7 +63,8 @@ core::Result<std::unique_ptr<Rendition>> Rendition::Open(
     return Error{"InputUnsupported", 400, "the input has no stream this template can output", ""};
   }
   auto m = Muxer::Open(config.output_url, config.hls_dir, streams, abort_io,
-                       hevc_flv_codec_id_12 ? HevcFlvMode::kCodecId12 : HevcFlvMode::kEnhanced);
+                       hevc_flv_codec_id_12 ? HevcFlvMode::kCodecId12 : HevcFlvMode::kEnhanced,
+                       config.hls_optional);
   if (!m) return m.error();
   r->mux_ = std::move(*m);
   return r;
@@ -157,7 +158,7 @@ void Rendition::RunMux(const FailFn& fail, const std::atomic<bool>& abort_io) {
   int64_t last_sent_us = INT64_MIN;
   while (auto item = out_.Pop()) {
     if (failed) continue;  // keep draining so the encoder side never blocks
-    if (!mux_->rtmp_up() && Clock::now() >= retry_at && !abort_io) {
+    if (mux_->has_rtmp() && !mux_->rtmp_up() && Clock::now() >= retry_at && !abort_io) {
       // The output dropped: retry with backoff; packets meanwhile go to HLS only.
       if (mux_->Reconnect()) {
         backoff.Reset();

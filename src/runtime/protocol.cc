@@ -1,5 +1,7 @@
 #include "runtime/protocol.h"
 
+#include <cstdio>
+
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -206,6 +208,21 @@ core::Result<Report> ParseReport(std::string_view line) {
     return Bad("unknown report");
   }
   return r;
+}
+
+std::string InputPreviewName(const InputSpec& input) {
+  // FNV-1a (64 bits): stable across processes and builds; a name, not a secret (links to it
+  // are signed).
+  uint64_t h = 14695981039346656037ULL;
+  for (const std::string* part : {&input.type, &input.url, &input.backup_url}) {
+    for (unsigned char c : *part + "\n") {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+  }
+  char name[20];
+  std::snprintf(name, sizeof name, "i%016llx", static_cast<unsigned long long>(h));
+  return name;
 }
 
 }  // namespace floe::runtime

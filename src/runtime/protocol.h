@@ -37,6 +37,11 @@ struct InputSpec {
   bool operator==(const InputSpec&) const = default;
 };
 
+// Where a job's live preview is written under the preview root (floe run-job --preview-dir):
+// jobs/JOB_ID/ its output's HLS, inputs/NAME/ its input's (one per input, whatever the jobs).
+// NAME is the same in serve, which signs links to it, and in run-job, which writes it.
+std::string InputPreviewName(const InputSpec& input);
+
 // One job's rendition.
 struct RenditionSpec {
   std::string job_id;

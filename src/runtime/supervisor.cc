@@ -441,6 +441,7 @@ void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
   std::vector<std::string> args = {opt_.floe_binary, "--log-level", opt_.log_level, "run-job",
                                    "--group",        name,          "--lock-dir",   opt_.lock_dir};
   for (const auto& cidr : opt_.allow_net) args.insert(args.end(), {"--allow-net", cidr});
+  if (!opt_.preview_dir.empty()) args.insert(args.end(), {"--preview-dir", opt_.preview_dir});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

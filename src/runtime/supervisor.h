@@ -36,6 +36,7 @@ struct SupervisorOptions {
   std::string lock_dir;     // one lock file per job
   std::string log_level = "info";
   std::vector<std::string> allow_net;  // passed on to every run-job (--allow-net)
+  std::string preview_dir;             // passed on as --preview-dir ("": no previews)
   int tick_ms = 200;
   int stop_grace_ms = 1500;  // SIGTERM, then SIGKILL after this
   // A job removed from a process that still runs others: its rendition flushes and finishes

@@ -5,6 +5,7 @@
 #include "ice/job_service.h"
 #include "ice/jobs.h"
 #include "ice/live_center.h"
+#include "ice/preview.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
 #include "store/sqlite/sqlite_store.h"
@@ -19,9 +20,11 @@ class CatalogTest : public ::testing::Test {
       : store_(dir_.File("floe.db")),
         live_center_(store_),
         templates_(store_),
-        jobs_(store_, live_center_, nullptr) {
+        jobs_(store_, live_center_, nullptr),
+        links_("key", "/tmp") {
     AddTemplateActions(table_, templates_);
     AddJobActions(table_, jobs_);
+    AddPreviewActions(table_, jobs_, links_);
   }
 
   testing::TempDir dir_;
@@ -29,6 +32,7 @@ class CatalogTest : public ::testing::Test {
   LiveCenter live_center_;
   TemplateService templates_;
   JobService jobs_;
+  PreviewLinks links_;
   ActionTable table_;
 };
 

@@ -1,0 +1,54 @@
+#include "http/static_files.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "test_util.h"
+
+namespace floe::http {
+namespace {
+
+TEST(StaticFilesTest, OnlyPlainRelativeNamesAreAllowed) {
+  for (const char* ok : {"index.html", "assets/app.js", "seg00001.ts", "a-b_c.d"}) {
+    EXPECT_TRUE(IsSafeName(ok)) << ok;
+  }
+  for (const char* bad : {"", "/etc/passwd", "../x", "a/../b", "./a", "a//b", "a/", "%2e%2e/x",
+                          "a\\b", "a b", "a\nb"}) {
+    EXPECT_FALSE(IsSafeName(bad)) << bad;
+  }
+}
+
+class ServeFileTest : public ::testing::Test {
+ protected:
+  ServeFileTest() {
+    std::ofstream(dir_.File("index.html")) << "<p>hi</p>";
+    std::ofstream(outside_.File("secret")) << "secret";
+    EXPECT_EQ(::symlink(outside_.File("secret").c_str(), dir_.File("link").c_str()), 0);
+  }
+  Response Get(const std::string& name, const std::string& method = "GET") {
+    Request r;
+    r.method = method;
+    return ServeFile(r, dir_.path(), name, "no-cache");
+  }
+  testing::TempDir dir_, outside_;
+};
+
+TEST_F(ServeFileTest, ServesAFileWithItsTypeAndNothingOutsideTheDirectory) {
+  auto r = Get("index.html");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "<p>hi</p>");
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(Get("missing.html").status, 404);
+  EXPECT_EQ(Get("link").status, 404);  // a link is not followed out
+  EXPECT_EQ(Get("../" + outside_.path().substr(outside_.path().rfind('/') + 1) + "/secret").status,
+            404);
+  EXPECT_EQ(Get("index.html", "POST").status, 405);
+  EXPECT_TRUE(Get("index.html", "HEAD").body.empty());
+  EXPECT_EQ(ContentTypeOf("a/index.m3u8"), "application/vnd.apple.mpegurl");
+  EXPECT_EQ(ContentTypeOf("seg1.ts"), "video/mp2t");
+}
+
+}  // namespace
+}  // namespace floe::http
