@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Floe needs to build, run and test on Debian 12: Debian packages through apt-get
 # (FFmpeg's libraries with x264/x265/LAME; clang with its libFuzzer runtime for fuzz/; nginx with the RTMP module and the ffmpeg/ffprobe
-# programs as test peers; chromium for the console's tests), the console's toolchain from npm
+# programs as test peers; chromium for the console's tests; PostgreSQL, whose binaries the store
+# tests start in a private data directory, never as a system service), the console's toolchain from npm
 # (web/: esbuild, hls.js) and the official Alibaba Cloud SDKs and playwright-core from npm
 # (tests/integration/node; playwright-core drives Debian's chromium and never downloads one).
 # Idempotent: it only installs what is missing, so `make run` and `make test` both call it.
@@ -10,10 +11,10 @@ cd "$(dirname "$0")/.."
 
 DEBS=(
   build-essential cmake pkg-config clang-format clang libclang-rt-14-dev
-  libboost-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libspdlog-dev libcli11-dev
+  libboost-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libssl-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-  nginx-light libnginx-mod-rtmp ffmpeg chromium
+  nginx-light libnginx-mod-rtmp ffmpeg chromium postgresql
   nodejs npm curl
 )
 

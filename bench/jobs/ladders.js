@@ -10,7 +10,8 @@
 // SECONDS for both and the ratio Floe/CLI (target ≤ 1.0), and how many ladders stay real time.
 //
 // Usage: node bench/jobs/ladders.js [BUILD_DIR]   Environment: LADDERS (1,2), SECONDS (30),
-// WARMUP (10).
+// WARMUP (10), PREVIEW (1: floe serve as it runs by default, writing the console's HLS
+// previews of each output and input; 0: with --no-preview, like for like with the CLI).
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
@@ -27,6 +28,7 @@ const { startNginx } = require(path.join(lib, 'media'));
 const LADDERS = (process.env.LADDERS || '1,2').split(',').map(Number);
 const SECONDS = Number(process.env.SECONDS || 30);
 const WARMUP = Number(process.env.WARMUP || 10);
+const PREVIEW = process.env.PREVIEW !== '0';
 const FPS = 30;
 const PROBE = path.join(build, 'bench', 'floe_latency_probe');
 // The system templates (src/store/sqlite/migrations.cc) and what the CLI is given for each:
@@ -47,7 +49,7 @@ async function cpuDuring(pids, during) {
 }
 
 async function floeRound(nginx, inputs) {
-  const server = await startServer();
+  const server = await startServer({ args: PREVIEW ? [] : ['--no-preview'] });
   try {
     const sdk = v1Client(server.creds);
     const outs = [];
@@ -115,7 +117,8 @@ async function main() {
   makeSource(src);
   const nginx = await startNginx();
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0].model}); ladders of 1080p/720p/480p x264 veryfast ` +
-    `(4500k/2500k/1200k) + AAC from a live 1080p30 6 Mbit/s input each; warm-up ${WARMUP} s, measured ${SECONDS} s`);
+    `(4500k/2500k/1200k) + AAC from a live 1080p30 6 Mbit/s input each; warm-up ${WARMUP} s, measured ${SECONDS} s; ` +
+    `Floe previews ${PREVIEW ? 'on (default)' : 'off (--no-preview)'}`);
   const held = { floe: 0, 'ffmpeg-cli': 0 };
   try {
     for (const n of LADDERS) {

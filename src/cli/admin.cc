@@ -8,7 +8,6 @@
 #include "cli/bootstrap.h"
 #include "core/time.h"
 #include "ice/live_center.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace floe::cli {
 
@@ -18,6 +17,7 @@ namespace {
 
 struct AdminArgs {
   std::string data_dir = "var";
+  std::string store_url;  // "": SQLite in data_dir
   std::string name, account, user, document, key, push_base;
 };
 
@@ -27,7 +27,8 @@ using Command = std::function<core::Result<Json>(auth::Identity&, store::Store&)
 int RunAdmin(const AdminArgs& a, const Command& command) {
   try {
     EnsureDataDir(a.data_dir);
-    store::sqlite::SqliteStore store(StorePath(a.data_dir));
+    auto opened = OpenStore(a.store_url, a.data_dir);
+    store::Store& store = *opened;
     auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(a.data_dir));
     auth::Identity identity(store, box);
     // The same first-start rule as serve: an empty data dir gets its root account first.
@@ -87,7 +88,11 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
   auto run = std::make_shared<std::function<int()>>();
   auto* admin =
       app.add_subcommand("admin", "Manage accounts, RAM users, policies, AccessKeys and domains");
-  admin->add_option("--data-dir", args->data_dir, "Data directory")->capture_default_str();
+  admin->add_option("--data-dir", args->data_dir, "Data directory (master.key; SQLite store)")
+      ->capture_default_str();
+  admin->add_option("--store", args->store_url,
+                    "postgres://USER@HOST:PORT/DB: the cluster's shared store (default: SQLite "
+                    "in the data directory)");
   admin->require_subcommand(1);
   using Fn = std::function<core::Result<Json>(auth::Identity&)>;
   auto on_store = [args, run](CLI::App* cmd, Command fn) {

@@ -1,6 +1,7 @@
-// `floe admin --data-dir DIR …`: accounts, ICE enablement, RAM users and policies, AccessKeys.
-// Every command prints one JSON object on stdout; errors print {"Code","Message"} on stderr and
-// exit 1. Safe while `floe serve` runs on the same data directory (SQLite WAL, busy timeout).
+// `floe admin --data-dir DIR [--store postgres://…] …`: accounts, ICE enablement, RAM users and
+// policies, AccessKeys, domains. Every command prints one JSON object on stdout; errors print
+// {"Code","Message"} on stderr and exit 1. Safe while `floe serve` runs on the same store (SQLite
+// WAL with a busy timeout, or PostgreSQL transactions).
 #pragma once
 
 #include <CLI/CLI.hpp>

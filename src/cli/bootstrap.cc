@@ -12,10 +12,37 @@
 #include <stdexcept>
 
 #include "core/ids.h"
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace floe::cli {
 
 namespace fs = std::filesystem;
+
+bool IsPostgresUrl(const std::string& store_url) {
+  return store_url.rfind("postgres://", 0) == 0 || store_url.rfind("postgresql://", 0) == 0;
+}
+
+std::unique_ptr<store::Store> OpenStore(const std::string& store_url, const std::string& dir) {
+  if (store_url.empty()) return std::make_unique<store::sqlite::SqliteStore>(StorePath(dir));
+  if (IsPostgresUrl(store_url)) return std::make_unique<store::postgres::PostgresStore>(store_url);
+  throw std::runtime_error(
+      "--store must be postgres://USER@HOST:PORT/DB (or absent: SQLite in "
+      "the data directory)");
+}
+
+std::string DescribeStore(const std::string& store_url, const std::string& dir) {
+  if (!IsPostgresUrl(store_url)) return "SQLite, " + StorePath(dir);
+  // postgres://user:secret@host… → postgres://user@host…
+  std::string shown = store_url;
+  auto scheme = shown.find("://") + 3;
+  auto at = shown.find('@', scheme);
+  auto colon = shown.find(':', scheme);
+  if (at != std::string::npos && colon != std::string::npos && colon < at) {
+    shown.erase(colon, at - colon);
+  }
+  return "PostgreSQL, " + shown;
+}
 
 void EnsureDataDir(const std::string& dir) {
   std::error_code ec;

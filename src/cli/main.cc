@@ -24,8 +24,14 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "Serve the API");
   serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT (port 0: any free port)")
       ->capture_default_str();
-  serve_cmd->add_option("--data-dir", serve.data_dir, "Data directory (SQLite store, credentials)")
+  serve_cmd
+      ->add_option("--data-dir", serve.data_dir,
+                   "Data directory (master.key, credentials; the SQLite store)")
       ->capture_default_str();
+  serve_cmd->add_option("--store", serve.store_url,
+                        "postgres://USER@HOST:PORT/DB: a PostgreSQL store shared by several nodes "
+                        "(default: SQLite in the data directory)");
+  serve_cmd->add_flag("!--no-jobs", serve.run_jobs, "Serve the API only; another node runs jobs");
   serve_cmd->add_option("--io-threads", serve.io_threads, "Network threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -208,9 +208,9 @@ void Group::Remove(const std::string& id) {
     }
   }
   if (pipeline) pipeline->RemoveRendition(id);
-  if (fd >= 0) Unlock(LockPath(id), fd);
   std::error_code ec;
   if (!args_.preview_dir.empty()) std::filesystem::remove_all(PreviewOf(id), ec);
+  if (fd >= 0) Unlock(LockPath(id), fd);  // last: then another process may run the job
   out_.Send(Report{ReportKind::kRemoved, id, media::EventKind::kStarted, "", "", ""});
 }
 
@@ -315,12 +315,15 @@ core::Result<void> Group::Run() {
 void Group::ReleaseLocks() {
   std::lock_guard lock(mu_);
   std::error_code ec;
+  if (!args_.preview_dir.empty()) {
+    for (const auto& [id, job] : jobs_) std::filesystem::remove_all(PreviewOf(id), ec);
+    std::filesystem::remove_all(InputPreview(), ec);
+  }
+  // Last thing before the process ends: from here another process may run these jobs.
   for (auto& [id, job] : jobs_) {
     if (job.lock_fd >= 0) Unlock(LockPath(id), job.lock_fd);
     job.lock_fd = -1;
-    if (!args_.preview_dir.empty()) std::filesystem::remove_all(PreviewOf(id), ec);
   }
-  if (!args_.preview_dir.empty()) std::filesystem::remove_all(InputPreview(), ec);
 }
 
 void Group::Stop() {

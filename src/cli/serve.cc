@@ -27,11 +27,13 @@
 #include "ice/templates.h"
 #include "runtime/metrics.h"
 #include "runtime/supervisor.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/postgres/pg.h"
 
 namespace floe::cli {
 
 namespace {
+
+constexpr int64_t kJobRunnerLock = 0x466c6f6552756e;  // "FloeRun"
 
 // GET /metrics on the metrics address: the API's counts, then the runtime's and the process's.
 http::Response MetricsResponse(const http::Request& req, const ice::ApiMetrics& api,
@@ -67,6 +69,31 @@ http::Response ConsoleFile(const http::Request& req, const std::string& dir,
   return r;
 }
 
+// The API at /, the console's files at /console/, previews (when on) behind their signed links.
+http::Response Route(const http::Request& r, ice::Gateway& gateway, const std::string& console_dir,
+                     const ice::PreviewLinks* previews) {
+  std::string path = r.Path();
+  if (path == "/console") {
+    http::Response moved;
+    moved.status = 301;
+    moved.headers.emplace_back("Location", "/console/");
+    return moved;
+  }
+  if (path.rfind("/console/", 0) == 0) return ConsoleFile(r, console_dir, path.substr(9));
+  if (previews && path.rfind(ice::PreviewLinks::kPrefix, 0) == 0) {
+    auto target = previews->Resolve(path);
+    if (!target) {
+      http::Response denied;
+      denied.status = 403;
+      denied.content_type = "text/plain; charset=utf-8";
+      denied.body = "This preview link is invalid or has expired.\n";
+      return denied;
+    }
+    return http::ServeFile(r, target->dir, target->file, "no-store");
+  }
+  return gateway.Handle(r);
+}
+
 // "ADDRESS:PORT" into the options; false (logged) when it is not that.
 bool ParseListen(const std::string& option, const std::string& value, http::ServerOptions& opts) {
   auto colon = value.rfind(':');
@@ -97,12 +124,13 @@ void PrintReady(const std::string& program, const std::string& endpoint, const S
       "  API endpoint:  %s\n"
       "  console:       %s/console/\n"
       "  credentials:   %s\n"
-      "  store:         SQLite, %s\n"
+      "  store:         %s\n"
       "  metrics:       %s\n"
       "  access log:    %s\n"
       "  health:        %s/healthz\n"
       "  CLI:           %s ice configure --credentials-file %s --endpoint %s\n\n",
-      endpoint.c_str(), endpoint.c_str(), creds.c_str(), StorePath(config.data_dir).c_str(),
+      endpoint.c_str(), endpoint.c_str(), creds.c_str(),
+      DescribeStore(config.store_url, config.data_dir).c_str(),
       metrics.empty() ? "off (--metrics-listen ADDRESS:PORT)" : (metrics + "/metrics").c_str(),
       access_log == "-" ? "standard error, with the log" : access_log.c_str(), endpoint.c_str(),
       program.c_str(), creds.c_str(), endpoint.c_str());
@@ -143,7 +171,20 @@ int Serve(const ServeConfig& config) {
                                ? (std::filesystem::path(config.data_dir) / "access.log").string()
                                : config.access_log;
   core::InitAccessLog(access_log);
-  store::sqlite::SqliteStore store(StorePath(config.data_dir));
+  auto opened = OpenStore(config.store_url, config.data_dir);
+  store::Store& store = *opened;
+  // Until jobs are leased one by one, one node of a PostgreSQL store runs them all: the one
+  // that holds this lock. Another is refused, unless it serves the API only.
+  std::unique_ptr<store::postgres::SessionLock> runner;
+  if (IsPostgresUrl(config.store_url) && config.run_jobs) {
+    runner = std::make_unique<store::postgres::SessionLock>(config.store_url, kJobRunnerLock);
+    if (!runner->held()) {
+      spdlog::error(
+          "event=bad_config why=\"another node runs the jobs of this store; start this one "
+          "with --no-jobs to serve the API only\"");
+      return 2;
+    }
+  }
   auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(config.data_dir));
   auth::Identity identity(store, box);
   std::string creds = BootstrapRootAccount(store, identity, config.data_dir);
@@ -172,20 +213,18 @@ int Serve(const ServeConfig& config) {
   sup_opts.lock_dir = (std::filesystem::path(config.data_dir) / "run").string();
   sup_opts.log_level = config.log_level;
   sup_opts.allow_net = config.allow_net;
-  if (config.preview) {
-    sup_opts.preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
-  }
+  std::string preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
+  std::error_code ec;
+  std::filesystem::remove_all(preview_dir, ec);  // what a crashed run left
+  if (config.preview) sup_opts.preview_dir = preview_dir;
   runtime::Supervisor supervisor(store, sup_opts);
 
   ice::TemplateService templates(store);
-  ice::JobService jobs(store, live_center, &supervisor, nullptr,
+  ice::JobService jobs(store, live_center, config.run_jobs ? &supervisor : nullptr, nullptr,
                        {config.max_jobs_per_account, config.max_jobs});
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
   ice::AddJobActions(actions, jobs);
-  std::string preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
-  std::error_code ec;
-  std::filesystem::remove_all(preview_dir, ec);  // what a crashed run left
   ice::PreviewLinks previews(box.DeriveKey("preview links"), preview_dir,
                              config.preview_link_ttl_s);
   if (config.preview) ice::AddPreviewActions(actions, jobs, previews);
@@ -210,37 +249,18 @@ int Serve(const ServeConfig& config) {
         "http://" + metrics_opts.address + ":" + std::to_string(metrics_server->Listen());
   }
 
-  // The API at /, the console's files at /console/, previews behind their signed links.
-  http::Server server(opts, [&](const http::Request& r) -> http::Response {
-    std::string path = r.Path();
-    if (path == "/console") {
-      http::Response moved;
-      moved.status = 301;
-      moved.headers.emplace_back("Location", "/console/");
-      return moved;
-    }
-    if (path.rfind("/console/", 0) == 0) return ConsoleFile(r, console_dir, path.substr(9));
-    if (config.preview && path.rfind(ice::PreviewLinks::kPrefix, 0) == 0) {
-      auto target = previews.Resolve(path);
-      if (!target) {
-        http::Response denied;
-        denied.status = 403;
-        denied.content_type = "text/plain; charset=utf-8";
-        denied.body = "This preview link is invalid or has expired.\n";
-        return denied;
-      }
-      return http::ServeFile(r, target->dir, target->file, "no-store");
-    }
-    return gateway.Handle(r);
+  http::Server server(opts, [&](const http::Request& r) {
+    return Route(r, gateway, console_dir, config.preview ? &previews : nullptr);
   });
   uint16_t port = server.Listen();
   std::string endpoint = "http://" + opts.address + ":" + std::to_string(port);
   spdlog::info(
-      "event=listening endpoint={} data_dir={} store=sqlite credentials={} metrics={} node={} "
-      "access_log={}",
-      endpoint, config.data_dir, creds, metrics_endpoint.empty() ? "off" : metrics_endpoint,
+      "event=listening endpoint={} data_dir={} store={} jobs={} credentials={} metrics={} "
+      "node={} access_log={}",
+      endpoint, config.data_dir, IsPostgresUrl(config.store_url) ? "postgres" : "sqlite",
+      config.run_jobs ? "on" : "off", creds, metrics_endpoint.empty() ? "off" : metrics_endpoint,
       node.node, access_log);
-  supervisor.Start();  // jobs that should run (also after a crash) run again
+  if (config.run_jobs) supervisor.Start();  // jobs that should run (also after a crash) run again
   std::thread metrics_thread;
   if (metrics_server) metrics_thread = std::thread([&] { metrics_server->Run(false); });
   PrintReady(sup_opts.floe_binary, endpoint, config, creds, metrics_endpoint, access_log);

@@ -8,7 +8,9 @@ namespace floe::cli {
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";    // address:port to listen on (port 0: any free port)
-  std::string data_dir = "var";             // holds floe.db and credentials.json
+  std::string data_dir = "var";             // holds floe.db (SQLite), master.key, credentials.json
+  std::string store_url;                    // postgres://USER@HOST:PORT/DB ("": SQLite)
+  bool run_jobs = true;                     // false (--no-jobs): serve the API only
   int io_threads = 2;                       // network event-loop threads
   int worker_threads = 64;                  // request handler threads (block on the store)
   size_t body_limit = 1 << 20;              // largest request body, bytes

@@ -38,14 +38,18 @@ std::string ClientAddress(const std::string& remote) {
   return colon == std::string::npos ? remote : remote.substr(0, colon);
 }
 
-// Every parameter name and value must be UTF-8, so that nothing stored or echoed is malformed.
+// Every parameter name and value must be UTF-8 without NUL characters, so that nothing stored
+// or echoed is malformed (and PostgreSQL's text, which cannot hold NUL, stores what SQLite does).
 Result<void> CheckText(const std::map<std::string, std::string>& values) {
   for (const auto& [k, v] : values) {
-    if (!core::IsValidUtf8(k)) {
-      return Error::InvalidParameter("QueryString", "a parameter name is not valid UTF-8.");
+    if (!core::IsValidUtf8(k) || k.find('\0') != std::string::npos) {
+      return Error::InvalidParameter("QueryString", "a parameter name is not valid UTF-8 text.");
     }
     if (!core::IsValidUtf8(v)) {
       return Error::InvalidParameter(core::Excerpt(k), "it is not valid UTF-8.");
+    }
+    if (v.find('\0') != std::string::npos) {
+      return Error::InvalidParameter(core::Excerpt(k), "it contains a NUL character.");
     }
   }
   return {};

@@ -35,7 +35,8 @@ class Muxer {
   ~Muxer();
 
   // Writes one packet (timestamps in that stream's time_base) to every output that is up.
-  // A failing RTMP output is marked down (see Reconnect); an HLS failure is an error.
+  // A failing RTMP output is marked down (see Reconnect); an HLS failure is an error (unless
+  // hls_optional).
   core::Result<void> Write(int stream, const AVPacket* packet);
   bool rtmp_up() const { return rtmp_ != nullptr || flv_ != nullptr; }
   bool has_rtmp() const { return !url_.empty(); }

@@ -1,5 +1,5 @@
-// The Store interface: everything Floe keeps durably. Implementations: sqlite/ (one node) and,
-// later, postgres/ (many nodes). A call that returns without error has been made durable.
+// The Store interface: everything Floe keeps durably. Implementations: sqlite/ (one node) and
+// postgres/ (many nodes). A call that returns without error has been made durable.
 #pragma once
 
 #include <functional>

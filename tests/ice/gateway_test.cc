@@ -271,6 +271,17 @@ TEST_F(GatewayTest, InvalidUtf8IsRefusedBeforeAnythingIsStoredOrEchoed) {
   EXPECT_EQ(Body(list)["TotalCount"], 5);
 }
 
+// PostgreSQL's text cannot hold NUL: refused for both stores, before anything is stored.
+TEST_F(GatewayTest, ANulCharacterInAValueIsRefused) {
+  auto resp = gateway_.Handle(Signed("POST", {{"Action", "CreateLiveTranscodeTemplate"},
+                                              {"Version", "2020-11-09"},
+                                              {"Type", "origin"},
+                                              {"Name", std::string("a\0b", 3)}}));
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(Body(resp)["Code"], "InvalidParam.Name");
+  EXPECT_NE(Body(resp)["Message"].get<std::string>().find("NUL"), std::string::npos);
+}
+
 TEST_F(GatewayTest, InvalidUtf8ActionWithoutSignatureIsA400) {
   http::Request r{"GET", "/?Action=%FF&Version=2020-11-09", {}, "", "203.0.113.9:4000"};
   auto resp = gateway_.Handle(r);

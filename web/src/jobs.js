@@ -3,7 +3,7 @@
 import { call } from './api.js';
 import { h, clear, notify, clearNotice, errorText } from './dom.js';
 import { guard, write } from './permissions.js';
-import { showFieldError } from './templates.js';
+import { showFieldError, pager } from './templates.js';
 
 export const STATUS = { 0: 'not started', 1: 'running', 2: 'stopped' };
 
@@ -88,6 +88,6 @@ export async function renderJobs(root, query = {}) {
     h('table', { class: 'list', id: 'jobs' },
       h('thead', {}, h('tr', {}, ['Name', 'JobId', 'Status', 'Template', 'Input', 'Created', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, rows)),
-    h('div', { class: 'pager' }, h('span', {}, `${page.TotalCount} jobs`)));
+    pager(q, page.TotalCount, 'jobs', (n) => renderJobs(root, { ...q, PageNo: n })));
   await submitForm(root);
 }

@@ -93,6 +93,15 @@ export async function renderTemplateForm(root, id) {
   root.append(form);
 }
 
+// Previous / page N of M / Next, for a list answered with TotalCount.
+export function pager(q, total, noun, go) {
+  const pages = Math.max(1, Math.ceil(total / q.PageSize));
+  return h('div', { class: 'pager' },
+    h('button', { class: 'secondary small', disabled: q.PageNo <= 1, onclick: () => go(q.PageNo - 1) }, '‹ Previous'),
+    h('span', {}, `Page ${q.PageNo} of ${pages} · ${total} ${noun}`),
+    h('button', { class: 'secondary small', disabled: q.PageNo >= pages, onclick: () => go(q.PageNo + 1) }, 'Next ›'));
+}
+
 export async function renderTemplates(root, query) {
   clear(root);
   const q = { PageNo: 1, PageSize: 10, ...query };
@@ -130,7 +139,6 @@ export async function renderTemplates(root, query) {
       h('td', {}, [v.Codec, v.Width && v.Height ? `${v.Width}×${v.Height}` : v.Height ? `${v.Height}p` : v.Width, v.Fps && `${v.Fps} fps`, v.Bitrate && `${v.Bitrate} kbit/s`].filter(Boolean).join(' · ')),
       h('td', {}, t.CreateTime), h('td', {}, del));
   });
-  const pages = Math.max(1, Math.ceil(page.TotalCount / q.PageSize));
   root.append(
     h('div', { class: 'toolbar' }, h('h2', {}, 'Templates'),
       guard(h('button', { id: 'new-template', onclick: () => { location.hash = '#/templates/new'; } }, 'New template'), 'template')),
@@ -138,8 +146,5 @@ export async function renderTemplates(root, query) {
     h('table', { class: 'list', id: 'templates' },
       h('thead', {}, h('tr', {}, ['Name', 'TemplateId', 'Type', 'Category', 'Video', 'Created', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, rows)),
-    h('div', { class: 'pager' },
-      h('button', { class: 'secondary small', disabled: q.PageNo <= 1, onclick: () => renderTemplates(root, { ...q, PageNo: q.PageNo - 1 }) }, '‹ Previous'),
-      h('span', {}, `Page ${q.PageNo} of ${pages} · ${page.TotalCount} templates`),
-      h('button', { class: 'secondary small', disabled: q.PageNo >= pages, onclick: () => renderTemplates(root, { ...q, PageNo: q.PageNo + 1 }) }, 'Next ›')));
+    pager(q, page.TotalCount, 'templates', (n) => renderTemplates(root, { ...q, PageNo: n })));
 }

@@ -1,24 +1,16 @@
 #include "store/sqlite/migrations.h"
 
+#include "store/system_templates.h"
+
 namespace floe::store::sqlite {
 
 namespace {
 
-// System templates: read-only H.264 ladders every account sees. CreateTime 2020-11-09T00:00:00Z.
-std::string SystemTemplate(const std::string& id, const std::string& name, int w, int h,
-                           int bitrate, int profile, int audio_bitrate) {
-  std::string config =
-      R"({"AudioParams":{"Bitrate":")" + std::to_string(audio_bitrate) +
-      R"(","Channels":"2","Codec":"AAC","Profile":"aac_low","Samplerate":"44100"},)"
-      R"("VideoParams":{"Bitrate":")" +
-      std::to_string(bitrate) + R"(","Codec":"H.264","Fps":"30","Gop":"60","Height":")" +
-      std::to_string(h) + R"(","Profile":")" + std::to_string(profile) + R"(","Width":")" +
-      std::to_string(w) + R"("}})";
-  return "INSERT INTO templates(template_id, account_id, name, type, category, video_codec, "
-         "config, "
-         "create_time) VALUES ('" +
-         id + "', '', '" + name + "', 'normal', 'system', 'H.264', '" + config +
-         "', 1604880000000);\n";
+// The system templates of migrations 2 (the first four) and 7 (480p).
+std::string SystemTemplateRows(size_t from, size_t to) {
+  std::string sql;
+  for (size_t i = from; i < to; ++i) sql += SystemTemplateInsert(store::SystemTemplates()[i]);
+  return sql;
 }
 
 }  // namespace
@@ -52,15 +44,7 @@ CREATE TABLE templates (
 );
 CREATE INDEX templates_by_account ON templates(account_id, create_time);
 )SQL"},
-      {2, "system templates",
-       SystemTemplate("00000000000000000000000000000360", "system-h264-360p", 640, 360, 800, 2,
-                      64) +
-           SystemTemplate("00000000000000000000000000000540", "system-h264-540p", 960, 540, 1200, 2,
-                          96) +
-           SystemTemplate("00000000000000000000000000000720", "system-h264-720p", 1280, 720, 2500,
-                          3, 128) +
-           SystemTemplate("00000000000000000000000000001080", "system-h264-1080p", 1920, 1080, 4500,
-                          3, 128)},
+      {2, "system templates", SystemTemplateRows(0, 4)},
       {3, "sealed secrets, nonces, RAM users and policies", R"SQL(
 ALTER TABLE access_keys ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE nonces (
@@ -128,9 +112,7 @@ CREATE INDEX domains_by_account ON domains(account_id, name);
 ALTER TABLE jobs ADD COLUMN backup_input_url TEXT NOT NULL DEFAULT '';
 )SQL"},
       // The rung between 360p and 720p of a 1080p/720p/480p ladder.
-      {7, "system template 480p",
-       SystemTemplate("00000000000000000000000000000480", "system-h264-480p", 854, 480, 1200, 2,
-                      96)},
+      {7, "system template 480p", SystemTemplateRows(4, 5)},
   };
   return kAll;
 }

@@ -3,6 +3,8 @@
 // in one transaction (group commit), each operation inside its own savepoint.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -55,7 +57,8 @@ class SqliteStore final : public Store {
                                        const std::string& template_id) override;
 
   Result<JobInsert> InsertJob(JobRecord job, const JobLimits& limits) override;
-  // Domains (sqlite_domains.cc).
+  // Domains (sqlite_domains.cc; identity, templates and jobs in sqlite_identity.cc,
+  // sqlite_templates.cc and sqlite_jobs.cc).
   Result<bool> AddDomain(const Domain& d) override;
   Result<std::optional<Domain>> GetDomain(const std::string& name) override;
   Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) override;
@@ -106,5 +109,28 @@ class SqliteStore final : public Store {
   std::mutex read_mu_;
   std::vector<std::unique_ptr<Db>> readers_;  // idle reader connections
 };
+
+// Defined here so that each file of the store reads with it.
+template <class T>
+Result<T> SqliteStore::Read(const std::function<T(Db&)>& fn) {
+  std::unique_ptr<Db> db;
+  {
+    std::lock_guard lock(read_mu_);
+    if (!readers_.empty()) {
+      db = std::move(readers_.back());
+      readers_.pop_back();
+    }
+  }
+  try {
+    if (!db) db = std::make_unique<Db>(path_);
+    T out = fn(*db);
+    std::lock_guard lock(read_mu_);
+    readers_.push_back(std::move(db));
+    return out;
+  } catch (const std::exception& e) {
+    spdlog::error("event=store_read_error error=\"{}\"", e.what());
+    return core::Error::Internal("store read failed");
+  }
+}
 
 }  // namespace floe::store::sqlite

@@ -91,6 +91,14 @@ test('templates: create through the form, the API\'s validation message next to 
   const list = await v1Client(server.creds).call('ListLiveTranscodeTemplates', { KeyWord: 'console-240p' });
   assert.equal(list.TemplateContentList[0].TemplateConfig.VideoParams.Height, '240');
 
+  // The API's filters: system ones only.
+  await page.selectOption('#template-filters select[name=Category]', 'system');
+  await page.click('#template-filters button[type=submit]');
+  await page.waitForSelector('.pager:has-text("· 5 templates")');
+  const categories = await page.locator('#templates tbody tr td:nth-child(4)').allTextContents();
+  assert.deepEqual([...new Set(categories)], ['system']);
+  assert.match(await page.textContent('.pager'), /Page 1 of 1 · 5 templates/);
+
   // A system template opens read-only: no save button, fields disabled.
   await page.click('#templates a:has-text("system-h264-360p")');
   await page.waitForSelector('h2:has-text("read-only")');

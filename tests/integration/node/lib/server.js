@@ -41,12 +41,14 @@ async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['1
     });
     proc.on('exit', (code) => reject(new Error(`floe exited with ${code}:\n${log}`)));
   });
-  const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'));
+  // Written by the node that created the root account (another node of a cluster has none).
+  const credsFile = path.join(dataDir, 'credentials.json');
+  const creds = fs.existsSync(credsFile) ? JSON.parse(fs.readFileSync(credsFile, 'utf8')) : null;
   return {
     port,
     dataDir,
     proc,
-    creds: { port, accessKeyId: creds.AccessKeyId, accessKeySecret: creds.AccessKeySecret },
+    creds: creds && { port, accessKeyId: creds.AccessKeyId, accessKeySecret: creds.AccessKeySecret },
     metricsPort,
     log: () => log,
     stdout: () => out,

@@ -1,3 +1,4 @@
+// The Store contract for jobs and their events, against SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -5,11 +6,12 @@
 #include <atomic>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
-#include "test_util.h"
+#include "store/store_backends.h"
 
-namespace floe::store::sqlite {
+namespace floe::store {
 namespace {
+
+class JobStoreTest : public StoreTest {};
 
 TemplateRecord Tpl(const std::string& id, const std::string& account, const std::string& config) {
   return {id, account, "tpl-" + id, "normal", "customized", "H.264", config, 1};
@@ -52,9 +54,8 @@ bool Inserted(const core::Result<JobInsert>& r) {
   return r.ok() && r->outcome == JobInsertOutcome::kInserted;
 }
 
-TEST(SqliteJobs, SubmitCopiesTheTemplateInTheSameTransaction) {
-  testing::TempDir dir;
-  SqliteStore store(dir.File("floe.db"));
+TEST_P(JobStoreTest, SubmitCopiesTheTemplateInTheSameTransaction) {
+  Store& store = *store_;
   ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", R"({"VideoParams":{"Height":"360"}})")).ok());
   auto inserted = store.InsertJob(Job("j1", "A", "t1"), {});
   ASSERT_TRUE(inserted.ok() && inserted->outcome == JobInsertOutcome::kInserted);
@@ -76,9 +77,8 @@ TEST(SqliteJobs, SubmitCopiesTheTemplateInTheSameTransaction) {
   EXPECT_FALSE(store.GetJob("B", "j3")->has_value());
 }
 
-TEST(SqliteJobs, TemplateInUseUntilEveryJobIsStopped) {
-  testing::TempDir dir;
-  SqliteStore store(dir.File("floe.db"));
+TEST_P(JobStoreTest, TemplateInUseUntilEveryJobIsStopped) {
+  Store& store = *store_;
   ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "{}")).ok());
   ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "t1"), {})));
   auto j2 = Job("j2", "A", "t1");
@@ -97,9 +97,8 @@ TEST(SqliteJobs, TemplateInUseUntilEveryJobIsStopped) {
 
 // Submits race template updates: whatever the interleaving, no job that is not stopped may run
 // on a configuration other than the template's current one.
-TEST(SqliteJobs, NoJobRunsOnAChangedTemplate) {
-  testing::TempDir dir;
-  SqliteStore store(dir.File("floe.db"));
+TEST_P(JobStoreTest, NoJobRunsOnAChangedTemplate) {
+  Store& store = *store_;
   ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "v0")).ok());
   std::atomic<int> submitted = 0, updated = 0, refused = 0, live_seen = 0;
   std::atomic<bool> done = false;
@@ -143,9 +142,8 @@ TEST(SqliteJobs, NoJobRunsOnAChangedTemplate) {
   EXPECT_TRUE(store.ListLiveJobs()->empty());
 }
 
-TEST(SqliteJobs, ListFiltersSortsAndPages) {
-  testing::TempDir dir;
-  SqliteStore store(dir.File("floe.db"));
+TEST_P(JobStoreTest, ListFiltersSortsAndPages) {
+  Store& store = *store_;
   for (int i = 0; i < 12; ++i) {
     auto j = Job("id" + std::to_string(i), "A", "00000000000000000000000000000360", 100 + i);
     j.start_mode = static_cast<StartMode>(i % 2);
@@ -183,9 +181,8 @@ TEST(SqliteJobs, ListFiltersSortsAndPages) {
   EXPECT_EQ(store.ListJobs(q)->total_count, 0);
 }
 
-TEST(SqliteJobs, EventsAreKeptInOrderAndGoWithTheJob) {
-  testing::TempDir dir;
-  SqliteStore store(dir.File("floe.db"));
+TEST_P(JobStoreTest, EventsAreKeptInOrderAndGoWithTheJob) {
+  Store& store = *store_;
   ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"), {})));
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(store.AddJobEvent({"j1", 10 + i, "e" + std::to_string(i), ""}).ok());
@@ -200,24 +197,19 @@ TEST(SqliteJobs, EventsAreKeptInOrderAndGoWithTheJob) {
   EXPECT_FALSE(store.GetJob("A", "j1")->has_value());
 }
 
-TEST(SqliteJobs, LiveJobsSurviveReopen) {
-  testing::TempDir dir;
-  {
-    SqliteStore store(dir.File("floe.db"));
-    ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"), {})));
-    auto stopped = Job("j2", "A", "00000000000000000000000000000360");
-    stopped.status = JobStatus::kStopped;
-    ASSERT_TRUE(Inserted(store.InsertJob(stopped, {})));
-  }
-  SqliteStore store(dir.File("floe.db"));
-  auto live = store.ListLiveJobs();
+TEST_P(JobStoreTest, LiveJobsSurviveReopen) {
+  ASSERT_TRUE(Inserted(store_->InsertJob(Job("j1", "A", "00000000000000000000000000000360"), {})));
+  auto stopped = Job("j2", "A", "00000000000000000000000000000360");
+  stopped.status = JobStatus::kStopped;
+  ASSERT_TRUE(Inserted(store_->InsertJob(stopped, {})));
+  store_.Reopen();
+  auto live = store_->ListLiveJobs();
   ASSERT_EQ(live->size(), 1u);
   EXPECT_EQ(live->front().job_id, "j1");
 }
 
-TEST(SqliteJobs, LimitsCountJobsThatAreNotStoppedInTheInsertTransaction) {
-  testing::TempDir dir;
-  SqliteStore store(dir.File("floe.db"));
+TEST_P(JobStoreTest, LimitsCountJobsThatAreNotStoppedInTheInsertTransaction) {
+  Store& store = *store_;
   const std::string tpl = "00000000000000000000000000000360";
   JobLimits limits{2, 3};
   ASSERT_TRUE(Inserted(store.InsertJob(Job("a1", "A", tpl), limits)));
@@ -234,5 +226,8 @@ TEST(SqliteJobs, LimitsCountJobsThatAreNotStoppedInTheInsertTransaction) {
   EXPECT_TRUE(Inserted(store.InsertJob(Job("a3", "A", tpl), limits)));
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, JobStoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
 }  // namespace
-}  // namespace floe::store::sqlite
+}  // namespace floe::store

@@ -1,0 +1,106 @@
+#include "store/postgres/migrations.h"
+
+#include "store/system_templates.h"
+
+namespace floe::store::postgres {
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kAll = [] {
+    std::string system;
+    for (const auto& t : SystemTemplates()) system += SystemTemplateInsert(t);
+    return std::vector<Migration>{
+        {1, "accounts, keys, RAM, nonces, templates, jobs, events, domains", R"SQL(
+CREATE TABLE accounts (
+  seq         BIGSERIAL,
+  account_id  TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  ice_enabled INTEGER NOT NULL,
+  create_time BIGINT NOT NULL
+);
+CREATE TABLE access_keys (
+  access_key_id TEXT PRIMARY KEY,
+  secret        TEXT NOT NULL,
+  account_id    TEXT NOT NULL REFERENCES accounts(account_id),
+  user_name     TEXT NOT NULL DEFAULT '',
+  active        INTEGER NOT NULL,
+  create_time   BIGINT NOT NULL,
+  sealed        INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE nonces (
+  nonce_key  TEXT PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX nonces_by_expiry ON nonces(expires_at);
+CREATE TABLE ram_users (
+  account_id  TEXT NOT NULL REFERENCES accounts(account_id),
+  user_name   TEXT NOT NULL,
+  create_time BIGINT NOT NULL,
+  PRIMARY KEY (account_id, user_name)
+);
+CREATE TABLE ram_policies (
+  policy_id   BIGSERIAL PRIMARY KEY,
+  account_id  TEXT NOT NULL,
+  user_name   TEXT NOT NULL,
+  document    TEXT NOT NULL,
+  create_time BIGINT NOT NULL,
+  FOREIGN KEY (account_id, user_name) REFERENCES ram_users(account_id, user_name)
+);
+CREATE TABLE templates (
+  seq         BIGSERIAL,
+  template_id TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  category    TEXT NOT NULL,
+  video_codec TEXT NOT NULL,
+  config      TEXT NOT NULL,
+  create_time BIGINT NOT NULL
+);
+CREATE INDEX templates_by_account ON templates(account_id, create_time);
+CREATE TABLE jobs (
+  seq              BIGSERIAL,
+  job_id           TEXT PRIMARY KEY,
+  account_id       TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  template_id      TEXT NOT NULL,
+  template_name    TEXT NOT NULL,
+  template_type    TEXT NOT NULL,
+  template_config  TEXT NOT NULL,
+  start_mode       INTEGER NOT NULL,
+  status           INTEGER NOT NULL,
+  input_type       TEXT NOT NULL,
+  input_url        TEXT NOT NULL,
+  output_type      TEXT NOT NULL,
+  output_domain    TEXT NOT NULL,
+  output_url       TEXT NOT NULL,
+  start_time       BIGINT NOT NULL,
+  end_time         BIGINT NOT NULL,
+  create_time      BIGINT NOT NULL,
+  backup_input_url TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX jobs_by_account ON jobs(account_id, create_time);
+CREATE INDEX jobs_by_template ON jobs(template_id, status);
+CREATE INDEX jobs_live ON jobs(status);
+CREATE TABLE job_events (
+  event_id BIGSERIAL PRIMARY KEY,
+  job_id   TEXT NOT NULL,
+  time     BIGINT NOT NULL,
+  event    TEXT NOT NULL,
+  detail   TEXT NOT NULL
+);
+CREATE INDEX job_events_by_job ON job_events(job_id, event_id);
+CREATE TABLE domains (
+  name        TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL,
+  push_base   TEXT NOT NULL,
+  create_time BIGINT NOT NULL
+);
+CREATE INDEX domains_by_account ON domains(account_id, name);
+)SQL"},
+        {2, "system templates", system},
+    };
+  }();
+  return kAll;
+}
+
+}  // namespace floe::store::postgres

@@ -1,0 +1,103 @@
+// Small owning wrappers over libpq: a connection that prepares each SQL text once (named
+// statements, parameters always bound, sent as text) and a result with typed getters. Errors
+// are thrown as PgError with their SQLSTATE; the store turns them into Results.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace floe::store::postgres {
+
+class PgError : public std::runtime_error {
+ public:
+  PgError(const std::string& what, std::string sqlstate, bool connection_lost)
+      : std::runtime_error(what), sqlstate_(std::move(sqlstate)), lost_(connection_lost) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+  // The connection broke (the server went away): the operation's outcome is unknown.
+  bool connection_lost() const { return lost_; }
+  // Another transaction got in the way (serialization failure, deadlock): try again.
+  bool retryable() const { return sqlstate_ == "40001" || sqlstate_ == "40P01"; }
+
+ private:
+  std::string sqlstate_;
+  bool lost_;
+};
+
+// Bound values, in order ($1, $2, …); nullopt is NULL.
+class Params {
+ public:
+  Params& Add(const std::string& v) { return Push(v); }
+  Params& Add(const char* v) { return Push(std::string(v)); }
+  Params& Add(int64_t v) { return Push(std::to_string(v)); }
+  Params& Add(int v) { return Push(std::to_string(v)); }
+  Params& Add(bool v) { return Push(std::string(v ? "1" : "0")); }
+  Params& Add(const std::optional<std::string>& v) { return Push(v); }
+  Params& Add(const std::optional<int64_t>& v) {
+    return Push(v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt);
+  }
+  const std::vector<std::optional<std::string>>& values() const { return values_; }
+
+ private:
+  Params& Push(std::optional<std::string> v) {
+    values_.push_back(std::move(v));
+    return *this;
+  }
+  std::vector<std::optional<std::string>> values_;
+};
+
+class Rows {
+ public:
+  explicit Rows(PGresult* r) : r_(r, &PQclear) {}
+  int size() const { return PQntuples(r_.get()); }
+  bool empty() const { return size() == 0; }
+  std::string Text(int row, int col) const { return PQgetvalue(r_.get(), row, col); }
+  int64_t Int(int row, int col) const { return std::stoll(PQgetvalue(r_.get(), row, col)); }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  // Rows an INSERT, UPDATE or DELETE touched.
+  int64_t affected() const;
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> r_;
+};
+
+class Conn {
+ public:
+  // Connects (libpq URL or key=value string); throws PgError when it cannot.
+  explicit Conn(const std::string& url);
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  // Runs `sql` (prepared on first use on this connection) with `params`.
+  Rows Exec(const std::string& sql, const Params& params = {});
+  // Runs a statement without parameters, unprepared (BEGIN, COMMIT, DDL of a migration).
+  void Simple(const std::string& sql);
+  // After the server went away: reconnect, forgetting prepared statements. False if it cannot.
+  bool Reset();
+  bool ok() const { return PQstatus(c_.get()) == CONNECTION_OK; }
+
+ private:
+  [[noreturn]] void Fail(PGresult* r, const std::string& what);
+  std::unique_ptr<PGconn, decltype(&PQfinish)> c_;
+  std::map<std::string, std::string> prepared_;  // SQL text → statement name
+};
+
+// A session-level advisory lock held on a connection of its own for as long as this lives: the
+// one holder among every node of a database (PostgreSQL lets it go when the session ends).
+class SessionLock {
+ public:
+  SessionLock(const std::string& url, int64_t key);  // throws PgError when it cannot connect
+  bool held() const { return held_; }
+
+ private:
+  Conn conn_;
+  bool held_ = false;
+};
+
+}  // namespace floe::store::postgres

@@ -1,0 +1,145 @@
+// The shared Store of several nodes: one PostgreSQL database. Each operation is one
+// transaction on a connection from a pool (committed before it returns: acknowledged means
+// durable); read-modify-writes lock their rows (SELECT … FOR UPDATE), job inserts that count
+// limits are serialized by a transaction-scoped advisory lock, and a transaction that loses a
+// serialization race is run again. Versioned migrations are applied once, under an advisory
+// lock, by whichever node starts first. A connection that breaks is reset; the operation it
+// carried fails as Unavailable (its outcome unknown, so never acknowledged).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg.h"
+#include "store/store.h"
+
+namespace floe::store::postgres {
+
+class PostgresStore final : public Store {
+ public:
+  // url: postgres://USER@HOST:PORT/DB (libpq's form). Connects, migrates; throws when it cannot.
+  explicit PostgresStore(const std::string& url, int pool_size = 8);
+  ~PostgresStore() override;
+
+  Result<void> CreateAccount(const Account& account,
+                             const std::optional<AccessKey>& first_key = {}) override;
+  Result<std::optional<Account>> GetAccount(const std::string& account_id) override;
+  Result<std::optional<Account>> GetRootAccount() override;
+  Result<bool> SetIceEnabled(const std::string& account_id, bool enabled) override;
+  Result<void> CreateAccessKey(const AccessKey& key) override;
+  Result<std::optional<AccessKey>> GetAccessKey(const std::string& access_key_id) override;
+  Result<bool> SetAccessKeyActive(const std::string& access_key_id, bool active) override;
+  Result<bool> DeleteAccessKey(const std::string& access_key_id) override;
+  Result<int> SealPlaintextSecrets(
+      const std::function<std::string(const std::string&)>& seal) override;
+  Result<bool> CreateRamUser(const RamUser& user) override;
+  Result<std::optional<RamUser>> GetRamUser(const std::string& account_id,
+                                            const std::string& user_name) override;
+  Result<void> AttachPolicy(const std::string& account_id, const std::string& user_name,
+                            const std::string& document) override;
+  Result<std::vector<std::string>> ListPolicies(const std::string& account_id,
+                                                const std::string& user_name) override;
+  Result<bool> UseNonce(const std::string& nonce_key, int64_t now_ms, int64_t expires_ms) override;
+
+  // Templates (postgres_templates.cc).
+  Result<void> InsertTemplate(const TemplateRecord& t) override;
+  Result<std::optional<TemplateRecord>> GetTemplate(const std::string& account_id,
+                                                    const std::string& template_id) override;
+  Result<TemplatePage> ListTemplates(const TemplateQuery& q) override;
+  Result<TemplateWrite> UpdateTemplate(const std::string& account_id,
+                                       const std::string& template_id,
+                                       const TemplateMutation& mutate) override;
+  Result<TemplateWrite> DeleteTemplate(const std::string& account_id,
+                                       const std::string& template_id) override;
+
+  // Jobs and domains (postgres_jobs.cc).
+  Result<JobInsert> InsertJob(JobRecord job, const JobLimits& limits) override;
+  Result<std::optional<JobRecord>> GetJob(const std::string& account_id,
+                                          const std::string& job_id) override;
+  Result<JobPage> ListJobs(const JobQuery& q) override;
+  Result<std::vector<JobRecord>> ListLiveJobs() override;
+  Result<bool> UpdateJob(const std::string& account_id, const std::string& job_id,
+                         const JobMutation& mutate) override;
+  Result<bool> DeleteJob(const std::string& account_id, const std::string& job_id) override;
+  Result<void> AddJobEvent(const JobEvent& e) override;
+  Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) override;
+  Result<bool> AddDomain(const Domain& d) override;
+  Result<std::optional<Domain>> GetDomain(const std::string& name) override;
+  Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) override;
+  Result<bool> DeleteDomain(const std::string& name) override;
+
+  int SchemaVersion();
+
+  // Runs fn in one transaction (BEGIN … COMMIT, or ROLLBACK when fn returns an error); a lost
+  // serialization race runs it again. Reads go through here too (read_only: no BEGIN for one
+  // statement).
+  template <class T>
+  Result<T> Tx(const std::function<Result<T>(Conn&)>& fn, bool read_only = false);
+
+ private:
+  // A connection of the pool, given back when it goes out of scope.
+  class Lease;
+  std::unique_ptr<Conn> Acquire();
+  void Release(std::unique_ptr<Conn> c);
+  void Migrate();
+  core::Error Failure(const PgError& e, bool read_only);
+
+  std::string url_;
+  size_t pool_size_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Conn>> idle_;
+  size_t open_ = 0;  // connections in the pool, idle or leased
+  std::atomic<int64_t> next_nonce_purge_ms_{0};
+};
+
+template <class T>
+Result<T> PostgresStore::Tx(const std::function<Result<T>(Conn&)>& fn, bool read_only) {
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<Conn> c;
+    try {
+      c = Acquire();
+    } catch (const PgError& e) {
+      return Failure(e, read_only);
+    }
+    bool begun = read_only;  // past BEGIN: something of fn may have run
+    try {
+      if (!read_only) c->Simple("BEGIN");
+      begun = true;
+      Result<T> r = fn(*c);
+      if (!read_only) c->Simple(r ? "COMMIT" : "ROLLBACK");
+      Release(std::move(c));
+      return r;
+    } catch (const PgError& e) {
+      bool lost = e.connection_lost();
+      if (!lost && !read_only) {
+        try {
+          c->Simple("ROLLBACK");
+        } catch (const PgError&) {
+          lost = true;
+        }
+      }
+      if (lost) c->Reset();  // may fail: the next Acquire tries again
+      Release(std::move(c));
+      if (e.retryable() && attempt < 5) continue;  // another transaction won: run it again
+      // A read, or a write whose BEGIN found the connection gone, is safe to repeat; a write
+      // that broke later may or may not have committed: Unavailable, never acknowledged.
+      if (lost && (read_only || !begun) && attempt < 2) continue;
+      return Failure(e, read_only);
+    } catch (const std::exception& e) {
+      try {
+        if (!read_only) c->Simple("ROLLBACK");
+        Release(std::move(c));
+      } catch (const PgError&) {
+      }
+      return Failure(PgError(e.what(), "XX000", false), read_only);
+    }
+  }
+}
+
+}  // namespace floe::store::postgres

@@ -1,0 +1,118 @@
+// PostgresStore: templates.
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/query.h"
+
+namespace floe::store::postgres {
+
+namespace {
+
+constexpr char kTemplateColumns[] =
+    "template_id, account_id, name, type, category, video_codec, config, create_time";
+
+TemplateRecord TemplateAt(const Rows& r, int i) {
+  return {r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
+          r.Text(i, 4), r.Text(i, 5), r.Text(i, 6), r.Int(i, 7)};
+}
+
+bool TemplateInUse(Conn& c, const std::string& template_id) {
+  return !c.Exec("SELECT 1 FROM jobs WHERE template_id = $1 AND status != 2 LIMIT 1",
+                 Params().Add(template_id))
+              .empty();
+}
+
+// The account's customized template, its row locked until the transaction ends (a job submit
+// on it waits, and then sees what this transaction did).
+std::optional<TemplateRecord> LockCustomized(Conn& c, const std::string& account_id,
+                                             const std::string& template_id) {
+  auto r = c.Exec(std::string("SELECT ") + kTemplateColumns +
+                      " FROM templates WHERE template_id = $1 AND account_id = $2 AND "
+                      "category = 'customized' FOR UPDATE",
+                  Params().Add(template_id).Add(account_id));
+  if (r.empty()) return std::nullopt;
+  return TemplateAt(r, 0);
+}
+
+}  // namespace
+
+Result<void> PostgresStore::InsertTemplate(const TemplateRecord& t) {
+  return Tx<void>([&](Conn& c) -> Result<void> {
+    c.Exec(std::string("INSERT INTO templates(") + kTemplateColumns +
+               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+           Params()
+               .Add(t.template_id)
+               .Add(t.account_id)
+               .Add(t.name)
+               .Add(t.type)
+               .Add(t.category)
+               .Add(t.video_codec)
+               .Add(t.config_json)
+               .Add(t.create_time_ms));
+    return {};
+  });
+}
+
+Result<std::optional<TemplateRecord>> PostgresStore::GetTemplate(const std::string& account_id,
+                                                                 const std::string& template_id) {
+  return Tx<std::optional<TemplateRecord>>(
+      [&](Conn& c) -> Result<std::optional<TemplateRecord>> {
+        auto r = c.Exec(std::string("SELECT ") + kTemplateColumns +
+                            " FROM templates WHERE template_id = $1 AND (account_id = $2 OR "
+                            "category = 'system')",
+                        Params().Add(template_id).Add(account_id));
+        if (r.empty()) return std::optional<TemplateRecord>();
+        return std::optional<TemplateRecord>(TemplateAt(r, 0));
+      },
+      true);
+}
+
+Result<TemplatePage> PostgresStore::ListTemplates(const TemplateQuery& q) {
+  static const std::string kWhere =
+      " FROM templates WHERE (account_id = $1 OR category = 'system')"
+      " AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR video_codec = $3)"
+      " AND ($4::text IS NULL OR category = $4)"
+      " AND ($5::text IS NULL OR template_id = $5 OR name ILIKE $6 ESCAPE '\\')";
+  return Tx<TemplatePage>(
+      [&](Conn& c) -> Result<TemplatePage> {
+        Params p;
+        p.Add(q.account_id).Add(q.type).Add(q.video_codec).Add(q.category).Add(q.keyword);
+        p.Add(q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
+        return ListPage<TemplatePage>(c, kTemplateColumns, kWhere, q, p, TemplateAt);
+      },
+      true);
+}
+
+Result<TemplateWrite> PostgresStore::UpdateTemplate(const std::string& account_id,
+                                                    const std::string& template_id,
+                                                    const TemplateMutation& mutate) {
+  return Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
+    auto current = LockCustomized(c, account_id, template_id);
+    if (!current) return TemplateWrite::kNotFound;
+    if (TemplateInUse(c, template_id)) return TemplateWrite::kInUse;
+    auto next = mutate(*current);
+    if (!next) return next.error();
+    c.Exec(
+        "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
+        "WHERE template_id = $5 AND account_id = $6",
+        Params()
+            .Add(next->name)
+            .Add(next->type)
+            .Add(next->video_codec)
+            .Add(next->config_json)
+            .Add(template_id)
+            .Add(account_id));
+    return TemplateWrite::kDone;
+  });
+}
+
+Result<TemplateWrite> PostgresStore::DeleteTemplate(const std::string& account_id,
+                                                    const std::string& template_id) {
+  return Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
+    if (!LockCustomized(c, account_id, template_id)) return TemplateWrite::kNotFound;
+    if (TemplateInUse(c, template_id)) return TemplateWrite::kInUse;
+    c.Exec("DELETE FROM templates WHERE template_id = $1 AND account_id = $2",
+           Params().Add(template_id).Add(account_id));
+    return TemplateWrite::kDone;
+  });
+}
+
+}  // namespace floe::store::postgres

@@ -1,0 +1,27 @@
+// What the PostgresStore's files share: one page of a list (and store/like.h's LikePattern,
+// used with ILIKE: case-insensitive, as SQLite's LIKE is for ASCII).
+#pragma once
+
+#include <string>
+
+#include "store/like.h"
+#include "store/postgres/pg.h"
+
+namespace floe::store::postgres {
+
+// One page of a list, newest first unless asked otherwise (ties in insertion order), and the
+// count of all matches. `where` uses $1..$6 of `params`; LIMIT and OFFSET are $7 and $8.
+template <class Page, class Query, class RowAt>
+Page ListPage(Conn& c, const char* columns, const std::string& where, const Query& q, Params params,
+              RowAt row_at) {
+  Page page;
+  page.total_count = c.Exec("SELECT COUNT(*)" + where, params).Int(0, 0);
+  std::string order =
+      q.ascending ? " ORDER BY create_time ASC, seq ASC" : " ORDER BY create_time DESC, seq DESC";
+  params.Add(int64_t{q.page_size}).Add(int64_t{q.page_no - 1} * q.page_size);
+  auto r = c.Exec(std::string("SELECT ") + columns + where + order + " LIMIT $7 OFFSET $8", params);
+  for (int i = 0; i < r.size(); ++i) page.items.push_back(row_at(r, i));
+  return page;
+}
+
+}  // namespace floe::store::postgres

@@ -1,0 +1,96 @@
+// What only the PostgreSQL store has: several nodes on one database (migrations applied once
+// while they start together, limits and nonces that hold across them), and connections that
+// break under it.
+#include "store/postgres/postgres_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "store/postgres/migrations.h"
+#include "store/store_backends.h"
+
+namespace floe::store::postgres {
+namespace {
+
+JobRecord Job(const std::string& id, const std::string& account) {
+  JobRecord j;
+  j.job_id = id;
+  j.account_id = account;
+  j.name = "job-" + id;
+  j.template_id = "00000000000000000000000000000360";
+  j.status = JobStatus::kRunning;
+  j.input_type = "rtmp";
+  j.input_url = "rtmp://127.0.0.1/live/in";
+  j.output_type = "rtmp";
+  j.output_url = "rtmp://127.0.0.1/live/out";
+  j.create_time_ms = 1;
+  return j;
+}
+
+TEST(PostgresStore, NodesStartingTogetherApplyTheMigrationsOnce) {
+  std::string url = PgServer::Get().NewDatabase();
+  std::vector<std::unique_ptr<PostgresStore>> nodes(4);
+  std::vector<std::thread> threads;
+  for (auto& n : nodes) threads.emplace_back([&] { n = std::make_unique<PostgresStore>(url, 2); });
+  for (auto& t : threads) t.join();
+  for (auto& n : nodes) EXPECT_EQ(n->SchemaVersion(), Migrations().back().version);
+  TemplateQuery q;
+  q.category = "system";
+  EXPECT_EQ(nodes[0]->ListTemplates(q)->total_count, 5);  // inserted once, not four times
+}
+
+TEST(PostgresStore, LimitsAndNoncesHoldAcrossNodes) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore a(url, 4), b(url, 4);
+  JobLimits limits{0, 10};
+  std::atomic<int> inserted = 0;
+  std::vector<std::thread> threads;
+  for (int th = 0; th < 8; ++th) {
+    threads.emplace_back([&, th] {
+      PostgresStore& node = th % 2 ? a : b;
+      for (int i = 0; i < 5; ++i) {
+        auto r =
+            node.InsertJob(Job("j" + std::to_string(th) + "_" + std::to_string(i), "A"), limits);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        if (r->outcome == JobInsertOutcome::kInserted) ++inserted;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(inserted, 10);  // 40 tried on two nodes at once: never one past the limit
+  EXPECT_EQ(a.ListLiveJobs()->size(), 10u);
+  EXPECT_TRUE(*a.UseNonce("LTAIx:n1", 1000, 900'000));
+  EXPECT_FALSE(*b.UseNonce("LTAIx:n1", 2000, 900'000));  // a replay on the other node
+}
+
+TEST(PostgresStore, ABrokenConnectionIsReplacedAndAWriteItCutOffIsNeverAcknowledged) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore store(url, 1);
+  ASSERT_TRUE(
+      store.InsertTemplate({"a1", "A", "before", "normal", "customized", "H.264", "{}", 1}).ok());
+  PgServer::Get().TerminateSessions(url);  // as when PostgreSQL restarts
+  // A read, and a write that had not begun, are run again on a new connection.
+  auto read = store.GetTemplate("A", "a1");
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ((*read)->name, "before");
+  PgServer::Get().TerminateSessions(url);
+  ASSERT_TRUE(store.CreateAccount({"1000000000000002", "b", true, 0}).ok());
+  // A write cut off in the middle may or may not have committed: ServiceUnavailable, and here
+  // (cut before its UPDATE) nothing changed.
+  auto cut = store.UpdateTemplate("A", "a1", [&](const TemplateRecord& cur) {
+    PgServer::Get().TerminateSessions(url);
+    TemplateRecord next = cur;
+    next.name = "after";
+    return core::Result<TemplateRecord>(next);
+  });
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.error().http_status, 503);
+  EXPECT_EQ((*store.GetTemplate("A", "a1"))->name, "before");
+  EXPECT_TRUE(store.GetAccount("1000000000000002")->has_value());
+}
+
+}  // namespace
+}  // namespace floe::store::postgres
