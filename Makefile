@@ -27,8 +27,8 @@ test: build format-check
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 
-# Every test but the browser's again against an AddressSanitizer + UBSan build (its own build
-# tree). -O1 -g1
+# Every test but those labelled no-sanitizer (tests/CMakeLists.txt) again against an
+# AddressSanitizer + UBSan build (its own build tree). -O1 -g1
 # (line tables, enough for sanitizer stack traces) builds about 2.5x faster than -O2 -g here.
 test-asan: deps
 	@cmake -S . -B build-asan -DFLOE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -36,7 +36,7 @@ test-asan: deps
 	@cmake --build build-asan -j $(JOBS) --target floe floe_unit_tests
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		ctest --output-on-failure --timeout 600 --label-exclude browser
+		ctest --output-on-failure --timeout 600 --label-exclude no-sanitizer
 
 # The libFuzzer targets of fuzz/ (Debian's clang, ASan + UBSan), each run FUZZ_SECONDS.
 fuzz: deps
