@@ -38,13 +38,10 @@ constexpr int64_t kJobRunnerLock = 0x466c6f6552756e;  // "FloeRun"
 // GET /metrics on the metrics address: the API's counts, then the runtime's and the process's.
 http::Response MetricsResponse(const http::Request& req, const ice::ApiMetrics& api,
                                runtime::Supervisor& supervisor, const runtime::NodeInfo& node) {
-  http::Response r;
   if (req.method != "GET" || req.Path() != "/metrics") {
-    r.status = 404;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = "Only GET /metrics is served here.\n";
-    return r;
+    return http::PlainText(404, "Only GET /metrics is served here.");
   }
+  http::Response r;
   core::PromText out;
   api.Write(out);
   runtime::WriteRuntimeMetrics(supervisor.Snapshot(), node, out);
@@ -82,13 +79,7 @@ http::Response Route(const http::Request& r, ice::Gateway& gateway, const std::s
   if (path.rfind("/console/", 0) == 0) return ConsoleFile(r, console_dir, path.substr(9));
   if (previews && path.rfind(ice::PreviewLinks::kPrefix, 0) == 0) {
     auto target = previews->Resolve(path);
-    if (!target) {
-      http::Response denied;
-      denied.status = 403;
-      denied.content_type = "text/plain; charset=utf-8";
-      denied.body = "This preview link is invalid or has expired.\n";
-      return denied;
-    }
+    if (!target) return http::PlainText(403, "This preview link is invalid or has expired.");
     return http::ServeFile(r, target->dir, target->file, "no-store");
   }
   return gateway.Handle(r);

@@ -46,4 +46,12 @@ bool ParseQuery(const std::string& q, std::vector<std::pair<std::string, std::st
   return true;
 }
 
+Response PlainText(int status, const std::string& text) {
+  Response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = text + "\n";
+  return r;
+}
+
 }  // namespace floe::http

@@ -29,6 +29,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
 };
 
+// A text/plain answer: `text` and a newline (file serving, the metrics port, preview links).
+Response PlainText(int status, const std::string& text);
+
 // Parses "a=1&b=2" into ordered pairs. Returns false on a malformed escape.
 bool ParseQuery(const std::string& q, std::vector<std::pair<std::string, std::string>>& out);
 

@@ -10,14 +10,6 @@ namespace {
 
 constexpr size_t kMaxFile = 32 << 20;  // the console's bundle, an HLS segment
 
-Response Plain(int status, const std::string& text) {
-  Response r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = text + "\n";
-  return r;
-}
-
 }  // namespace
 
 bool IsSafeName(const std::string& name) {
@@ -56,20 +48,20 @@ std::string ContentTypeOf(const std::string& name) {
 Response ServeFile(const Request& req, const std::string& root, const std::string& name,
                    const std::string& cache_control) {
   if (req.method != "GET" && req.method != "HEAD") {
-    Response r = Plain(405, "Only GET and HEAD are served here.");
+    Response r = PlainText(405, "Only GET and HEAD are served here.");
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
-  if (!IsSafeName(name)) return Plain(404, "Not found.");
+  if (!IsSafeName(name)) return PlainText(404, "Not found.");
   std::string path = root + "/" + name;
   // O_NOFOLLOW: a link planted in the directory is not followed out of it.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return Plain(404, "Not found.");
+  if (fd < 0) return PlainText(404, "Not found.");
   struct stat st {};
   Response r;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) > kMaxFile) {
     ::close(fd);
-    return Plain(404, "Not found.");
+    return PlainText(404, "Not found.");
   }
   r.body.resize(static_cast<size_t>(st.st_size));
   size_t got = 0;

@@ -59,7 +59,6 @@ class Rows {
   bool empty() const { return size() == 0; }
   std::string Text(int row, int col) const { return PQgetvalue(r_.get(), row, col); }
   int64_t Int(int row, int col) const { return std::stoll(PQgetvalue(r_.get(), row, col)); }
-  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
   // Rows an INSERT, UPDATE or DELETE touched.
   int64_t affected() const;
 
