@@ -1,5 +1,5 @@
-// The floe binary: serve, admin, ice (the API client), transcode, run-job (the media process of
-// one input's jobs) and flv-probe.
+// The floe binary: serve, worker, admin, ice (the API client), transcode, run-job (the media
+// process of one input's jobs) and flv-probe.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
                         "ADDRESS:PORT serving Prometheus metrics at /metrics (off by default; "
                         "never on the API's address)");
   serve_cmd->add_option("--node-id", serve.node_id,
-                        "This node's name in metrics (default: the host name)");
+                        "This node's name (its leases, metrics, events; default: the host name)");
   serve_cmd->add_option("--console-dir", serve.console_dir,
                         "The built console served at /console/ (default: BINARY_DIR/console)");
   serve_cmd->add_flag("!--no-preview", serve.preview,
@@ -106,7 +106,44 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--access-log", serve.access_log,
                         "Where the access log goes: FILE, or - for standard error (default: "
                         "DATA_DIR/access.log)");
-  app.set_config("--config", "", "Read options from this TOML file ([serve] section)");
+  // Jobs: admission and leases (runtime/supervisor.h), the same for serve and worker.
+  auto add_job_options = [](CLI::App* cmd, floe::cli::ServeConfig& c) {
+    cmd->add_option("--capacity", c.capacity,
+                    "Cores this node admits jobs against, by their templates' cost (default: "
+                    "the cores it has; docs/operations.md)")
+        ->check(CLI::Range(0.0, 4096.0));
+    cmd->add_option("--lease-ms", c.lease_ms,
+                    "How long a job's lease lasts without a heartbeat: a dead node's jobs move "
+                    "after this")
+        ->check(CLI::Range(1000, 600'000))
+        ->capture_default_str();
+    cmd->add_option("--heartbeat-ms", c.heartbeat_ms,
+                    "How often the node renews its leases (well under --lease-ms)")
+        ->check(CLI::Range(100, 300'000))
+        ->capture_default_str();
+  };
+  add_job_options(serve_cmd, serve);
+
+  floe::cli::ServeConfig worker;
+  worker.listen = "127.0.0.1:8081";
+  auto* worker_cmd = app.add_subcommand(
+      "worker", "Run jobs of a PostgreSQL store shared with other nodes; serve only /healthz");
+  worker_cmd->add_option("--store", worker.store_url, "postgres://USER@HOST:PORT/DB")->required();
+  worker_cmd->add_option("--listen", worker.listen, "ADDRESS:PORT of /healthz (port 0: any)")
+      ->capture_default_str();
+  worker_cmd
+      ->add_option("--data-dir", worker.data_dir,
+                   "Local directory of this node's job locks and previews")
+      ->capture_default_str();
+  worker_cmd->add_option("--node-id", worker.node_id,
+                         "This node's name (its leases, metrics, events; default: the host name)");
+  worker_cmd->add_option("--allow-net", worker.allow_net, kAllowNetHelp);
+  worker_cmd->add_option("--metrics-listen", worker.metrics_listen,
+                         "ADDRESS:PORT serving Prometheus metrics at /metrics (off by default)");
+  worker_cmd->add_flag("!--no-preview", worker.preview, "Jobs write no HLS preview");
+  add_job_options(worker_cmd, worker);
+  app.set_config("--config", "",
+                 "Read options from this TOML file ([serve] and [worker] sections)");
 
   floe::cli::RunJobArgs run_job;
   auto* run_job_cmd =
@@ -193,6 +230,11 @@ int main(int argc, char** argv) {
       floe::core::InitLogging("serve", log_level);
       serve.log_level = log_level;
       return floe::cli::Serve(serve);
+    }
+    if (worker_cmd->parsed()) {
+      floe::core::InitLogging("worker", log_level);
+      worker.log_level = log_level;
+      return floe::cli::Work(worker);
     }
     if (run_job_cmd->parsed()) {
       floe::core::InitLogging("run-job", log_level);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
@@ -23,6 +24,7 @@
 #include "cli/transcode.h"
 #include "core/backoff.h"
 #include "core/json.h"
+#include "core/time.h"
 #include "media/pipeline.h"
 #include "runtime/protocol.h"
 
@@ -361,8 +363,34 @@ class LineReader {
   std::string buf_;
 };
 
+// The fence (runtime/protocol.h): when the node's leases run out before it renews them, every
+// output is cut at once (no flush: another node may be pushing these jobs already).
+class LeaseFence {
+ public:
+  explicit LeaseFence(Reporter& out) : out_(out) {}
+  void Extend(int64_t lease_ms) { deadline_ms_ = core::SteadyMillis() + lease_ms; }
+  void Watch(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      int64_t deadline = deadline_ms_.load();
+      if (deadline > 0 && core::SteadyMillis() >= deadline) {
+        spdlog::error("event=lease_expired action=exit");
+        out_.Failed("", core::Error{"LeaseExpired", 503,
+                                    "the node's lease on these jobs ran out before it renewed it; "
+                                    "every output was cut",
+                                    ""});
+        _exit(75);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+ private:
+  Reporter& out_;
+  std::atomic<int64_t> deadline_ms_{0};
+};
+
 // Commands until standard input ends (the supervisor is gone: stop too) or stop.
-void ReadCommands(std::stop_token stop, LineReader& in, Group& group) {
+void ReadCommands(std::stop_token stop, LineReader& in, Group& group, LeaseFence& fence) {
   while (auto line = in.Next(stop)) {
     auto c = runtime::ParseCommand(*line);
     if (!c) {
@@ -371,6 +399,7 @@ void ReadCommands(std::stop_token stop, LineReader& in, Group& group) {
     }
     if (c->kind == runtime::CommandKind::kAdd) group.Add(c->renditions.front());
     if (c->kind == runtime::CommandKind::kRemove) group.Remove(c->job_id);
+    if (c->kind == runtime::CommandKind::kLease) fence.Extend(c->lease_ms);
   }
   if (!stop.stop_requested()) group.Stop();
 }
@@ -397,12 +426,17 @@ int RunJob(const RunJobArgs& args) {
     out.Failed("", r.error());
     return 1;
   }
+  LeaseFence fence(out);
+  if (start->lease_ms > 0) fence.Extend(start->lease_ms);
+  std::jthread watch([&](std::stop_token st) { fence.Watch(st); });
   Group group(args, start->input, out);
   for (const auto& spec : start->renditions) group.Add(spec);
-  std::jthread reader([&](std::stop_token st) { ReadCommands(st, in, group); });
+  std::jthread reader([&](std::stop_token st) { ReadCommands(st, in, group, fence); });
   auto result = RunUntilSignal([&] { return group.Run(); }, [&] { group.Stop(); });
   reader.request_stop();
   reader.join();
+  watch.request_stop();
+  watch.join();
   group.ReleaseLocks();
   if (!result) {
     spdlog::error("event=job_failed reason=\"{}: {}\"", result.error().code,

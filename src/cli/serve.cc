@@ -12,8 +12,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <thread>
 
+#include "core/ids.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "http/static_files.h"
@@ -23,17 +26,16 @@
 #include "ice/jobs.h"
 #include "ice/live_center.h"
 #include "ice/preview.h"
+#include "ice/template_config.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
+#include "runtime/cost.h"
 #include "runtime/metrics.h"
 #include "runtime/supervisor.h"
-#include "store/postgres/pg.h"
 
 namespace floe::cli {
 
 namespace {
-
-constexpr int64_t kJobRunnerLock = 0x466c6f6552756e;  // "FloeRun"
 
 // GET /metrics on the metrics address: the API's counts, then the runtime's and the process's.
 http::Response MetricsResponse(const http::Request& req, const ice::ApiMetrics& api,
@@ -106,6 +108,58 @@ std::string HostName() {
   return name;
 }
 
+// This node's name: --node-id or the host name; it names its leases too ("NODE/INSTANCE").
+std::optional<std::string> NodeId(const ServeConfig& config) {
+  std::string id = config.node_id.empty() ? HostName() : config.node_id;
+  if (id.empty() || id.size() > 64 ||
+      id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+          std::string::npos) {
+    spdlog::error("event=bad_config node_id={} why=\"1 to 64 letters, digits, '-', '_', '.'\"",
+                  core::Excerpt(id));
+    return std::nullopt;
+  }
+  return id;
+}
+
+// A SQLite store is opened by one node only (its data directory is locked): leases left by a
+// run that crashed are its own, and go at once instead of after their expiry.
+bool ForgetLeasesOfSingleNode(const ServeConfig& config, store::Store& store) {
+  if (IsPostgresUrl(config.store_url)) return true;
+  if (auto r = store.ResetLeases(); !r) {
+    spdlog::error("event=store_error why=\"{}\"", r.error().message);
+    return false;
+  }
+  return true;
+}
+
+runtime::SupervisorOptions SupervisorOptionsOf(const ServeConfig& config,
+                                               const std::string& node_id) {
+  runtime::SupervisorOptions o;
+  o.floe_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+  o.lock_dir = (std::filesystem::path(config.data_dir) / "run").string();
+  o.log_level = config.log_level;
+  o.allow_net = config.allow_net;
+  std::string preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
+  std::error_code ec;
+  std::filesystem::remove_all(preview_dir, ec);  // what a crashed run left
+  if (config.preview) o.preview_dir = preview_dir;
+  o.node_id = node_id;
+  o.holder = node_id + "/" + core::NewResourceId().substr(0, 12);
+  double cores =
+      config.capacity > 0 ? config.capacity : std::max(1u, std::thread::hardware_concurrency());
+  o.capacity_mc = static_cast<int64_t>(cores * 1000);
+  o.lease_ms = config.lease_ms;
+  o.heartbeat_ms = config.heartbeat_ms;
+  o.lease_margin_ms = std::max(200, config.lease_ms / 6);
+  o.cost = [](const store::JobRecord& job) -> int64_t {
+    auto spec = ice::TemplateSpecOf(job.template_type, job.template_config);
+    return spec ? runtime::JobCostMillicores(*spec) : 1000;  // unreadable: a whole core
+  };
+  spdlog::info("event=node node={} holder={} capacity_cores={:.2f} lease_ms={} heartbeat_ms={}",
+               node_id, o.holder, cores, o.lease_ms, o.heartbeat_ms);
+  return o;
+}
+
 // The block a person reads when Floe is up: where everything is.
 void PrintReady(const std::string& program, const std::string& endpoint, const ServeConfig& config,
                 const std::string& creds, const std::string& metrics,
@@ -164,18 +218,9 @@ int Serve(const ServeConfig& config) {
   core::InitAccessLog(access_log);
   auto opened = OpenStore(config.store_url, config.data_dir);
   store::Store& store = *opened;
-  // Until jobs are leased one by one, one node of a PostgreSQL store runs them all: the one
-  // that holds this lock. Another is refused, unless it serves the API only.
-  std::unique_ptr<store::postgres::SessionLock> runner;
-  if (IsPostgresUrl(config.store_url) && config.run_jobs) {
-    runner = std::make_unique<store::postgres::SessionLock>(config.store_url, kJobRunnerLock);
-    if (!runner->held()) {
-      spdlog::error(
-          "event=bad_config why=\"another node runs the jobs of this store; start this one "
-          "with --no-jobs to serve the API only\"");
-      return 2;
-    }
-  }
+  auto node_id = NodeId(config);
+  if (!node_id) return 2;
+  if (!ForgetLeasesOfSingleNode(config, store)) return 2;
   auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(config.data_dir));
   auth::Identity identity(store, box);
   std::string creds = BootstrapRootAccount(store, identity, config.data_dir);
@@ -199,15 +244,8 @@ int Serve(const ServeConfig& config) {
   auth::Authenticator authn(store, nonces, box);
   auth::Authorizer authz(store);
   auth::RateLimiter limiter(config.rate_limit, config.rate_burst);
-  runtime::SupervisorOptions sup_opts;
-  sup_opts.floe_binary = std::filesystem::read_symlink("/proc/self/exe").string();
-  sup_opts.lock_dir = (std::filesystem::path(config.data_dir) / "run").string();
-  sup_opts.log_level = config.log_level;
-  sup_opts.allow_net = config.allow_net;
+  runtime::SupervisorOptions sup_opts = SupervisorOptionsOf(config, *node_id);
   std::string preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
-  std::error_code ec;
-  std::filesystem::remove_all(preview_dir, ec);  // what a crashed run left
-  if (config.preview) sup_opts.preview_dir = preview_dir;
   runtime::Supervisor supervisor(store, sup_opts);
 
   ice::TemplateService templates(store);
@@ -229,7 +267,7 @@ int Serve(const ServeConfig& config) {
   gateway.SetMetrics(&api_metrics);
 
   // /metrics on an address of its own, never on the API's: tenants cannot read it.
-  runtime::NodeInfo node{config.node_id.empty() ? HostName() : config.node_id, config.max_jobs};
+  runtime::NodeInfo node{*node_id, config.max_jobs};
   std::unique_ptr<http::Server> metrics_server;
   std::string metrics_endpoint;
   if (!config.metrics_listen.empty()) {
@@ -261,6 +299,95 @@ int Serve(const ServeConfig& config) {
     metrics_thread.join();
   }
   supervisor.Shutdown();  // job processes flush and exit; their jobs run again at next start
+  spdlog::info("event=stopped");
+  return 0;
+}
+
+int Work(const ServeConfig& config) {
+  if (!IsPostgresUrl(config.store_url)) {
+    spdlog::error(
+        "event=bad_config why=\"a worker needs --store postgres://USER@HOST:PORT/DB (a SQLite "
+        "store has one node: floe serve runs its jobs)\"");
+    return 2;
+  }
+  http::ServerOptions opts;
+  opts.io_threads = 1;
+  opts.worker_threads = 2;
+  if (!ParseListen("listen", config.listen, opts)) return 2;
+  http::ServerOptions metrics_opts;
+  metrics_opts.io_threads = 1;
+  metrics_opts.worker_threads = 2;
+  if (!config.metrics_listen.empty() &&
+      !ParseListen("metrics_listen", config.metrics_listen, metrics_opts)) {
+    return 2;
+  }
+  for (const auto& c : config.allow_net) {
+    if (auto r = core::ParseCidr(c); !r) {
+      spdlog::error("event=bad_config why=\"{}\"", r.error().message);
+      return 2;
+    }
+  }
+  auto node_id = NodeId(config);
+  if (!node_id) return 2;
+  EnsureDataDir(config.data_dir);
+  auto opened = OpenStore(config.store_url, config.data_dir);
+  store::Store& store = *opened;
+  runtime::SupervisorOptions sup_opts = SupervisorOptionsOf(config, *node_id);
+  runtime::Supervisor supervisor(store, sup_opts);
+  runtime::NodeInfo node{*node_id, 0};
+  ice::ApiMetrics api_metrics;  // none: a worker serves no API
+  std::unique_ptr<http::Server> metrics_server;
+  std::string metrics_endpoint;
+  if (!config.metrics_listen.empty()) {
+    metrics_server = std::make_unique<http::Server>(metrics_opts, [&](const http::Request& r) {
+      return MetricsResponse(r, api_metrics, supervisor, node);
+    });
+    metrics_endpoint =
+        "http://" + metrics_opts.address + ":" + std::to_string(metrics_server->Listen());
+  }
+  // /healthz: 200 while the store takes this node's heartbeats, 503 once it has not for a lease
+  // time (its jobs are moving elsewhere).
+  int lease_ms = config.lease_ms;
+  http::Server server(opts, [&](const http::Request& r) {
+    if (r.method != "GET" || r.Path() != "/healthz") {
+      return http::PlainText(404, "A worker serves only GET /healthz.");
+    }
+    auto s = supervisor.Snapshot();
+    bool ok = s.heartbeat_age_ms >= 0 && s.heartbeat_age_ms < lease_ms;
+    http::Response resp;
+    resp.status = ok ? 200 : 503;
+    resp.content_type = "application/json";
+    resp.body = core::DumpJson(nlohmann::json{{"Status", ok ? "ok" : "store unreachable"},
+                                              {"Node", s.node_id},
+                                              {"Leases", s.leases},
+                                              {"UsedCores", s.used_mc / 1000.0},
+                                              {"CapacityCores", s.capacity_mc / 1000.0}});
+    return resp;
+  });
+  uint16_t port = server.Listen();
+  std::string endpoint = "http://" + opts.address + ":" + std::to_string(port);
+  spdlog::info("event=listening role=worker health={}/healthz store=postgres node={} metrics={}",
+               endpoint, *node_id, metrics_endpoint.empty() ? "off" : metrics_endpoint);
+  supervisor.Start();
+  std::thread metrics_thread;
+  if (metrics_server) metrics_thread = std::thread([&] { metrics_server->Run(false); });
+  std::printf(
+      "\nFloe worker %s is ready\n"
+      "  health:   %s/healthz\n"
+      "  store:    %s\n"
+      "  capacity: %.2f cores\n"
+      "  metrics:  %s\n\n",
+      node_id->c_str(), endpoint.c_str(), DescribeStore(config.store_url, config.data_dir).c_str(),
+      static_cast<double>(sup_opts.capacity_mc) / 1000,
+      metrics_endpoint.empty() ? "off (--metrics-listen ADDRESS:PORT)"
+                               : (metrics_endpoint + "/metrics").c_str());
+  std::fflush(stdout);
+  server.Run(/*handle_signals=*/true);
+  if (metrics_server) {
+    metrics_server->Stop();
+    metrics_thread.join();
+  }
+  supervisor.Shutdown();  // processes flush and exit; the leases go, for other nodes to claim
   spdlog::info("event=stopped");
   return 0;
 }

@@ -1,4 +1,5 @@
-// `floe serve`: the API server on one data directory.
+// `floe serve`: the API server on one data directory, or on a PostgreSQL store shared with other
+// nodes; `floe worker`: a node of such a store that runs jobs and serves only /healthz.
 #pragma once
 
 #include <string>
@@ -35,8 +36,16 @@ struct ServeConfig {
   std::string console_dir;                  // the built console ("": BINARY_DIR/console)
   bool preview = true;                      // jobs write HLS previews (DATA_DIR/preview)
   int preview_link_ttl_s = 600;             // how long a preview link lasts
+  // Jobs (runtime/supervisor.h): the cores this node admits jobs against (0: all it has), and
+  // how long a lease lasts and how often it is renewed.
+  double capacity = 0;
+  int lease_ms = 6000;
+  int heartbeat_ms = 2000;
 };
 
 int Serve(const ServeConfig& config);
+// The worker: jobs and /healthz only (config.store_url is required; data_dir holds its locks
+// and previews; listen is where /healthz is served).
+int Work(const ServeConfig& config);
 
 }  // namespace floe::cli

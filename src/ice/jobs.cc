@@ -1,6 +1,7 @@
 #include "ice/jobs.h"
 
 #include "core/time.h"
+#include "store/leases.h"
 
 namespace floe::ice {
 
@@ -14,7 +15,11 @@ Json JobContent(const store::JobRecord& job) {
   j["TemplateName"] = job.template_name;
   j["TemplateType"] = job.template_type;
   j["StartMode"] = store::ApiValue(job.start_mode);
-  j["Status"] = store::ApiValue(job.status);
+  j["Status"] = store::ApiStatus(job);  // a running job that waits for room: not started
+  // Floe extension: the node whose lease the job runs under.
+  if (job.status == store::JobStatus::kRunning && !job.lease_holder.empty()) {
+    j["Node"] = store::NodeOfHolder(job.lease_holder);
+  }
   j["StreamInput"] = Json{{"Type", job.input_type}, {"InputUrl", job.input_url}};
   if (!job.backup_input_url.empty()) j["StreamInput"]["BackupInputUrl"] = job.backup_input_url;
   j["OutputStream"] =

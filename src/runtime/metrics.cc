@@ -93,6 +93,15 @@ void WriteRuntimeMetrics(const Supervisor::Sample& sample, const NodeInfo& node,
   if (node.capacity_jobs > 0) {
     out.Add("floe_node_capacity_jobs", kGauge, "Jobs this node may hold", n, node.capacity_jobs);
   }
+  out.Add("floe_node_leases", kGauge, "Job leases this node holds", n,
+          static_cast<double>(sample.leases));
+  if (sample.capacity_mc > 0) {
+    out.Add("floe_node_capacity_cores", kGauge,
+            "Cores this node admits jobs against (runtime/cost.h)", n,
+            static_cast<double>(sample.capacity_mc) / 1000);
+  }
+  out.Add("floe_node_used_cores", kGauge, "The cost of the jobs this node holds leases on", n,
+          static_cast<double>(sample.used_mc) / 1000);
   out.Add("floe_node_media_processes", kGauge, "Media processes (one per input group)", n,
           static_cast<double>(sample.processes.size()));
   for (const auto& j : sample.jobs) {

@@ -95,6 +95,7 @@ std::string Encode(const Command& c) {
       json list = json::array();
       for (const auto& r : c.renditions) list.push_back(ToJson(r));
       j["renditions"] = std::move(list);
+      if (c.lease_ms > 0) j["lease_ms"] = c.lease_ms;
       break;
     }
     case CommandKind::kAdd:
@@ -104,6 +105,10 @@ std::string Encode(const Command& c) {
     case CommandKind::kRemove:
       j["command"] = "remove";
       j["job_id"] = c.job_id;
+      break;
+    case CommandKind::kLease:
+      j["command"] = "lease";
+      j["lease_ms"] = c.lease_ms;
       break;
   }
   return core::DumpJson(j);
@@ -145,8 +150,18 @@ core::Result<Command> ParseCommand(std::string_view line) {
     c.kind = CommandKind::kRemove;
     if (auto ok = ReadStrings(*j, {{&c.job_id, "job_id"}}); !ok) return ok.error();
     if (c.job_id.empty()) return Bad("remove needs a job_id");
+  } else if (name == "lease") {
+    c.kind = CommandKind::kLease;
   } else {
     return Bad("unknown command");
+  }
+  if (auto lease = j->find("lease_ms"); lease != j->end()) {
+    if (!lease->is_number_integer() || lease->get<int64_t>() <= 0) {
+      return Bad("lease_ms is not a positive integer");
+    }
+    c.lease_ms = lease->get<int64_t>();
+  } else if (c.kind == CommandKind::kLease) {
+    return Bad("lease needs lease_ms");
   }
   return c;
 }

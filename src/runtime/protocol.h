@@ -6,6 +6,8 @@
 //     {"command":"start","input":{…},"renditions":[{…}, …]}   first line: the group's input
 //     {"command":"add","rendition":{…}}                       one more job, the others go on
 //     {"command":"remove","job_id":"…"}                       one job less, the others go on
+//     {"command":"lease","lease_ms":N}                        the node holds its jobs' leases
+//                                                             N ms more (start has lease_ms too)
 //   process → supervisor (its standard output)
 //     {"report":"event","job_id":"…","event":"input_lost","detail":"…"}   (job_id "": every job)
 //     {"report":"stats","job_id":"…","stats":{…}}                       once a second per job
@@ -13,7 +15,9 @@
 //     {"report":"removed","job_id":"…"}                                 a remove is done
 //
 // Its standard error is its log, for people; nothing is read out of it. The end of standard
-// input stops the process as SIGTERM does.
+// input stops the process as SIGTERM does. Fencing: a process told lease_ms ends at once, every
+// output cut, when that time has passed without a newer lease command — its node may have lost
+// the jobs to another (a node paused or cut off from the store cannot tell it so).
 #pragma once
 
 #include <cstddef>
@@ -54,12 +58,13 @@ struct RenditionSpec {
 InputSpec InputOf(const store::JobRecord& job);
 RenditionSpec RenditionOf(const store::JobRecord& job);
 
-enum class CommandKind { kStart, kAdd, kRemove };
+enum class CommandKind { kStart, kAdd, kRemove, kLease };
 struct Command {
   CommandKind kind = CommandKind::kStart;
   InputSpec input;                        // kStart
   std::vector<RenditionSpec> renditions;  // kStart: the first ones; kAdd: one
   std::string job_id;                     // kRemove
+  int64_t lease_ms = 0;                   // kStart (0: no lease), kLease
 };
 
 enum class ReportKind { kEvent, kStats, kFailed, kRemoved };

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "core/time.h"
@@ -84,6 +85,7 @@ void Supervisor::Wake() {
   {
     std::lock_guard lock(mu_);
     wake_ = true;
+    claim_now_ = true;  // a job may have been submitted here: claim it without waiting
   }
   cv_.notify_all();
 }
@@ -126,6 +128,11 @@ Supervisor::Sample Supervisor::Snapshot() {
   for (const auto& [key, g] : groups_) {
     if (g->pid > 0) s.processes.push_back({g->name, static_cast<int>(g->pid)});
   }
+  s.node_id = opt_.node_id;
+  s.capacity_mc = opt_.capacity_mc;
+  s.used_mc = UsedLocked();
+  s.leases = static_cast<int>(leases_.size());
+  if (last_beat_ok_ms_ > 0) s.heartbeat_age_ms = core::SteadyMillis() - last_beat_ok_ms_;
   return s;
 }
 
@@ -162,9 +169,16 @@ void Supervisor::Shutdown() {
     if (g->in_fd >= 0) close(g->in_fd);
     g->in_fd = -1;
   }
-  std::lock_guard lock(mu_);
-  groups_.clear();
-  jobs_.clear();
+  {
+    std::lock_guard lock(mu_);
+    groups_.clear();
+    jobs_.clear();
+    leases_.clear();
+  }
+  // Every process is gone: the jobs are free for another node at once (a rolling restart).
+  if (auto r = store_.ReleaseLeases(opt_.holder, {}); !r) {
+    spdlog::warn("event=lease_release_failed error=\"{}\"", r.error().message);
+  }
 }
 
 void Supervisor::Loop() {
@@ -193,7 +207,8 @@ void Supervisor::Loop() {
   }
 }
 
-void Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now) {
+bool Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now) {
+  bool changed = false;
   for (auto& job : jobs) {
     if (job.start_mode != store::StartMode::kTimed) continue;
     bool start = job.status == store::JobStatus::kNotStarted && job.start_time_ms <= now;
@@ -224,9 +239,11 @@ void Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t n
     }
     if (status == job.status) continue;
     job.status = status;
+    changed = true;
     spdlog::info("event=job_{} job_id={}",
                  status == store::JobStatus::kStopped ? "ended" : "scheduled_start", job.job_id);
   }
+  return changed;
 }
 
 std::vector<Supervisor::Job*> Supervisor::MembersLocked(const std::string& group) {
@@ -252,7 +269,14 @@ void Supervisor::Tick() {
   auto live = store_.ListLiveJobs();
   if (!live) return;  // the store logged why; try again next tick
   int64_t now = clock_();
-  AdvanceTimedJobs(*live, now);
+  bool advanced = AdvanceTimedJobs(*live, now);
+  bool claim_now = advanced;
+  {
+    std::lock_guard lock(mu_);
+    claim_now = claim_now || claim_now_;
+    claim_now_ = false;
+  }
+  KeepLeases(*live, claim_now);
   int64_t next_timed = 0;
   for (const auto& job : *live) {
     for (int64_t t :
@@ -262,14 +286,16 @@ void Supervisor::Tick() {
         next_timed = t;
     }
   }
-  std::map<std::string, const store::JobRecord*> wanted;
-  for (const auto& job : *live) {
-    if (job.status == store::JobStatus::kRunning) wanted[job.job_id] = &job;
-  }
-
   std::vector<std::shared_ptr<Group>> exited;
   {
     std::lock_guard lock(mu_);
+    // What runs here: the running jobs this node holds a lease on.
+    std::map<std::string, const store::JobRecord*> wanted;
+    for (const auto& job : *live) {
+      if (job.status == store::JobStatus::kRunning && leases_.count(job.job_id)) {
+        wanted[job.job_id] = &job;
+      }
+    }
     next_timed_ms_ = next_timed;
     for (auto& [id, job] : wanted) {
       auto& j = jobs_[id];
@@ -428,6 +454,121 @@ void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) 
   for (const auto& r : records) Event(r.job_id, r.event, r.detail);
 }
 
+int64_t Supervisor::UsedLocked() const {
+  int64_t used = 0;
+  for (const auto& [id, h] : leases_) used += h.cost_mc;
+  return used;
+}
+
+int64_t Supervisor::LeaseLeftLocked(const std::vector<Job*>& jobs, int64_t steady) const {
+  int64_t until = 0;
+  for (const Job* j : jobs) {
+    auto it = leases_.find(j->job.job_id);
+    int64_t v = it == leases_.end() ? steady : it->second.valid_until;
+    until = until == 0 ? v : std::min(until, v);
+  }
+  return std::max<int64_t>(until - steady, 1);
+}
+
+void Supervisor::SendLeasesLocked(int64_t steady) {
+  for (auto& [key, g] : groups_) {
+    if (g->pid <= 0 || g->stopping || g->in_fd < 0) continue;
+    auto members = MembersLocked(key);
+    if (members.empty()) continue;
+    Command c;
+    c.kind = CommandKind::kLease;
+    c.lease_ms = LeaseLeftLocked(members, steady);
+    Send(*g, Encode(c));
+  }
+}
+
+void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool claim_now) {
+  int64_t steady = core::SteadyMillis();
+  std::vector<std::string> release;
+  {
+    std::lock_guard lock(mu_);
+    std::set<std::string> running;
+    for (const auto& job : live) {
+      if (job.status == store::JobStatus::kRunning) running.insert(job.job_id);
+    }
+    for (auto it = leases_.begin(); it != leases_.end();) {
+      if (!running.count(it->first)) {  // stopped or deleted: its room is free at once
+        release.push_back(it->first);
+        it = leases_.erase(it);
+      } else if (it->second.valid_until <= steady) {
+        // Not renewed in time (the store was out of reach): its process has cut its output.
+        spdlog::warn("event=lease_expired job_id={} node={}", it->first, opt_.node_id);
+        it = leases_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (!release.empty()) (void)store_.ReleaseLeases(opt_.holder, release);
+  if (steady >= next_beat_ms_) {
+    store::NodeState node{opt_.holder, opt_.node_id, opt_.capacity_mc, 0, 0, 0, 0};
+    {
+      std::lock_guard lock(mu_);
+      node.used_mc = UsedLocked();
+      node.jobs = static_cast<int>(leases_.size());
+    }
+    int64_t sent = core::SteadyMillis();
+    auto held = store_.Heartbeat(node, opt_.lease_ms);
+    std::vector<std::string> strays;
+    std::lock_guard lock(mu_);
+    if (!held) {
+      next_beat_ms_ = sent + std::min(500, opt_.heartbeat_ms);  // try again soon
+    } else {
+      std::map<std::string, Held> kept;
+      for (const auto& l : *held) {
+        auto it = leases_.find(l.job_id);
+        if (it == leases_.end() || it->second.epoch != l.epoch) {
+          strays.push_back(l.job_id);  // not one this run claimed: let it go
+          continue;
+        }
+        Held h = it->second;
+        h.valid_until = sent + opt_.lease_ms - opt_.lease_margin_ms;
+        kept[l.job_id] = h;
+      }
+      for (const auto& [id, h] : leases_) {
+        if (!kept.count(id)) spdlog::warn("event=lease_lost job_id={} node={}", id, opt_.node_id);
+      }
+      leases_ = std::move(kept);
+      last_beat_ok_ms_ = sent;
+      SendLeasesLocked(core::SteadyMillis());
+      next_beat_ms_ = sent + opt_.heartbeat_ms;
+    }
+    if (!strays.empty()) release.swap(strays);
+  }
+  if (!release.empty()) (void)store_.ReleaseLeases(opt_.holder, release);
+  if (!claim_now && steady < next_claim_ms_) return;
+  store::ClaimRequest req;
+  req.holder = opt_.holder;
+  req.lease_ms = opt_.lease_ms;
+  req.capacity_mc = opt_.capacity_mc;
+  req.cost = opt_.cost;
+  req.defer_ms = opt_.prefer_decoder_ms;
+  req.wait_after_ms = opt_.wait_after_ms;
+  {
+    std::lock_guard lock(mu_);
+    req.free_mc = opt_.capacity_mc - UsedLocked();
+    std::set<std::string> inputs;
+    for (const auto& [id, h] : leases_) inputs.insert(h.input_url);
+    req.preferred_inputs.assign(inputs.begin(), inputs.end());
+  }
+  int64_t sent = core::SteadyMillis();
+  next_claim_ms_ = sent + opt_.claim_ms;
+  auto got = store_.ClaimJobs(req);
+  if (!got || got->empty()) return;
+  std::lock_guard lock(mu_);
+  for (const auto& l : *got) {
+    leases_[l.job_id] =
+        Held{l.epoch, sent + opt_.lease_ms - opt_.lease_margin_ms, l.cost_mc, l.input_url};
+    spdlog::info("event=lease_claimed job_id={} node={} epoch={} cost_mc={}", l.job_id,
+                 opt_.node_id, l.epoch, l.cost_mc);
+  }
+}
+
 void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
   int out[2], in[2];
   if (pipe2(out, O_CLOEXEC) != 0) return;
@@ -478,6 +619,7 @@ void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
   Command start;
   start.kind = CommandKind::kStart;
   start.input = InputOf(first.front()->job);
+  start.lease_ms = LeaseLeftLocked(first, core::SteadyMillis());
   for (Job* j : first) {
     start.renditions.push_back(RenditionOf(j->job));
     j->added = true;

@@ -12,6 +12,15 @@
 // (typed events and stats) becomes its jobs' event logs and stats. The children die with the
 // server (PR_SET_PDEATHSIG) and take a per-job lock, so after a crash and restart of the
 // server no job ever runs twice.
+//
+// Which jobs a node runs is settled by leases in the store (store.h): the node claims running
+// jobs that no live lease holds — those on inputs it already decodes first — while its capacity
+// has room for their cost (runtime/cost.h), heartbeats to extend its leases, and runs only the
+// jobs it holds. Each process is told how long the leases hold (lease_ms less a margin, from the
+// moment before the heartbeat was sent); a process not told again in time cuts its outputs and
+// exits, so a node that is paused or cut off from the store stops pushing before its leases
+// expire and another node claims the jobs. A job that no node has room for waits (the store
+// marks it, with a waiting_for_capacity event) until one has.
 #pragma once
 
 #include <sys/types.h>
@@ -45,6 +54,18 @@ struct SupervisorOptions {
   int min_backoff_ms = 1000;
   int max_backoff_ms = 30'000;
   int stable_after_ms = 60'000;  // a process up this long starts the backoff afresh
+
+  // Leases. holder: this run of this node ("NODE-ID/INSTANCE"); capacity 0: no limit.
+  std::string node_id = "local";
+  std::string holder = "local/0";
+  int64_t capacity_mc = 0;
+  int lease_ms = 6000;
+  int heartbeat_ms = 2000;
+  int claim_ms = 1000;
+  int lease_margin_ms = 1000;    // a process stops this long before the lease expires
+  int wait_after_ms = 3000;      // unclaimed this long and declined: waiting_for_capacity
+  int prefer_decoder_ms = 2000;  // a job whose input another node decodes is left to it this long
+  std::function<int64_t(const store::JobRecord&)> cost;  // millicores (nullptr: 0)
 };
 
 class Supervisor final : public JobRuntime {
@@ -73,6 +94,10 @@ class Supervisor final : public JobRuntime {
   struct Sample {
     std::vector<JobSample> jobs;
     std::vector<ProcessSample> processes;
+    std::string node_id;
+    int64_t capacity_mc = 0, used_mc = 0;
+    int leases = 0;
+    int64_t heartbeat_age_ms = -1;  // since the last heartbeat the store took (-1: none yet)
   };
   Sample Snapshot();
 
@@ -112,9 +137,24 @@ class Supervisor final : public JobRuntime {
     std::string job_id, event, detail;
   };
 
+  // A lease this node holds: its epoch, until when its processes may push (steady clock), what
+  // it costs and the input it decodes.
+  struct Held {
+    int64_t epoch = 0;
+    int64_t valid_until = 0;
+    int64_t cost_mc = 0;
+    std::string input_url;
+  };
+
   void Loop();
   void Tick();
-  void AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now);
+  // Heartbeat and claims when due; drops leases that ran out. `live`: the store's jobs.
+  void KeepLeases(const std::vector<store::JobRecord>& live, bool claim_now);
+  void SendLeasesLocked(int64_t steady);
+  int64_t UsedLocked() const;
+  // How long the leases of these jobs still hold (at least 1 ms).
+  int64_t LeaseLeftLocked(const std::vector<Job*>& jobs, int64_t steady) const;
+  bool AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now);  // true: changed
   void Spawn(Group& g, const std::vector<Job*>& first, int64_t now);
   bool Send(Group& g, const std::string& line);
   void Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now);
@@ -135,6 +175,10 @@ class Supervisor final : public JobRuntime {
   int64_t next_timed_ms_ = 0;  // the next StartTime or EndTime due (0: none), under mu_
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   std::map<std::string, std::shared_ptr<Group>> groups_;
+  std::map<std::string, Held> leases_;            // by job id, under mu_
+  int64_t next_beat_ms_ = 0, next_claim_ms_ = 0;  // steady clock, loop thread only
+  int64_t last_beat_ok_ms_ = 0;                   // steady clock, under mu_
+  bool claim_now_ = false;                        // under mu_: Wake asks for a claim
   std::thread loop_;
 };
 

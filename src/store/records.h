@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,13 +91,24 @@ struct JobRecord {
   int64_t start_time_ms = 0;     // timed jobs only (0: none)
   int64_t end_time_ms = 0;
   int64_t create_time_ms = 0;
+  // Kept by the lease protocol (store.h), read-only for the rest: no node has room for it yet
+  // (the API shows a running job that waits as not started), and who runs it under which epoch.
+  bool waiting = false;
+  std::string lease_holder;
+  int64_t lease_epoch = 0;
 };
+
+// The Status the API shows: a running job that no node has room for yet is not started.
+inline int ApiStatus(const JobRecord& j) {
+  return j.status == JobStatus::kRunning && j.waiting ? ApiValue(JobStatus::kNotStarted)
+                                                      : ApiValue(j.status);
+}
 
 struct JobQuery {
   std::string account_id;
   std::optional<std::string> type;  // the template's Type
   std::optional<StartMode> start_mode;
-  std::optional<JobStatus> status;
+  std::optional<JobStatus> status;     // as the API shows it (ApiStatus)
   std::optional<std::string> keyword;  // JobId exactly, or a substring of the name
   bool ascending = false;              // by CreateTime
   int page_no = 1;
@@ -138,6 +150,44 @@ struct JobInsert {
   JobInsertOutcome outcome = JobInsertOutcome::kInserted;
   JobRecord job;
   int live_jobs = 0;  // jobs not stopped that the limit counted (for the message)
+};
+
+// Leases: which node runs which job. The holder is one run of one node ("NODE-ID/INSTANCE"), so
+// that a node restarted under the same name never takes over its former self's leases
+// unknowingly. A claim raises the job's epoch; the holder's heartbeats push the expiry forward.
+// Costs and capacities are in thousandths of a core (runtime/cost.h).
+struct Lease {
+  std::string job_id;
+  int64_t epoch = 0;
+  int64_t cost_mc = 0;    // ClaimJobs: what the job costs
+  std::string input_url;  // ClaimJobs: the input it decodes
+};
+
+struct NodeState {
+  std::string holder;
+  std::string node_id;
+  int64_t capacity_mc = 0;
+  int64_t used_mc = 0;
+  int jobs = 0;
+  int64_t heartbeat_ms = 0;  // ListNodes: the store's clock at its last heartbeat
+  int64_t age_ms = 0;        // ListNodes: since then
+};
+
+struct ClaimRequest {
+  std::string holder;
+  int64_t lease_ms = 0;
+  int limit = 64;  // most claimable jobs looked at, in one transaction
+  // Room: jobs are taken while their cost fits in free_mc (capacity_mc 0: no limit).
+  int64_t capacity_mc = 0;
+  int64_t free_mc = 0;
+  std::function<int64_t(const JobRecord&)> cost;  // nullptr: every job costs 0
+  // Inputs (URLs) the node decodes already: their jobs are offered first. A job whose input
+  // another live node decodes, and this one does not, is left to that node for defer_ms.
+  std::vector<std::string> preferred_inputs;
+  int64_t defer_ms = 0;
+  // A job declined for room after it has waited this long for a node is marked waiting, with
+  // a waiting_for_capacity event.
+  int64_t wait_after_ms = 0;
 };
 
 }  // namespace floe::store

@@ -97,6 +97,23 @@ class Store {
   virtual Result<bool> DeleteDomain(const std::string& name) = 0;
   // The newest `limit` events of a job, oldest first.
   virtual Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) = 0;
+
+  // Leases (records.h), on the store's own clock (PostgreSQL's, shared by every node).
+  // A node's heartbeat: records it (its capacity and use, for the others and the metrics), lets
+  // go of its leases on stopped jobs, extends the others by lease_ms, and returns them.
+  virtual Result<std::vector<Lease>> Heartbeat(const NodeState& node, int64_t lease_ms) = 0;
+  // In one transaction: the running jobs that no live lease holds (those on preferred inputs
+  // first, then the oldest; rows another node is claiming are skipped, not waited for) are
+  // taken while their cost fits the room of the request (store/leases.h), each leased to
+  // req.holder under a new epoch with an "assigned" event. The leases taken are returned.
+  virtual Result<std::vector<Lease>> ClaimJobs(const ClaimRequest& req) = 0;
+  // Lets go of the holder's leases on these jobs, or (empty) all of them and its node record.
+  virtual Result<void> ReleaseLeases(const std::string& holder,
+                                     const std::vector<std::string>& job_ids) = 0;
+  // Every node that sent a heartbeat in the last `within_ms`.
+  virtual Result<std::vector<NodeState>> ListNodes(int64_t within_ms) = 0;
+  // Forgets every lease and node: for a store that only one node can open, as that node starts.
+  virtual Result<void> ResetLeases() = 0;
 };
 
 }  // namespace floe::store

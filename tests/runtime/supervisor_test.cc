@@ -84,11 +84,15 @@ class SupervisorTest : public ::testing::Test {
 
   void Mode(const std::string& m) { std::ofstream(mode_) << m << "\n"; }
 
-  void Start(std::string binary = "") {
+  void Start(std::string binary = "", int64_t capacity_mc = 0) {
     SupervisorOptions o;
     o.floe_binary = binary.empty() ? stub_ : binary;
     o.lock_dir = dir_.File("run");
     o.tick_ms = 20;
+    o.capacity_mc = capacity_mc;
+    o.cost = [](const store::JobRecord&) -> int64_t { return 450; };
+    o.heartbeat_ms = 200;
+    o.wait_after_ms = 0;
     sup_ = std::make_unique<Supervisor>(store_, o, [this] { return now_.load(); });
     sup_->Start();
   }
@@ -168,12 +172,47 @@ TEST_F(SupervisorTest, StallsSwitchesAndResumptionsAreTheJobsEvents) {
     seen.clear();
     auto events = store_.ListJobEvents(id, 100);
     for (const auto& e : *events) seen.push_back(e.event + ":" + e.detail);
-    return seen.size() >= 5;
+    return seen.size() >= 6;
   })) << ::testing::PrintToString(seen);
-  EXPECT_EQ(seen, (std::vector<std::string>{"submitted:start now",
+  EXPECT_EQ(seen, (std::vector<std::string>{"submitted:start now", "assigned:node local",
                                             "started:", "input_stalled:no input for 233 ms; slate",
                                             "input_switched:primary → backup", "input_resumed:"}));
   EXPECT_EQ(sup_->View(id)->state, "running");
+}
+
+// Admission: a node with room for two jobs of 0.45 cores runs two; the third waits (not started,
+// with an event saying why) until one stops, then it runs. The processes are told their lease.
+TEST_F(SupervisorTest, AJobThatFitsNowhereWaitsUntilRoomAppears) {
+  Mode("group");
+  std::string a = Submit(), b = Submit(), c = Submit();
+  Start("", 1000);
+  auto added = [&](const std::string& id) {
+    auto cmds = Commands();
+    return std::any_of(cmds.begin(), cmds.end(),
+                       [&](const std::string& l) { return l.find(id) != std::string::npos; });
+  };
+  auto job = [&](const std::string& id) { return **store_.GetJob("1000000000000001", id); };
+  ASSERT_TRUE(Eventually([&] { return job(c).waiting && sup_->View(a) && sup_->View(b); }));
+  EXPECT_EQ(store::ApiStatus(job(c)), 0);
+  EXPECT_EQ(store::ApiStatus(job(a)), 1);
+  EXPECT_FALSE(added(c));
+  auto events = *store_.ListJobEvents(c, 10);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().event, "waiting_for_capacity");
+  EXPECT_EQ(events.back().detail,
+            "needs 0.45 cores; no node has room (node local: 0.10 of 1.00 free)");
+  EXPECT_EQ(sup_->Snapshot().used_mc, 900);
+  Stop(a);
+  ASSERT_TRUE(Eventually([&] { return added(c); }));
+  EXPECT_FALSE(job(c).waiting);
+  EXPECT_EQ(store::ApiStatus(job(c)), 1);
+  EXPECT_EQ(job(c).lease_holder, "local/0");
+  ASSERT_TRUE(Eventually([&] {
+    auto cmds = Commands();
+    return std::any_of(cmds.begin(), cmds.end(), [](const std::string& l) {
+      return l.find("\"command\":\"lease\"") != std::string::npos;
+    });
+  }));
 }
 
 TEST_F(SupervisorTest, RestartBackoffDoublesFromOneSecondToThirty) {

@@ -98,6 +98,22 @@ CREATE TABLE domains (
 CREATE INDEX domains_by_account ON domains(account_id, name);
 )SQL"},
         {2, "system templates", system},
+        {3, "leases: which node runs which job", R"SQL(
+ALTER TABLE jobs ADD COLUMN lease_holder TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lease_epoch BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN lease_expires BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_by_holder ON jobs(lease_holder) WHERE lease_holder != '';
+CREATE INDEX jobs_claimable ON jobs(status, lease_expires);
+CREATE TABLE nodes (
+  holder    TEXT PRIMARY KEY,
+  node_id   TEXT NOT NULL,
+  capacity  BIGINT NOT NULL,
+  used      BIGINT NOT NULL,
+  jobs      INTEGER NOT NULL,
+  heartbeat BIGINT NOT NULL
+);
+)SQL"},
     };
   }();
   return kAll;

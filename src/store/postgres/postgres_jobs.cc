@@ -33,13 +33,27 @@ JobRecord JobAt(const Rows& r, int i) {
   j.end_time_ms = r.Int(i, 15);
   j.create_time_ms = r.Int(i, 16);
   j.backup_input_url = r.Text(i, 17);
+  j.waiting = r.Int(i, 18) != 0;
+  j.lease_holder = r.Text(i, 19);
+  j.lease_epoch = r.Int(i, 20);
   return j;
 }
 
-void InsertEvent(Conn& c, const JobEvent& e) {
+}  // namespace
+
+const std::string PostgresStore::kJobSelect =
+    std::string(kJobColumns) + ", waiting, lease_holder, lease_epoch";
+
+JobRecord PostgresStore::JobFrom(const Rows& r, int i) {
+  return JobAt(r, i);
+}
+
+void PostgresStore::InsertEvent(Conn& c, const JobEvent& e) {
   c.Exec("INSERT INTO job_events(job_id, time, event, detail) VALUES ($1, $2, $3, $4)",
          Params().Add(e.job_id).Add(e.time_ms).Add(e.event).Add(e.detail));
 }
+
+namespace {
 
 Domain DomainAt(const Rows& r, int i) {
   return {r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Int(i, 3)};
@@ -114,8 +128,7 @@ Result<std::optional<JobRecord>> PostgresStore::GetJob(const std::string& accoun
                                                        const std::string& job_id) {
   return Tx<std::optional<JobRecord>>(
       [&](Conn& c) -> Result<std::optional<JobRecord>> {
-        auto r = c.Exec(std::string("SELECT ") + kJobColumns +
-                            " FROM jobs WHERE job_id = $1 AND account_id = $2",
+        auto r = c.Exec("SELECT " + kJobSelect + " FROM jobs WHERE job_id = $1 AND account_id = $2",
                         Params().Add(job_id).Add(account_id));
         if (r.empty()) return std::optional<JobRecord>();
         return std::optional<JobRecord>(JobAt(r, 0));
@@ -126,7 +139,8 @@ Result<std::optional<JobRecord>> PostgresStore::GetJob(const std::string& accoun
 Result<JobPage> PostgresStore::ListJobs(const JobQuery& q) {
   static const std::string kWhere =
       " FROM jobs WHERE account_id = $1 AND ($2::text IS NULL OR template_type = $2)"
-      " AND ($3::bigint IS NULL OR start_mode = $3) AND ($4::bigint IS NULL OR status = $4)"
+      " AND ($3::bigint IS NULL OR start_mode = $3) AND ($4::bigint IS NULL OR (CASE WHEN status = "
+      "1 AND waiting = 1 THEN 0 ELSE status END) = $4)"
       " AND ($5::text IS NULL OR job_id = $5 OR name ILIKE $6 ESCAPE '\\')";
   return Tx<JobPage>(
       [&](Conn& c) -> Result<JobPage> {
@@ -136,7 +150,7 @@ Result<JobPage> PostgresStore::ListJobs(const JobQuery& q) {
         p.Add(q.status ? std::optional<int64_t>(ApiValue(*q.status)) : std::nullopt);
         p.Add(q.keyword);
         p.Add(q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
-        return ListPage<JobPage>(c, kJobColumns, kWhere, q, p, JobAt);
+        return ListPage<JobPage>(c, kJobSelect.c_str(), kWhere, q, p, JobAt);
       },
       true);
 }
@@ -144,7 +158,7 @@ Result<JobPage> PostgresStore::ListJobs(const JobQuery& q) {
 Result<std::vector<JobRecord>> PostgresStore::ListLiveJobs() {
   return Tx<std::vector<JobRecord>>(
       [&](Conn& c) -> Result<std::vector<JobRecord>> {
-        auto r = c.Exec(std::string("SELECT ") + kJobColumns +
+        auto r = c.Exec("SELECT " + kJobSelect +
                         " FROM jobs WHERE status != 2 ORDER BY create_time, seq");
         std::vector<JobRecord> jobs;
         for (int i = 0; i < r.size(); ++i) jobs.push_back(JobAt(r, i));
@@ -156,9 +170,9 @@ Result<std::vector<JobRecord>> PostgresStore::ListLiveJobs() {
 Result<bool> PostgresStore::UpdateJob(const std::string& account_id, const std::string& job_id,
                                       const JobMutation& mutate) {
   return Tx<bool>([&](Conn& c) -> Result<bool> {
-    auto r = c.Exec(std::string("SELECT ") + kJobColumns +
-                        " FROM jobs WHERE job_id = $1 AND account_id = $2 FOR UPDATE",
-                    Params().Add(job_id).Add(account_id));
+    auto r = c.Exec(
+        "SELECT " + kJobSelect + " FROM jobs WHERE job_id = $1 AND account_id = $2 FOR UPDATE",
+        Params().Add(job_id).Add(account_id));
     if (r.empty()) return false;
     std::vector<JobEvent> events;
     auto next = mutate(JobAt(r, 0), events);

@@ -73,7 +73,20 @@ class PostgresStore final : public Store {
   Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) override;
   Result<bool> DeleteDomain(const std::string& name) override;
 
+  // Leases (postgres_leases.cc), on the database's clock.
+  Result<std::vector<store::Lease>> Heartbeat(const NodeState& node, int64_t lease_ms) override;
+  Result<std::vector<store::Lease>> ClaimJobs(const ClaimRequest& req) override;
+  Result<void> ReleaseLeases(const std::string& holder,
+                             const std::vector<std::string>& job_ids) override;
+  Result<std::vector<NodeState>> ListNodes(int64_t within_ms) override;
+  Result<void> ResetLeases() override;
+
   int SchemaVersion();
+
+  // A job's columns as every SELECT of one reads them, and the record they make.
+  static const std::string kJobSelect;
+  static JobRecord JobFrom(const Rows& r, int i);
+  static void InsertEvent(Conn& c, const JobEvent& e);
 
   // Runs fn in one transaction (BEGIN … COMMIT, or ROLLBACK when fn returns an error); a lost
   // serialization race runs it again. Reads go through here too (read_only: no BEGIN for one

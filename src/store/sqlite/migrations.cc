@@ -113,6 +113,22 @@ ALTER TABLE jobs ADD COLUMN backup_input_url TEXT NOT NULL DEFAULT '';
 )SQL"},
       // The rung between 360p and 720p of a 1080p/720p/480p ladder.
       {7, "system template 480p", SystemTemplateRows(4, 5)},
+      {8, "leases: which node runs which job", R"SQL(
+ALTER TABLE jobs ADD COLUMN lease_holder TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_by_holder ON jobs(lease_holder);
+CREATE INDEX jobs_claimable ON jobs(status, lease_expires);
+CREATE TABLE nodes (
+  holder    TEXT PRIMARY KEY,
+  node_id   TEXT NOT NULL,
+  capacity  INTEGER NOT NULL,
+  used      INTEGER NOT NULL,
+  jobs      INTEGER NOT NULL,
+  heartbeat INTEGER NOT NULL
+);
+)SQL"},
   };
   return kAll;
 }

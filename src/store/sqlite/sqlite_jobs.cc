@@ -34,10 +34,20 @@ JobRecord JobFromRow(const Stmt& s) {
   j.end_time_ms = s.Int(15);
   j.create_time_ms = s.Int(16);
   j.backup_input_url = s.Text(17);
+  j.waiting = s.Int(18) != 0;
+  j.lease_holder = s.Text(19);
+  j.lease_epoch = s.Int(20);
   return j;
 }
 
 }  // namespace
+
+const std::string SqliteStore::kJobSelect =
+    std::string(kJobColumns) + ", waiting, lease_holder, lease_epoch";
+
+JobRecord SqliteStore::JobFrom(const Stmt& s) {
+  return JobFromRow(s);
+}
 
 void SqliteStore::InsertJobEvent(Db& db, const JobEvent& e) {
   db.Prepare("INSERT INTO job_events(job_id, time, event, detail) VALUES (?,?,?,?)")
@@ -112,8 +122,7 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
 Result<std::optional<JobRecord>> SqliteStore::GetJob(const std::string& account_id,
                                                      const std::string& job_id) {
   return Read<std::optional<JobRecord>>([&](Db& db) -> std::optional<JobRecord> {
-    auto s = db.Prepare(std::string("SELECT ") + kJobColumns +
-                        " FROM jobs WHERE job_id = ? AND account_id = ?");
+    auto s = db.Prepare("SELECT " + kJobSelect + " FROM jobs WHERE job_id = ? AND account_id = ?");
     s.Bind(1, job_id).Bind(2, account_id);
     if (!s.Step()) return std::nullopt;
     return JobFromRow(s);
@@ -123,11 +132,12 @@ Result<std::optional<JobRecord>> SqliteStore::GetJob(const std::string& account_
 Result<JobPage> SqliteStore::ListJobs(const JobQuery& q) {
   static const std::string kWhere =
       " FROM jobs WHERE account_id = ?1 AND (?2 IS NULL OR template_type = ?2)"
-      " AND (?3 IS NULL OR start_mode = ?3) AND (?4 IS NULL OR status = ?4)"
+      " AND (?3 IS NULL OR start_mode = ?3) AND (?4 IS NULL OR (CASE WHEN status = 1 AND waiting = "
+      "1 THEN 0 ELSE status END) = ?4)"
       " AND (?5 IS NULL OR job_id = ?5 OR name LIKE ?6 ESCAPE '\\')";
   return Read<JobPage>([&](Db& db) {
     return ListPage<JobPage>(
-        db, kJobColumns, kWhere, q,
+        db, kJobSelect.c_str(), kWhere, q,
         [&](Stmt& s) {
           s.Bind(1, q.account_id).Bind(2, q.type);
           s.Bind(3, q.start_mode ? std::optional<int64_t>(ApiValue(*q.start_mode)) : std::nullopt);
@@ -141,7 +151,7 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& q) {
 
 Result<std::vector<JobRecord>> SqliteStore::ListLiveJobs() {
   return Read<std::vector<JobRecord>>([&](Db& db) {
-    auto s = db.Prepare(std::string("SELECT ") + kJobColumns +
+    auto s = db.Prepare("SELECT " + kJobSelect +
                         " FROM jobs WHERE status != 2 ORDER BY create_time, rowid");
     std::vector<JobRecord> jobs;
     while (s.Step()) jobs.push_back(JobFromRow(s));
@@ -155,8 +165,8 @@ Result<bool> SqliteStore::UpdateJob(const std::string& account_id, const std::st
   auto r = Write([&](Db& db) -> Result<void> {
     std::optional<JobRecord> current;
     {
-      auto s = db.Prepare(std::string("SELECT ") + kJobColumns +
-                          " FROM jobs WHERE job_id = ? AND account_id = ?");
+      auto s =
+          db.Prepare("SELECT " + kJobSelect + " FROM jobs WHERE job_id = ? AND account_id = ?");
       s.Bind(1, job_id).Bind(2, account_id);
       if (s.Step()) current = JobFromRow(s);
     }

@@ -73,6 +73,14 @@ class SqliteStore final : public Store {
   Result<void> AddJobEvent(const JobEvent& e) override;
   Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) override;
 
+  // Leases (sqlite_leases.cc).
+  Result<std::vector<Lease>> Heartbeat(const NodeState& node, int64_t lease_ms) override;
+  Result<std::vector<Lease>> ClaimJobs(const ClaimRequest& req) override;
+  Result<void> ReleaseLeases(const std::string& holder,
+                             const std::vector<std::string>& job_ids) override;
+  Result<std::vector<NodeState>> ListNodes(int64_t within_ms) override;
+  Result<void> ResetLeases() override;
+
   int SchemaVersion();
 
  private:
@@ -100,6 +108,11 @@ class SqliteStore final : public Store {
 
   // Runs a single-statement write and reports whether it changed a row.
   Result<bool> WriteChanged(const std::function<void(Db&)>& fn);
+
+  // A job's columns as every SELECT of one reads them, and the record they make.
+  static const std::string kJobSelect;
+  static JobRecord JobFrom(const Stmt& s);
+  static std::vector<Lease> HeldBy(Db& db, const std::string& holder);
 
   static void InsertAccessKey(Db& db, const AccessKey& k);
   static void InsertJobEvent(Db& db, const JobEvent& e);

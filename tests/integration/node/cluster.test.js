@@ -1,7 +1,7 @@
 // Several nodes on one PostgreSQL store (a private server started here): what one node writes
 // every other serves, nonces hold across nodes, `floe admin --store` works on the shared store,
-// a job submitted on an API-only node (--no-jobs) runs on the node that runs jobs, and a second
-// node that would run jobs too is refused (until jobs are leased one by one).
+// a job submitted on an API-only node (--no-jobs) runs on the node that runs jobs (under its
+// lease: the job names that node), and a worker needs a PostgreSQL store.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -39,7 +39,7 @@ function nodeDir(first) {
 }
 
 test('two nodes on one PostgreSQL store serve the same data, and nonces hold across them', async () => {
-  const a = await startServer({ args: ['--store', url] });
+  const a = await startServer({ args: ['--store', url, '--node-id', 'node-a'] });
   nodes.push(a);
   assert.match(a.log(), /event=listening .* store=postgres jobs=on/);
   assert.match(a.stdout(), /store: +PostgreSQL, postgres:\/\/postgres@127\.0\.0\.1/);
@@ -88,6 +88,11 @@ test('a job submitted on the API-only node runs on the node that runs jobs', { t
       const j = (await onA.call('GetLiveTranscodeJob', { JobId })).Job;
       return j.Process && j.Process.State === 'running';
     }, 30000);
+    const onNode = (await onB.call('GetLiveTranscodeJob', { JobId })).Job;
+    assert.equal(onNode.Node, 'node-a');
+    assert.equal(onNode.Status, 1);
+    const events = (await onA.call('GetLiveTranscodeJob', { JobId })).Job.Events.map((e) => `${e.Event}:${e.Detail || ''}`);
+    assert.ok(events.includes('assigned:node node-a'), events.join(', '));
     const p = await probe(nginx.url('cluster-out'), { seconds: 3 });
     assert.ok(p.streams.some((s) => s.codec_type === 'video' && s.height === 360), JSON.stringify(p.streams));
     await onB.call('SendLiveTranscodeJobCommand', { JobId, Command: 'stop' });
@@ -97,9 +102,9 @@ test('a job submitted on the API-only node runs on the node that runs jobs', { t
   }
 });
 
-test('a second node that would run jobs on the same store is refused', async () => {
-  const r = spawnSync(FLOE_BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', nodeDir(nodes[0]), '--store', url],
+test('a worker needs a PostgreSQL store', async () => {
+  const r = spawnSync(FLOE_BIN, ['worker', '--listen', '127.0.0.1:0', '--data-dir', nodeDir(nodes[0]), '--store', 'var/floe.db'],
     { encoding: 'utf8', timeout: 20000 });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /another node runs the jobs of this store; start this one with --no-jobs/);
+  assert.match(r.stderr, /a worker needs --store postgres:/);
 });

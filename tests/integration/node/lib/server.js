@@ -11,7 +11,9 @@ const FLOE_BIN = process.env.FLOE_BIN || path.resolve(__dirname, '../../../../bu
 async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['127.0.0.0/8'] } = {}) {
   dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'floe-it-'));
   const allow = allowNet.flatMap((c) => ['--allow-net', c]);
-  const proc = spawn(FLOE_BIN, [...globalArgs, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...allow, ...args], {
+  // Tests run many small jobs on a small machine: admission is tested where a test sets it.
+  const capacity = args.includes('--capacity') ? [] : ['--capacity', '64'];
+  const proc = spawn(FLOE_BIN, [...globalArgs, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...allow, ...capacity, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
