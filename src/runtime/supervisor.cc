@@ -461,13 +461,14 @@ int64_t Supervisor::UsedLocked() const {
 }
 
 int64_t Supervisor::LeaseLeftLocked(const std::vector<Job*>& jobs, int64_t steady) const {
+  // Only the jobs it still holds count: one being removed (stopped) has let its lease go.
   int64_t until = 0;
   for (const Job* j : jobs) {
     auto it = leases_.find(j->job.job_id);
-    int64_t v = it == leases_.end() ? steady : it->second.valid_until;
-    until = until == 0 ? v : std::min(until, v);
+    if (it == leases_.end()) continue;
+    until = until == 0 ? it->second.valid_until : std::min(until, it->second.valid_until);
   }
-  return std::max<int64_t>(until - steady, 1);
+  return until == 0 ? 0 : std::max<int64_t>(until - steady, 1);
 }
 
 void Supervisor::SendLeasesLocked(int64_t steady) {
@@ -478,7 +479,7 @@ void Supervisor::SendLeasesLocked(int64_t steady) {
     Command c;
     c.kind = CommandKind::kLease;
     c.lease_ms = LeaseLeftLocked(members, steady);
-    Send(*g, Encode(c));
+    if (c.lease_ms > 0) Send(*g, Encode(c));  // none held: it is being stopped
   }
 }
 

@@ -152,7 +152,7 @@ class Supervisor final : public JobRuntime {
   void KeepLeases(const std::vector<store::JobRecord>& live, bool claim_now);
   void SendLeasesLocked(int64_t steady);
   int64_t UsedLocked() const;
-  // How long the leases of these jobs still hold (at least 1 ms).
+  // How long the leases of these jobs still hold (at least 1 ms; 0: it holds none of them).
   int64_t LeaseLeftLocked(const std::vector<Job*>& jobs, int64_t steady) const;
   bool AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now);  // true: changed
   void Spawn(Group& g, const std::vector<Job*>& first, int64_t now);
