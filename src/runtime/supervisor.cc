@@ -506,6 +506,7 @@ void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool clai
     }
   }
   if (!release.empty()) (void)store_.ReleaseLeases(opt_.holder, release);
+  release.clear();
   if (steady >= next_beat_ms_) {
     store::NodeState node{opt_.holder, opt_.node_id, opt_.capacity_mc, 0, 0, 0, 0};
     {
@@ -515,7 +516,6 @@ void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool clai
     }
     int64_t sent = core::SteadyMillis();
     auto held = store_.Heartbeat(node, opt_.lease_ms);
-    std::vector<std::string> strays;
     std::lock_guard lock(mu_);
     if (!held) {
       next_beat_ms_ = sent + std::min(500, opt_.heartbeat_ms);  // try again soon
@@ -524,7 +524,7 @@ void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool clai
       for (const auto& l : *held) {
         auto it = leases_.find(l.job_id);
         if (it == leases_.end() || it->second.epoch != l.epoch) {
-          strays.push_back(l.job_id);  // not one this run claimed: let it go
+          release.push_back(l.job_id);  // not one this run claimed: let it go
           continue;
         }
         Held h = it->second;
@@ -539,7 +539,6 @@ void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool clai
       SendLeasesLocked(core::SteadyMillis());
       next_beat_ms_ = sent + opt_.heartbeat_ms;
     }
-    if (!strays.empty()) release.swap(strays);
   }
   if (!release.empty()) (void)store_.ReleaseLeases(opt_.holder, release);
   if (!claim_now && steady < next_claim_ms_) return;
