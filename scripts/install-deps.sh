@@ -3,8 +3,10 @@
 # (FFmpeg's libraries with x264/x265/LAME; clang with its libFuzzer runtime for fuzz/; nginx with the RTMP module and the ffmpeg/ffprobe
 # programs as test peers; chromium for the console's tests; PostgreSQL, whose binaries the store
 # tests start in a private data directory, never as a system service), the console's toolchain from npm
-# (web/: esbuild, hls.js) and the official Alibaba Cloud SDKs and playwright-core from npm
-# (tests/integration/node; playwright-core drives Debian's chromium and never downloads one).
+# (web/: esbuild, hls.js) and the official Alibaba Cloud SDKs, playwright-core, kubernetes-types and
+# yaml from npm (tests/integration/node; playwright-core drives Debian's chromium and never
+# downloads one; kubernetes-types and yaml check the manifests of deploy/; systemd-analyze its
+# units, objdump its image).
 # Idempotent: it only installs what is missing, so `make run` and `make test` both call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ DEBS=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   nginx-light libnginx-mod-rtmp ffmpeg chromium postgresql
   nodejs npm curl
+  systemd binutils
 )
 
 missing=()
@@ -42,7 +45,9 @@ fi
 
 if [ ! -d tests/integration/node/node_modules/@alicloud/pop-core ] \
   || [ ! -d tests/integration/node/node_modules/@alicloud/openapi-client ] \
-  || [ ! -d tests/integration/node/node_modules/playwright-core ]; then
-  echo "install-deps: npm ci (official Alibaba Cloud SDKs, playwright-core)"
+  || [ ! -d tests/integration/node/node_modules/playwright-core ] \
+  || [ ! -d tests/integration/node/node_modules/kubernetes-types ] \
+  || [ ! -d tests/integration/node/node_modules/yaml ]; then
+  echo "install-deps: npm ci (official Alibaba Cloud SDKs, playwright-core, kubernetes-types, yaml)"
   (cd tests/integration/node && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi)
 fi

@@ -144,6 +144,8 @@ int main(int argc, char** argv) {
   add_job_options(worker_cmd, worker);
   app.set_config("--config", "",
                  "Read options from this TOML file ([serve] and [worker] sections)");
+  // A misspelt option in the file is an error, not a setting silently left at its default.
+  app.allow_config_extras(CLI::config_extras_mode::error);
 
   floe::cli::RunJobArgs run_job;
   auto* run_job_cmd =

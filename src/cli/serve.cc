@@ -132,6 +132,64 @@ bool ForgetLeasesOfSingleNode(const ServeConfig& config, store::Store& store) {
   return true;
 }
 
+std::string PreviewDir(const ServeConfig& config) {
+  return (std::filesystem::path(config.data_dir) / "preview").string();
+}
+
+// What serve and worker check alike: --metrics-listen (into `metrics`) and --allow-net; false
+// (logged) when one is wrong.
+bool CheckNodeOptions(const ServeConfig& config, http::ServerOptions& metrics) {
+  metrics.io_threads = 1;
+  metrics.worker_threads = 2;
+  if (!config.metrics_listen.empty() &&
+      !ParseListen("metrics_listen", config.metrics_listen, metrics)) {
+    return false;
+  }
+  for (const auto& c : config.allow_net) {
+    if (auto r = core::ParseCidr(c); !r) {
+      spdlog::error("event=bad_config why=\"{}\"", r.error().message);
+      return false;
+    }
+    spdlog::info("event=allow_net cidr={}", c);
+  }
+  return true;
+}
+
+// GET /metrics on its own address (--metrics-listen), never on the API's: tenants cannot read
+// it. Off when the address is empty.
+class MetricsEndpoint {
+ public:
+  MetricsEndpoint(const ServeConfig& config, const http::ServerOptions& opts,
+                  const ice::ApiMetrics& api, runtime::Supervisor& supervisor,
+                  const runtime::NodeInfo& node) {
+    if (config.metrics_listen.empty()) return;
+    server_ = std::make_unique<http::Server>(opts, [&api, &supervisor, &node](const auto& r) {
+      return MetricsResponse(r, api, supervisor, node);
+    });
+    url_ = "http://" + opts.address + ":" + std::to_string(server_->Listen());
+  }
+  MetricsEndpoint(const MetricsEndpoint&) = delete;
+  MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
+  ~MetricsEndpoint() { Stop(); }
+
+  void Run() {
+    if (server_) thread_ = std::thread([this] { server_->Run(/*handle_signals=*/false); });
+  }
+  void Stop() {
+    if (!server_) return;
+    server_->Stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+  }
+  // "http://ADDRESS:PORT", or empty when off.
+  const std::string& Url() const { return url_; }
+
+ private:
+  std::unique_ptr<http::Server> server_;
+  std::string url_;
+  std::thread thread_;
+};
+
 runtime::SupervisorOptions SupervisorOptionsOf(const ServeConfig& config,
                                                const std::string& node_id) {
   runtime::SupervisorOptions o;
@@ -139,10 +197,9 @@ runtime::SupervisorOptions SupervisorOptionsOf(const ServeConfig& config,
   o.lock_dir = (std::filesystem::path(config.data_dir) / "run").string();
   o.log_level = config.log_level;
   o.allow_net = config.allow_net;
-  std::string preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
   std::error_code ec;
-  std::filesystem::remove_all(preview_dir, ec);  // what a crashed run left
-  if (config.preview) o.preview_dir = preview_dir;
+  std::filesystem::remove_all(PreviewDir(config), ec);  // what a crashed run left
+  if (config.preview) o.preview_dir = PreviewDir(config);
   o.node_id = node_id;
   o.holder = node_id + "/" + core::NewResourceId().substr(0, 12);
   double cores =
@@ -188,12 +245,7 @@ int Serve(const ServeConfig& config) {
   http::ServerOptions opts;
   if (!ParseListen("listen", config.listen, opts)) return 2;
   http::ServerOptions metrics_opts;
-  metrics_opts.io_threads = 1;
-  metrics_opts.worker_threads = 2;
-  if (!config.metrics_listen.empty() &&
-      !ParseListen("metrics_listen", config.metrics_listen, metrics_opts)) {
-    return 2;
-  }
+  if (!CheckNodeOptions(config, metrics_opts)) return 2;
   opts.io_threads = config.io_threads;
   opts.worker_threads = config.worker_threads;
   opts.body_limit = config.body_limit;
@@ -202,14 +254,6 @@ int Serve(const ServeConfig& config) {
   opts.first_request_timeout = std::chrono::milliseconds(config.first_request_timeout_ms);
   opts.max_connections = config.max_connections;
   opts.max_connections_per_client = config.max_connections_per_client;
-
-  for (const auto& c : config.allow_net) {
-    if (auto r = core::ParseCidr(c); !r) {
-      spdlog::error("event=bad_config why=\"{}\"", r.error().message);
-      return 2;
-    }
-    spdlog::info("event=allow_net cidr={}", c);
-  }
 
   EnsureDataDir(config.data_dir);
   std::string access_log = config.access_log.empty()
@@ -245,7 +289,6 @@ int Serve(const ServeConfig& config) {
   auth::Authorizer authz(store);
   auth::RateLimiter limiter(config.rate_limit, config.rate_burst);
   runtime::SupervisorOptions sup_opts = SupervisorOptionsOf(config, *node_id);
-  std::string preview_dir = (std::filesystem::path(config.data_dir) / "preview").string();
   runtime::Supervisor supervisor(store, sup_opts);
 
   ice::TemplateService templates(store);
@@ -254,7 +297,7 @@ int Serve(const ServeConfig& config) {
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
   ice::AddJobActions(actions, jobs);
-  ice::PreviewLinks previews(box.DeriveKey("preview links"), preview_dir,
+  ice::PreviewLinks previews(box.DeriveKey("preview links"), PreviewDir(config),
                              config.preview_link_ttl_s);
   if (config.preview) ice::AddPreviewActions(actions, jobs, previews);
   std::string console_dir =
@@ -266,17 +309,8 @@ int Serve(const ServeConfig& config) {
   ice::ApiMetrics api_metrics;
   gateway.SetMetrics(&api_metrics);
 
-  // /metrics on an address of its own, never on the API's: tenants cannot read it.
   runtime::NodeInfo node{*node_id, config.max_jobs};
-  std::unique_ptr<http::Server> metrics_server;
-  std::string metrics_endpoint;
-  if (!config.metrics_listen.empty()) {
-    metrics_server = std::make_unique<http::Server>(metrics_opts, [&](const http::Request& r) {
-      return MetricsResponse(r, api_metrics, supervisor, node);
-    });
-    metrics_endpoint =
-        "http://" + metrics_opts.address + ":" + std::to_string(metrics_server->Listen());
-  }
+  MetricsEndpoint metrics(config, metrics_opts, api_metrics, supervisor, node);
 
   http::Server server(opts, [&](const http::Request& r) {
     return Route(r, gateway, console_dir, config.preview ? &previews : nullptr);
@@ -287,17 +321,13 @@ int Serve(const ServeConfig& config) {
       "event=listening endpoint={} data_dir={} store={} jobs={} credentials={} metrics={} "
       "node={} access_log={}",
       endpoint, config.data_dir, IsPostgresUrl(config.store_url) ? "postgres" : "sqlite",
-      config.run_jobs ? "on" : "off", creds, metrics_endpoint.empty() ? "off" : metrics_endpoint,
+      config.run_jobs ? "on" : "off", creds, metrics.Url().empty() ? "off" : metrics.Url(),
       node.node, access_log);
   if (config.run_jobs) supervisor.Start();  // jobs that should run (also after a crash) run again
-  std::thread metrics_thread;
-  if (metrics_server) metrics_thread = std::thread([&] { metrics_server->Run(false); });
-  PrintReady(sup_opts.floe_binary, endpoint, config, creds, metrics_endpoint, access_log);
+  metrics.Run();
+  PrintReady(sup_opts.floe_binary, endpoint, config, creds, metrics.Url(), access_log);
   server.Run(/*handle_signals=*/true);
-  if (metrics_server) {
-    metrics_server->Stop();
-    metrics_thread.join();
-  }
+  metrics.Stop();
   supervisor.Shutdown();  // job processes flush and exit; their jobs run again at next start
   spdlog::info("event=stopped");
   return 0;
@@ -315,18 +345,7 @@ int Work(const ServeConfig& config) {
   opts.worker_threads = 2;
   if (!ParseListen("listen", config.listen, opts)) return 2;
   http::ServerOptions metrics_opts;
-  metrics_opts.io_threads = 1;
-  metrics_opts.worker_threads = 2;
-  if (!config.metrics_listen.empty() &&
-      !ParseListen("metrics_listen", config.metrics_listen, metrics_opts)) {
-    return 2;
-  }
-  for (const auto& c : config.allow_net) {
-    if (auto r = core::ParseCidr(c); !r) {
-      spdlog::error("event=bad_config why=\"{}\"", r.error().message);
-      return 2;
-    }
-  }
+  if (!CheckNodeOptions(config, metrics_opts)) return 2;
   auto node_id = NodeId(config);
   if (!node_id) return 2;
   EnsureDataDir(config.data_dir);
@@ -336,15 +355,7 @@ int Work(const ServeConfig& config) {
   runtime::Supervisor supervisor(store, sup_opts);
   runtime::NodeInfo node{*node_id, 0};
   ice::ApiMetrics api_metrics;  // none: a worker serves no API
-  std::unique_ptr<http::Server> metrics_server;
-  std::string metrics_endpoint;
-  if (!config.metrics_listen.empty()) {
-    metrics_server = std::make_unique<http::Server>(metrics_opts, [&](const http::Request& r) {
-      return MetricsResponse(r, api_metrics, supervisor, node);
-    });
-    metrics_endpoint =
-        "http://" + metrics_opts.address + ":" + std::to_string(metrics_server->Listen());
-  }
+  MetricsEndpoint metrics(config, metrics_opts, api_metrics, supervisor, node);
   // /healthz: 200 while the store takes this node's heartbeats, 503 once it has not for a lease
   // time (its jobs are moving elsewhere).
   int lease_ms = config.lease_ms;
@@ -367,10 +378,9 @@ int Work(const ServeConfig& config) {
   uint16_t port = server.Listen();
   std::string endpoint = "http://" + opts.address + ":" + std::to_string(port);
   spdlog::info("event=listening role=worker health={}/healthz store=postgres node={} metrics={}",
-               endpoint, *node_id, metrics_endpoint.empty() ? "off" : metrics_endpoint);
+               endpoint, *node_id, metrics.Url().empty() ? "off" : metrics.Url());
   supervisor.Start();
-  std::thread metrics_thread;
-  if (metrics_server) metrics_thread = std::thread([&] { metrics_server->Run(false); });
+  metrics.Run();
   std::printf(
       "\nFloe worker %s is ready\n"
       "  health:   %s/healthz\n"
@@ -379,14 +389,11 @@ int Work(const ServeConfig& config) {
       "  metrics:  %s\n\n",
       node_id->c_str(), endpoint.c_str(), DescribeStore(config.store_url, config.data_dir).c_str(),
       static_cast<double>(sup_opts.capacity_mc) / 1000,
-      metrics_endpoint.empty() ? "off (--metrics-listen ADDRESS:PORT)"
-                               : (metrics_endpoint + "/metrics").c_str());
+      metrics.Url().empty() ? "off (--metrics-listen ADDRESS:PORT)"
+                            : (metrics.Url() + "/metrics").c_str());
   std::fflush(stdout);
   server.Run(/*handle_signals=*/true);
-  if (metrics_server) {
-    metrics_server->Stop();
-    metrics_thread.join();
-  }
+  metrics.Stop();
   supervisor.Shutdown();  // processes flush and exit; the leases go, for other nodes to claim
   spdlog::info("event=stopped");
   return 0;

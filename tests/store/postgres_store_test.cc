@@ -42,6 +42,20 @@ TEST(PostgresStore, NodesStartingTogetherApplyTheMigrationsOnce) {
   EXPECT_EQ(nodes[0]->ListTemplates(q)->total_count, 5);  // inserted once, not four times
 }
 
+TEST(PostgresStore, ADatabaseMigratedByANewerFloeIsRefused) {
+  std::string url = PgServer::Get().NewDatabase();
+  { PostgresStore store(url, 1); }
+  Conn(url).Simple("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)");
+  try {
+    PostgresStore store(url, 1);
+    FAIL() << "opened a database of schema 999";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 999, newer than this floe knows"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(PostgresStore, LimitsAndNoncesHoldAcrossNodes) {
   std::string url = PgServer::Get().NewDatabase();
   PostgresStore a(url, 4), b(url, 4);

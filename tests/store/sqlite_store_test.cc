@@ -30,6 +30,23 @@ TEST(SqliteStore, AppliesMigrationsOnceAndUsesWalWithFullSync) {
   EXPECT_EQ(Pragma(dir.File("floe.db"), "synchronous"), "2");  // FULL
 }
 
+TEST(SqliteStore, AStoreMigratedByANewerFloeIsRefused) {
+  testing::TempDir dir;
+  { SqliteStore store(dir.File("floe.db")); }
+  {
+    Db db(dir.File("floe.db"));  // as a newer floe's next migration would leave it
+    db.Exec("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)");
+  }
+  try {
+    SqliteStore store(dir.File("floe.db"));
+    FAIL() << "opened a store of schema 999";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 999, newer than this floe knows"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(SqliteStore, AFailingMigrationIsRolledBackWhole) {
   testing::TempDir dir;
   {

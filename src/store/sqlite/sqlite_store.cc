@@ -3,6 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <stdexcept>
+#include <string>
+
 #include "core/time.h"
 #include "store/sqlite/migrations.h"
 
@@ -31,6 +34,12 @@ void SqliteStore::Migrate() {
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
   int current = SchemaVersion();
+  if (int known = Migrations().back().version; current > known) {
+    // A newer floe migrated this file: an older one would misread what it wrote.
+    throw std::runtime_error("the store " + path_ + " is at schema version " +
+                             std::to_string(current) + ", newer than this floe knows (" +
+                             std::to_string(known) + "): run a floe at least as new");
+  }
   for (const auto& m : Migrations()) {
     if (m.version <= current) continue;
     db.Exec("BEGIN IMMEDIATE");
