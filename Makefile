@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DFLOE_WERROR=ON
 endif
 
-.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-jobs bench-soak clean
+.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-jobs bench-soak bench-cluster clean
 FUZZ_SECONDS ?= 60
 
 deps:
@@ -25,7 +25,7 @@ run: build
 test: build format-check
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 	@$(MAKE) --no-print-directory test-asan
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 # Every test but those labelled no-sanitizer (tests/CMakeLists.txt) again against an
 # AddressSanitizer + UBSan build (its own build tree). -O1 -g1
@@ -53,6 +53,11 @@ format-check:
 
 bench-api: build
 	@bench/api/run.sh $(BUILD_DIR)
+	@STORE=postgres NODES=1 bench/api/run.sh $(BUILD_DIR)
+	@STORE=postgres NODES=2 bench/api/run.sh $(BUILD_DIR)
+
+bench-cluster: build
+	@bench/cluster/run.sh $(BUILD_DIR)
 
 bench-media: build
 	@bench/media/run.sh $(BUILD_DIR)

@@ -14,7 +14,9 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "auth/signature.h"
 #include "core/strings.h"
@@ -27,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Options {
   std::string host = "127.0.0.1";
-  std::string port;
+  std::vector<std::string> ports;  // connection w goes to ports[w % size]: several nodes
   std::string access_key_id, secret;
   int concurrency = 32;
   int seconds = 10;
@@ -59,9 +61,9 @@ std::string SignedTarget(const Options& o, floe::auth::Pairs params, long nonce)
 
 class Conn {
  public:
-  explicit Conn(const Options& o) : socket_(ioc_) {
+  Conn(const Options& o, int w) : socket_(ioc_) {
     tcp::resolver resolver(ioc_);
-    net::connect(socket_, resolver.resolve(o.host, o.port));
+    net::connect(socket_, resolver.resolve(o.host, o.ports[w % o.ports.size()]));
     socket_.set_option(tcp::no_delay(true));
   }
   int Get(const std::string& target, std::string* body = nullptr) {
@@ -89,7 +91,7 @@ PhaseResult RunPhase(const Options& o, Next next) {
   auto deadline = Clock::now() + std::chrono::seconds(o.seconds);
   for (int w = 0; w < o.concurrency; ++w) {
     threads.emplace_back([&, w] {
-      Conn c(o);
+      Conn c(o, w);
       for (long i = 0; Clock::now() < deadline; ++i) {
         std::string target = next(w, i);
         auto t0 = Clock::now();
@@ -131,18 +133,22 @@ int main(int argc, char** argv) {
   std::string creds_path;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--port")
-      o.port = v;
-    else if (k == "--credentials")
+    if (k == "--port") {
+      for (size_t at = 0; at <= v.size();) {
+        size_t comma = std::min(v.find(',', at), v.size());
+        o.ports.push_back(v.substr(at, comma - at));
+        at = comma + 1;
+      }
+    } else if (k == "--credentials")
       creds_path = v;
     else if (k == "--concurrency")
       o.concurrency = std::stoi(v);
     else if (k == "--seconds")
       o.seconds = std::stoi(v);
   }
-  if (o.port.empty() || creds_path.empty()) {
-    std::cerr
-        << "usage: floe_api_bench --port P --credentials FILE [--concurrency 32] [--seconds 10]\n";
+  if (o.ports.empty() || creds_path.empty()) {
+    std::cerr << "usage: floe_api_bench --port P[,P2,...] --credentials FILE [--concurrency 32] "
+                 "[--seconds 10]\n";
     return 2;
   }
   auto creds = nlohmann::json::parse(std::ifstream(creds_path));
@@ -152,7 +158,7 @@ int main(int argc, char** argv) {
   // One template per connection, so updates measure the store, not one row's lock.
   std::vector<std::string> ids;
   {
-    Conn c(o);
+    Conn c(o, 0);
     for (int w = 0; w < o.concurrency; ++w) {
       std::string body;
       int st =
@@ -171,8 +177,8 @@ int main(int argc, char** argv) {
       ids.push_back(nlohmann::json::parse(body)["TemplateId"]);
     }
   }
-  std::printf("floe api bench: concurrency %d, %d s per phase, %u cores\n", o.concurrency,
-              o.seconds, std::thread::hardware_concurrency());
+  std::printf("floe api bench: concurrency %d over %zu node(s), %d s per phase, %u cores\n",
+              o.concurrency, o.ports.size(), o.seconds, std::thread::hardware_concurrency());
   std::atomic<long> nonce{0};
   auto ref = RunPhase(o, [](int, long) { return std::string("/healthz"); });
   Print("reference GET /healthz", ref, ref, 0);

@@ -1,20 +1,59 @@
 #!/usr/bin/env bash
-# Benchmarks the API on this machine: starts floe serve (SQLite, fresh data dir) on a free port,
-# drives it with floe_api_bench at a fixed concurrency, stops it. Usage: bench/api/run.sh [BUILD_DIR]
-# Environment: CONCURRENCY (32), SECONDS_PER_PHASE (10).
+# Benchmarks the API on this machine: starts floe serve on free ports, drives it with
+# floe_api_bench at a fixed concurrency, stops it. Usage: bench/api/run.sh [BUILD_DIR]
+# Environment: CONCURRENCY (32), SECONDS_PER_PHASE (10); STORE (sqlite: a fresh data dir;
+# postgres: a private PostgreSQL started here, fsync on, as a user runs it) and NODES (1; with
+# postgres, 2 starts a second `floe serve` on the same database and spreads the connections
+# over both).
 set -euo pipefail
 build=${1:-build}
+store=${STORE:-sqlite}
+nodes=${NODES:-1}
+root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$(mktemp -d /tmp/floe-bench-XXXXXX)
-log="$data/serve.log"
-"$build/floe" serve --listen 127.0.0.1:0 --data-dir "$data" 2>"$log" &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT
-port=""
-for _ in $(seq 1 100); do
-  port=$(grep -o 'event=listening endpoint=http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-  [ -n "$port" ] && break
-  sleep 0.1
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ "$store" = postgres ] && "$root/tests/store/pg-fixture.sh" stop "$data/pg"
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+args=()
+if [ "$store" = postgres ]; then
+  "$root/tests/store/pg-fixture.sh" start "$data/pg" durable
+  args=(--store "postgres://postgres@127.0.0.1:$(cat "$data/pg/port")/postgres")
+elif [ "$nodes" != 1 ]; then
+  echo "NODES=$nodes needs STORE=postgres (a SQLite store has one node)" >&2
+  exit 2
+fi
+
+# Starts node $1; its port goes to $port.
+start_node() {
+  local dir="$data/node-$1"
+  mkdir -p "$dir"
+  # Every node of a cluster shares the first one's master key.
+  [ "$1" -gt 1 ] && cp "$data/node-1/master.key" "$dir/master.key"
+  "$build/floe" serve --listen 127.0.0.1:0 --data-dir "$dir" --node-id "bench-$1" "${args[@]}" \
+    >"$dir/ready.txt" 2>"$dir/serve.log" &
+  pids+=($!)
+  port=""
+  for _ in $(seq 1 100); do
+    port=$(grep -o 'event=listening endpoint=http://127.0.0.1:[0-9]*' "$dir/serve.log" |
+      grep -o '[0-9]*$' || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$dir/serve.log" >&2; exit 1; }
+}
+
+start_node 1
+ports=$port
+for n in $(seq 2 "$nodes"); do
+  start_node "$n"
+  ports="$ports,$port"
 done
-[ -n "$port" ] || { cat "$log"; exit 1; }
-"$build/bench/floe_api_bench" --port "$port" --credentials "$data/credentials.json" \
+echo "store: $store, $nodes node(s)"
+"$build/bench/floe_api_bench" --port "$ports" --credentials "$data/node-1/credentials.json" \
   --concurrency "${CONCURRENCY:-32}" --seconds "${SECONDS_PER_PHASE:-10}"

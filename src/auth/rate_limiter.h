@@ -3,10 +3,13 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace floe::auth {
 
@@ -19,10 +22,19 @@ class RateLimiter {
   // Whether the key's bucket has a token now, without taking it.
   bool Check(const std::string& key, int64_t now_ms);
 
+  // Sharing with other nodes (auth/rate_share.h), off until turned on (unshared counts keep a
+  // bucket from being swept). The tokens taken per key since the last call, forgotten here.
+  void ShareCounts() { sharing_ = true; }
+  std::vector<std::pair<std::string, int64_t>> TakeUnshared();
+  // Takes `tokens` that other nodes used for the key from its bucket: it may go below zero,
+  // down to -burst (refilling from there at the rate), so that the cluster's use is paid back.
+  void Drain(const std::string& key, double tokens, int64_t now_ms);
+
  private:
   struct Bucket {
     double tokens;
     int64_t updated_ms;
+    int64_t unshared = 0;  // tokens taken here that TakeUnshared has not handed out yet
   };
   struct Shard {
     std::mutex mu;
@@ -33,6 +45,7 @@ class RateLimiter {
   Bucket& Refill(Shard& shard, const std::string& key, int64_t now_ms);
 
   double rate_, burst_;
+  std::atomic<bool> sharing_{false};
   std::array<Shard, 16> shards_;
 };
 

@@ -25,6 +25,7 @@
 #include "core/backoff.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "media/mux.h"
 #include "media/pipeline.h"
 #include "runtime/protocol.h"
 
@@ -368,7 +369,10 @@ class LineReader {
 class LeaseFence {
  public:
   explicit LeaseFence(Reporter& out) : out_(out) {}
-  void Extend(int64_t lease_ms) { deadline_ms_ = core::SteadyMillis() + lease_ms; }
+  void Extend(int64_t lease_ms) {
+    deadline_ms_ = core::SteadyMillis() + lease_ms;
+    media::FenceOutputsAt(deadline_ms_);  // outputs stop at the deadline even before the exit
+  }
   void Watch(std::stop_token stop) {
     while (!stop.stop_requested()) {
       int64_t deadline = deadline_ms_.load();

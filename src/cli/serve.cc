@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
+#include "auth/rate_share.h"
 #include "cli/bootstrap.h"
 #include "core/net_policy.h"
 #include "http/server.h"
@@ -289,6 +290,12 @@ int Serve(const ServeConfig& config) {
   auth::Authorizer authz(store);
   auth::RateLimiter limiter(config.rate_limit, config.rate_burst);
   runtime::SupervisorOptions sup_opts = SupervisorOptionsOf(config, *node_id);
+  // Several nodes on one store: an AccessKey's rate holds for all of them together.
+  std::unique_ptr<auth::RateShare> rate_share;
+  if (IsPostgresUrl(config.store_url) && config.rate_limit > 0) {
+    rate_share = std::make_unique<auth::RateShare>(store, limiter, sup_opts.holder);
+    rate_share->Start();
+  }
   runtime::Supervisor supervisor(store, sup_opts);
 
   ice::TemplateService templates(store);

@@ -14,6 +14,7 @@ using core::Error;
 
 namespace {
 constexpr int64_t kConnectTimeoutMs = 5'000, kWriteTimeoutMs = 10'000;
+std::atomic<int64_t> g_fence_ms{0};
 
 // Refused by the network policy, or unreachable: never the remote's own answer.
 Error ConnectFailed(uint64_t refused_before) {
@@ -25,9 +26,19 @@ Error ConnectFailed(uint64_t refused_before) {
 }
 }  // namespace
 
+void FenceOutputsAt(int64_t steady_ms) {
+  g_fence_ms.store(steady_ms);
+}
+
+bool OutputsFenced() {
+  int64_t fence = g_fence_ms.load();
+  return fence > 0 && core::SteadyMillis() >= fence;
+}
+
 int Muxer::Interrupt(void* opaque) {
   auto* self = static_cast<Muxer*>(opaque);
-  return (self->abort_ && self->abort_->load()) || core::SteadyMillis() > self->deadline_ms_.load()
+  return (self->abort_ && self->abort_->load()) ||
+                 core::SteadyMillis() > self->deadline_ms_.load() || OutputsFenced()
              ? 1
              : 0;
 }
@@ -192,6 +203,13 @@ core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
     }
   }
   if (!rtmp_up()) return {};
+  if (OutputsFenced()) {
+    spdlog::warn("event=output_fenced url={}", url_);
+    last_error_ = "the process's lease on its outputs ran out";
+    rtmp_.reset();
+    CloseFlvWriter();
+    return {};
+  }
   int64_t dts_us = av_rescale_q(packet->dts, src_tb_[stream], AVRational{1, 1'000'000});
   if (rtmp_wait_key_) {
     if (stream != video_stream_ || !(packet->flags & AV_PKT_FLAG_KEY)) return {};
@@ -217,7 +235,7 @@ core::Result<void> Muxer::Write(int stream, const AVPacket* packet) {
 }
 
 bool Muxer::Reconnect() {
-  if (rtmp_up() || !has_rtmp()) return rtmp_up();
+  if (rtmp_up() || !has_rtmp() || OutputsFenced()) return rtmp_up();
   if (hevc_) {
     if (!OpenFlvWriter()) return false;
   } else {
@@ -234,7 +252,7 @@ bool Muxer::Reconnect() {
 void Muxer::Finish() {
   if (finished_) return;
   finished_ = true;
-  if (rtmp_) av_write_trailer(rtmp_.get());
+  if (rtmp_ && !OutputsFenced()) av_write_trailer(rtmp_.get());
   if (hls_) av_write_trailer(hls_.get());
 }
 

@@ -20,6 +20,12 @@ struct MuxStream {
   AVRational time_base;             // of the packets that will be written
 };
 
+// A fence on every RTMP output of this process (floe run-job, under its node's leases): from
+// `steady_ms` (core::SteadyMillis) on, no output connects, writes another packet or a trailer,
+// and a blocked connect or write gives up, even before the process exits. 0 (the default): none.
+void FenceOutputsAt(int64_t steady_ms);
+bool OutputsFenced();
+
 class Muxer {
  public:
   // Opens the RTMP output (URL policy applies) and, when hls_dir is set, an HLS output with

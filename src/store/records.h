@@ -163,6 +163,14 @@ struct Lease {
   std::string input_url;  // ClaimJobs: the input it decodes
 };
 
+// Requests admitted per AccessKey (rate limits across nodes, auth/rate_share.h): a node's count
+// since its last share, or (answered) another node's running total.
+struct RateCount {
+  std::string holder;  // the node instance ("NODE/INSTANCE")
+  std::string access_key_id;
+  int64_t count = 0;
+};
+
 struct NodeState {
   std::string holder;
   std::string node_id;

@@ -103,7 +103,8 @@ class Store {
   // go of its leases on stopped jobs, extends the others by lease_ms, and returns them.
   virtual Result<std::vector<Lease>> Heartbeat(const NodeState& node, int64_t lease_ms) = 0;
   // In one transaction: the running jobs that no live lease holds (those on preferred inputs
-  // first, then the oldest; rows another node is claiming are skipped, not waited for) are
+  // first, then those never leased or whose lease expired longest ago, then the oldest; rows
+  // another node is claiming are skipped, not waited for) are
   // taken while their cost fits the room of the request (store/leases.h), each leased to
   // req.holder under a new epoch with an "assigned" event. The leases taken are returned.
   virtual Result<std::vector<Lease>> ClaimJobs(const ClaimRequest& req) = 0;
@@ -114,6 +115,14 @@ class Store {
   virtual Result<std::vector<NodeState>> ListNodes(int64_t within_ms) = 0;
   // Forgets every lease and node: for a store that only one node can open, as that node starts.
   virtual Result<void> ResetLeases() = 0;
+
+  // Rate limits across nodes (auth/rate_share.h): adds `mine` (requests per AccessKey this
+  // holder admitted since its last share) to its running totals, and returns the running totals
+  // of the other holders that changed in the last `within_ms`. A store that only one node opens
+  // (SQLite) has no others: it answers none.
+  virtual Result<std::vector<RateCount>> ShareRateCounts(const std::string& holder,
+                                                         const std::vector<RateCount>& mine,
+                                                         int64_t within_ms) = 0;
 };
 
 }  // namespace floe::store

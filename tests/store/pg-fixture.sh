@@ -2,7 +2,7 @@
 # A private PostgreSQL for one ctest run (the FIXTURES_SETUP/CLEANUP of the unit tests): Debian's
 # binaries, a data directory under DIR, a free port on 127.0.0.1 written to DIR/port. Run as the
 # postgres user when we are root (initdb and postgres refuse root). Never a system service.
-#   pg-fixture.sh start DIR | stop DIR
+#   pg-fixture.sh start DIR [durable] | stop DIR
 set -euo pipefail
 cmd=$1 dir=$2
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -18,8 +18,11 @@ case $cmd in
       --no-instructions >"$dir/initdb.log"
     port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
     # fsync off: the unit tests check the store's logic, not the disk (the durability tests do).
+    # durable: PostgreSQL's own defaults (fsync on), for benchmarks of durable writes.
+    nosync="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${3:-}" = durable ] && nosync=""
     "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start -o \
-      "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+      "-p $port -k $dir -c listen_addresses=127.0.0.1 $nosync -c max_connections=200" >/dev/null
     echo "$port" >"$dir/port"
     ;;
   stop)

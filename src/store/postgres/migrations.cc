@@ -114,6 +114,22 @@ CREATE TABLE nodes (
   heartbeat BIGINT NOT NULL
 );
 )SQL"},
+        {4, "rate counts shared by the nodes", R"SQL(
+CREATE TABLE rate_counts (
+  holder        TEXT NOT NULL,
+  access_key_id TEXT NOT NULL,
+  total         BIGINT NOT NULL,
+  updated       BIGINT NOT NULL,
+  PRIMARY KEY (holder, access_key_id)
+);
+CREATE INDEX rate_counts_by_time ON rate_counts(updated);
+)SQL"},
+        {5, "claims and heartbeats that read only what they need", R"SQL(
+DROP INDEX jobs_claimable;
+CREATE INDEX jobs_claimable ON jobs(status, lease_expires, create_time, seq);
+CREATE INDEX jobs_running_by_input ON jobs(input_url) WHERE status = 1;
+CREATE INDEX nodes_by_heartbeat ON nodes(heartbeat);
+)SQL"},
     };
   }();
   return kAll;

@@ -1,7 +1,7 @@
-// PostgresStore: leases, on the database's clock (one clock for every node). Claims lock the
-// rows they offer with FOR UPDATE SKIP LOCKED, so that nodes claiming together each get other
-// jobs instead of waiting for each other; a heartbeat that meets a claim on one of its rows
-// waits for it and then no longer finds that row its own.
+// PostgresStore: leases and the rate counts nodes share, on the database's clock (one clock for
+// every node). Claims lock the rows they offer with FOR UPDATE SKIP LOCKED, so that nodes
+// claiming together each get other jobs instead of waiting for each other; a heartbeat that
+// meets a claim on one of its rows waits for it and then no longer finds that row its own.
 #include <set>
 
 #include "store/leases.h"
@@ -12,6 +12,7 @@ namespace floe::store::postgres {
 namespace {
 
 constexpr int64_t kForgetNodeMs = 3'600'000;  // a node silent this long leaves the list
+constexpr int64_t kForgetRateMs = 60'000;     // a rate count unchanged this long goes
 
 int64_t DbNow(Conn& c) {
   return c.Exec("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint").Int(0, 0);
@@ -62,23 +63,42 @@ Result<std::vector<store::Lease>> PostgresStore::Heartbeat(const NodeState& node
 Result<std::vector<store::Lease>> PostgresStore::ClaimJobs(const ClaimRequest& req) {
   return Tx<std::vector<store::Lease>>([&](Conn& c) -> Result<std::vector<store::Lease>> {
     int64_t now = DbNow(c);
-    auto r = c.Exec("SELECT " + kJobSelect +
-                        ", lease_expires FROM jobs WHERE status = 1 AND lease_expires < $1 "
-                        "ORDER BY (input_url = ANY(string_to_array($2, E'\\n'))) DESC, "
-                        "create_time, seq LIMIT $3 FOR UPDATE SKIP LOCKED",
-                    Params().Add(now).Add(JoinLines(req.preferred_inputs)).Add(req.limit));
+    // Candidates in the order of the jobs_claimable index (never leased or expired longest ago,
+    // then the oldest), so that a claim reads at most `limit` rows however many jobs the
+    // cluster runs; those on inputs this node decodes first, looked up on their own.
+    std::vector<Claimable> jobs;
+    std::set<std::string> ids;
+    std::vector<std::string> inputs;
+    auto add = [&](const Rows& r) {
+      for (int i = 0; i < r.size(); ++i) {
+        if (!ids.insert(r.Text(i, 0)).second) continue;  // locked by the first query already
+        jobs.push_back({JobFrom(r, i), r.Int(i, 21), 0, false});
+        inputs.push_back(jobs.back().job.input_url);
+      }
+    };
+    const std::string candidates = "SELECT " + kJobSelect +
+                                   ", lease_expires FROM jobs WHERE status = 1 AND "
+                                   "lease_expires < $1 ";
+    const std::string order =
+        "ORDER BY lease_expires, create_time, seq LIMIT $2 FOR UPDATE SKIP LOCKED";
+    if (!req.preferred_inputs.empty()) {
+      add(c.Exec(candidates + "AND input_url = ANY(string_to_array($3, E'\\n')) " + order,
+                 Params().Add(now).Add(req.limit).Add(JoinLines(req.preferred_inputs))));
+    }
+    add(c.Exec(candidates + order, Params().Add(now).Add(req.limit)));
+    if (jobs.empty()) return std::vector<store::Lease>{};  // the usual case: nothing to take
+    // Which of these jobs' inputs another live node decodes: looked up for these inputs only,
+    // so that a claim never reads every lease of the cluster.
     std::set<std::string> elsewhere;
     auto e = c.Exec(
         "SELECT DISTINCT input_url FROM jobs WHERE status = 1 AND lease_holder != '' AND "
-        "lease_holder != $1 AND lease_expires >= $2",
-        Params().Add(req.holder).Add(now));
+        "lease_holder != $1 AND lease_expires >= $2 AND "
+        "input_url = ANY(string_to_array($3, E'\\n'))",
+        Params().Add(req.holder).Add(now).Add(JoinLines(inputs)));
     for (int i = 0; i < e.size(); ++i) elsewhere.insert(e.Text(i, 0));
-    std::vector<Claimable> jobs;
-    for (int i = 0; i < r.size(); ++i) {
-      Claimable cl{JobFrom(r, i), r.Int(i, 21), 0, false};
+    for (auto& cl : jobs) {
       cl.decoded_elsewhere = elsewhere.count(cl.job.input_url) > 0;
       cl.since_ms = ClaimableSince(cl.job, cl.lease_expires_ms);
-      jobs.push_back(std::move(cl));
     }
     std::vector<store::Lease> taken;
     for (const auto& step : PlanClaims(jobs, req, now)) {
@@ -140,6 +160,28 @@ Result<void> PostgresStore::ResetLeases() {
     c.Exec("UPDATE jobs SET lease_holder = '', lease_expires = 0 WHERE lease_holder != ''");
     c.Exec("DELETE FROM nodes");
     return {};
+  });
+}
+
+Result<std::vector<RateCount>> PostgresStore::ShareRateCounts(const std::string& holder,
+                                                              const std::vector<RateCount>& mine,
+                                                              int64_t within_ms) {
+  return Tx<std::vector<RateCount>>([&](Conn& c) -> Result<std::vector<RateCount>> {
+    int64_t now = DbNow(c);
+    for (const auto& m : mine) {
+      c.Exec(
+          "INSERT INTO rate_counts(holder, access_key_id, total, updated) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (holder, access_key_id) DO UPDATE SET total = rate_counts.total + "
+          "EXCLUDED.total, updated = EXCLUDED.updated",
+          Params().Add(holder).Add(m.access_key_id).Add(m.count).Add(now));
+    }
+    c.Exec("DELETE FROM rate_counts WHERE updated < $1", Params().Add(now - kForgetRateMs));
+    auto r = c.Exec(
+        "SELECT holder, access_key_id, total FROM rate_counts WHERE holder != $1 AND updated >= $2",
+        Params().Add(holder).Add(now - within_ms));
+    std::vector<RateCount> others;
+    for (int i = 0; i < r.size(); ++i) others.push_back({r.Text(i, 0), r.Text(i, 1), r.Int(i, 2)});
+    return others;
   });
 }
 

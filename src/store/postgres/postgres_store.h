@@ -80,6 +80,9 @@ class PostgresStore final : public Store {
                              const std::vector<std::string>& job_ids) override;
   Result<std::vector<NodeState>> ListNodes(int64_t within_ms) override;
   Result<void> ResetLeases() override;
+  Result<std::vector<RateCount>> ShareRateCounts(const std::string& holder,
+                                                 const std::vector<RateCount>& mine,
+                                                 int64_t within_ms) override;
 
   int SchemaVersion();
 

@@ -66,7 +66,7 @@ Result<std::vector<Lease>> SqliteStore::ClaimJobs(const ClaimRequest& req) {
     {
       auto s = db.Prepare("SELECT " + kJobSelect +
                           ", lease_expires FROM jobs WHERE status = 1 AND lease_expires < ? "
-                          "ORDER BY create_time, rowid");
+                          "ORDER BY lease_expires, create_time, rowid");
       s.Bind(1, now);
       while (s.Step()) {
         Claimable c{JobFrom(s), s.Int(21), 0, false};
@@ -140,6 +140,13 @@ Result<void> SqliteStore::ResetLeases() {
     db.Exec("DELETE FROM nodes");
     return {};
   });
+}
+
+// One node opens a SQLite store: its limits are its own.
+Result<std::vector<RateCount>> SqliteStore::ShareRateCounts(const std::string&,
+                                                            const std::vector<RateCount>&,
+                                                            int64_t) {
+  return std::vector<RateCount>{};
 }
 
 }  // namespace floe::store::sqlite

@@ -1,7 +1,8 @@
 // Several nodes on one PostgreSQL store (a private server started here): what one node writes
-// every other serves, nonces hold across nodes, `floe admin --store` works on the shared store,
+// every other serves, nonces and rate limits hold across nodes, `floe admin --store` works on the shared store,
 // a job submitted on an API-only node (--no-jobs) runs on the node that runs jobs (under its
-// lease: the job names that node), and a worker needs a PostgreSQL store.
+// lease: the job names that node), a worker admits only what fits its capacity (the rest waits
+// for room), and a worker needs a PostgreSQL store.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -10,8 +11,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { until } = require('./lib/until');
-const { startServer, FLOE_BIN } = require('./lib/server');
-const { v1Client, v3Client } = require('./lib/clients');
+const { startServer, startWorker, FLOE_BIN } = require('./lib/server');
+const { v1Client, v3Client, errorOf } = require('./lib/clients');
 const { startPostgres } = require('./lib/postgres');
 const { startNginx, publish, probe } = require('./lib/media');
 const { signV1, send } = require('./lib/raw');
@@ -71,6 +72,37 @@ test('two nodes on one PostgreSQL store serve the same data, and nonces hold acr
   assert.equal(JSON.parse(r.stdout).AccountId, JSON.parse(fs.readFileSync(path.join(a.dataDir, 'credentials.json'))).AccountId);
 });
 
+test('an AccessKey\'s rate limit holds for the nodes together, not for each', async () => {
+  const [a] = nodes;
+  const limits = ['--store', url, '--no-jobs', '--rate-limit', '2', '--rate-burst', '10'];
+  const c = await startServer({ dataDir: nodeDir(a), args: limits });
+  nodes.push(c);
+  const d = await startServer({ dataDir: nodeDir(a), args: limits });
+  nodes.push(d);
+  const calls = async (node, n) => {
+    const sdk = v1Client({ ...a.creds, port: node.port });
+    const codes = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        await sdk.call('ListLiveTranscodeTemplates', { Category: 'system' });
+        codes.push('OK');
+      } catch (e) {
+        codes.push(errorOf(e).code);
+      }
+    }
+    return codes;
+  };
+  assert.deepEqual(await calls(c, 10), Array(10).fill('OK')); // the burst, spent on c
+  await new Promise((r) => setTimeout(r, 800)); // c and d exchange counts every 250 ms
+  const onD = await calls(d, 10);
+  const throttled = onD.filter((x) => x === 'Throttling.User').length;
+  // Alone, d would admit its own burst of 10; knowing c's, it admits what refilled (2/s).
+  assert.ok(throttled >= 6, onD.join(' '));
+  assert.ok(onD.every((x) => x === 'OK' || x === 'Throttling.User'), onD.join(' '));
+  await c.stop();
+  await d.stop();
+});
+
 test('a job submitted on the API-only node runs on the node that runs jobs', { timeout: 90000 }, async () => {
   const [a, b] = nodes;
   const src = nginx.url('cluster-src');
@@ -97,6 +129,65 @@ test('a job submitted on the API-only node runs on the node that runs jobs', { t
     assert.ok(p.streams.some((s) => s.codec_type === 'video' && s.height === 360), JSON.stringify(p.streams));
     await onB.call('SendLiveTranscodeJobCommand', { JobId, Command: 'stop' });
     await until('the job stopped on A', async () => !(await onA.call('GetLiveTranscodeJob', { JobId })).Job.Process, 15000);
+  } finally {
+    pub.stop();
+  }
+});
+
+test('a worker with room for two jobs runs two of three; the third waits, then starts when one stops', { timeout: 90000 }, async () => {
+  const store = pg.createDatabase();
+  const api = await startServer({ args: ['--store', store, '--no-jobs', '--node-id', 'api'] });
+  nodes.push(api);
+  // The 360p system template costs 0.10 + 640×360×30/79e6 ≈ 0.19 cores (src/runtime/cost.h).
+  const worker = await startWorker({ store, nodeId: 'small', args: ['--capacity', '0.4'] });
+  nodes.push(worker);
+  assert.match(worker.stdout(), /capacity: 0\.40 cores/);
+  const src = nginx.url('admission-src');
+  const pub = publish(src, { seconds: 60, size: '426x240', rate: 25 });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const sdk = v1Client(api.creds);
+    const submit = async (i) => (await sdk.call('SubmitLiveTranscodeJob', {
+      Name: `admission-${i}`, TemplateId: '00000000000000000000000000000360', StartMode: '0',
+      StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: src }),
+      TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: nginx.url(`admission-out-${i}`) }),
+    })).JobId;
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await submit(i));
+    const job = async (id) => (await sdk.call('GetLiveTranscodeJob', { JobId: id })).Job;
+    const events = (j) => j.Events.map((e) => `${e.Event}:${e.Detail || ''}`);
+    await until('two jobs on the worker and one waiting', async () => {
+      const js = await Promise.all(ids.map(job));
+      return js.filter((j) => j.Node === 'small' && j.Status === 1).length === 2 &&
+        js.filter((j) => !j.Node && j.Status === 0 && events(j).some((e) => e.startsWith('waiting_for_capacity:'))).length === 1;
+    }, 30000);
+    const js = await Promise.all(ids.map(job));
+    const waiting = js.find((j) => j.Status === 0);
+    assert.ok(events(waiting).some((e) => /^waiting_for_capacity:needs 0\.19 cores; no node has room \(node small: 0\.0\d of 0\.40 free\)$/.test(e)),
+      events(waiting).join(', '));
+    const running = js.filter((j) => j.Status === 1);
+    for (const j of running) {
+      const p = await probe(nginx.url(`admission-out-${ids.indexOf(j.JobId)}`), { seconds: 2 });
+      assert.ok(p.streams.some((s) => s.codec_type === 'video' && s.height === 360), JSON.stringify(p.streams));
+    }
+    // The waiting job has no output: nothing was started for it.
+    const health = JSON.parse(await new Promise((resolve, reject) => {
+      require('node:http').get({ host: '127.0.0.1', port: worker.port, path: '/healthz' }, (res) => {
+        let b = '';
+        res.on('data', (c) => (b += c));
+        res.on('end', () => resolve(b));
+      }).on('error', reject);
+    }));
+    assert.deepEqual([health.Status, health.Leases, health.CapacityCores], ['ok', 2, 0.4]);
+
+    await sdk.call('SendLiveTranscodeJobCommand', { JobId: running[0].JobId, Command: 'stop' });
+    await until('the waiting job started on the worker', async () => {
+      const j = await job(waiting.JobId);
+      return j.Status === 1 && j.Node === 'small' && events(j).includes('assigned:node small');
+    }, 20000);
+    const p = await probe(nginx.url(`admission-out-${ids.indexOf(waiting.JobId)}`), { seconds: 2 });
+    assert.ok(p.streams.some((s) => s.codec_type === 'video' && s.height === 360), JSON.stringify(p.streams));
+    assert.equal((await job(running[0].JobId)).Status, 2);
   } finally {
     pub.stop();
   }

@@ -3,6 +3,7 @@
 'use strict';
 const { spawn, spawnSync, execFile } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
@@ -37,10 +38,13 @@ async function waitForPort(port, ms = 5000) {
   throw new Error(`nothing listens on ${port}`);
 }
 
-async function startNginx({ port } = {}) {
+// stat: also `rtmp_stat` on an HTTP port (nginx.stat() reads it) and an application `origin`
+// that drops a publisher silent for 2 s, as an origin does (a paused node's connection).
+async function startNginx({ port, stat = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-nginx-'));
   fs.mkdirSync(path.join(dir, 'logs'));
   port = port || (await freePort());
+  const httpPort = stat ? await freePort() : null;
   fs.writeFileSync(
     path.join(dir, 'nginx.conf'),
     `load_module ${RTMP_MODULE};
@@ -58,15 +62,43 @@ rtmp {
     # nginx-rtmp reads Enhanced RTMP frames as non-keyframes: without wait_key off a player
     # would wait for a keyframe it never recognises.
     application ertmp { live on; record off; wait_key off; }
+${stat ? '    application origin { live on; record off; drop_idle_publisher 2s; }' : ''}
   }
 }
+${stat ? `http {
+  access_log off;
+  client_body_temp_path ${dir}/tmp;
+  server { listen 127.0.0.1:${httpPort}; location /stat { rtmp_stat all; } }
+}` : ''}
 `,
   );
   const proc = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
   await waitForPort(port);
+  if (stat) await waitForPort(httpPort);
   return {
     port,
     url: (name, app = 'live') => `rtmp://127.0.0.1:${port}/${app}/${name}`,
+    // rtmp_stat: per stream of every application, its publishers' client ids.
+    async stat() {
+      const xml = await new Promise((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: httpPort, path: '/stat' }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+      const streams = new Map();
+      for (const app of xml.matchAll(/<application>\s*<name>([^<]*)<\/name>([\s\S]*?)<\/application>/g)) {
+        for (const st of app[2].matchAll(/<stream>\s*<name>([^<]*)<\/name>([\s\S]*?)<\/stream>/g)) {
+          const publishers = [...st[2].matchAll(/<client>([\s\S]*?)<\/client>/g)]
+            .filter((c) => c[1].includes('<publishing/>'))
+            .map((c) => /<id>(\d+)<\/id>/.exec(c[1])[1]);
+          streams.set(`${app[1]}/${st[1]}`, publishers);
+        }
+      }
+      return streams;
+    },
+    errorLog: () => fs.readFileSync(path.join(dir, 'logs/error.log'), 'utf8'),
     async stop() {
       if (proc.exitCode !== null) return;
       const done = new Promise((r) => proc.on('exit', r));

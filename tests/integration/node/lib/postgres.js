@@ -60,6 +60,39 @@ async function startPostgres() {
       if (r.status !== 0) throw new Error(`createdb failed: ${r.stderr}`);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
+    // SIGKILL to the server and every backend at once (a crash: no shutdown checkpoint; the
+    // next start recovers from the WAL), then started again on the same port.
+    async crashAndRestart({ downMs = 0 } = {}) {
+      const pids = [proc.pid];
+      for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+        try {
+          const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+          if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === proc.pid) pids.push(Number(name));
+        } catch {
+          // gone meanwhile
+        }
+      }
+      const done = new Promise((r) => proc.on('exit', r));
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      await done;
+      const end = Date.now() + 10000;
+      const alive = (pid) => {
+        try {
+          return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+        } catch {
+          return false;
+        }
+      };
+      while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, downMs));
+      await start();
+    },
     async stop() {
       await stop();
       fs.rmSync(dir, { recursive: true, force: true });

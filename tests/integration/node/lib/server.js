@@ -7,29 +7,20 @@ const path = require('node:path');
 
 const FLOE_BIN = process.env.FLOE_BIN || path.resolve(__dirname, '../../../../build/floe');
 
-// allowNet: the CIDRs its jobs may reach (test peers live on loopback).
-async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['127.0.0.0/8'] } = {}) {
-  dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'floe-it-'));
-  const allow = allowNet.flatMap((c) => ['--allow-net', c]);
-  // Tests run many small jobs on a small machine: admission is tested where a test sets it.
-  const capacity = args.includes('--capacity') ? [] : ['--capacity', '64'];
-  const proc = spawn(FLOE_BIN, [...globalArgs, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...allow, ...capacity, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+// Spawns floe with `argv` and resolves once it is up: its log names the port it listens on
+// (`listening`, a regexp with the port as its group) and it printed `ready` on standard output.
+async function spawnFloe(argv, { listening, ready }) {
+  const proc = spawn(FLOE_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let out = ''; // standard output: the ready block
-  let metricsPort = null;
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL'); // never leave a half-started server behind
       reject(new Error(`floe did not start:\n${log}`));
     }, 15000);
-    // Started once it logged where it listens and printed its ready block.
     const check = () => {
-      const m = log.match(/event=listening endpoint=http:\/\/127\.0\.0\.1:(\d+)/);
-      if (!m || !/Floe is ready/.test(out)) return;
-      const metrics = log.match(/event=listening .* metrics=http:\/\/127\.0\.0\.1:(\d+)/);
-      if (metrics) metricsPort = Number(metrics[1]);
+      const m = log.match(listening);
+      if (!m || !ready.test(out)) return;
       clearTimeout(timer);
       resolve(Number(m[1]));
     };
@@ -43,21 +34,13 @@ async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['1
     });
     proc.on('exit', (code) => reject(new Error(`floe exited with ${code}:\n${log}`)));
   });
-  // Written by the node that created the root account (another node of a cluster has none).
-  const credsFile = path.join(dataDir, 'credentials.json');
-  const creds = fs.existsSync(credsFile) ? JSON.parse(fs.readFileSync(credsFile, 'utf8')) : null;
   return {
     port,
-    dataDir,
     proc,
-    creds: creds && { port, accessKeyId: creds.AccessKeyId, accessKeySecret: creds.AccessKeySecret },
-    metricsPort,
     log: () => log,
     stdout: () => out,
-    // The access log (one line per request), DATA_DIR/access.log unless --access-log says.
-    accessLog: () => fs.readFileSync(path.join(dataDir, 'access.log'), 'utf8'),
     async stop(signal = 'SIGTERM') {
-      if (proc.exitCode !== null) return proc.exitCode;
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode ?? proc.signalCode;
       const done = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig)));
       proc.kill(signal);
       return done;
@@ -65,4 +48,35 @@ async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['1
   };
 }
 
-module.exports = { startServer, FLOE_BIN };
+// allowNet: the CIDRs its jobs may reach (test peers live on loopback).
+async function startServer({ dataDir, args = [], globalArgs = [], allowNet = ['127.0.0.0/8'] } = {}) {
+  dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'floe-it-'));
+  const allow = allowNet.flatMap((c) => ['--allow-net', c]);
+  // Tests run many small jobs on a small machine: admission is tested where a test sets it.
+  const capacity = args.includes('--capacity') ? [] : ['--capacity', '64'];
+  const floe = await spawnFloe([...globalArgs, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...allow, ...capacity, ...args],
+    { listening: /event=listening endpoint=http:\/\/127\.0\.0\.1:(\d+)/, ready: /Floe is ready/ });
+  const metrics = floe.log().match(/event=listening .* metrics=http:\/\/127\.0\.0\.1:(\d+)/);
+  // Written by the node that created the root account (another node of a cluster has none).
+  const credsFile = path.join(dataDir, 'credentials.json');
+  const creds = fs.existsSync(credsFile) ? JSON.parse(fs.readFileSync(credsFile, 'utf8')) : null;
+  return {
+    ...floe,
+    dataDir,
+    creds: creds && { port: floe.port, accessKeyId: creds.AccessKeyId, accessKeySecret: creds.AccessKeySecret },
+    metricsPort: metrics ? Number(metrics[1]) : null,
+    // The access log (one line per request), DATA_DIR/access.log unless --access-log says.
+    accessLog: () => fs.readFileSync(path.join(dataDir, 'access.log'), 'utf8'),
+  };
+}
+
+// `floe worker` on a PostgreSQL store; `port` is its /healthz port.
+async function startWorker({ store, nodeId, args = [], allowNet = ['127.0.0.0/8'] }) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-worker-'));
+  const allow = allowNet.flatMap((c) => ['--allow-net', c]);
+  const floe = await spawnFloe(['worker', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--store', store, '--node-id', nodeId, ...allow, ...args],
+    { listening: /event=listening role=worker health=http:\/\/127\.0\.0\.1:(\d+)/, ready: /Floe worker .* is ready/ });
+  return { ...floe, dataDir, nodeId };
+}
+
+module.exports = { startServer, startWorker, FLOE_BIN };
