@@ -11,19 +11,20 @@ store=${STORE:-sqlite}
 nodes=${NODES:-1}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$(mktemp -d /tmp/floe-bench-XXXXXX)
+pg=$(mktemp -d /tmp/floe-bench-pg-XXXXXX)  # not under $data: PostgreSQL runs as its own user
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ "$store" = postgres ] && "$root/tests/store/pg-fixture.sh" stop "$data/pg"
+  "$root/tests/store/pg-fixture.sh" stop "$pg"
   rm -rf "$data"
 }
 trap cleanup EXIT
 
 args=()
 if [ "$store" = postgres ]; then
-  "$root/tests/store/pg-fixture.sh" start "$data/pg" durable
-  args=(--store "postgres://postgres@127.0.0.1:$(cat "$data/pg/port")/postgres")
+  "$root/tests/store/pg-fixture.sh" start "$pg" durable
+  args=(--store "postgres://postgres@127.0.0.1:$(cat "$pg/port")/postgres")
 elif [ "$nodes" != 1 ]; then
   echo "NODES=$nodes needs STORE=postgres (a SQLite store has one node)" >&2
   exit 2
