@@ -25,7 +25,7 @@ run: build
 test: build format-check
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 	@$(MAKE) --no-print-directory test-asan
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5
 
 # Every test but those labelled no-sanitizer (tests/CMakeLists.txt) again against an
 # AddressSanitizer + UBSan build (its own build tree). -O1 -g1

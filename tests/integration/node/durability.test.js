@@ -7,7 +7,7 @@
 // and on PostgreSQL; and once with PostgreSQL itself killed (the server and every backend,
 // SIGKILL) and restarted under a running Floe.
 //
-// DURABILITY_RUNS=20 (per store) gives the figures of bench/RESULTS.md; make test runs 2.
+// DURABILITY_RUNS=20 (per store) gives the figures of bench/RESULTS.md; make test runs 1.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -15,7 +15,7 @@ const { startServer } = require('./lib/server');
 const { v3Client } = require('./lib/clients');
 const { startPostgres } = require('./lib/postgres');
 
-const RUNS = Number(process.env.DURABILITY_RUNS || 2);
+const RUNS = Number(process.env.DURABILITY_RUNS || 1);
 const CLIENTS = 4;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const utc = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

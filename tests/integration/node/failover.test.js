@@ -7,6 +7,8 @@
 // Throughout, nginx's rtmp_stat is read every 100 ms: no output ever has two publishers, each
 // changes publisher once per move, and nginx never refused a second publisher ("already
 // publishing") — at no moment do two nodes push one job.
+// And a worker cut off from PostgreSQL (a proxy between them closes) stops pushing within the
+// lease time and says so on /healthz; when the database is back, it takes its job again.
 //
 // FAILOVER_RUNS=10 repeats the whole scenario and prints the distribution of the times
 // (bench/RESULTS.md); make test runs it once.
@@ -14,6 +16,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
 const { until } = require('./lib/until');
 const { startServer, startWorker } = require('./lib/server');
 const { v1Client } = require('./lib/clients');
@@ -230,3 +234,95 @@ test(`a dead worker's jobs run elsewhere within 10 s, a paused one's too, and no
     for (const t of kill) assert.ok(t <= 10000, `a job of the killed worker took ${t} ms to run elsewhere`);
     for (const t of stop) assert.ok(t <= 10000, `a job of the paused worker took ${t} ms to run elsewhere`);
   });
+
+// A TCP proxy to PostgreSQL that can be cut (every connection closed, new ones refused) and
+// mended: a network partition between one node and the database.
+async function pgProxy(port) {
+  const sockets = new Set();
+  let open = true;
+  const server = net.createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const [a, b] of [[client, upstream], [upstream, client]]) {
+      sockets.add(a);
+      a.on('error', () => b.destroy());
+      a.on('close', () => { sockets.delete(a); b.destroy(); });
+      a.pipe(b);
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: server.address().port,
+    cut() { open = false; for (const s of sockets) s.destroy(); },
+    mend() { open = true; },
+    close() { open = false; for (const s of sockets) s.destroy(); server.close(); },
+  };
+}
+
+function health(port) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
+      let b = '';
+      res.on('data', (c) => (b += c));
+      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(b) }));
+    }).on('error', reject);
+  });
+}
+
+test('a worker cut off from PostgreSQL stops pushing within the lease, and takes its job again when it is back', { timeout: 90000 }, async () => {
+  const url = pg.createDatabase();
+  const api = await startServer({ args: ['--store', url, '--no-jobs', '--node-id', 'api'] });
+  const dbPort = Number(new URL(url).port);
+  const proxy = await pgProxy(dbPort);
+  const viaProxy = url.replace(`:${dbPort}/`, `:${proxy.port}/`);
+  // A short lease keeps the test short; the default's figures are those of the test above.
+  const LEASE = 3000;
+  const worker = await startWorker({ store: viaProxy, nodeId: 'cut-off', args: ['--capacity', '1', '--lease-ms', String(LEASE), '--heartbeat-ms', '1000'] });
+  const input = nginx.url('partition-src');
+  const pub = publish(input, { seconds: 120, size: '256x144', rate: 10 });
+  try {
+    const sdk = v1Client(api.creds);
+    const { TemplateId } = await sdk.call('CreateLiveTranscodeTemplate', { Name: 'partition', Type: 'normal', TemplateConfig: JSON.stringify(JOB_TEMPLATE) });
+    await sleep(300);
+    const { JobId } = await sdk.call('SubmitLiveTranscodeJob', {
+      Name: 'partition', TemplateId, StartMode: '0',
+      StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: input }),
+      TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: nginx.url('partition-out', 'origin') }),
+    });
+    const publisher = async () => ((await nginx.stat()).get('origin/partition-out') || [])[0];
+    await until('the job pushing from the worker', async () => (await publisher()) &&
+      (await sdk.call('GetLiveTranscodeJob', { JobId })).Job.Node === 'cut-off', 30000);
+    const first = await publisher();
+    assert.equal((await health(worker.port)).status, 200);
+
+    const cutAt = Date.now();
+    proxy.cut();
+    await until('the output stopped', async () => !(await publisher()), 15000, 100);
+    const stoppedAfter = Date.now() - cutAt;
+    console.log(`cut off from PostgreSQL: the output stopped ${stoppedAfter} ms after the cut (lease ${LEASE} ms)`);
+    // The lease runs from the last heartbeat (before the cut); the process cut its output a
+    // margin before it ran out.
+    assert.ok(stoppedAfter <= LEASE, `the output went on for ${stoppedAfter} ms after the cut`);
+    await until('/healthz says the store is out of reach', async () => (await health(worker.port)).status === 503, 10000);
+    assert.equal((await health(worker.port)).body.Status, 'store unreachable');
+
+    proxy.mend();
+    await until('the job pushing again from the worker', async () => {
+      const p = await publisher();
+      return p && p !== first;
+    }, 30000);
+    assert.equal((await health(worker.port)).status, 200);
+    const job = (await sdk.call('GetLiveTranscodeJob', { JobId })).Job;
+    assert.equal(job.Node, 'cut-off');
+    // Its process said why it stopped, and the job was assigned anew once the store was back.
+    const events = job.Events.map((e) => `${e.Event}:${e.Detail || ''}`);
+    assert.ok(events.some((e) => /^failed:.*lease on these jobs ran out/.test(e)), events.join(', '));
+    assert.equal(events.filter((e) => e === 'assigned:node cut-off').length, 2, events.join(', '));
+    assert.match(worker.log(), /event=lease_expired job_id=/);
+  } finally {
+    pub.stop();
+    await worker.stop('SIGKILL');
+    proxy.close();
+    await api.stop();
+  }
+});
