@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DFLOE_WERROR=ON
 endif
 
-.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-jobs bench-soak bench-cluster clean
+.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-jobs bench-soak bench-hostile bench-cluster clean
 FUZZ_SECONDS ?= 60
 
 deps:
@@ -71,6 +71,10 @@ bench-jobs: build
 # 30 minutes of jobs starting and stopping under API load; the server's RSS and fds (not in make test).
 bench-soak: build
 	@node bench/soak/soak.js $(BUILD_DIR)
+
+# 10 minutes of hostile API traffic; the server's RSS, fds, /metrics size and store size (not in make test).
+bench-hostile: build
+	@node bench/soak/hostile.js $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

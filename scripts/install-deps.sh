@@ -18,7 +18,7 @@ DEBS=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   nginx-light libnginx-mod-rtmp ffmpeg chromium postgresql
   nodejs npm curl
-  systemd binutils
+  systemd binutils sqlite3
 )
 
 missing=()

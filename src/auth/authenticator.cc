@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "auth/crypto.h"
+#include "core/strings.h"
 #include "core/time.h"
 
 namespace floe::auth {
@@ -101,10 +102,12 @@ Result<Principal> Authenticator::VerifyV1(const SignedRequest& req, int64_t now_
   }
   const std::string& method = *Find(params, "SignatureMethod");
   if (method != "HMAC-SHA1") {
-    return Incomplete("SignatureMethod " + method + " is not supported; use HMAC-SHA1.");
+    return Incomplete("SignatureMethod " + core::Excerpt(method) +
+                      " is not supported; use HMAC-SHA1.");
   }
   if (const std::string* version = Find(params, "SignatureVersion"); version && *version != "1.0") {
-    return Incomplete("SignatureVersion " + *version + " is not supported; use 1.0.");
+    return Incomplete("SignatureVersion " + core::Excerpt(*version) +
+                      " is not supported; use 1.0.");
   }
   const std::string& ak = *Find(params, "AccessKeyId");
   auto key = LookUpKey(ak);
@@ -113,8 +116,8 @@ Result<Principal> Authenticator::VerifyV1(const SignedRequest& req, int64_t now_
   auto signed_at = core::ParseUtc(ts);
   if (!signed_at) {
     return Error{"InvalidTimeStamp.Format", 400,
-                 "Specified time stamp or date value is not well formatted: \"" + ts +
-                     "\"; expected YYYY-MM-DDThh:mm:ssZ in UTC.",
+                 "Specified time stamp or date value is not well formatted: \"" +
+                     core::Excerpt(ts) + "\"; expected YYYY-MM-DDThh:mm:ssZ in UTC.",
                  "Send the Timestamp in ISO 8601 UTC."};
   }
   if (auto r = CheckTimestamp(*signed_at, now_ms); !r) return r.error();
@@ -146,7 +149,7 @@ Result<Principal> Authenticator::VerifyV3(const SignedRequest& req, int64_t now_
   if (!is_signed("host")) return Incomplete("SignedHeaders must include host.");
   for (const auto& [name, value] : req.headers) {
     if (name.rfind("x-acs-", 0) == 0 && !is_signed(name)) {
-      return Incomplete("SignedHeaders must include " + name + ".");
+      return Incomplete("SignedHeaders must include " + core::Excerpt(name) + ".");
     }
   }
   // Content-Type decides whether the body is read as parameters: it must be signed too (the
@@ -160,8 +163,8 @@ Result<Principal> Authenticator::VerifyV3(const SignedRequest& req, int64_t now_
   auto signed_at = core::ParseUtc(date);
   if (!signed_at) {
     return Error{"InvalidTimeStamp.Format", 400,
-                 "Specified time stamp or date value is not well formatted: \"" + date +
-                     "\"; expected YYYY-MM-DDThh:mm:ssZ in UTC.",
+                 "Specified time stamp or date value is not well formatted: \"" +
+                     core::Excerpt(date) + "\"; expected YYYY-MM-DDThh:mm:ssZ in UTC.",
                  "Send x-acs-date in ISO 8601 UTC."};
   }
   if (auto r = CheckTimestamp(*signed_at, now_ms); !r) return r.error();

@@ -8,6 +8,7 @@
 #include "cli/bootstrap.h"
 #include "core/time.h"
 #include "ice/live_center.h"
+#include "store/store_url.h"
 
 namespace floe::cli {
 
@@ -41,7 +42,8 @@ int RunAdmin(const AdminArgs& a, const Command& command) {
     std::cout << r->dump() << "\n";
     return 0;
   } catch (const std::exception& e) {
-    std::cerr << Json{{"Code", "InternalError"}, {"Message", e.what()}}.dump() << "\n";
+    std::cerr << Json{{"Code", "InternalError"}, {"Message", store::MaskStoreUrl(e.what())}}.dump()
+              << "\n";
     return 1;
   }
 }
@@ -71,6 +73,9 @@ core::Result<Json> AddDomain(const AdminArgs& a, store::Store& store) {
   }
   std::string base =
       a.push_base.back() == '/' ? a.push_base.substr(0, a.push_base.size() - 1) : a.push_base;
+  if (auto free = ice::LiveCenter(store).CheckPushBaseFree(base, a.account); !free) {
+    return free.error();
+  }
   store::Domain d{*name, a.account, base, core::NowMillis()};
   auto added = store.AddDomain(d);
   if (!added) return added.error();

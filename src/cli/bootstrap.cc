@@ -14,6 +14,7 @@
 #include "core/ids.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_url.h"
 
 namespace floe::cli {
 
@@ -33,15 +34,7 @@ std::unique_ptr<store::Store> OpenStore(const std::string& store_url, const std:
 
 std::string DescribeStore(const std::string& store_url, const std::string& dir) {
   if (!IsPostgresUrl(store_url)) return "SQLite, " + StorePath(dir);
-  // postgres://user:secret@host… → postgres://user@host…
-  std::string shown = store_url;
-  auto scheme = shown.find("://") + 3;
-  auto at = shown.find('@', scheme);
-  auto colon = shown.find(':', scheme);
-  if (at != std::string::npos && colon != std::string::npos && colon < at) {
-    shown.erase(colon, at - colon);
-  }
-  return "PostgreSQL, " + shown;
+  return "PostgreSQL, " + store::MaskStoreUrl(store_url);  // user:****@, ?password=****
 }
 
 void EnsureDataDir(const std::string& dir) {

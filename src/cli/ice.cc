@@ -3,6 +3,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -59,6 +60,22 @@ void PrintAction(const ice::ActionSpec& a) {
   }
 }
 
+// A mistyped action is quoted back only when it reads like one (letters only, starting with
+// an action's verb): anything else may be a secret typed in the wrong place.
+bool LooksLikeAction(const std::string& arg) {
+  if (arg.empty() || arg.size() > 64) return false;
+  for (char c : arg) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) return false;
+  }
+  for (const auto& a : ice::Catalog()) {
+    std::string_view name = a.name;
+    size_t verb = 1;
+    while (verb < name.size() && !std::isupper(static_cast<unsigned char>(name[verb]))) ++verb;
+    if (arg.compare(0, verb, name.substr(0, verb)) == 0) return true;
+  }
+  return false;
+}
+
 bool IsHelp(const std::string& arg) {
   return arg == "--help" || arg == "-h";
 }
@@ -69,7 +86,9 @@ bool ParsePairs(const std::vector<std::string>& args, size_t from,
   for (size_t i = from; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0 || a.size() < 3) {
-      why = "expected --Name VALUE, got \"" + core::Excerpt(a) + "\"";
+      // Not quoted: a value in the wrong place may be the secret.
+      why = "expected --Name VALUE, got a value without a name as argument " +
+            std::to_string(i + 1) + " (not shown: it may be a secret)";
       return false;
     }
     auto eq = a.find('=');
@@ -271,8 +290,12 @@ int Ice(const std::vector<std::string>& args) {
   }
   const ice::ActionSpec* action = ice::FindAction(rest[0]);
   if (!action) {
-    return Usage("there is no action \"" + core::Excerpt(rest[0]) +
-                 "\"; floe ice --help lists them");
+    if (!LooksLikeAction(rest[0])) {
+      return Usage(
+          "the first argument is not an action (not shown: it may be a secret); "
+          "floe ice --help lists them");
+    }
+    return Usage("there is no action \"" + rest[0] + "\"; floe ice --help lists them");
   }
   for (const auto& a : rest) {
     if (IsHelp(a)) {

@@ -1,9 +1,12 @@
 #include "cli/ice_profile.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -78,9 +81,14 @@ Result<void> SaveIceConfig(const std::string& path, const IceConfig& config) {
   if (ec) return ConfigError(dir.string(), "cannot be created: " + ec.message());
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ConfigError(tmp, "cannot be written.");
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  // A file of our own, never one already there: an old tmp file would keep its mode, a
+  // symlink (another user's, say) would take the credentials elsewhere. What is there is
+  // removed, and O_EXCL | O_NOFOLLOW fails rather than follow one put back in between.
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return ConfigError(tmp, std::string("cannot be created: ") + std::strerror(errno));
+  bool ok = ::fchmod(fd, 0600) == 0;
+  ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ok;
   ok = ::fsync(fd) == 0 && ok;
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -10,7 +10,9 @@
 #include "cli/run_job.h"
 #include "cli/serve.h"
 #include "cli/transcode.h"
+#include "cli/usage.h"
 #include "core/log.h"
+#include "store/store_url.h"
 
 int main(int argc, char** argv) {
   // Everything Floe creates (store, keys, credentials, locks, HLS) is for its own user only.
@@ -72,6 +74,10 @@ int main(int argc, char** argv) {
                    "Open connections from one client address at most")
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
+  serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
+                        "CIDR of a proxy in front of Floe (repeatable): for its connections the "
+                        "client is the right-most X-Forwarded-For address that is not a trusted "
+                        "proxy, for the per-client limits and the access log");
   serve_cmd
       ->add_option("--max-jobs-per-account", serve.max_jobs_per_account,
                    "Jobs that are not stopped, per account (0: no limit)")
@@ -81,6 +87,22 @@ int main(int argc, char** argv) {
       ->add_option("--max-jobs", serve.max_jobs,
                    "Jobs that are not stopped, on this Floe (0: no limit)")
       ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-templates-per-account", serve.max_templates_per_account,
+                   "Customized templates per account (0: no limit)")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-stored-jobs-per-account", serve.max_stored_jobs_per_account,
+                   "Jobs one account keeps in the store, stopped ones too (0: no limit)")
+      ->check(CLI::Range(0, 10'000'000))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--stopped-job-retention-hours", serve.stopped_job_retention_hours,
+                   "Stopped jobs and their events are deleted this many hours after they stop "
+                   "(0: kept for ever)")
+      ->check(CLI::Range(0, 24 * 3650))
       ->capture_default_str();
   serve_cmd->add_option("--live-center", serve.live_centers,
                         "DOMAIN=rtmp://HOST:PORT: where LiveCenter jobs of DOMAIN push "
@@ -226,6 +248,7 @@ int main(int argc, char** argv) {
   probe_cmd->add_option("--input", probe_url, "rtmp:// URL")->required();
   probe_cmd->add_option("--seconds", probe_seconds, "How long to read")->capture_default_str();
 
+  floe::cli::QuoteNoValuesInUsageErrors(app, argc, argv);
   CLI11_PARSE(app, argc, argv);
   try {
     if (serve_cmd->parsed()) {
@@ -259,7 +282,7 @@ int main(int argc, char** argv) {
       return run_admin();
     }
   } catch (const std::exception& e) {
-    std::cerr << "floe: " << e.what() << "\n";
+    std::cerr << "floe: " << floe::store::MaskStoreUrl(e.what()) << "\n";
     return 1;
   }
   return 0;

@@ -26,6 +26,7 @@
 #include "core/json.h"
 #include "core/time.h"
 #include "media/mux.h"
+#include "media/net_guard.h"
 #include "media/pipeline.h"
 #include "runtime/protocol.h"
 
@@ -125,7 +126,6 @@ class Group {
   std::condition_variable_any cv_;  // a job became active
   std::map<std::string, Job> jobs_;
   std::shared_ptr<media::Pipeline> current_;
-  std::vector<std::string> trusted_;
 };
 
 void Group::Add(const runtime::RenditionSpec& spec) {
@@ -136,25 +136,23 @@ void Group::Add(const runtime::RenditionSpec& spec) {
     out_.Failed(spec.job_id, settings.error());
     return;
   }
+  std::vector<core::Endpoint> trusted;
   if (spec.trusted_output) {
-    std::lock_guard lock(mu_);
-    if (std::find(trusted_.begin(), trusted_.end(), spec.output_url) == trusted_.end()) {
-      trusted_.push_back(spec.output_url);
-      if (auto r = GuardNetwork(args_.allow_net, trusted_); !r) {
-        trusted_.pop_back();
-        out_.Failed(spec.job_id, r.error());
-        return;
-      }
+    auto endpoints = TrustedEndpointsOf(spec.output_url);
+    if (!endpoints) {
+      out_.Failed(spec.job_id, endpoints.error());
+      return;
     }
+    trusted = std::move(*endpoints);
   }
   {
     std::lock_guard lock(mu_);
     if (jobs_.count(spec.job_id)) return;  // runs already
     Job& job = jobs_[spec.job_id];
     job.spec = spec;
-    job.rendition =
-        media::RenditionConfig{spec.job_id, *settings, spec.output_url, PreviewOf(spec.job_id),
-                               /*hls_optional=*/true};
+    job.rendition = media::RenditionConfig{spec.job_id,           *settings,
+                                           spec.output_url,       PreviewOf(spec.job_id),
+                                           /*hls_optional=*/true, std::move(trusted)};
     job.lock_fd = TryLock(LockPath(spec.job_id));
     if (job.lock_fd < 0) {
       spdlog::info("event=job_lock_wait job_id={} reason=\"another process runs this job\"",

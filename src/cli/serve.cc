@@ -31,6 +31,7 @@
 #include "ice/template_service.h"
 #include "ice/templates.h"
 #include "runtime/cost.h"
+#include "runtime/job_retention.h"
 #include "runtime/metrics.h"
 #include "runtime/supervisor.h"
 
@@ -57,10 +58,8 @@ http::Response MetricsResponse(const http::Request& req, const ice::ApiMetrics& 
 // (CSP), and it is never framed.
 http::Response ConsoleFile(const http::Request& req, const std::string& dir,
                            const std::string& name) {
-  http::Response r = http::ServeFile(req, dir, name.empty() ? "index.html" : name, "no-cache");
-  if (r.status == 404 && !std::filesystem::exists(dir + "/index.html")) {
-    r.body = "The console is not built here (" + dir + "); make build builds it.\n";
-  }
+  http::Response r = http::ServeApp(req, dir, name, "no-cache",
+                                    "The console is not built here; make build builds it.");
   r.headers.emplace_back("Content-Security-Policy",
                          "default-src 'self'; media-src 'self' blob:; worker-src 'self' blob:; "
                          "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'");
@@ -255,6 +254,13 @@ int Serve(const ServeConfig& config) {
   opts.first_request_timeout = std::chrono::milliseconds(config.first_request_timeout_ms);
   opts.max_connections = config.max_connections;
   opts.max_connections_per_client = config.max_connections_per_client;
+  auto proxies = http::TrustedProxies::Parse(config.trusted_proxies);
+  if (!proxies) {
+    spdlog::error("event=bad_config why=\"{}\"", proxies.error().message);
+    return 2;
+  }
+  opts.trusted_proxies = std::move(*proxies);
+  for (const auto& c : config.trusted_proxies) spdlog::info("event=trusted_proxy cidr={}", c);
 
   EnsureDataDir(config.data_dir);
   std::string access_log = config.access_log.empty()
@@ -298,9 +304,13 @@ int Serve(const ServeConfig& config) {
   }
   runtime::Supervisor supervisor(store, sup_opts);
 
-  ice::TemplateService templates(store);
-  ice::JobService jobs(store, live_center, config.run_jobs ? &supervisor : nullptr, nullptr,
-                       {config.max_jobs_per_account, config.max_jobs});
+  ice::TemplateService templates(store, nullptr, config.max_templates_per_account);
+  ice::JobService jobs(
+      store, live_center, config.run_jobs ? &supervisor : nullptr, nullptr,
+      {config.max_jobs_per_account, config.max_jobs, config.max_stored_jobs_per_account});
+  // Every serve node sweeps (a sweep skips what another is deleting); workers serve no API.
+  runtime::JobRetention retention(store, int64_t{config.stopped_job_retention_hours} * 3'600'000,
+                                  std::chrono::minutes(10));
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
   ice::AddJobActions(actions, jobs);
@@ -331,9 +341,11 @@ int Serve(const ServeConfig& config) {
       config.run_jobs ? "on" : "off", creds, metrics.Url().empty() ? "off" : metrics.Url(),
       node.node, access_log);
   if (config.run_jobs) supervisor.Start();  // jobs that should run (also after a crash) run again
+  retention.Start();
   metrics.Run();
   PrintReady(sup_opts.floe_binary, endpoint, config, creds, metrics.Url(), access_log);
   server.Run(/*handle_signals=*/true);
+  retention.Stop();
   metrics.Stop();
   supervisor.Shutdown();  // job processes flush and exit; their jobs run again at next start
   spdlog::info("event=stopped");

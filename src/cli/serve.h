@@ -36,11 +36,20 @@ struct ServeConfig {
   std::string console_dir;                  // the built console ("": BINARY_DIR/console)
   bool preview = true;                      // jobs write HLS previews (DATA_DIR/preview)
   int preview_link_ttl_s = 600;             // how long a preview link lasts
+  // CIDRs of proxies whose X-Forwarded-For names the client (per-client limits, access log).
+  std::vector<std::string> trusted_proxies;
   // Jobs (runtime/supervisor.h): the cores this node admits jobs against (0: all it has), and
   // how long a lease lasts and how often it is renewed.
   double capacity = 0;
   int lease_ms = 6000;
   int heartbeat_ms = 2000;
+  // What one account may keep (0: no limit). A ladder is a handful of templates and a busy
+  // tenant runs --max-jobs-per-account jobs that restart daily, so 1,000 templates and 10,000
+  // stored jobs (a week's retention of that, many times over) never bind in honest use, yet
+  // bound each tenant's rows and the COUNT(*) every create does under its lock.
+  int max_templates_per_account = 1000;      // customized templates (QuotaExceeded.Templates)
+  int max_stored_jobs_per_account = 10'000;  // jobs, stopped too (QuotaExceeded.StoredJobs)
+  int stopped_job_retention_hours = 7 * 24;  // stopped jobs are deleted this long after; 0: kept
 };
 
 int Serve(const ServeConfig& config);

@@ -71,23 +71,21 @@ core::Result<void> RunUntilSignal(const std::function<core::Result<void>()>& run
   return result;
 }
 
-core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net,
-                                const std::vector<std::string>& trusted_outputs) {
+core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net) {
   core::NetPolicy policy;
   for (const auto& text : allow_net) {
     auto cidr = core::ParseCidr(text);
     if (!cidr) return cidr.error();
     policy.Allow(*cidr);
   }
-  for (const auto& trusted_output : trusted_outputs) {
-    // rtmp://HOST:PORT/app/stream (RTMP's port is 1935 when the URL names none).
-    auto hp = core::UrlHostPort(trusted_output);
-    if (!hp)
-      return core::Error{"InvalidConfig", 400, "the push URL has no valid host and port", ""};
-    if (auto r = media::TrustEndpoint(policy, hp->host, hp->port ? hp->port : 1935); !r) return r;
-  }
   media::InstallNetGuard(std::move(policy));
   return {};
+}
+
+core::Result<std::vector<core::Endpoint>> TrustedEndpointsOf(const std::string& push_url) {
+  auto hp = core::UrlHostPort(push_url);
+  if (!hp) return core::Error{"InvalidConfig", 400, "the push URL has no valid host and port", ""};
+  return media::ResolveEndpoints(hp->host, hp->port ? hp->port : 1935);
 }
 
 int Transcode(const TranscodeArgs& args) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/net_policy.h"
 #include "core/result.h"
 #include "media/encode_settings.h"
 
@@ -30,11 +31,13 @@ struct TranscodeArgs {
   std::vector<std::string> allow_net;     // CIDRs reachable besides public unicast
 };
 
-// Installs this process's network guard (media/net_guard.h): public unicast addresses, the
-// `allow_net` CIDRs, and `trusted_outputs` (LiveCenter push URLs the operator configured).
-// Called again with more trusted outputs, it replaces the guard at once.
-core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net,
-                                const std::vector<std::string>& trusted_outputs = {});
+// Installs this process's network guard (media/net_guard.h): public unicast addresses and the
+// `allow_net` CIDRs.
+core::Result<void> GuardNetwork(const std::vector<std::string>& allow_net);
+
+// The endpoints of a LiveCenter push URL the operator configured (rtmp://HOST[:PORT]/…, 1935
+// when it names no port), for that rendition's output alone (media::RenditionConfig).
+core::Result<std::vector<core::Endpoint>> TrustedEndpointsOf(const std::string& push_url);
 
 // `floe flv-probe --input rtmp://… [--seconds N]`: reads an H.265 FLV stream with Floe's own
 // reader and prints a JSON summary (convention, tags, keyframes, decoded frames, size).

@@ -10,10 +10,6 @@ namespace floe::core {
 
 namespace {
 
-bool Same(const IpAddress& a, const IpAddress& b) {
-  return a.v6 == b.v6 && a.bytes == b.bytes;
-}
-
 // Ranges that are never public unicast (IANA special-purpose registries).
 const std::vector<Cidr>& NonPublic() {
   static const std::vector<Cidr> kRanges = [] {
@@ -33,6 +29,17 @@ const std::vector<Cidr>& NonPublic() {
 }
 
 }  // namespace
+
+bool SameAddress(const IpAddress& a, const IpAddress& b) {
+  return a.v6 == b.v6 && a.bytes == b.bytes;
+}
+
+bool Contains(const std::vector<Endpoint>& endpoints, const IpAddress& a, uint16_t port) {
+  for (const auto& e : endpoints) {
+    if (e.port == port && SameAddress(e.address, a)) return true;
+  }
+  return false;
+}
 
 bool Cidr::Contains(const IpAddress& a) const {
   if (a.v6 != base.v6) return false;
@@ -108,10 +115,8 @@ bool IsPublicUnicast(const IpAddress& a) {
   return true;
 }
 
-bool NetPolicy::Allows(const IpAddress& a, uint16_t port) const {
-  for (const auto& t : trusted_) {
-    if (t.port == port && Same(t.address, a)) return true;
-  }
+bool NetPolicy::Allows(const IpAddress& a, uint16_t port, Transport transport) const {
+  if (transport == Transport::kDatagram && Contains(datagram_, a, port)) return true;
   for (const auto& c : allowed_) {
     if (c.Contains(a)) return true;
   }

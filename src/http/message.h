@@ -13,7 +13,10 @@ struct Request {
   std::string target;  // raw request target, e.g. "/?Action=...&..."
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, wire order
   std::string body;
-  std::string remote;  // peer address, for logs
+  std::string remote;  // peer address:port, for logs
+  // The client's address: the peer's, or the one X-Forwarded-For names when the peer is a
+  // trusted proxy (ServerOptions::trusted_proxies). "" when not served by http::Server.
+  std::string client{};
 
   std::string Path() const;      // target up to '?'
   std::string RawQuery() const;  // target after '?', without it

@@ -56,8 +56,9 @@ class Server::Impl {
 
   void Accept();
   void OnAcceptError(const beast::error_code& ec);
-  // Counts the connection in; false (nothing counted) when a cap is reached.
-  bool Admit(const std::string& client);
+  // Counts the connection in; false (nothing counted) when a cap is reached. key: what the
+  // per-client cap counts by (ClientKey), "" for a trusted proxy (only the total cap).
+  bool Admit(const std::string& key);
   void Track(const std::shared_ptr<Session>& s);
   void Untrack(Session* s);
   bool BeginStop();
@@ -71,7 +72,7 @@ class Server::Impl {
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::set<std::shared_ptr<Session>> sessions;
-  std::map<std::string, size_t> per_client;  // open connections by client address (under mu)
+  std::map<std::string, size_t> per_client;  // open connections by ClientKey (under mu)
   net::steady_timer accept_timer;            // backoff after an accept error
   std::chrono::milliseconds accept_backoff{0};
   std::chrono::steady_clock::time_point last_accept_log{};
@@ -84,14 +85,16 @@ class Server::Impl {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& server, std::string client, std::string remote)
+  Session(tcp::socket socket, Server::Impl& server, std::string key, std::string peer,
+          std::string remote)
       : stream_(std::move(socket)),
         server_(server),
-        client_(std::move(client)),
+        key_(std::move(key)),
+        peer_(std::move(peer)),
         remote_(std::move(remote)) {}
 
   void Start() { WaitForRequest(); }
-  const std::string& client() const { return client_; }
+  const std::string& key() const { return key_; }
 
   // Called on Stop: closes the connection now unless a request is being handled.
   void CloseIfIdle() {
@@ -150,6 +153,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.body = std::move(req.body());
     r.remote = remote_;
+    r.client = peer_;
+    if (key_.empty()) {  // a trusted proxy: its X-Forwarded-For names the client
+      std::vector<std::string> forwarded;
+      for (const auto& [k, v] : r.headers) {
+        if (k == "x-forwarded-for") forwarded.push_back(v);
+      }
+      r.client = server_.opts.trusted_proxies.ClientOf(peer_, forwarded);
+    }
     ++served_;
     busy_ = true;
     stream_.expires_never();
@@ -222,7 +233,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl& server_;
-  std::string client_;  // address only: what the per-client cap counts
+  std::string key_;     // what the per-client cap counts ("": a trusted proxy, not counted)
+  std::string peer_;    // the peer's address
   std::string remote_;  // address:port, for logs
   uint64_t served_ = 0;
   bool busy_ = false;
@@ -236,8 +248,11 @@ void Server::Impl::Accept() {
     accept_backoff = std::chrono::milliseconds(0);
     beast::error_code ep_ec;
     auto ep = socket.remote_endpoint(ep_ec);
-    std::string client = ep_ec ? "" : ep.address().to_string();
-    if (!Admit(client)) {
+    std::string peer = ep_ec ? "" : ep.address().to_string();
+    peer = CanonicalAddress(peer).value_or(peer);
+    bool proxy = !ep_ec && opts.trusted_proxies.Trusts(peer);
+    std::string key = proxy ? "" : ClientKey(peer.empty() ? "unknown" : peer);
+    if (!Admit(key)) {
       // Over a cap: close at once, and say so at most once every 5 s.
       socket.close(ep_ec);
       ++refused_unlogged;
@@ -249,8 +264,8 @@ void Server::Impl::Accept() {
         last_refused_log = now;
       }
     } else {
-      std::string remote = client + ":" + std::to_string(ep_ec ? 0 : ep.port());
-      auto s = std::make_shared<Session>(std::move(socket), *this, client, remote);
+      std::string remote = peer + ":" + std::to_string(ep_ec ? 0 : ep.port());
+      auto s = std::make_shared<Session>(std::move(socket), *this, key, peer, remote);
       Track(s);
       s->Start();
     }
@@ -278,12 +293,13 @@ void Server::Impl::OnAcceptError(const beast::error_code& ec) {
   });
 }
 
-bool Server::Impl::Admit(const std::string& client) {
+bool Server::Impl::Admit(const std::string& key) {
   std::lock_guard lock(mu);
   if (sessions.size() >= opts.max_connections) return false;
-  size_t& n = per_client[client];
+  if (key.empty()) return true;
+  size_t& n = per_client[key];
   if (n >= opts.max_connections_per_client) {
-    if (n == 0) per_client.erase(client);
+    if (n == 0) per_client.erase(key);
     return false;
   }
   ++n;
@@ -300,7 +316,7 @@ void Server::Impl::Untrack(Session* s) {
   for (auto it = sessions.begin(); it != sessions.end(); ++it) {
     if (it->get() == s) {
       sessions.erase(it);
-      auto c = per_client.find(s->client());
+      auto c = per_client.find(s->key());
       if (c != per_client.end() && --c->second == 0) per_client.erase(c);
       break;
     }

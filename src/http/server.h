@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "http/client_address.h"
 #include "http/message.h"
 
 namespace floe::http {
@@ -25,7 +26,10 @@ struct ServerOptions {
   // A new connection must send its first bytes within this (slow or silent clients hold fds).
   std::chrono::milliseconds first_request_timeout{5'000};
   size_t max_connections = 4096;            // open at once; more are closed on accept
-  size_t max_connections_per_client = 256;  // open at once from one client address
+  size_t max_connections_per_client = 256;  // open at once from one client (ClientKey: IPv6 /64)
+  // Peers whose X-Forwarded-For names the client (Request::client). They are exempt from the
+  // per-client cap: every client behind them shares their connections.
+  TrustedProxies trusted_proxies;
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -1,14 +1,41 @@
 #include "http/static_files.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <optional>
 
 namespace floe::http {
 
 namespace {
 
 constexpr size_t kMaxFile = 32 << 20;  // the console's bundle, an HLS segment
+
+std::optional<std::string> RealPath(const std::string& path) {
+  std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr), &std::free);
+  if (!real) return std::nullopt;
+  return std::string(real.get());
+}
+
+// The path of the file `fd` is open on, links resolved (Linux: /proc/self/fd/N): what was
+// opened, not what a name means a moment later.
+std::optional<std::string> RealPathOf(int fd) {
+  char buf[PATH_MAX];
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+bool IsUnder(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path.size() > dir.size() + 1 && path.compare(0, dir.size(), dir) == 0 &&
+         path[dir.size()] == '/';
+}
 
 }  // namespace
 
@@ -54,12 +81,16 @@ Response ServeFile(const Request& req, const std::string& root, const std::strin
   }
   if (!IsSafeName(name)) return PlainText(404, "Not found.");
   std::string path = root + "/" + name;
-  // O_NOFOLLOW: a link planted in the directory is not followed out of it.
+  // O_NOFOLLOW refuses a link as the file itself; a linked directory on the way is caught by
+  // comparing the real path of what was opened with the directory's.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return PlainText(404, "Not found.");
+  auto real_root = RealPath(root);
+  auto real = RealPathOf(fd);
   struct stat st {};
   Response r;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) > kMaxFile) {
+  if (!real_root || !real || !IsUnder(*real, *real_root) || ::fstat(fd, &st) != 0 ||
+      !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) > kMaxFile) {
     ::close(fd);
     return PlainText(404, "Not found.");
   }
@@ -76,6 +107,16 @@ Response ServeFile(const Request& req, const std::string& root, const std::strin
   r.headers.emplace_back("Cache-Control", cache_control);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (req.method == "HEAD") r.body.clear();
+  return r;
+}
+
+Response ServeApp(const Request& req, const std::string& root, const std::string& name,
+                  const std::string& cache_control, const std::string& not_built) {
+  Response r = ServeFile(req, root, name.empty() ? "index.html" : name, cache_control);
+  struct stat st {};
+  if (r.status == 404 && ::stat((root + "/index.html").c_str(), &st) != 0) {
+    r.body = not_built + "\n";
+  }
   return r;
 }
 

@@ -24,9 +24,13 @@ Result<std::optional<int>> Params::Int(const std::string& name, int min, int max
   if (!v) return std::optional<int>();
   auto n = core::ParsePlainInt(*v);
   std::string range = "allowed range " + std::to_string(min) + "-" + std::to_string(max) + ".";
-  if (!n)
-    return Error::InvalidParameter(name, "\"" + *v + "\" is not a plain base-10 integer; " + range);
-  if (*n < min || *n > max) return Error::InvalidParameter(name, *v + " is out of range; " + range);
+  if (!n) {
+    return Error::InvalidParameter(
+        name, "\"" + core::Excerpt(*v) + "\" is not a plain base-10 integer; " + range);
+  }
+  if (*n < min || *n > max) {
+    return Error::InvalidParameter(name, core::Excerpt(*v) + " is out of range; " + range);
+  }
   return std::optional<int>(static_cast<int>(*n));
 }
 
@@ -39,8 +43,8 @@ Result<std::optional<std::string>> Params::OneOf(const std::string& name,
     if (*v == a) return v;
     list += (list.empty() ? "" : ", ") + a;
   }
-  return Error::InvalidParameter(name,
-                                 "\"" + *v + "\" is not one of the allowed values: " + list + ".");
+  return Error::InvalidParameter(
+      name, "\"" + core::Excerpt(*v) + "\" is not one of the allowed values: " + list + ".");
 }
 
 Result<Paging> ParsePaging(const Params& p) {

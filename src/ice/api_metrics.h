@@ -12,9 +12,15 @@
 
 namespace floe::ice {
 
+// The labels come from fixed sets, so that no request can add a series: an action of the
+// catalog or "unknown"; a code the API answers, InvalidParam.<Name> for a parameter it knows,
+// "InvalidParam" for another parameter's error, "Other" for anything else.
+std::string ActionLabel(const std::string& action);
+std::string CodeLabel(const std::string& code);
+
 class ApiMetrics {
  public:
-  // action: an action the server has ("" for none or an unknown one: labels stay bounded).
+  // action and code as answered; they are written as ActionLabel and CodeLabel.
   void Observe(const std::string& action, const std::string& code, double seconds);
   void Write(core::PromText& out) const;
 

@@ -94,6 +94,22 @@ const ActionSpec* FindAction(std::string_view name) {
   return nullptr;
 }
 
+bool IsKnownParameter(std::string_view name) {
+  static const std::vector<std::string_view> kCommon = {
+      "Action",         "Version",   "Format",          "RegionId",
+      "AccessKeyId",    "Signature", "SignatureMethod", "SignatureVersion",
+      "SignatureNonce", "Timestamp", "SecurityToken"};
+  for (auto c : kCommon) {
+    if (c == name) return true;
+  }
+  for (const auto& a : kCatalog) {
+    for (const auto& p : a.params) {
+      if (p.name == name) return true;
+    }
+  }
+  return false;
+}
+
 std::string_view KindName(ParamKind kind) {
   switch (kind) {
     case ParamKind::kString:

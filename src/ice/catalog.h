@@ -32,4 +32,9 @@ const std::vector<ActionSpec>& Catalog();
 const ActionSpec* FindAction(std::string_view name);
 std::string_view KindName(ParamKind kind);  // "String", "Integer", "Object (JSON)"
 
+// Whether `name` is a parameter of some action or of the RPC dialect itself (Action, Version,
+// the signature's). Only those appear in an error code (InvalidParam.<Name>): any other name a
+// client sends cannot mint a new code.
+bool IsKnownParameter(std::string_view name);
+
 }  // namespace floe::ice

@@ -9,6 +9,8 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "core/time.h"
+#include "http/client_address.h"
+#include "ice/catalog.h"
 
 namespace floe::ice {
 
@@ -32,10 +34,26 @@ Json ErrorBody(const std::string& request_id, const std::string& host, const Err
               {"Recommend", e.recommend}};
 }
 
-// The client's address without the port ("203.0.113.7:51234" → "203.0.113.7").
-std::string ClientAddress(const std::string& remote) {
+// The peer's address without the port ("203.0.113.7:51234" → "203.0.113.7").
+std::string PeerAddress(const std::string& remote) {
   auto colon = remote.rfind(':');
   return colon == std::string::npos ? remote : remote.substr(0, colon);
+}
+
+// The client's address: what the server resolved (behind a trusted proxy, from
+// X-Forwarded-For), else the peer's.
+std::string ClientAddress(const http::Request& req) {
+  return req.client.empty() ? PeerAddress(req.remote) : req.client;
+}
+
+// A value of parameter `name` is refused. A name the API knows is in the code
+// (InvalidParam.<Name>) as the real API puts it; any other only in the message, in an excerpt,
+// so that no request can mint a new code (and metrics series) before it is authenticated.
+Error InvalidValue(const std::string& name, const std::string& why) {
+  if (IsKnownParameter(name)) return Error::InvalidParameter(name, why);
+  return Error{"InvalidParameter", 400,
+               "The parameter \"" + core::Excerpt(name) + "\" is invalid: " + why,
+               "Correct the parameter and retry."};
 }
 
 // Every parameter name and value must be UTF-8 without NUL characters, so that nothing stored
@@ -46,10 +64,10 @@ Result<void> CheckText(const std::map<std::string, std::string>& values) {
       return Error::InvalidParameter("QueryString", "a parameter name is not valid UTF-8 text.");
     }
     if (!core::IsValidUtf8(v)) {
-      return Error::InvalidParameter(core::Excerpt(k), "it is not valid UTF-8.");
+      return InvalidValue(k, "it is not valid UTF-8.");
     }
     if (v.find('\0') != std::string::npos) {
-      return Error::InvalidParameter(core::Excerpt(k), "it contains a NUL character.");
+      return InvalidValue(k, "it contains a NUL character.");
     }
   }
   return {};
@@ -105,10 +123,15 @@ http::Response Gateway::Handle(const http::Request& req) {
                                                                   start)
                 .count();
   if (metrics_) metrics_->Observe(actions_.count(action) ? action : "", code, us / 1e6);
+  // Behind a trusted proxy: the client X-Forwarded-For names, and the proxy it came through.
+  std::string client = ClientAddress(req);
+  bool forwarded = client != PeerAddress(req.remote);
   core::AccessLog().info(
-      "event=request request_id={} action={} status={} code={} latency_ms={:.3f} ak={} remote={}",
+      "event=request request_id={} action={} status={} code={} latency_ms={:.3f} ak={} "
+      "remote={}{}{}",
       request_id, action.empty() ? "-" : core::Excerpt(action), resp.status, core::Excerpt(code),
-      us / 1000.0, access_key_id.empty() ? "-" : core::Excerpt(access_key_id), req.remote);
+      us / 1000.0, access_key_id.empty() ? "-" : core::Excerpt(access_key_id),
+      forwarded ? client : req.remote, forwarded ? " proxy=" : "", forwarded ? req.remote : "");
   return resp;
 }
 
@@ -167,7 +190,8 @@ Result<Json> Gateway::Dispatch(const http::Request& req, const std::string& requ
   }
   // Unauthenticated traffic is throttled per client address before any signature work: each
   // failed authentication takes a token of the address's bucket.
-  std::string client = ClientAddress(req.remote);
+  // Keyed as the connection caps are: an IPv6 client by its /64.
+  std::string client = http::ClientKey(ClientAddress(req));
   int64_t now = core::NowMillis();
   if (!auth_failures_.Check(client, now)) {
     return Error{"Throttling", 429,

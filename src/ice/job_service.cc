@@ -258,6 +258,13 @@ Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubm
                        std::to_string(limits_.per_account) + " are allowed.",
                    "Stop or delete a job (SendLiveTranscodeJobCommand stop, "
                    "DeleteLiveTranscodeJob), or ask the operator for a higher limit."};
+    case store::JobInsertOutcome::kStoredLimit:
+      return Error{"QuotaExceeded.StoredJobs", 403,
+                   "This account keeps " + std::to_string(stored->stored_jobs) +
+                       " jobs, stopped ones too; at most " +
+                       std::to_string(limits_.stored_per_account) + " are allowed.",
+                   "Delete jobs you no longer need (DeleteLiveTranscodeJob); stopped jobs also "
+                   "expire after the operator's retention."};
     case store::JobInsertOutcome::kTotalLimit:
       return Error{"QuotaExceeded.NodeJobs", 503,
                    "This Floe runs " + std::to_string(stored->live_jobs) +

@@ -42,11 +42,13 @@ class JobService {
  public:
   using Clock = std::function<int64_t()>;
   // `runtime` may be null (nothing runs jobs: tests of the rules alone). `limits`: the most jobs
-  // that are not stopped, per account and on this Floe (QuotaExceeded.Jobs past them).
+  // that are not stopped, per account (QuotaExceeded.Jobs past them) and on this Floe
+  // (QuotaExceeded.NodeJobs), and the most jobs one account keeps, stopped ones too
+  // (QuotaExceeded.StoredJobs).
   JobService(store::Store& store, const LiveCenter& live_center, runtime::JobRuntime* runtime,
              Clock clock = nullptr, store::JobLimits limits = kDefaultLimits);
 
-  static constexpr store::JobLimits kDefaultLimits{50, 100};
+  static constexpr store::JobLimits kDefaultLimits{50, 100, 10'000};
 
   core::Result<std::string> Submit(const auth::Principal& who, const JobSubmit& s);
   core::Result<JobView> Get(const auth::Principal& who, const std::string& id);

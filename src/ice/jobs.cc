@@ -1,5 +1,6 @@
 #include "ice/jobs.h"
 
+#include "core/strings.h"
 #include "core/time.h"
 #include "store/leases.h"
 
@@ -47,6 +48,8 @@ Json ViewContent(const JobView& v) {
     events.push_back(std::move(ev));
   }
   j["Events"] = std::move(events);
+  // The store keeps a job's newest events only (store/job_history.h): how many older ones went.
+  if (v.job.events_dropped > 0) j["EventsDropped"] = v.job.events_dropped;
   if (v.process) {
     Json p{{"State", v.process->state}, {"Restarts", v.process->restarts}};
     if (v.process->since_ms) p["Since"] = core::FormatUtc(v.process->since_ms / 1000);
@@ -134,7 +137,7 @@ void AddJobActions(ActionTable& table, JobService& service) {
     if (!command) return command.error();
     if (*command != "stop") {
       return core::Error::InvalidParameter(
-          "Command", "\"" + *command + "\" is not a command; the only one is stop.");
+          "Command", "\"" + core::Excerpt(*command) + "\" is not a command; the only one is stop.");
     }
     auto r = service.Stop(ctx.principal, *id);
     if (!r) return r.error();

@@ -1,5 +1,7 @@
 #include "ice/live_center.h"
 
+#include <cctype>
+
 #include "core/strings.h"
 #include "core/time.h"
 
@@ -22,7 +24,33 @@ Error BadConfig(const std::string& mapping, const std::string& why) {
                ""};
 }
 
+// "rtmp://Host:01935/" → "rtmp://host:1935", for comparing push bases (IsPushBase holds).
+std::string Canonical(std::string base) {
+  if (base.back() == '/') base.pop_back();
+  auto colon = base.rfind(':');
+  std::string host = base.substr(0, colon);
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto port = core::ParsePlainInt(base.substr(colon + 1));
+  return host + ":" + (port ? std::to_string(*port) : base.substr(colon + 1));
+}
+
 }  // namespace
+
+core::Result<void> LiveCenter::CheckPushBaseFree(const std::string& base,
+                                                 const std::string& account_id) const {
+  auto all = store_.ListDomains(std::nullopt);
+  if (!all) return all.error();
+  for (const auto& d : *all) {
+    if (d.account_id != account_id && Canonical(d.push_base) == Canonical(base)) {
+      return Error{"PushBaseInUse", 409,
+                   "the push base " + core::Excerpt(base, 200) + " serves account " + d.account_id +
+                       " (domain " + d.name + "); the stream names pushed there would collide",
+                   "Give each account a push base of its own (another origin, or another port "
+                   "of the origin)."};
+    }
+  }
+  return {};
+}
 
 // "rtmp://HOST:PORT" with nothing after the port (a trailing "/" is tolerated).
 bool LiveCenter::IsPushBase(const std::string& base) {
@@ -73,6 +101,11 @@ core::Result<void> LiveCenter::AddMapping(const std::string& mapping,
       return BadConfig(mapping, "the domain belongs to account " + (*existing)->account_id);
     }
     if ((*existing)->push_base == base) return {};
+  }
+  if (auto free = CheckPushBaseFree(base, account_id); !free) {
+    return BadConfig(mapping, free.error().message);
+  }
+  if (existing->has_value()) {
     if (auto r = store_.DeleteDomain(*name); !r) return r.error();
   }
   auto added = store_.AddDomain({*name, account_id, base, core::NowMillis()});

@@ -2,6 +2,8 @@
 // (rtmp://HOST:PORT); a job of that account reading rtmp://…/{app}/{stream} with template T
 // pushes to {base}/{app}/{stream}_{T}. Domains live in the store (`floe admin domain …`);
 // `floe serve --live-center DOMAIN=URL` is a shortcut that gives the root account DOMAIN.
+// A push base serves one account: the names pushed there follow ICE's rule, which has no room
+// for the domain, so two accounts on one push base could publish over each other's streams.
 #pragma once
 
 #include <optional>
@@ -39,6 +41,10 @@ class LiveCenter {
   static core::Result<std::string> NormalizeDomain(const std::string& name,
                                                    const std::string& field);
   static bool IsPushBase(const std::string& base);
+  // PushBaseInUse when another account has a domain on the same push base (host compared
+  // case-insensitively, the port as a number); the same account may map several domains there.
+  core::Result<void> CheckPushBaseFree(const std::string& base,
+                                       const std::string& account_id) const;
   // {base}/{app}/{stream}_{template_id}.
   static core::Result<std::string> PushUrl(const std::string& base, const std::string& input_url,
                                            const std::string& template_id);

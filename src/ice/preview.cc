@@ -25,7 +25,7 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 }
 
 bool IsInputName(const std::string& s) {
-  return s.size() == 17 && s[0] == 'i' &&
+  return s.size() == 33 && s[0] == 'i' &&
          s.find_first_not_of("0123456789abcdef", 1) == std::string::npos;
 }
 
@@ -78,8 +78,7 @@ void AddPreviewActions(ActionTable& table, JobService& jobs, const PreviewLinks&
     auto view = jobs.Get(ctx.principal, *id);  // the caller's own job, or ResourceNotFound
     if (!view) return view.error();
     const auto& j = view->job;
-    auto link = links.Issue(
-        j.job_id, runtime::InputPreviewName({j.input_type, j.input_url, j.backup_input_url}));
+    auto link = links.Issue(j.job_id, runtime::InputPreviewName(runtime::InputOf(j)));
     return Json{{"Preview",
                  {{"OutputUrl", link.output_url},
                   {"InputUrl", link.input_url},

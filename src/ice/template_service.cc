@@ -36,8 +36,8 @@ Result<void> Answer(store::TemplateWrite outcome, const std::string& id) {
 }
 }  // namespace
 
-TemplateService::TemplateService(store::Store& store, Clock clock)
-    : store_(store), clock_(std::move(clock)) {
+TemplateService::TemplateService(store::Store& store, Clock clock, int max_per_account)
+    : store_(store), clock_(std::move(clock)), max_per_account_(max_per_account) {
   if (!clock_) clock_ = core::NowMillis;
 }
 
@@ -60,7 +60,15 @@ Result<std::string> TemplateService::Create(const auth::Principal& who, const Ne
   rec.video_codec = spec->video.codec.value_or("");
   rec.config_json = RenderConfig(leaves);
   rec.create_time_ms = clock_();
-  if (auto r = store_.InsertTemplate(rec); !r) return r.error();
+  auto inserted = store_.InsertTemplate(rec, max_per_account_);
+  if (!inserted) return inserted.error();
+  if (!*inserted) {
+    return Error{"QuotaExceeded.Templates", 403,
+                 "This account has " + std::to_string(max_per_account_) +
+                     " customized templates, the most allowed.",
+                 "Delete a template you no longer use (DeleteLiveTranscodeTemplate), or ask the "
+                 "operator for a higher limit."};
+  }
   return rec.template_id;
 }
 

@@ -27,7 +27,12 @@ struct TemplateChange {
 class TemplateService {
  public:
   using Clock = std::function<int64_t()>;
-  explicit TemplateService(store::Store& store, Clock clock = nullptr);
+  // max_per_account: the most customized templates one account keeps (0: no limit;
+  // QuotaExceeded.Templates past it).
+  explicit TemplateService(store::Store& store, Clock clock = nullptr,
+                           int max_per_account = kDefaultMaxPerAccount);
+
+  static constexpr int kDefaultMaxPerAccount = 1000;
 
   core::Result<std::string> Create(const auth::Principal& who, const NewTemplate& t);
   core::Result<store::TemplateRecord> Get(const auth::Principal& who, const std::string& id);
@@ -42,6 +47,7 @@ class TemplateService {
 
   store::Store& store_;
   Clock clock_;
+  int max_per_account_;
 };
 
 core::Error TemplateNotFound(const std::string& id);

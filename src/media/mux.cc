@@ -56,6 +56,7 @@ core::Result<void> Muxer::Start(AVFormatContext* fmt, const std::string& url,
   int rc = 0;
   uint64_t refused_before = RefusedConnectsOnThisThread();
   if (!(fmt->oformat->flags & AVFMT_NOFILE)) {
+    TrustScope trust(trusted_);
     rc = avio_open2(&fmt->pb, url.c_str(), AVIO_FLAG_WRITE, &fmt->interrupt_callback, options);
     if (rc < 0) return ConnectFailed(refused_before);
   }
@@ -85,7 +86,8 @@ core::Result<OutputFormatPtr> Muxer::OpenRtmp() {
 core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const std::string& hls_dir,
                                                  const std::vector<MuxStream>& streams,
                                                  const std::atomic<bool>* abort,
-                                                 HevcFlvMode hevc_mode, bool hls_optional) {
+                                                 HevcFlvMode hevc_mode, bool hls_optional,
+                                                 std::vector<core::Endpoint> trusted) {
   if (url.empty() && hls_dir.empty()) {
     return Error{"OutputFailed", 500, "an output needs a URL or an HLS directory", ""};
   }
@@ -100,6 +102,7 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
   for (const auto& s : streams) m->hevc_ = m->hevc_ || s.params->codec_id == AV_CODEC_ID_HEVC;
   m->abort_ = abort;
   m->url_ = url;
+  if (!url.empty()) m->trusted_ = std::move(trusted);  // never the HLS files' side
   for (size_t i = 0; i < streams.size(); ++i) {
     auto p = CopyParameters(streams[i].params);
     if (!p) return Error{"OutputFailed", 500, "cannot copy a stream's parameters", ""};
@@ -154,7 +157,11 @@ core::Result<void> Muxer::OpenFlvWriter() {
   AVIOInterruptCB cb{&Muxer::Interrupt, this};
   uint64_t refused_before = RefusedConnectsOnThisThread();
   AVIOContext* io = nullptr;
-  int rc = avio_open2(&io, url_.c_str(), AVIO_FLAG_WRITE, &cb, &opts);
+  int rc = 0;
+  {
+    TrustScope trust(trusted_);
+    rc = avio_open2(&io, url_.c_str(), AVIO_FLAG_WRITE, &cb, &opts);
+  }
   av_dict_free(&opts);
   if (rc < 0) return ConnectFailed(refused_before);
   flv_io_.reset(io);

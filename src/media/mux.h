@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/net_policy.h"
 #include "core/result.h"
 #include "media/ffmpeg.h"
 #include "media/flv_writer.h"
@@ -32,12 +33,12 @@ class Muxer {
   // 2 s segments; an empty url: HLS only. `abort` interrupts a blocked connect or write.
   // H.265 goes out through Floe's own FLV writer, in the chosen convention. hls_optional: an
   // HLS write that fails ends HLS (logged) instead of failing the output (a job's preview).
-  static core::Result<std::unique_ptr<Muxer>> Open(const std::string& url,
-                                                   const std::string& hls_dir,
-                                                   const std::vector<MuxStream>& streams,
-                                                   const std::atomic<bool>* abort,
-                                                   HevcFlvMode hevc_mode = HevcFlvMode::kEnhanced,
-                                                   bool hls_optional = false);
+  // `trusted`: endpoints this output's own connects may reach besides the network policy (its
+  // LiveCenter push base); nothing else in the process gains them.
+  static core::Result<std::unique_ptr<Muxer>> Open(
+      const std::string& url, const std::string& hls_dir, const std::vector<MuxStream>& streams,
+      const std::atomic<bool>* abort, HevcFlvMode hevc_mode = HevcFlvMode::kEnhanced,
+      bool hls_optional = false, std::vector<core::Endpoint> trusted = {});
   ~Muxer();
 
   // Writes one packet (timestamps in that stream's time_base) to every output that is up.
@@ -64,6 +65,7 @@ class Muxer {
   core::Result<void> WriteTo(AVFormatContext* fmt, int stream, const AVPacket* packet);
 
   std::string url_, whitelist_;
+  std::vector<core::Endpoint> trusted_;
   std::vector<CodecParametersPtr> params_;
   std::vector<AVRational> src_tb_;
   int video_stream_ = -1;

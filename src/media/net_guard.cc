@@ -23,6 +23,7 @@ std::atomic<core::NetPolicy*> g_active;  // read by connect() without a lock
 // flight, so none is freed while the process lives (a job process installs a handful).
 std::vector<std::unique_ptr<core::NetPolicy>> g_policies;
 thread_local uint64_t t_refused = 0;
+thread_local const std::vector<core::Endpoint>* t_trusted = nullptr;  // TrustScope
 
 using ConnectFn = int (*)(int, const sockaddr*, socklen_t);
 
@@ -46,7 +47,7 @@ void TrustNameServers(core::NetPolicy& policy) {
     std::istringstream words(line);
     std::string key, value;
     if (words >> key >> value && key == "nameserver") {
-      if (auto ip = core::ParseIp(value.substr(0, value.find('%')))) policy.Trust(*ip, 53);
+      if (auto ip = core::ParseIp(value.substr(0, value.find('%')))) policy.TrustDatagrams(*ip, 53);
     }
   }
 }
@@ -108,7 +109,15 @@ core::Result<std::string> ResolveAllowed(const std::string& host, uint16_t port)
   return first;
 }
 
-core::Result<void> TrustEndpoint(core::NetPolicy& policy, const std::string& host, uint16_t port) {
+TrustScope::TrustScope(const std::vector<core::Endpoint>& endpoints) {
+  t_trusted = &endpoints;
+}
+
+TrustScope::~TrustScope() {
+  t_trusted = nullptr;
+}
+
+core::Result<std::vector<core::Endpoint>> ResolveEndpoints(const std::string& host, uint16_t port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -116,11 +125,14 @@ core::Result<void> TrustEndpoint(core::NetPolicy& policy, const std::string& hos
   if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || !res) {
     return core::Error{"OutputUnavailable", 503, "cannot resolve the push base " + host, ""};
   }
+  std::vector<core::Endpoint> endpoints;
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    if (auto ip = core::FromSockaddr(ai->ai_addr, ai->ai_addrlen)) policy.Trust(*ip, port);
+    if (auto ip = core::FromSockaddr(ai->ai_addr, ai->ai_addrlen)) {
+      endpoints.push_back({*ip, port});
+    }
   }
   freeaddrinfo(res);
-  return {};
+  return endpoints;
 }
 
 }  // namespace floe::media
@@ -132,7 +144,16 @@ extern "C" int connect(int fd, const sockaddr* addr, socklen_t len) {
   core::NetPolicy* policy = media::g_active.load();
   if (policy && addr) {
     if (auto ip = core::FromSockaddr(addr, len)) {
-      if (!policy->Allows(*ip, media::PortOf(addr))) {
+      uint16_t port = media::PortOf(addr);
+      int type = 0;
+      socklen_t type_len = sizeof type;
+      // Unknown type: judged as a stream (the stricter rule).
+      bool datagram =
+          getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) == 0 && type == SOCK_DGRAM;
+      bool trusted = media::t_trusted && core::Contains(*media::t_trusted, *ip, port);
+      if (!trusted &&
+          !policy->Allows(*ip, port,
+                          datagram ? core::Transport::kDatagram : core::Transport::kStream)) {
         ++media::t_refused;
         errno = EACCES;
         return -1;

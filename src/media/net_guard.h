@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/net_policy.h"
 #include "core/result.h"
@@ -15,7 +16,7 @@ namespace floe::media {
 
 // Installs the policy for the rest of the process, replacing an earlier one at once (safe while
 // media threads connect: each connect() sees the old policy or the new one). The name servers of
-// /etc/resolv.conf stay reachable on port 53 so that names still resolve.
+// /etc/resolv.conf stay reachable over UDP on port 53 so that names still resolve.
 void InstallNetGuard(core::NetPolicy policy);
 // Removes it again (tests).
 void RemoveNetGuard();
@@ -28,8 +29,19 @@ uint64_t RefusedConnectsOnThisThread();
 // resolve.
 core::Result<std::string> ResolveAllowed(const std::string& host, uint16_t port);
 
-// Trusts host:port (every address it resolves to now) in `policy`: a LiveCenter push base, which
-// the operator configured.
-core::Result<void> TrustEndpoint(core::NetPolicy& policy, const std::string& host, uint16_t port);
+// Every address host resolves to now, at `port`: a LiveCenter push base, which the operator
+// configured. OutputUnavailable when the name does not resolve.
+core::Result<std::vector<core::Endpoint>> ResolveEndpoints(const std::string& host, uint16_t port);
+
+// While alive, the connects of this thread may also reach `endpoints` (a rendition's own push
+// base, around its muxer's connect): no other thread of the process, not the input nor another
+// rendition, gains them. Scopes do not nest.
+class TrustScope {
+ public:
+  explicit TrustScope(const std::vector<core::Endpoint>& endpoints);
+  ~TrustScope();
+  TrustScope(const TrustScope&) = delete;
+  TrustScope& operator=(const TrustScope&) = delete;
+};
 
 }  // namespace floe::media

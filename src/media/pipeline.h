@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/net_policy.h"
 #include "core/result.h"
 #include "media/demux.h"
 #include "media/encode_settings.h"
@@ -26,6 +27,9 @@ struct RenditionConfig {
   std::string output_url;     // rtmp(s)://; empty: HLS only
   std::string hls_dir;        // optional: also write HLS here
   bool hls_optional = false;  // an HLS failure ends HLS only (a preview), not the rendition
+  // Reachable by this rendition's output connection alone, whatever the network policy says
+  // (its LiveCenter push base): not by the input, nor by another rendition of the process.
+  std::vector<core::Endpoint> trusted_endpoints{};
 };
 
 struct PipelineConfig {

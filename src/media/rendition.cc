@@ -64,7 +64,7 @@ core::Result<std::unique_ptr<Rendition>> Rendition::Open(
   }
   auto m = Muxer::Open(config.output_url, config.hls_dir, streams, abort_io,
                        hevc_flv_codec_id_12 ? HevcFlvMode::kCodecId12 : HevcFlvMode::kEnhanced,
-                       config.hls_optional);
+                       config.hls_optional, config.trusted_endpoints);
   if (!m) return m.error();
   r->mux_ = std::move(*m);
   return r;

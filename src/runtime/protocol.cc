@@ -1,5 +1,7 @@
 #include "runtime/protocol.h"
 
+#include <openssl/sha.h>
+
 #include <cstdio>
 
 #include <initializer_list>
@@ -77,7 +79,7 @@ core::Result<json> Message(std::string_view line, const char* kind_key, std::str
 }  // namespace
 
 InputSpec InputOf(const store::JobRecord& job) {
-  return InputSpec{job.input_type, job.input_url, job.backup_input_url};
+  return InputSpec{job.account_id, job.input_type, job.input_url, job.backup_input_url};
 }
 
 RenditionSpec RenditionOf(const store::JobRecord& job) {
@@ -90,8 +92,10 @@ std::string Encode(const Command& c) {
   switch (c.kind) {
     case CommandKind::kStart: {
       j["command"] = "start";
-      j["input"] = {
-          {"type", c.input.type}, {"url", c.input.url}, {"backup_url", c.input.backup_url}};
+      j["input"] = {{"account_id", c.input.account_id},
+                    {"type", c.input.type},
+                    {"url", c.input.url},
+                    {"backup_url", c.input.backup_url}};
       json list = json::array();
       for (const auto& r : c.renditions) list.push_back(ToJson(r));
       j["renditions"] = std::move(list);
@@ -123,9 +127,10 @@ core::Result<Command> ParseCommand(std::string_view line) {
     c.kind = CommandKind::kStart;
     auto in = j->find("input");
     if (in == j->end() || !in->is_object()) return Bad("start needs an input");
-    if (auto ok = ReadStrings(
-            *in,
-            {{&c.input.type, "type"}, {&c.input.url, "url"}, {&c.input.backup_url, "backup_url"}});
+    if (auto ok = ReadStrings(*in, {{&c.input.account_id, "account_id"},
+                                    {&c.input.type, "type"},
+                                    {&c.input.url, "url"},
+                                    {&c.input.backup_url, "backup_url"}});
         !ok) {
       return ok.error();
     }
@@ -226,17 +231,20 @@ core::Result<Report> ParseReport(std::string_view line) {
 }
 
 std::string InputPreviewName(const InputSpec& input) {
-  // FNV-1a (64 bits): stable across processes and builds; a name, not a secret (links to it
-  // are signed).
-  uint64_t h = 14695981039346656037ULL;
-  for (const std::string* part : {&input.type, &input.url, &input.backup_url}) {
-    for (unsigned char c : *part + "\n") {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
+  // SHA-256 of the length-prefixed parts, 128 bits of it in hex: stable across processes and
+  // builds, and no account can find an input whose name another account's input has.
+  std::string text;
+  for (const std::string* part : {&input.account_id, &input.type, &input.url, &input.backup_url}) {
+    text += std::to_string(part->size()) + ":" + *part;
   }
-  char name[20];
-  std::snprintf(name, sizeof name, "i%016llx", static_cast<unsigned long long>(h));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static const char kHex[] = "0123456789abcdef";
+  std::string name = "i";
+  for (int i = 0; i < 16; ++i) {
+    name += kHex[digest[i] >> 4];
+    name += kHex[digest[i] & 15];
+  }
   return name;
 }
 

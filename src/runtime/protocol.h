@@ -35,15 +35,17 @@ inline constexpr size_t kMaxLine = 1 << 20;  // a longer line is not a message
 
 // What the group's jobs share: one media process per distinct input on a node.
 struct InputSpec {
-  std::string type;  // rtmp | srt | hls
+  std::string account_id;  // whose jobs these are: a process never serves two accounts
+  std::string type;        // rtmp | srt | hls
   std::string url;
   std::string backup_url;  // optional
   bool operator==(const InputSpec&) const = default;
 };
 
 // Where a job's live preview is written under the preview root (floe run-job --preview-dir):
-// jobs/JOB_ID/ its output's HLS, inputs/NAME/ its input's (one per input, whatever the jobs).
-// NAME is the same in serve, which signs links to it, and in run-job, which writes it.
+// jobs/JOB_ID/ its output's HLS, inputs/NAME/ its input's (one per account and input, whatever
+// the jobs). NAME is the same in serve, which signs links to it, and in run-job, which writes
+// it; a digest, so that no account can choose an input whose NAME is another account's.
 std::string InputPreviewName(const InputSpec& input);
 
 // One job's rendition.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "runtime/child_env.h"
 #include "runtime/protocol.h"
 
 namespace floe::runtime {
@@ -31,9 +32,11 @@ std::string ExitReason(int status) {
   return "ended";
 }
 
-// Jobs with the same StreamInput share a process.
+// Jobs of one account with the same StreamInput share a process; two accounts never do (what
+// one job may reach, the others of its process could).
 std::string GroupKey(const store::JobRecord& job) {
-  return job.input_type + "\n" + job.input_url + "\n" + job.backup_input_url;
+  return job.account_id + "\n" + job.input_type + "\n" + job.input_url + "\n" +
+         job.backup_input_url;
 }
 
 // What an event does to a job's state, and the name it is recorded under (empty: not
@@ -586,6 +589,11 @@ void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Its own small environment, built before fork (nothing allocates after it).
+  std::vector<std::string> env = ChildEnvironment(environ);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
@@ -599,7 +607,7 @@ void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(in[0]);

@@ -96,6 +96,10 @@ struct JobRecord {
   bool waiting = false;
   std::string lease_holder;
   int64_t lease_epoch = 0;
+  // Kept by the store (store/job_history.h), read-only for the rest: when the job was stopped
+  // (0: it is not), and how many of its oldest events were dropped past kMaxJobEvents.
+  int64_t stop_time_ms = 0;
+  int64_t events_dropped = 0;
 };
 
 // The Status the API shows: a running job that no node has room for yet is not started.
@@ -139,17 +143,20 @@ struct Domain {
 // What a template change or delete found.
 enum class TemplateWrite { kDone, kNotFound, kInUse };
 
-// Most jobs that are not stopped (0: no limit), for one account and for the whole store.
+// Most jobs that are not stopped (0: no limit), for one account and for the whole store, and
+// most jobs one account keeps in the store, stopped ones too.
 struct JobLimits {
   int per_account = 0;
   int total = 0;
+  int stored_per_account = 0;
 };
 // What a job insert did: inserted (job holds the stored record), or why not.
-enum class JobInsertOutcome { kInserted, kNoTemplate, kAccountLimit, kTotalLimit };
+enum class JobInsertOutcome { kInserted, kNoTemplate, kAccountLimit, kTotalLimit, kStoredLimit };
 struct JobInsert {
   JobInsertOutcome outcome = JobInsertOutcome::kInserted;
   JobRecord job;
-  int live_jobs = 0;  // jobs not stopped that the limit counted (for the message)
+  int live_jobs = 0;    // jobs not stopped that the limit counted (for the message)
+  int stored_jobs = 0;  // kStoredLimit: the account's jobs in the store
 };
 
 // Leases: which node runs which job. The holder is one run of one node ("NODE-ID/INSTANCE"), so

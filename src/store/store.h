@@ -51,7 +51,10 @@ class Store {
                                 int64_t expires_ms) = 0;
 
   // Templates. Reads see the account's own templates and the system ones.
-  virtual Result<void> InsertTemplate(const TemplateRecord& t) = 0;
+  // Inserts a customized template unless its account has max_per_account of them already
+  // (0: no limit; counted in the insert's transaction, so concurrent creates cannot pass the
+  // limit together): false then, and nothing is written.
+  virtual Result<bool> InsertTemplate(const TemplateRecord& t, int max_per_account = 0) = 0;
   virtual Result<std::optional<TemplateRecord>> GetTemplate(const std::string& account_id,
                                                             const std::string& template_id) = 0;
   virtual Result<TemplatePage> ListTemplates(const TemplateQuery& q) = 0;
@@ -70,8 +73,10 @@ class Store {
 
   // Jobs. InsertJob reads the template (the account's or a system one) in the same transaction
   // as it inserts the job, copying its name, type and configuration into the job, and counts
-  // the jobs that are not stopped against `limits` there too (so concurrent submits cannot pass
-  // a limit together). It records the "submitted" event too.
+  // the jobs that are not stopped, and the account's stored jobs, against `limits` there too
+  // (so concurrent submits cannot pass a limit together). It records the "submitted" event too.
+  // A job keeps its newest kMaxJobEvents events (store/job_history.h): each event recorded
+  // past them drops the oldest, counted in the job's events_dropped.
   virtual Result<JobInsert> InsertJob(JobRecord job, const JobLimits& limits) = 0;
   virtual Result<std::optional<JobRecord>> GetJob(const std::string& account_id,
                                                   const std::string& job_id) = 0;
@@ -79,13 +84,17 @@ class Store {
   // Jobs of every account that are not stopped: what the runtime must (soon) run.
   virtual Result<std::vector<JobRecord>> ListLiveJobs() = 0;
   // Read-modify-write of one job, atomically; false when the account has no such job. The
-  // events returned by `mutate` are recorded in the same transaction.
+  // events returned by `mutate` are recorded in the same transaction. The store keeps the
+  // job's stop_time_ms (store/job_history.h) whatever `mutate` says of it.
   using JobMutation =
       std::function<Result<JobRecord>(const JobRecord& current, std::vector<JobEvent>& events)>;
   virtual Result<bool> UpdateJob(const std::string& account_id, const std::string& job_id,
                                  const JobMutation& mutate) = 0;
   // Deletes a job and its events; false when the account has no such job.
   virtual Result<bool> DeleteJob(const std::string& account_id, const std::string& job_id) = 0;
+  // Retention: deletes up to `limit` jobs (of every account) stopped before stopped_before_ms,
+  // oldest stop first, with their events. Returns how many.
+  virtual Result<int> DeleteStoppedJobs(int64_t stopped_before_ms, int limit) = 0;
   virtual Result<void> AddJobEvent(const JobEvent& e) = 0;
 
   // LiveCenter domains, each owned by one account. AddDomain returns false when the name is

@@ -283,5 +283,15 @@ TEST_F(AuthenticatorTest, V3BodyWithUnsignedContentTypeIsIncomplete) {
   EXPECT_NE(r.error().message.find("content-type"), std::string::npos);
 }
 
+// SignatureMethod, SignatureVersion and Timestamp were echoed whole: 100 KB in, 100 KB out.
+TEST_F(AuthenticatorTest, V1ErrorsEchoOnlyAnExcerptOfAValue) {
+  std::string huge(100'000, 'H');
+  for (const char* field : {"SignatureMethod", "SignatureVersion", "Timestamp"}) {
+    auto r = authn_.Authenticate(V1("GET", {{field, huge}}));
+    ASSERT_FALSE(r.ok()) << field;
+    EXPECT_LT(r.error().message.size(), 300u) << field;
+  }
+}
+
 }  // namespace
 }  // namespace floe::auth

@@ -47,13 +47,14 @@ TEST(NetPolicy, OnlyPublicUnicastByDefault) {
   }
 }
 
-TEST(NetPolicy, CidrsWidenAndTrustedEndpointsAreExact) {
+TEST(NetPolicy, CidrsWidenAndNameServersAreDatagramsToOnePortOnly) {
   NetPolicy p;
   auto loopback = *ParseIp("127.0.0.1");
-  EXPECT_FALSE(p.Allows(loopback, 1935));
-  p.Trust(loopback, 1935);
-  EXPECT_TRUE(p.Allows(loopback, 1935));
-  EXPECT_FALSE(p.Allows(loopback, 6379));  // a trusted push base is that port only
+  EXPECT_FALSE(p.Allows(loopback, 53, Transport::kDatagram));
+  p.TrustDatagrams(loopback, 53);
+  EXPECT_TRUE(p.Allows(loopback, 53, Transport::kDatagram));
+  EXPECT_FALSE(p.Allows(loopback, 53));  // not over TCP
+  EXPECT_FALSE(p.Allows(loopback, 54, Transport::kDatagram));
   p.Allow(*ParseCidr("127.0.0.0/8"));
   EXPECT_TRUE(p.Allows(*ParseIp("127.9.9.9"), 6379));
   EXPECT_FALSE(p.Allows(*ParseIp("10.0.0.1"), 80));
@@ -62,6 +63,14 @@ TEST(NetPolicy, CidrsWidenAndTrustedEndpointsAreExact) {
   EXPECT_FALSE(p.Allows(*ParseIp("10.1.128.0"), 80));
   // An IPv4-mapped IPv6 address is judged as the IPv4 address it is.
   EXPECT_TRUE(p.Allows(*ParseIp("::ffff:127.0.0.1"), 80));
+}
+
+TEST(NetPolicy, EndpointListsMatchAddressAndPort) {
+  std::vector<Endpoint> list{{*ParseIp("127.0.0.3"), 1935}};
+  EXPECT_TRUE(Contains(list, *ParseIp("127.0.0.3"), 1935));
+  EXPECT_TRUE(Contains(list, *ParseIp("::ffff:127.0.0.3"), 1935));
+  EXPECT_FALSE(Contains(list, *ParseIp("127.0.0.3"), 1936));
+  EXPECT_FALSE(Contains(list, *ParseIp("127.0.0.4"), 1935));
 }
 
 TEST(NetPolicy, ParseCidr) {

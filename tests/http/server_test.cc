@@ -175,6 +175,54 @@ TEST_F(ServerTest, ConnectionsAreCappedPerClientAndInTotal) {
   EXPECT_TRUE(served);
 }
 
+// Behind a trusted proxy the request's client is the one X-Forwarded-For names, and the proxy's
+// connections (every client's behind it) are not capped as one client's; from any other peer
+// the header is not believed.
+TEST(ServerTrustedProxy, TheClientComesFromXForwardedForOnlyWhenThePeerIsTrusted) {
+  auto serve = [](ServerOptions opts, auto&& body) {
+    opts.port = 0;
+    opts.max_connections_per_client = 1;
+    Server server(std::move(opts), [](const Request& r) {
+      Response resp;
+      resp.body = r.client;
+      return resp;
+    });
+    uint16_t port = server.Listen();
+    std::thread t([&] { server.Run(false); });
+    body(port);
+    server.Stop();
+    t.join();
+  };
+  auto ask = [](uint16_t port, tcp::socket& s, const std::string& xff) {
+    s.connect({net::ip::make_address("127.0.0.1"), port});
+    timeval tv{10, 0};
+    setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    bhttp::request<bhttp::string_body> req{bhttp::verb::get, "/", 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    req.set("X-Forwarded-For", xff);
+    req.prepare_payload();
+    boost::system::error_code ec;
+    bhttp::write(s, req, ec);
+    beast::flat_buffer buf;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(s, buf, res, ec);
+    return ec ? std::string("closed") : res.body();
+  };
+  net::io_context ioc;
+  ServerOptions trusting;
+  trusting.trusted_proxies = *TrustedProxies::Parse({"127.0.0.0/8"});
+  serve(trusting, [&](uint16_t port) {
+    tcp::socket a(ioc), b(ioc);
+    EXPECT_EQ(ask(port, a, "198.51.100.1, 203.0.113.9"), "203.0.113.9");
+    EXPECT_EQ(ask(port, b, "2001:db8::7"), "2001:db8::7");  // a second connection: no cap
+  });
+  serve(ServerOptions{}, [&](uint16_t port) {
+    tcp::socket a(ioc), b(ioc);
+    EXPECT_EQ(ask(port, a, "203.0.113.9"), "127.0.0.1");
+    EXPECT_EQ(ask(port, b, "203.0.113.9"), "closed");  // capped at one per client
+  });
+}
+
 TEST_F(ServerTest, TotalConnectionCapAppliesAcrossClients) {
   ServerOptions o;
   o.max_connections = 1;

@@ -1,6 +1,7 @@
 #include "http/static_files.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -48,6 +49,39 @@ TEST_F(ServeFileTest, ServesAFileWithItsTypeAndNothingOutsideTheDirectory) {
   EXPECT_TRUE(Get("index.html", "HEAD").body.empty());
   EXPECT_EQ(ContentTypeOf("a/index.m3u8"), "application/vnd.apple.mpegurl");
   EXPECT_EQ(ContentTypeOf("seg1.ts"), "video/mp2t");
+}
+
+// O_NOFOLLOW guards only the last name: a linked directory inside the served one led out of it.
+TEST_F(ServeFileTest, ALinkedDirectoryThatLeadsOutIsNotFollowed) {
+  ASSERT_EQ(::symlink(outside_.path().c_str(), dir_.File("assets").c_str()), 0);
+  auto r = Get("assets/secret");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+  // A linked directory that stays inside is served, and so is a root that is itself a link.
+  ASSERT_EQ(::mkdir(dir_.File("real").c_str(), 0700), 0);
+  std::ofstream(dir_.File("real/app.js")) << "app";
+  ASSERT_EQ(::symlink(dir_.File("real").c_str(), dir_.File("alias").c_str()), 0);
+  EXPECT_EQ(Get("alias/app.js").body, "app");
+  ASSERT_EQ(::symlink(dir_.path().c_str(), outside_.File("root").c_str()), 0);
+  Request req;
+  req.method = "GET";
+  EXPECT_EQ(ServeFile(req, outside_.File("root"), "index.html", "no-cache").status, 200);
+  EXPECT_EQ(ServeFile(req, outside_.File("root"), "assets/secret", "no-cache").status, 404);
+}
+
+TEST_F(ServeFileTest, AnAppThatIsNotBuiltSaysSoWithoutNamingTheDirectory) {
+  Request req;
+  req.method = "GET";
+  EXPECT_EQ(ServeApp(req, dir_.path(), "", "no-cache", "not built").body, "<p>hi</p>");
+  auto missing = ServeApp(req, dir_.path(), "gone.js", "no-cache", "not built");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body, "Not found.\n");
+  std::string empty = outside_.File("empty");
+  ASSERT_EQ(::mkdir(empty.c_str(), 0700), 0);
+  auto r = ServeApp(req, empty, "", "no-cache", "The console is not built here.");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "The console is not built here.\n");
+  EXPECT_EQ(r.body.find(empty), std::string::npos);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "auth/signature.h"
 #include "core/strings.h"
 #include "core/time.h"
+#include "ice/api_metrics.h"
 #include "ice/templates.h"
 #include "store/sqlite/sqlite_store.h"
 #include "test_util.h"
@@ -356,6 +357,69 @@ TEST_F(GatewayTest, FailedAuthenticationsAreThrottledPerClientAddress) {
       Signed("GET", {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}});
   signed_req.remote = "198.51.100.3:1000";
   EXPECT_EQ(g.Handle(signed_req).status, 200);
+}
+
+// A bad value of a parameter the API does not know was InvalidParam.<its name>: any client could
+// mint codes, each a new metrics series, before authentication.
+TEST_F(GatewayTest, AnUnknownParameterNameIsNeverPartOfTheCode) {
+  ApiMetrics metrics;
+  gateway_.SetMetrics(&metrics);
+  for (int i = 0; i < 1000; ++i) {
+    http::Request r{"GET", "/?Version=2020-11-09&x" + std::to_string(i) + "=%FF", {}, "", ""};
+    auto b = Body(gateway_.Handle(r));
+    ASSERT_EQ(b["Code"], "InvalidParameter");
+    ASSERT_NE(b["Message"].get<std::string>().find("\"x" + std::to_string(i) + "\""),
+              std::string::npos);
+  }
+  http::Request known{"GET", "/?Version=2020-11-09&PageSize=%FF", {}, "", ""};
+  EXPECT_EQ(Body(gateway_.Handle(known))["Code"], "InvalidParam.PageSize");
+  http::Request nul{"GET", "/?Version=2020-11-09&" + std::string(500, 'n') + "=a%00", {}, "", ""};
+  auto b = Body(gateway_.Handle(nul));
+  EXPECT_EQ(b["Code"], "InvalidParameter");
+  EXPECT_LT(b["Message"].get<std::string>().size(), 300u);
+  core::PromText out;
+  metrics.Write(out);
+  std::string text = out.Text();
+  size_t series = 0;
+  for (size_t at = 0; (at = text.find("\nfloe_api_requests_total{", at)) != std::string::npos;
+       ++at) {
+    ++series;
+  }
+  EXPECT_EQ(series, 2u) << text;  // InvalidParameter and InvalidParam.PageSize, action unknown
+}
+
+// Whole values were echoed: a 100 KB PageSize came back in a 100 KB message.
+TEST_F(GatewayTest, ErrorsEchoOnlyAnExcerptOfAValue) {
+  std::string huge(100'000, '7');
+  for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"PageSize", huge}, {"PageNo", huge + "x"}, {"SortBy", huge}, {"Type", huge}}) {
+    auto resp = gateway_.Handle(Signed(
+        "GET",
+        {{"Action", "ListLiveTranscodeTemplates"}, {"Version", "2020-11-09"}, {name, value}}));
+    auto b = Body(resp);
+    EXPECT_EQ(b["Code"], "InvalidParam." + name);
+    EXPECT_LT(b["Message"].get<std::string>().size(), 300u) << name;
+  }
+}
+
+// Failed authentications count per client: an IPv6 client by its /64 (it has all of it), and
+// behind a trusted proxy the client the server resolved, not the proxy.
+TEST_F(GatewayTest, FailedAuthenticationsCountAnIpv6ClientByItsSlash64) {
+  ActionTable t;
+  AddTemplateActions(t, service_);
+  Gateway g(authn_, authz_, limiter_, t, /*auth_failure_rate=*/0.001, /*auth_failure_burst=*/2);
+  auto unsigned_from = [&](const std::string& client) {
+    http::Request r{
+        "GET", "/?Action=ListLiveTranscodeTemplates&Version=2020-11-09", {}, "", "10.0.0.1:4000"};
+    r.client = client;
+    return Body(g.Handle(r))["Code"];
+  };
+  EXPECT_EQ(unsigned_from("2001:db8:1:2::1"), "IncompleteSignature");
+  EXPECT_EQ(unsigned_from("2001:db8:1:2::2"), "IncompleteSignature");
+  EXPECT_EQ(unsigned_from("2001:db8:1:2:ffff::3"), "Throttling");
+  EXPECT_EQ(unsigned_from("2001:db8:1:3::1"), "IncompleteSignature");
+  EXPECT_EQ(unsigned_from("203.0.113.1"), "IncompleteSignature");
+  EXPECT_EQ(unsigned_from("203.0.113.2"), "IncompleteSignature");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/time.h"
+#include "ice/jobs.h"
 #include "store/sqlite/sqlite_store.h"
 #include "test_util.h"
 
@@ -222,6 +223,30 @@ TEST_F(JobServiceTest, JobsThatAreNotStoppedAreLimitedPerAccountAndPerNode) {
   EXPECT_TRUE(limited.Submit(alice_, Submit()).ok());
 }
 
+TEST_F(JobServiceTest, StoredJobsAreLimitedPerAccountStoppedOnesToo) {
+  JobService limited(store_, live_center_, nullptr, [] { return kNow; }, {0, 0, 2});
+  auto first = limited.Submit(alice_, Submit());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(limited.Stop(alice_, *first).ok());
+  ASSERT_TRUE(limited.Submit(alice_, Submit()).ok());
+  auto refused = limited.Submit(alice_, Submit());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "QuotaExceeded.StoredJobs");
+  EXPECT_EQ(refused.error().http_status, 403);
+  EXPECT_NE(refused.error().message.find("at most 2"), std::string::npos);
+  // Deleting one makes room.
+  ASSERT_TRUE(limited.Delete(alice_, *first).ok());
+  EXPECT_TRUE(limited.Submit(alice_, Submit()).ok());
+}
+
+TEST_F(JobServiceTest, AStoppedJobKnowsWhenItStopped) {
+  auto id = service_.Submit(alice_, Submit());
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(service_.Get(alice_, *id)->job.stop_time_ms, 0);
+  ASSERT_TRUE(service_.Stop(alice_, *id).ok());
+  EXPECT_EQ(service_.Get(alice_, *id)->job.stop_time_ms, kNow);  // the service's clock
+}
+
 TEST_F(JobServiceTest, AnotherAccountsDomainIsRefusedAsAnUnmappedOne) {
   auth::Principal bob{"1000000000000002", "", "LTAIbob"};
   auto r = service_.Submit(bob, Submit());  // live.example is alice's
@@ -234,6 +259,17 @@ TEST_F(JobServiceTest, AnotherAccountsDomainIsRefusedAsAnUnmappedOne) {
   ASSERT_TRUE(id.ok()) << id.error().message;
   EXPECT_EQ(service_.Get(bob, *id)->job.output_url,
             std::string("rtmp://origin-b:1935/live/cam_") + kSystem360);
+}
+
+// The whole Command was echoed back: a 100 KB one made a 100 KB message.
+TEST_F(JobServiceTest, AnUnknownCommandIsEchoedOnlyInAnExcerpt) {
+  ActionTable table;
+  AddJobActions(table, service_);
+  auto r = table.at("SendLiveTranscodeJobCommand")(ActionContext{
+      alice_, Params({{"JobId", "j"}, {"Command", std::string(100'000, 'x')}}), "req"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidParam.Command");
+  EXPECT_LT(r.error().message.size(), 300u);
 }
 
 }  // namespace

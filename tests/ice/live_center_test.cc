@@ -43,6 +43,31 @@ TEST_F(LiveCenterTest, MappingsMustBeDomainEqualsRtmpHostPort) {
   EXPECT_FALSE(lc_.AddMapping("b.example=rtmp://evil:1935", kB).ok());
 }
 
+TEST_F(LiveCenterTest, APushBaseServesOneAccount) {
+  ASSERT_TRUE(lc_.AddMapping("a.example=rtmp://origin:1935", kA).ok());
+  // The same account may put a second domain there; another account may not, however the
+  // same base is written.
+  EXPECT_TRUE(lc_.AddMapping("a2.example=rtmp://origin:1935", kA).ok());
+  for (const char* base : {"rtmp://origin:1935", "rtmp://ORIGIN:1935/", "rtmp://origin:01935"}) {
+    auto r = lc_.AddMapping(std::string("b.example=") + base, kB);
+    ASSERT_FALSE(r.ok()) << base;
+    EXPECT_NE(r.error().message.find("collide"), std::string::npos);
+    auto direct = lc_.CheckPushBaseFree(base, kB);
+    ASSERT_FALSE(direct.ok());
+    EXPECT_EQ(direct.error().code, "PushBaseInUse");
+  }
+  EXPECT_FALSE(store_.GetDomain("b.example")->has_value());
+  // Nor can an account move its own domain onto another account's base.
+  ASSERT_TRUE(lc_.AddMapping("b.example=rtmp://origin:1936", kB).ok());
+  EXPECT_FALSE(lc_.AddMapping("b.example=rtmp://origin:1935", kB).ok());
+  EXPECT_EQ((*store_.GetDomain("b.example"))->push_base, "rtmp://origin:1936");
+  // Two accounts on two bases push distinct names for the same input and template.
+  auto a = lc_.Resolve(kA, "a.example", "rtmp://in/live/cam1", kTpl);
+  auto b = lc_.Resolve(kB, "b.example", "rtmp://in/live/cam1", kTpl);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->url, b->url);
+}
+
 TEST_F(LiveCenterTest, OutputIsPushBaseAppStreamUnderscoreTemplate) {
   ASSERT_TRUE(lc_.AddMapping("d=rtmp://origin:1935", kA).ok());
   auto url = [&](const std::string& in) { return lc_.Resolve(kA, "d", in, kTpl)->url; };

@@ -6,7 +6,7 @@ namespace floe::ice {
 namespace {
 
 constexpr char kJob[] = "0123456789abcdef0123456789abcdef";
-constexpr char kInput[] = "i0123456789abcdef";
+constexpr char kInput[] = "i0123456789abcdef0123456789abcdef";
 
 class PreviewLinksTest : public ::testing::Test {
  protected:

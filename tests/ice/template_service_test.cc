@@ -49,6 +49,25 @@ TEST_F(TemplateServiceTest, CreateStoresCanonicalConfig) {
             json::parse(R"({"VideoParams":{"Height":"720","Fps":"30","Bitrate":"2500"}})"));
 }
 
+TEST_F(TemplateServiceTest, CustomizedTemplatesAreLimitedPerAccount) {
+  TemplateService limited(store_, nullptr, 2);
+  NewTemplate t{"n", "normal", R"({"VideoParams":{"Height":720,"Fps":"30","Bitrate":2500}})"};
+  ASSERT_TRUE(limited.Create(alice_, t).ok());
+  auto second = limited.Create(alice_, t);
+  ASSERT_TRUE(second.ok());
+  auto refused = limited.Create(alice_, t);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "QuotaExceeded.Templates");
+  EXPECT_EQ(refused.error().http_status, 403);
+  EXPECT_NE(refused.error().message.find("2 customized templates"), std::string::npos);
+  store::TemplateQuery q;
+  q.category = "customized";
+  EXPECT_EQ(limited.List(alice_, q)->total_count, 2);  // the refused create wrote nothing
+  EXPECT_TRUE(limited.Create(bob_, t).ok());           // each account has its own
+  ASSERT_TRUE(limited.Delete(alice_, *second).ok());
+  EXPECT_TRUE(limited.Create(alice_, t).ok());
+}
+
 TEST_F(TemplateServiceTest, UpdateMergesLeafByLeaf) {
   std::string id = CreateNormal(alice_);
   ASSERT_TRUE(

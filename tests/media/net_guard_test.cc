@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <thread>
 
 namespace floe::media {
 namespace {
@@ -30,8 +31,8 @@ class NetGuardTest : public ::testing::Test {
   }
 
   // connect() to the loopback listener: 0, or the errno.
-  int ConnectLoopback() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int ConnectLoopback(int type = SOCK_STREAM) {
+    int fd = socket(AF_INET, type, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port_);
@@ -56,10 +57,39 @@ TEST_F(NetGuardTest, ConnectIsRefusedOutsideThePolicyAndPassesWithout) {
   widened.Allow(*core::ParseCidr("127.0.0.0/8"));
   InstallNetGuard(widened);
   EXPECT_EQ(ConnectLoopback(), 0);
-  core::NetPolicy trusted;
-  trusted.Trust(*core::ParseIp("127.0.0.1"), port_);
-  InstallNetGuard(trusted);
-  EXPECT_EQ(ConnectLoopback(), 0);
+}
+
+TEST_F(NetGuardTest, ANameServerIsReachableByDatagramsOnly) {
+  core::NetPolicy p;
+  p.TrustDatagrams(*core::ParseIp("127.0.0.1"), port_);
+  InstallNetGuard(p);
+  EXPECT_EQ(ConnectLoopback(SOCK_DGRAM), 0);
+  EXPECT_EQ(ConnectLoopback(SOCK_STREAM), EACCES);
+}
+
+TEST_F(NetGuardTest, ATrustScopeWidensItsOwnThreadAlone) {
+  InstallNetGuard({});
+  auto endpoints = ResolveEndpoints("127.0.0.1", port_);
+  ASSERT_TRUE(endpoints.ok());
+  {
+    TrustScope trust(*endpoints);
+    EXPECT_EQ(ConnectLoopback(), 0);
+    // Another thread of the process (an input, another rendition) does not gain it.
+    int other = -1;
+    std::thread([&] { other = ConnectLoopback(); }).join();
+    EXPECT_EQ(other, EACCES);
+  }
+  EXPECT_EQ(ConnectLoopback(), EACCES);  // nor this one once the scope ends
+  // The same port on another address is not the trusted endpoint.
+  TrustScope trust(*endpoints);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port_);
+  a.sin_addr.s_addr = htonl(0x7F000002);  // 127.0.0.2
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), -1);
+  EXPECT_EQ(errno, EACCES);
+  close(fd);
 }
 
 TEST_F(NetGuardTest, NamesAreCheckedAfterResolution) {
@@ -78,11 +108,11 @@ TEST_F(NetGuardTest, NamesAreCheckedAfterResolution) {
   EXPECT_FALSE(ResolveAllowed("no-such-host.invalid", 9000).ok());
 }
 
-TEST_F(NetGuardTest, TrustedEndpointResolvesIntoThePolicy) {
-  core::NetPolicy p;
-  ASSERT_TRUE(TrustEndpoint(p, "127.0.0.1", port_).ok());
-  InstallNetGuard(p);
-  EXPECT_EQ(ConnectLoopback(), 0);
+TEST_F(NetGuardTest, EndpointsResolveEveryAddressOfAName) {
+  auto endpoints = ResolveEndpoints("localhost", port_);
+  ASSERT_TRUE(endpoints.ok());
+  EXPECT_TRUE(core::Contains(*endpoints, *core::ParseIp("127.0.0.1"), port_));
+  EXPECT_FALSE(ResolveEndpoints("no-such-host.invalid", port_).ok());
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ RenditionSpec Spec(const std::string& id) {
 TEST(ProtocolTest, CommandsRoundTrip) {
   Command start;
   start.kind = CommandKind::kStart;
-  start.input = InputSpec{"rtmp", "rtmp://127.0.0.1/live/in", "rtmp://127.0.0.1/live/bk"};
+  start.input = InputSpec{"acct1", "rtmp", "rtmp://127.0.0.1/live/in", "rtmp://127.0.0.1/live/bk"};
   start.renditions = {Spec("a"), Spec("b")};
   std::string line = Encode(start);
   EXPECT_EQ(line.find('\n'), std::string::npos);
@@ -47,6 +47,22 @@ TEST(ProtocolTest, CommandsRoundTrip) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->kind, CommandKind::kRemove);
   EXPECT_EQ(r->job_id, "c");
+}
+
+TEST(ProtocolTest, AnInputPreviewNameIsPerAccountAndInput) {
+  InputSpec a{"1000000000000001", "rtmp", "rtmp://h/live/in", ""};
+  InputSpec b = a;
+  b.account_id = "2000000000000002";
+  EXPECT_NE(InputPreviewName(a), InputPreviewName(b));
+  EXPECT_EQ(InputPreviewName(a), InputPreviewName(InputSpec{a}));
+  // Parts cannot be shifted into each other: "ab"+"c" is not "a"+"bc".
+  InputSpec shifted{"1000000000000001", "rtmp", "rtmp://h/live/i", "n"};
+  InputSpec other{"1000000000000001", "rtmp", "rtmp://h/live/in", ""};
+  EXPECT_NE(InputPreviewName(shifted), InputPreviewName(other));
+  std::string name = InputPreviewName(a);
+  EXPECT_EQ(name.size(), 33u);
+  EXPECT_EQ(name[0], 'i');
+  EXPECT_EQ(name.find_first_not_of("0123456789abcdef", 1), std::string::npos);
 }
 
 TEST(ProtocolTest, ReportsRoundTrip) {

@@ -98,10 +98,11 @@ class SupervisorTest : public ::testing::Test {
   }
 
   std::string Submit(store::StartMode start_mode = store::StartMode::kNow, int64_t start_ms = 0,
-                     const std::string& input = "rtmp://127.0.0.1/live/in") {
+                     const std::string& input = "rtmp://127.0.0.1/live/in",
+                     const std::string& account = "1000000000000001") {
     store::JobRecord j;
     j.job_id = "job" + std::to_string(++jobs_);
-    j.account_id = "1000000000000001";
+    j.account_id = account;
     j.name = "j";
     j.template_id = kTpl;
     j.start_mode = start_mode;
@@ -357,6 +358,29 @@ TEST_F(SupervisorTest, JobsOnOneInputShareOneProcessAndLeaveItOneByOne) {
   EXPECT_TRUE(sup_->WaitStopped(c, std::chrono::milliseconds(5000)));
   EXPECT_TRUE(Eventually([&] { return kill(pid, 0) != 0; }));
   EXPECT_TRUE(running(other));
+}
+
+TEST_F(SupervisorTest, JobsOfTwoAccountsOnOneInputNeverShareAProcess) {
+  Mode("group");
+  std::string a = Submit(), a2 = Submit();
+  std::string b = Submit(store::StartMode::kNow, 0, "rtmp://127.0.0.1/live/in", "2000000000000002");
+  Start();
+  auto running = [&](const std::string& id) {
+    auto v = sup_->View(id);
+    return v && v->state == "running" && v->pid > 0;
+  };
+  ASSERT_TRUE(Eventually([&] { return running(a) && running(a2) && running(b); }));
+  EXPECT_EQ(sup_->View(a)->pid, sup_->View(a2)->pid);  // shared decode within an account
+  EXPECT_NE(sup_->View(a)->pid, sup_->View(b)->pid);
+  // Each process was told whose jobs it runs.
+  int starts_a = 0, starts_b = 0;
+  for (const auto& line : Commands()) {
+    if (line.find("\"command\":\"start\"") == std::string::npos) continue;
+    starts_a += line.find("\"account_id\":\"1000000000000001\"") != std::string::npos;
+    starts_b += line.find("\"account_id\":\"2000000000000002\"") != std::string::npos;
+  }
+  EXPECT_EQ(starts_a, 1);
+  EXPECT_EQ(starts_b, 1);
 }
 
 TEST_F(SupervisorTest, ARenditionThatFailsFailsOnlyItsJobAndComesBackAfterItsBackoff) {

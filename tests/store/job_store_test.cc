@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "store/job_history.h"
 #include "store/store_backends.h"
 
 namespace floe::store {
@@ -224,6 +225,120 @@ TEST_P(JobStoreTest, LimitsCountJobsThatAreNotStoppedInTheInsertTransaction) {
   // A stopped job no longer counts.
   ASSERT_TRUE(*store.UpdateJob("A", "a1", SetStatus(JobStatus::kStopped)));
   EXPECT_TRUE(Inserted(store.InsertJob(Job("a3", "A", tpl), limits)));
+}
+
+TEST_P(JobStoreTest, StoredJobsPerAccountCountStoppedOnesInTheInsertTransaction) {
+  Store& store = *store_;
+  const std::string tpl = "00000000000000000000000000000360";
+  JobLimits limits{0, 0, 2};
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("a1", "A", tpl), limits)));
+  ASSERT_TRUE(*store.UpdateJob("A", "a1", SetStatus(JobStatus::kStopped)));
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("a2", "A", tpl), limits)));
+  auto third = store.InsertJob(Job("a3", "A", tpl), limits);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->outcome, JobInsertOutcome::kStoredLimit);
+  EXPECT_EQ(third->stored_jobs, 2);
+  EXPECT_FALSE(store.GetJob("A", "a3")->has_value());
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("b1", "B", tpl), limits)));  // B counts its own
+  // Only deleting (or retention) makes room: stopping does not.
+  ASSERT_TRUE(*store.UpdateJob("A", "a2", SetStatus(JobStatus::kStopped)));
+  EXPECT_EQ(store.InsertJob(Job("a3", "A", tpl), limits)->outcome, JobInsertOutcome::kStoredLimit);
+  ASSERT_TRUE(*store.DeleteJob("A", "a1"));
+  EXPECT_TRUE(Inserted(store.InsertJob(Job("a3", "A", tpl), limits)));
+}
+
+TEST_P(JobStoreTest, ConcurrentSubmitsCannotPassTheStoredJobLimit) {
+  Store& store = *store_;
+  const std::string tpl = "00000000000000000000000000000360";
+  JobLimits limits{0, 0, 5};
+  std::atomic<int> inserted{0};
+  std::vector<std::thread> threads;
+  for (int th = 0; th < 4; ++th) {
+    threads.emplace_back([&, th] {
+      for (int i = 0; i < 3; ++i) {
+        auto job = Job("j" + std::to_string(th) + "_" + std::to_string(i), "A", tpl);
+        job.status = JobStatus::kStopped;  // stopped jobs count too
+        auto r = store.InsertJob(job, limits);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        if (r->outcome == JobInsertOutcome::kInserted) ++inserted;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(inserted.load(), 5);
+  JobQuery q;
+  q.account_id = "A";
+  EXPECT_EQ(store.ListJobs(q)->total_count, 5);
+}
+
+TEST_P(JobStoreTest, EventsPastTheCapDropTheOldestAndAreCounted) {
+  Store& store = *store_;
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("j1", "A", "00000000000000000000000000000360"), {})));
+  // One transaction of cap + 10 events, after the "submitted" one: the oldest 11 go.
+  ASSERT_TRUE(*store.UpdateJob(
+      "A", "j1", [](const JobRecord& cur, std::vector<JobEvent>& events) -> Result<JobRecord> {
+        for (int i = 0; i < kMaxJobEvents + 10; ++i) {
+          events.push_back({"", 100 + i, "e" + std::to_string(i), ""});
+        }
+        return cur;
+      }));
+  auto kept = store.ListJobEvents("j1", 10 * kMaxJobEvents);
+  ASSERT_EQ(kept->size(), size_t{kMaxJobEvents});
+  EXPECT_EQ(kept->front().event, "e10");
+  EXPECT_EQ(kept->back().event, "e" + std::to_string(kMaxJobEvents + 9));
+  EXPECT_EQ((*store.GetJob("A", "j1"))->events_dropped, 11);
+  // One more, on its own: one more goes.
+  ASSERT_TRUE(store.AddJobEvent({"j1", 9999, "last", ""}).ok());
+  kept = store.ListJobEvents("j1", 10 * kMaxJobEvents);
+  ASSERT_EQ(kept->size(), size_t{kMaxJobEvents});
+  EXPECT_EQ(kept->front().event, "e11");
+  EXPECT_EQ(kept->back().event, "last");
+  EXPECT_EQ((*store.GetJob("A", "j1"))->events_dropped, 12);
+  // Another job's events are not touched, nor counted.
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("j2", "A", "00000000000000000000000000000360"), {})));
+  EXPECT_EQ(store.ListJobEvents("j2", 10)->size(), 1u);
+  EXPECT_EQ((*store.GetJob("A", "j2"))->events_dropped, 0);
+}
+
+auto StopAt(int64_t t, const std::string& why = "stop") {
+  return [t, why](const JobRecord& cur, std::vector<JobEvent>& events) -> Result<JobRecord> {
+    JobRecord next = cur;
+    next.status = JobStatus::kStopped;
+    events.push_back({"", t, "stopped", why});
+    return next;
+  };
+}
+
+TEST_P(JobStoreTest, StoppedJobsExpireWithTheirEventsCountedFromTheirStop) {
+  Store& store = *store_;
+  const std::string tpl = "00000000000000000000000000000360";
+  for (const char* id : {"old", "new", "live"}) {
+    ASSERT_TRUE(Inserted(store.InsertJob(Job(id, "A", tpl), {})));
+    EXPECT_EQ((*store.GetJob("A", id))->stop_time_ms, 0);
+  }
+  ASSERT_TRUE(*store.UpdateJob("A", "old", StopAt(100)));
+  ASSERT_TRUE(*store.UpdateJob("A", "new", StopAt(300)));
+  EXPECT_EQ((*store.GetJob("A", "old"))->stop_time_ms, 100);
+  // A stopped job updated again (renamed, stopped again) keeps its stop time.
+  ASSERT_TRUE(*store.UpdateJob("A", "old", StopAt(250, "again")));
+  EXPECT_EQ((*store.GetJob("A", "old"))->stop_time_ms, 100);
+  // A job inserted stopped stopped at its creation.
+  auto born_stopped = Job("born", "B", tpl, 50);
+  born_stopped.status = JobStatus::kStopped;
+  ASSERT_TRUE(Inserted(store.InsertJob(born_stopped, {})));
+  EXPECT_EQ((*store.GetJob("B", "born"))->stop_time_ms, 50);
+
+  EXPECT_EQ(*store.DeleteStoppedJobs(50, 10), 0);  // stopped before 50: none
+  EXPECT_EQ(*store.DeleteStoppedJobs(200, 1), 1);  // the oldest stop first: born
+  EXPECT_FALSE(store.GetJob("B", "born")->has_value());
+  EXPECT_EQ(*store.DeleteStoppedJobs(200, 10), 1);  // then old, with its events
+  EXPECT_FALSE(store.GetJob("A", "old")->has_value());
+  EXPECT_TRUE(store.ListJobEvents("old", 10)->empty());
+  EXPECT_TRUE(store.GetJob("A", "new")->has_value());
+  EXPECT_EQ(*store.DeleteStoppedJobs(1'000'000, 10), 1);  // new; never a job not stopped
+  EXPECT_TRUE(store.GetJob("A", "live")->has_value());
+  EXPECT_EQ(store.ListJobEvents("live", 10)->size(), 1u);
+  EXPECT_EQ(*store.DeleteStoppedJobs(1'000'000, 10), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, JobStoreTest,

@@ -176,6 +176,38 @@ TEST_P(StoreTest, ValuesAreBoundNotSpliced) {
   EXPECT_EQ(store.ListTemplates(q)->total_count, 1);
 }
 
+TEST_P(StoreTest, TemplatesPerAccountAreCountedInTheInsertTransaction) {
+  Store& store = *store_;
+  constexpr int kLimit = 7;
+  std::atomic<int> inserted{0};
+  std::vector<std::thread> threads;
+  for (int th = 0; th < 4; ++th) {
+    threads.emplace_back([&, th] {
+      for (int i = 0; i < 4; ++i) {
+        auto id = "t" + std::to_string(th) + "_" + std::to_string(i);
+        auto r = store.InsertTemplate(Customized(id, "A", id, 1 + i), kLimit);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        if (*r) ++inserted;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(inserted.load(), kLimit);
+  TemplateQuery q;
+  q.account_id = "A";
+  q.category = "customized";
+  auto page = store.ListTemplates(q);
+  EXPECT_EQ(page->total_count, kLimit);
+  // Another account has its own count; the system templates count for nobody.
+  EXPECT_TRUE(*store.InsertTemplate(Customized("b1", "B", "b1", 1), 1));
+  EXPECT_FALSE(*store.InsertTemplate(Customized("b2", "B", "b2", 1), 1));
+  // One deleted makes room; no limit (0) is no limit.
+  ASSERT_EQ(*store.DeleteTemplate("A", page->items.at(0).template_id), TemplateWrite::kDone);
+  EXPECT_TRUE(*store.InsertTemplate(Customized("a8", "A", "a8", 1), kLimit));
+  EXPECT_FALSE(*store.InsertTemplate(Customized("a9", "A", "a9", 1), kLimit));
+  EXPECT_TRUE(*store.InsertTemplate(Customized("a9", "A", "a9", 1)));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 

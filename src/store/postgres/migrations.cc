@@ -130,6 +130,16 @@ CREATE INDEX jobs_claimable ON jobs(status, lease_expires, create_time, seq);
 CREATE INDEX jobs_running_by_input ON jobs(input_url) WHERE status = 1;
 CREATE INDEX nodes_by_heartbeat ON nodes(heartbeat);
 )SQL"},
+        // Retention counts from a job's stop: jobs stopped before this migration count from
+        // their newest event (their stop's, usually), or their creation.
+        {6, "when a job stopped, events dropped past the cap", R"SQL(
+ALTER TABLE jobs ADD COLUMN stop_time BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN events_dropped BIGINT NOT NULL DEFAULT 0;
+UPDATE jobs SET stop_time = COALESCE(
+  (SELECT MAX(time) FROM job_events WHERE job_events.job_id = jobs.job_id), create_time)
+  WHERE status = 2;
+CREATE INDEX jobs_stopped ON jobs(stop_time) WHERE status = 2;
+)SQL"},
     };
   }();
   return kAll;

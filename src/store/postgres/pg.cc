@@ -1,5 +1,7 @@
 #include "store/postgres/pg.h"
 
+#include "store/store_url.h"
+
 namespace floe::store::postgres {
 
 int64_t Rows::affected() const {
@@ -9,7 +11,8 @@ int64_t Rows::affected() const {
 
 Conn::Conn(const std::string& url) : c_(PQconnectdb(url.c_str()), &PQfinish) {
   if (!c_ || PQstatus(c_.get()) != CONNECTION_OK) {
-    std::string why = c_ ? PQerrorMessage(c_.get()) : "out of memory";
+    // libpq's reason may quote the URL, or the malformed part of it (the password's too).
+    std::string why = c_ ? MaskStoreMessage(PQerrorMessage(c_.get()), url) : "out of memory";
     throw PgError("cannot connect to PostgreSQL: " + why, "08001", true);
   }
   Simple("SET client_min_messages = warning");  // no NOTICE chatter on stderr

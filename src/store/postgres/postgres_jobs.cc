@@ -1,4 +1,5 @@
 // PostgresStore: jobs and their events, LiveCenter domains.
+#include "store/job_history.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/query.h"
 
@@ -36,13 +37,15 @@ JobRecord JobAt(const Rows& r, int i) {
   j.waiting = r.Int(i, 18) != 0;
   j.lease_holder = r.Text(i, 19);
   j.lease_epoch = r.Int(i, 20);
+  j.stop_time_ms = r.Int(i, 21);
+  j.events_dropped = r.Int(i, 22);
   return j;
 }
 
 }  // namespace
 
 const std::string PostgresStore::kJobSelect =
-    std::string(kJobColumns) + ", waiting, lease_holder, lease_epoch";
+    std::string(kJobColumns) + ", waiting, lease_holder, lease_epoch, stop_time, events_dropped";
 
 JobRecord PostgresStore::JobFrom(const Rows& r, int i) {
   return JobAt(r, i);
@@ -51,6 +54,19 @@ JobRecord PostgresStore::JobFrom(const Rows& r, int i) {
 void PostgresStore::InsertEvent(Conn& c, const JobEvent& e) {
   c.Exec("INSERT INTO job_events(job_id, time, event, detail) VALUES ($1, $2, $3, $4)",
          Params().Add(e.job_id).Add(e.time_ms).Add(e.event).Add(e.detail));
+  // Past the cap, the oldest go. The job's row is locked before its events are deleted, in the
+  // order UpdateJob takes them, so that two trims of one job cannot deadlock.
+  auto past = c.Exec(
+      "SELECT event_id FROM job_events WHERE job_id = $1 ORDER BY event_id DESC OFFSET $2 "
+      "LIMIT 1",
+      Params().Add(e.job_id).Add(kMaxJobEvents));
+  if (past.empty()) return;
+  c.Exec("SELECT 1 FROM jobs WHERE job_id = $1 FOR UPDATE", Params().Add(e.job_id));
+  int64_t dropped = c.Exec("DELETE FROM job_events WHERE job_id = $1 AND event_id <= $2",
+                           Params().Add(e.job_id).Add(past.Int(0, 0)))
+                        .affected();
+  c.Exec("UPDATE jobs SET events_dropped = events_dropped + $1 WHERE job_id = $2",
+         Params().Add(dropped).Add(e.job_id));
 }
 
 namespace {
@@ -65,7 +81,7 @@ Result<JobInsert> PostgresStore::InsertJob(JobRecord job, const JobLimits& limit
   return Tx<JobInsert>([&](Conn& c) -> Result<JobInsert> {
     JobInsert out;
     // Submits that count limits take turns, on every node, so that two cannot pass one together.
-    if (limits.per_account > 0 || limits.total > 0) {
+    if (limits.per_account > 0 || limits.total > 0 || limits.stored_per_account > 0) {
       c.Exec("SELECT pg_advisory_xact_lock($1)", Params().Add(kJobInsertLock));
     }
     auto over = [&](const std::string& where, int limit, const Params& p) {
@@ -77,6 +93,15 @@ Result<JobInsert> PostgresStore::InsertJob(JobRecord job, const JobLimits& limit
     if (over(" AND account_id = $1", limits.per_account, Params().Add(job.account_id))) {
       out.outcome = JobInsertOutcome::kAccountLimit;
       return out;
+    }
+    if (limits.stored_per_account > 0) {
+      out.stored_jobs = static_cast<int>(
+          c.Exec("SELECT COUNT(*) FROM jobs WHERE account_id = $1", Params().Add(job.account_id))
+              .Int(0, 0));
+      if (out.stored_jobs >= limits.stored_per_account) {
+        out.outcome = JobInsertOutcome::kStoredLimit;
+        return out;
+      }
     }
     if (over("", limits.total, Params())) {
       out.outcome = JobInsertOutcome::kTotalLimit;
@@ -94,9 +119,10 @@ Result<JobInsert> PostgresStore::InsertJob(JobRecord job, const JobLimits& limit
     job.template_name = t.Text(0, 0);
     job.template_type = t.Text(0, 1);
     job.template_config = t.Text(0, 2);
+    job.stop_time_ms = StopTimeAtInsert(job);
     c.Exec(std::string("INSERT INTO jobs(") + kJobColumns +
-               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-               "$16, $17, $18)",
+               ", stop_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+               "$15, $16, $17, $18, $19)",
            Params()
                .Add(job.job_id)
                .Add(job.account_id)
@@ -115,7 +141,8 @@ Result<JobInsert> PostgresStore::InsertJob(JobRecord job, const JobLimits& limit
                .Add(job.start_time_ms)
                .Add(job.end_time_ms)
                .Add(job.create_time_ms)
-               .Add(job.backup_input_url));
+               .Add(job.backup_input_url)
+               .Add(job.stop_time_ms));
     InsertEvent(c, {job.job_id, job.create_time_ms, "submitted",
                     job.start_mode == StartMode::kNow ? "start now" : "timed"});
     out.outcome = JobInsertOutcome::kInserted;
@@ -175,12 +202,14 @@ Result<bool> PostgresStore::UpdateJob(const std::string& account_id, const std::
         Params().Add(job_id).Add(account_id));
     if (r.empty()) return false;
     std::vector<JobEvent> events;
-    auto next = mutate(JobAt(r, 0), events);
+    JobRecord current = JobAt(r, 0);
+    auto next = mutate(current, events);
     if (!next) return next.error();
     c.Exec(
         "UPDATE jobs SET name = $1, status = $2, input_type = $3, input_url = $4, "
         "output_type = $5, output_domain = $6, output_url = $7, start_time = $8, "
-        "end_time = $9, backup_input_url = $10 WHERE job_id = $11 AND account_id = $12",
+        "end_time = $9, backup_input_url = $10, stop_time = $11 WHERE job_id = $12 AND "
+        "account_id = $13",
         Params()
             .Add(next->name)
             .Add(ApiValue(next->status))
@@ -192,6 +221,7 @@ Result<bool> PostgresStore::UpdateJob(const std::string& account_id, const std::
             .Add(next->start_time_ms)
             .Add(next->end_time_ms)
             .Add(next->backup_input_url)
+            .Add(StopTimeAfter(current, *next, events))
             .Add(job_id)
             .Add(account_id));
     for (auto& e : events) {
@@ -209,6 +239,19 @@ Result<bool> PostgresStore::DeleteJob(const std::string& account_id, const std::
                        .affected() > 0;
     if (deleted) c.Exec("DELETE FROM job_events WHERE job_id = $1", Params().Add(job_id));
     return deleted;
+  });
+}
+
+Result<int> PostgresStore::DeleteStoppedJobs(int64_t stopped_before_ms, int limit) {
+  return Tx<int>([&](Conn& c) -> Result<int> {
+    // SKIP LOCKED: a job another node is changing (or sweeping) now is left for the next sweep.
+    auto r = c.Exec(
+        "WITH gone AS (DELETE FROM jobs WHERE job_id IN (SELECT job_id FROM jobs WHERE status = 2 "
+        "AND stop_time < $1 ORDER BY stop_time LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING job_id), "
+        "events AS (DELETE FROM job_events WHERE job_id IN (SELECT job_id FROM gone)) "
+        "SELECT COUNT(*) FROM gone",
+        Params().Add(stopped_before_ms).Add(limit));
+    return static_cast<int>(r.Int(0, 0));
   });
 }
 

@@ -72,7 +72,7 @@ Result<std::vector<store::Lease>> PostgresStore::ClaimJobs(const ClaimRequest& r
     auto add = [&](const Rows& r) {
       for (int i = 0; i < r.size(); ++i) {
         if (!ids.insert(r.Text(i, 0)).second) continue;  // locked by the first query already
-        jobs.push_back({JobFrom(r, i), r.Int(i, 21), 0, false});
+        jobs.push_back({JobFrom(r, i), r.Int(i, kJobSelectCount), 0, false});
         inputs.push_back(jobs.back().job.input_url);
       }
     };

@@ -47,7 +47,7 @@ class PostgresStore final : public Store {
   Result<bool> UseNonce(const std::string& nonce_key, int64_t now_ms, int64_t expires_ms) override;
 
   // Templates (postgres_templates.cc).
-  Result<void> InsertTemplate(const TemplateRecord& t) override;
+  Result<bool> InsertTemplate(const TemplateRecord& t, int max_per_account = 0) override;
   Result<std::optional<TemplateRecord>> GetTemplate(const std::string& account_id,
                                                     const std::string& template_id) override;
   Result<TemplatePage> ListTemplates(const TemplateQuery& q) override;
@@ -66,6 +66,7 @@ class PostgresStore final : public Store {
   Result<bool> UpdateJob(const std::string& account_id, const std::string& job_id,
                          const JobMutation& mutate) override;
   Result<bool> DeleteJob(const std::string& account_id, const std::string& job_id) override;
+  Result<int> DeleteStoppedJobs(int64_t stopped_before_ms, int limit) override;
   Result<void> AddJobEvent(const JobEvent& e) override;
   Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) override;
   Result<bool> AddDomain(const Domain& d) override;
@@ -86,8 +87,10 @@ class PostgresStore final : public Store {
 
   int SchemaVersion();
 
-  // A job's columns as every SELECT of one reads them, and the record they make.
+  // A job's columns as every SELECT of one reads them (kJobSelectCount of them), and the record
+  // they make.
   static const std::string kJobSelect;
+  static constexpr int kJobSelectCount = 23;
   static JobRecord JobFrom(const Rows& r, int i);
   static void InsertEvent(Conn& c, const JobEvent& e);
 

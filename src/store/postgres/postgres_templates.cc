@@ -6,6 +6,9 @@ namespace floe::store::postgres {
 
 namespace {
 
+// With the account's hash: creates of one account's templates take turns, on every node.
+constexpr int kTemplateInsertLock = 0x466c6f54;  // "FloT"
+
 constexpr char kTemplateColumns[] =
     "template_id, account_id, name, type, category, video_codec, config, create_time";
 
@@ -34,8 +37,18 @@ std::optional<TemplateRecord> LockCustomized(Conn& c, const std::string& account
 
 }  // namespace
 
-Result<void> PostgresStore::InsertTemplate(const TemplateRecord& t) {
-  return Tx<void>([&](Conn& c) -> Result<void> {
+Result<bool> PostgresStore::InsertTemplate(const TemplateRecord& t, int max_per_account) {
+  return Tx<bool>([&](Conn& c) -> Result<bool> {
+    if (max_per_account > 0) {
+      c.Exec("SELECT pg_advisory_xact_lock($1::integer, hashtext($2))",
+             Params().Add(kTemplateInsertLock).Add(t.account_id));
+      auto n = c.Exec(
+                    "SELECT COUNT(*) FROM templates WHERE account_id = $1 AND "
+                    "category = 'customized'",
+                    Params().Add(t.account_id))
+                   .Int(0, 0);
+      if (n >= max_per_account) return false;
+    }
     c.Exec(std::string("INSERT INTO templates(") + kTemplateColumns +
                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
            Params()
@@ -47,7 +60,7 @@ Result<void> PostgresStore::InsertTemplate(const TemplateRecord& t) {
                .Add(t.video_codec)
                .Add(t.config_json)
                .Add(t.create_time_ms));
-    return {};
+    return true;
   });
 }
 

@@ -129,6 +129,16 @@ CREATE TABLE nodes (
   heartbeat INTEGER NOT NULL
 );
 )SQL"},
+      // Retention counts from a job's stop: jobs stopped before this migration count from their
+      // newest event (their stop's, usually), or their creation.
+      {9, "when a job stopped, events dropped past the cap", R"SQL(
+ALTER TABLE jobs ADD COLUMN stop_time INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN events_dropped INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET stop_time = COALESCE(
+  (SELECT MAX(time) FROM job_events WHERE job_events.job_id = jobs.job_id), create_time)
+  WHERE status = 2;
+CREATE INDEX jobs_stopped ON jobs(stop_time) WHERE status = 2;
+)SQL"},
   };
   return kAll;
 }

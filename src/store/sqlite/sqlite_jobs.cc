@@ -1,6 +1,7 @@
 // SqliteStore: jobs and their events.
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/job_history.h"
 #include "store/sqlite/query.h"
 
 namespace floe::store::sqlite {
@@ -37,13 +38,15 @@ JobRecord JobFromRow(const Stmt& s) {
   j.waiting = s.Int(18) != 0;
   j.lease_holder = s.Text(19);
   j.lease_epoch = s.Int(20);
+  j.stop_time_ms = s.Int(21);
+  j.events_dropped = s.Int(22);
   return j;
 }
 
 }  // namespace
 
 const std::string SqliteStore::kJobSelect =
-    std::string(kJobColumns) + ", waiting, lease_holder, lease_epoch";
+    std::string(kJobColumns) + ", waiting, lease_holder, lease_epoch, stop_time, events_dropped";
 
 JobRecord SqliteStore::JobFrom(const Stmt& s) {
   return JobFromRow(s);
@@ -55,6 +58,25 @@ void SqliteStore::InsertJobEvent(Db& db, const JobEvent& e) {
       .Bind(2, e.time_ms)
       .Bind(3, e.event)
       .Bind(4, e.detail)
+      .Step();
+  // Past the cap, the oldest go (one at a time, as events come: one index probe each).
+  int64_t newest_dropped = 0;
+  {
+    auto s = db.Prepare(
+        "SELECT event_id FROM job_events WHERE job_id = ? ORDER BY event_id DESC LIMIT 1 "
+        "OFFSET ?");
+    s.Bind(1, e.job_id).Bind(2, int64_t{kMaxJobEvents});
+    if (!s.Step()) return;
+    newest_dropped = s.Int(0);
+  }
+  db.Prepare("DELETE FROM job_events WHERE job_id = ? AND event_id <= ?")
+      .Bind(1, e.job_id)
+      .Bind(2, newest_dropped)
+      .Step();
+  int64_t dropped = sqlite3_changes(db.handle());
+  db.Prepare("UPDATE jobs SET events_dropped = events_dropped + ? WHERE job_id = ?")
+      .Bind(1, dropped)
+      .Bind(2, e.job_id)
       .Step();
 }
 
@@ -74,6 +96,15 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
       out.outcome = JobInsertOutcome::kAccountLimit;
       return {};
     }
+    if (limits.stored_per_account > 0) {
+      auto s = db.Prepare("SELECT COUNT(*) FROM jobs WHERE account_id = ?");
+      s.Bind(1, job.account_id).Step();
+      out.stored_jobs = static_cast<int>(s.Int(0));
+      if (out.stored_jobs >= limits.stored_per_account) {
+        out.outcome = JobInsertOutcome::kStoredLimit;
+        return {};
+      }
+    }
     if (over("", limits.total, "")) {
       out.outcome = JobInsertOutcome::kTotalLimit;
       return {};
@@ -89,8 +120,9 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
       job.template_config = s.Text(2);
     }
     out.outcome = JobInsertOutcome::kInserted;
+    job.stop_time_ms = StopTimeAtInsert(job);
     db.Prepare(std::string("INSERT INTO jobs(") + kJobColumns +
-               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+               ", stop_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .Bind(1, job.job_id)
         .Bind(2, job.account_id)
         .Bind(3, job.name)
@@ -109,6 +141,7 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
         .Bind(16, job.end_time_ms)
         .Bind(17, job.create_time_ms)
         .Bind(18, job.backup_input_url)
+        .Bind(19, job.stop_time_ms)
         .Step();
     InsertJobEvent(db, {job.job_id, job.create_time_ms, "submitted",
                         job.start_mode == StartMode::kNow ? "start now" : "timed"});
@@ -178,7 +211,7 @@ Result<bool> SqliteStore::UpdateJob(const std::string& account_id, const std::st
     db.Prepare(
           "UPDATE jobs SET name = ?, status = ?, input_type = ?, input_url = ?, "
           "output_type = ?, output_domain = ?, output_url = ?, start_time = ?, end_time = ?, "
-          "backup_input_url = ? WHERE job_id = ? AND account_id = ?")
+          "backup_input_url = ?, stop_time = ? WHERE job_id = ? AND account_id = ?")
         .Bind(1, next->name)
         .Bind(2, int64_t{ApiValue(next->status)})
         .Bind(3, next->input_type)
@@ -189,8 +222,9 @@ Result<bool> SqliteStore::UpdateJob(const std::string& account_id, const std::st
         .Bind(8, next->start_time_ms)
         .Bind(9, next->end_time_ms)
         .Bind(10, next->backup_input_url)
-        .Bind(11, job_id)
-        .Bind(12, account_id)
+        .Bind(11, StopTimeAfter(*current, *next, events))
+        .Bind(12, job_id)
+        .Bind(13, account_id)
         .Step();
     for (auto& e : events) {
       e.job_id = job_id;
@@ -211,6 +245,27 @@ Result<bool> SqliteStore::DeleteJob(const std::string& account_id, const std::st
         .Step();
     deleted = sqlite3_changes(db.handle()) > 0;
     if (deleted) db.Prepare("DELETE FROM job_events WHERE job_id = ?").Bind(1, job_id).Step();
+    return {};
+  });
+  if (!r) return r.error();
+  return deleted;
+}
+
+Result<int> SqliteStore::DeleteStoppedJobs(int64_t stopped_before_ms, int limit) {
+  int deleted = 0;
+  auto r = Write([&](Db& db) -> Result<void> {
+    std::vector<std::string> ids;
+    {
+      auto s = db.Prepare(
+          "SELECT job_id FROM jobs WHERE status = 2 AND stop_time < ? ORDER BY stop_time LIMIT ?");
+      s.Bind(1, stopped_before_ms).Bind(2, int64_t{limit});
+      while (s.Step()) ids.push_back(s.Text(0));
+    }
+    for (const auto& id : ids) {
+      db.Prepare("DELETE FROM job_events WHERE job_id = ?").Bind(1, id).Step();
+      db.Prepare("DELETE FROM jobs WHERE job_id = ?").Bind(1, id).Step();
+    }
+    deleted = static_cast<int>(ids.size());
     return {};
   });
   if (!r) return r.error();

@@ -69,7 +69,7 @@ Result<std::vector<Lease>> SqliteStore::ClaimJobs(const ClaimRequest& req) {
                           "ORDER BY lease_expires, create_time, rowid");
       s.Bind(1, now);
       while (s.Step()) {
-        Claimable c{JobFrom(s), s.Int(21), 0, false};
+        Claimable c{JobFrom(s), s.Int(kJobSelectCount), 0, false};
         c.decoded_elsewhere = elsewhere.count(c.job.input_url) > 0;
         c.since_ms = ClaimableSince(c.job, c.lease_expires_ms);
         jobs.push_back(std::move(c));

@@ -46,7 +46,7 @@ class SqliteStore final : public Store {
                                                 const std::string& user_name) override;
   Result<bool> UseNonce(const std::string& nonce_key, int64_t now_ms, int64_t expires_ms) override;
 
-  Result<void> InsertTemplate(const TemplateRecord& t) override;
+  Result<bool> InsertTemplate(const TemplateRecord& t, int max_per_account = 0) override;
   Result<std::optional<TemplateRecord>> GetTemplate(const std::string& account_id,
                                                     const std::string& template_id) override;
   Result<TemplatePage> ListTemplates(const TemplateQuery& q) override;
@@ -70,6 +70,7 @@ class SqliteStore final : public Store {
   Result<bool> UpdateJob(const std::string& account_id, const std::string& job_id,
                          const JobMutation& mutate) override;
   Result<bool> DeleteJob(const std::string& account_id, const std::string& job_id) override;
+  Result<int> DeleteStoppedJobs(int64_t stopped_before_ms, int limit) override;
   Result<void> AddJobEvent(const JobEvent& e) override;
   Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) override;
 
@@ -112,8 +113,10 @@ class SqliteStore final : public Store {
   // Runs a single-statement write and reports whether it changed a row.
   Result<bool> WriteChanged(const std::function<void(Db&)>& fn);
 
-  // A job's columns as every SELECT of one reads them, and the record they make.
+  // A job's columns as every SELECT of one reads them (kJobSelectCount of them), and the record
+  // they make.
   static const std::string kJobSelect;
+  static constexpr int kJobSelectCount = 23;
   static JobRecord JobFrom(const Stmt& s);
   static std::vector<Lease> HeldBy(Db& db, const std::string& holder);
 

@@ -18,8 +18,16 @@ TemplateRecord TemplateFromRow(const Stmt& s) {
 
 }  // namespace
 
-Result<void> SqliteStore::InsertTemplate(const TemplateRecord& t) {
-  return Write([&](Db& db) -> Result<void> {
+Result<bool> SqliteStore::InsertTemplate(const TemplateRecord& t, int max_per_account) {
+  bool inserted = false;
+  auto r = Write([&](Db& db) -> Result<void> {
+    // One writer: the count and the insert cannot interleave with another create.
+    if (max_per_account > 0) {
+      auto s = db.Prepare(
+          "SELECT COUNT(*) FROM templates WHERE account_id = ? AND category = 'customized'");
+      s.Bind(1, t.account_id).Step();
+      if (s.Int(0) >= max_per_account) return {};
+    }
     db.Prepare(std::string("INSERT INTO templates(") + kTemplateColumns +
                ") VALUES (?,?,?,?,?,?,?,?)")
         .Bind(1, t.template_id)
@@ -31,8 +39,11 @@ Result<void> SqliteStore::InsertTemplate(const TemplateRecord& t) {
         .Bind(7, t.config_json)
         .Bind(8, t.create_time_ms)
         .Step();
+    inserted = true;
     return {};
   });
+  if (!r) return r.error();
+  return inserted;
 }
 
 Result<std::optional<TemplateRecord>> SqliteStore::GetTemplate(const std::string& account_id,

@@ -9,10 +9,11 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { spawnSync, execFileSync } = require('node:child_process');
 const { startServer, FLOE_BIN } = require('./lib/server');
 const { v1Client } = require('./lib/clients');
 const { admin } = require('./lib/admin');
+const { until } = require('./lib/until');
 
 let server;
 let endpoint;
@@ -186,4 +187,104 @@ test('the API\'s validation message comes back with exit code 1; usage errors ex
   const down = ice(['ListLiveTranscodeJobs'], { env: { ...env, FLOE_ENDPOINT: 'http://127.0.0.1:1' } });
   assert.equal(down.status, 3);
   assert.match(down.stderr, /SDK\.ServerUnreachable/);
+});
+
+test('configure writes through no tmp file or symlink already there', () => {
+  const home = freshHome();
+  const dir = path.join(home, '.floe');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  // Another user's file that a symlink at the tmp name points at: it must not get the key.
+  const elsewhere = path.join(home, 'elsewhere');
+  fs.writeFileSync(elsewhere, 'theirs', { mode: 0o644 });
+  fs.symlinkSync(elsewhere, path.join(dir, 'config.json.tmp'));
+  const c = ice(['configure', '--access-key-id', 'LTAIsym', '--access-key-secret', 'SymSecret1', '--endpoint', endpoint], { home });
+  assert.equal(c.status, 0, c.stderr);
+  assert.equal(fs.readFileSync(elsewhere, 'utf8'), 'theirs');
+  const file = path.join(dir, 'config.json');
+  assert.ok(fs.lstatSync(file).isFile());
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  assert.match(fs.readFileSync(file, 'utf8'), /SymSecret1/);
+  // An old, readable tmp file lends the profile neither its mode nor its inode.
+  fs.writeFileSync(path.join(dir, 'config.json.tmp'), 'old', { mode: 0o644 });
+  fs.chmodSync(path.join(dir, 'config.json.tmp'), 0o644);
+  const again = ice(['configure', '--access-key-id', 'LTAIsym', '--access-key-secret', 'SymSecret2', '--endpoint', endpoint], { home });
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  assert.equal(fs.existsSync(path.join(dir, 'config.json.tmp')), false);
+});
+
+test('usage errors and store errors never print a secret', () => {
+  // `floe ice`: a secret given without its option name.
+  const home = freshHome();
+  const ice1 = ice(['configure', '--access-key-id', 'LTAIx', 'IceSecretValue1'], { home });
+  assert.equal(ice1.status, 2);
+  assert.match(ice1.stderr, /expected --Name VALUE/);
+  assert.doesNotMatch(ice1.stderr + ice1.stdout, /IceSecretValue1/);
+  const ice2 = ice(['IceSecretValue2x9', 'ListLiveTranscodeJobs'], { env: keyEnv() });
+  assert.equal(ice2.status, 2);
+  assert.doesNotMatch(ice2.stderr + ice2.stdout, /IceSecretValue2x9/);
+
+  // The floe commands (CLI11): an extra argument, a value given to the wrong option.
+  const floe = (args, env = {}) => spawnSync(FLOE_BIN, args, { encoding: 'utf8', timeout: 15000, env: { PATH: process.env.PATH, ...env } });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-cli-secret-'));
+  for (const args of [
+    ['serve', '--data-dir', dataDir, 'CliSecretValue3'],
+    ['serve', '--data-dir', dataDir, '--io-threads=CliSecretValue3'],
+    ['--store', 'postgres://u:CliSecretValue3@127.0.0.1/db', 'serve'],
+    ['admin', '--data-dir', dataDir, 'account', 'show-root', 'CliSecretValue3'],
+  ]) {
+    const r = floe(args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.ok(r.stderr.length > 0, args.join(' '));
+    assert.doesNotMatch(r.stderr + r.stdout, /CliSecretValue3/, args.join(' '));
+  }
+
+  // A malformed --store URL: libpq's message quotes it (or its bad part), never shown as it is.
+  for (const store of ['postgres://u:StoreSecret4@[::1/db', 'postgres://u:StoreSecret4%zz@127.0.0.1:1/db',
+    'postgres://u@127.0.0.1:1/db?password=StoreSecret4&bogus=1']) {
+    const r = floe(['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--store', store]);
+    assert.notEqual(r.status, 0, store);
+    assert.match(r.stderr, /PostgreSQL/, store);
+    assert.doesNotMatch(r.stderr + r.stdout, /StoreSecret4/, store);
+  }
+});
+
+test('a run-job child gets a small environment of its own, not the server\'s secrets', async () => {
+  const saved = process.env.PGPASSWORD;
+  process.env.PGPASSWORD = 'PgSecretInEnv5';
+  let srv;
+  try {
+    srv = await startServer();
+  } finally {
+    if (saved === undefined) delete process.env.PGPASSWORD;
+    else process.env.PGPASSWORD = saved;
+  }
+  try {
+    const environ = (pid) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(environ(srv.proc.pid).includes('PGPASSWORD=PgSecretInEnv5'), 'the server has it');
+    const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: srv.creds.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: srv.creds.accessKeySecret, FLOE_ENDPOINT: `http://127.0.0.1:${srv.port}` };
+    const tpl = ice(['CreateLiveTranscodeTemplate', '--Name', 'env-360p', '--Type', 'normal', '--TemplateConfig',
+      '{"VideoParams": {"Codec": "H.264", "Height": "360", "Fps": "25", "Bitrate": "600", "Gop": "50"}}'], { env });
+    assert.equal(tpl.status, 0, tpl.stderr);
+    // Nothing listens on this input: the job's process starts and waits for it.
+    const sub = ice(['SubmitLiveTranscodeJob', '--Name', 'env-job', '--TemplateId', tpl.json.TemplateId, '--StartMode', '0',
+      '--StreamInput', '{"Type": "rtmp", "InputUrl": "rtmp://127.0.0.1:9/live/none"}',
+      '--TranscodeOutput', '{"Type": "rtmp", "OutputUrl": "rtmp://127.0.0.1:9/live/out"}'], { env });
+    assert.equal(sub.status, 0, sub.stderr);
+    const pid = await until('the job\'s run-job process', () => {
+      try {
+        return Number(execFileSync('pgrep', ['-f', `run-job --group ${sub.json.JobId} `], { encoding: 'utf8' }).trim().split('\n')[0]);
+      } catch {
+        return 0;
+      }
+    }, 10000);
+    // Names only in the messages: a failure must not print the values it found.
+    const names = environ(pid).map((e) => e.split('=')[0]);
+    assert.ok(!names.includes('PGPASSWORD'), names.join(' '));
+    assert.ok(names.includes('PATH'), names.join(' '));
+    assert.ok(!names.includes('HOME'), names.join(' '));
+  } finally {
+    await srv.stop();
+  }
 });

@@ -15,7 +15,8 @@ const { until } = require('./lib/until');
 const { startServer } = require('./lib/server');
 const { v1Client, v3Client, expectError } = require('./lib/clients');
 const { send } = require('./lib/raw');
-const { startNginx, transcode } = require('./lib/media');
+const { startNginx, transcode, publish } = require('./lib/media');
+const { admin } = require('./lib/admin');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DOMAIN = 'hostile.floe.test';
@@ -319,4 +320,115 @@ test('every file Floe creates is for its own user only, and a stopped job leaves
   }
   await stopJob(id);
   assert.deepEqual(fs.readdirSync(runDir).filter((f) => f.startsWith(id)), []);
+});
+
+// Two accounts and the operator's origin (issue 21). The origin is an nginx on 127.0.0.3, which
+// the policy does not allow, behind a proxy that counts every TCP connection; account A's
+// LiveCenter domain pushes there. A secret feed is live on the origin. Nothing but A's own
+// LiveCenter output may connect, and no stream may appear there under a name no job owns.
+test.describe('tenants and the origin', () => {
+  const ORIGIN_DOMAIN = 'origin.floe.test';
+  const tplOut = `live/cam1_${tpl360}`; // what A's LiveCenter job owns at the origin
+  let originNginx;
+  let proxy;
+  let feeds = [];
+  let accountB;
+  let sdkB;
+  const jobs = [];
+  test.before(async () => {
+    originNginx = await startNginx({ host: '127.0.0.3', stat: true });
+    proxy = await new Promise((resolve) => {
+      let connections = 0;
+      const srv = net.createServer((c) => {
+        connections++;
+        const up = net.connect(originNginx.port, '127.0.0.3');
+        c.pipe(up).pipe(c);
+        c.on('error', () => up.destroy());
+        up.on('error', () => c.destroy());
+      });
+      srv.listen(0, '127.0.0.3', () => resolve({ port: srv.address().port, connections: () => connections, close: () => srv.close() }));
+    });
+    feeds = [
+      publish(originNginx.url('secret_feed'), { seconds: 90, size: '320x180', rate: 15 }),
+      publish(nginx.url('cam1'), { seconds: 90, size: '320x180', rate: 15 }),
+    ];
+    admin(server.dataDir, 'domain', 'add', '--account', admin(server.dataDir, 'account', 'show-root').AccountId, '--name', ORIGIN_DOMAIN,
+      '--push-base', `rtmp://127.0.0.3:${proxy.port}`);
+    const acc = admin(server.dataDir, 'account', 'create', '--name', 'tenant-b');
+    admin(server.dataDir, 'account', 'enable-ice', '--account', acc.AccountId);
+    accountB = acc.AccountId;
+    const k = admin(server.dataDir, 'key', 'create', '--account', accountB);
+    sdkB = v1Client({ port: server.port, accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret });
+    await until('the secret feed at the origin', async () => (await originNginx.clients()).has('live/secret_feed'));
+  });
+  test.after(async () => {
+    for (const [client, id] of jobs) await client.call('SendLiveTranscodeJobCommand', { JobId: id, Command: 'stop' }).catch(() => {});
+    for (const f of feeds) f.stop();
+    if (proxy) proxy.close();
+    if (originNginx) await originNginx.stop();
+  });
+  const submitAs = async (client, input, output) => {
+    const { JobId } = await client.call('SubmitLiveTranscodeJob', {
+      Name: 'tenant', TemplateId: tpl360, StartMode: '0',
+      StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: input }), TranscodeOutput: JSON.stringify(output),
+    });
+    jobs.push([client, JobId]);
+    return JobId;
+  };
+  const eventsOf = async (client, id) => JSON.stringify((await client.call('GetLiveTranscodeJob', { JobId: id })).Job.Events);
+  // Every stream published at the origin is one a job owns (or the operator's secret feed).
+  const originStreamsAreOwned = async () => {
+    for (const [name, c] of await originNginx.clients()) {
+      if (c.publishers.length === 0) continue;
+      assert.ok(name === 'live/secret_feed' || name === tplOut, `${name} was published at the origin`);
+    }
+  };
+
+  test("a LiveCenter job cannot read the origin through its own push base", async () => {
+    const before = proxy.connections();
+    const id = await submitAs(sdk, `rtmp://127.0.0.3:${proxy.port}/live/secret_feed`, { Type: 'LiveCenter', DomainName: ORIGIN_DOMAIN });
+    await until('the input refusal', async () => /input refused: address not allowed/.test(await eventsOf(sdk, id)));
+    await sleep(1500);
+    assert.equal(proxy.connections(), before, 'the input connected to the origin');
+    assert.equal((await originNginx.clients()).get('live/secret_feed').players, 0, 'someone played the secret feed');
+    await originStreamsAreOwned();
+    await stopJob(id);
+  });
+
+  test("a job that shares a LiveCenter job's process cannot publish at that origin", async () => {
+    const a1 = await submitAs(sdk, nginx.url('cam1'), { Type: 'LiveCenter', DomainName: ORIGIN_DOMAIN });
+    await until("A's LiveCenter output at the origin", async () => ((await originNginx.clients()).get(tplOut) || { publishers: [] }).publishers.length === 1, 30000);
+    const [pid] = runJobPids(a1);
+    const withOutput = proxy.connections();
+    const a2 = await submitAs(sdk, nginx.url('cam1'), { Type: 'rtmp', OutputUrl: `rtmp://127.0.0.3:${proxy.port}/live/hijack` });
+    await until('the output refusal', async () => /output refused: address not allowed/.test(await eventsOf(sdk, a2)), 30000);
+    assert.deepEqual(runJobPids(a2), [], 'a2 joined the process of its input');
+    assert.ok(pid > 0 && process.kill(pid, 0));
+    await sleep(1500);
+    assert.equal(proxy.connections(), withOutput, 'a second connection reached the origin');
+    await originStreamsAreOwned();
+  });
+
+  test('two accounts never share a process, a domain or a push base', async () => {
+    // B names A's input string; it gets a process of its own, and the origin stays shut to it.
+    const [a1pid] = jobs.map(([, id]) => runJobPids(id)).find((p) => p.length === 1);
+    const before = proxy.connections();
+    const b = await submitAs(sdkB, nginx.url('cam1'), { Type: 'rtmp', OutputUrl: `rtmp://127.0.0.3:${proxy.port}/live/hijack2` });
+    await until('the output refusal', async () => /output refused: address not allowed/.test(await eventsOf(sdkB, b)), 30000);
+    const bpids = runJobPids(b);
+    assert.equal(bpids.length, 1, 'B has a process of its own');
+    assert.notEqual(bpids[0], a1pid);
+    await sleep(1500);
+    assert.equal(proxy.connections(), before, 'B reached the origin');
+    await originStreamsAreOwned();
+    // A's domain is not B's, and B cannot be given a domain on A's push base.
+    await expectError(sdkB.call('SubmitLiveTranscodeJob', {
+      Name: 'b', TemplateId: tpl360, StartMode: '0',
+      StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: nginx.url('cam1') }),
+      TranscodeOutput: JSON.stringify({ Type: 'LiveCenter', DomainName: ORIGIN_DOMAIN }),
+    }), 'InvalidParam.TranscodeOutput.DomainName', 400);
+    assert.throws(() => admin(server.dataDir, 'domain', 'add', '--account', accountB, '--name', 'b.floe.test',
+      '--push-base', `rtmp://127.0.0.3:${proxy.port}`), (e) => e.json && e.json.Code === 'PushBaseInUse');
+    await healthy();
+  });
 });

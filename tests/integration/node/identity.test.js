@@ -10,6 +10,7 @@ const { startServer } = require('./lib/server');
 const { v1Client, v3Client, expectError } = require('./lib/clients');
 const { signV1, send, utc } = require('./lib/raw');
 const { admin } = require('./lib/admin');
+const { until } = require('./lib/until');
 
 const ALL_ACTIONS = ['Create', 'Get', 'List', 'Update', 'Delete'];
 
@@ -228,5 +229,33 @@ test('rate limiting per AccessKey: 429 Throttling.User', async () => {
     await v3Client({ port: limited.port, accessKeyId: other.AccessKeyId, accessKeySecret: other.AccessKeySecret }).call('ListLiveTranscodeTemplates', {});
   } finally {
     await limited.stop();
+  }
+});
+
+test('failed authentications count per client: X-Forwarded-For only from a --trusted-proxy', async () => {
+  const limits = ['--auth-failure-rate', '0.001', '--auth-failure-burst', '2'];
+  const unsigned = (port, xff) => send(port, {
+    path: '/?Action=ListLiveTranscodeTemplates&Version=2020-11-09',
+    headers: { 'X-Forwarded-For': xff },
+  }).then((r) => r.body.Code);
+  const proxied = await startServer({ args: [...limits, '--trusted-proxy', '127.0.0.0/8'] });
+  const direct = await startServer({ args: limits });
+  try {
+    // Behind the trusted proxy (this test, on 127.0.0.1) each forwarded client has its budget;
+    // what a client wrote before the proxy's entry is not believed.
+    assert.equal(await unsigned(proxied.port, '203.0.113.1'), 'IncompleteSignature');
+    assert.equal(await unsigned(proxied.port, '198.51.100.7, 203.0.113.1'), 'IncompleteSignature');
+    assert.equal(await unsigned(proxied.port, '198.51.100.8, 203.0.113.1'), 'Throttling');
+    assert.equal(await unsigned(proxied.port, '203.0.113.2'), 'IncompleteSignature');
+    const logged = () => { try { return proxied.accessLog(); } catch { return ''; } };
+    await until('the forwarded client in the access log', () => /remote=203\.0\.113\.2 proxy=127\.0\.0\.1:\d+/.test(logged()), 5000);
+    // From any other peer the header is anyone's to write: it changes nothing.
+    assert.equal(await unsigned(direct.port, '203.0.113.1'), 'IncompleteSignature');
+    assert.equal(await unsigned(direct.port, '203.0.113.2'), 'IncompleteSignature');
+    assert.equal(await unsigned(direct.port, '203.0.113.3'), 'Throttling');
+    assert.doesNotMatch(direct.accessLog(), /203\.0\.113/);
+  } finally {
+    await proxied.stop();
+    await direct.stop();
   }
 });

@@ -279,6 +279,24 @@ test('jobs that are not stopped are limited per account', async () => {
   }
 });
 
+test('jobs kept per account are limited, stopped ones too (--max-stored-jobs-per-account)', async () => {
+  const limited = await startServer({ args: ['--max-stored-jobs-per-account', '2', '--live-center', `${DOMAIN}=rtmp://127.0.0.1:${nginx.port}`] });
+  try {
+    const c = v3Client(limited.creds);
+    const submit = (n) => c.call('SubmitLiveTranscodeJob', { Name: n, TemplateId: '00000000000000000000000000000360', StartMode: '1',
+      StreamInput: input(n), TranscodeOutput: liveCenter(), TimedConfig: JSON.stringify({ StartTime: utc(Date.now() + 3600e3) }) });
+    const first = (await submit('s1')).JobId;
+    await c.call('SendLiveTranscodeJobCommand', { JobId: first, Command: 'stop' });
+    await submit('s2');
+    const e = await expectError(submit('s3'), 'QuotaExceeded.StoredJobs', 403);
+    assert.match(e.message, /at most 2/);
+    await c.call('DeleteLiveTranscodeJob', { JobId: first });
+    await submit('s3');
+  } finally {
+    await limited.stop();
+  }
+});
+
 test('submit → output plays with the template → TemplateIdInuse → stop within 2 s → output gone', { timeout: 120000 }, async (t) => {
   const tpl = await createTemplate('e2e');
   // The input is not live yet: the job keeps trying and says so.

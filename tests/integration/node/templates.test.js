@@ -145,6 +145,30 @@ test('validation errors as the SDKs surface them', async () => {
   }
 });
 
+test('customized templates are limited per account (--max-templates-per-account)', async () => {
+  const limited = await startServer({ args: ['--max-templates-per-account', '2'] });
+  try {
+    for (const sdk of [v1Client(limited.creds, 'POST'), v3Client(limited.creds)]) {
+      const create = (n) => sdk.call('CreateLiveTranscodeTemplate', { Name: n, Type: 'normal', TemplateConfig: JSON.stringify(FULL_CONFIG) });
+      const { TemplateId: first } = await create(`q1-${sdk.name}`);
+      await create(`q2-${sdk.name}`);
+      const e = await expectError(create(`q3-${sdk.name}`), 'QuotaExceeded.Templates', 403);
+      assert.match(e.message, /2 customized templates/);
+      const listed = await sdk.call('ListLiveTranscodeTemplates', { Category: 'customized' });
+      assert.equal(listed.TotalCount, 2);
+      await sdk.call('DeleteLiveTranscodeTemplate', { TemplateId: first });
+      const { TemplateId: third } = await create(`q3-${sdk.name}`);
+      // Empty again for the next SDK.
+      for (const t of (await sdk.call('ListLiveTranscodeTemplates', { Category: 'customized' })).TemplateContentList) {
+        await sdk.call('DeleteLiveTranscodeTemplate', { TemplateId: t.TemplateId });
+      }
+      assert.match(third, /^[0-9a-f]{32}$/);
+    }
+  } finally {
+    await limited.stop();
+  }
+});
+
 test('list: system templates, filters, sorting and paging', async () => {
   const sdk = v3Client(server.creds);
   const sys = await sdk.call('ListLiveTranscodeTemplates', { Category: 'system', SortBy: 'asc', PageSize: 100 });

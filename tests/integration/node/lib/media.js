@@ -22,11 +22,11 @@ function freePort() {
   });
 }
 
-async function waitForPort(port, ms = 5000) {
+async function waitForPort(port, ms = 5000, host = '127.0.0.1') {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
+      const s = net.connect(port, host, () => {
         s.destroy();
         resolve(true);
       });
@@ -40,7 +40,8 @@ async function waitForPort(port, ms = 5000) {
 
 // stat: also `rtmp_stat` on an HTTP port (nginx.stat() reads it) and an application `origin`
 // that drops a publisher silent for 2 s, as an origin does (a paused node's connection).
-async function startNginx({ port, stat = false } = {}) {
+// host: another loopback address (127.0.0.3: an origin the network policy does not allow).
+async function startNginx({ port, stat = false, host = '127.0.0.1' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-nginx-'));
   fs.mkdirSync(path.join(dir, 'logs'));
   port = port || (await freePort());
@@ -56,7 +57,7 @@ pid ${dir}/nginx.pid;
 events { worker_connections 256; }
 rtmp {
   server {
-    listen 127.0.0.1:${port};
+    listen ${host}:${port};
     chunk_size 4096;
     application live { live on; record off; }
     # nginx-rtmp reads Enhanced RTMP frames as non-keyframes: without wait_key off a player
@@ -68,35 +69,41 @@ ${stat ? '    application origin { live on; record off; drop_idle_publisher 2s; 
 ${stat ? `http {
   access_log off;
   client_body_temp_path ${dir}/tmp;
-  server { listen 127.0.0.1:${httpPort}; location /stat { rtmp_stat all; } }
+  server { listen ${host}:${httpPort}; location /stat { rtmp_stat all; } }
 }` : ''}
 `,
   );
   const proc = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
-  await waitForPort(port);
-  if (stat) await waitForPort(httpPort);
+  await waitForPort(port, 5000, host);
+  if (stat) await waitForPort(httpPort, 5000, host);
+  const clients = async () => {
+    const xml = await new Promise((resolve, reject) => {
+      http.get({ host, port: httpPort, path: '/stat' }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+    const streams = new Map();
+    for (const app of xml.matchAll(/<application>\s*<name>([^<]*)<\/name>([\s\S]*?)<\/application>/g)) {
+      for (const st of app[2].matchAll(/<stream>\s*<name>([^<]*)<\/name>([\s\S]*?)<\/stream>/g)) {
+        const all = [...st[2].matchAll(/<client>([\s\S]*?)<\/client>/g)].map((c) => c[1]);
+        streams.set(`${app[1]}/${st[1]}`, {
+          publishers: all.filter((c) => c.includes('<publishing/>')).map((c) => /<id>(\d+)<\/id>/.exec(c)[1]),
+          players: all.filter((c) => !c.includes('<publishing/>')).length,
+        });
+      }
+    }
+    return streams;
+  };
   return {
     port,
-    url: (name, app = 'live') => `rtmp://127.0.0.1:${port}/${app}/${name}`,
-    // rtmp_stat: per stream of every application, its publishers' client ids.
+    host,
+    url: (name, app = 'live') => `rtmp://${host}:${port}/${app}/${name}`,
+    // rtmp_stat: per stream of every application, its publishers' client ids and its players.
+    clients,
     async stat() {
-      const xml = await new Promise((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port: httpPort, path: '/stat' }, (res) => {
-          let body = '';
-          res.on('data', (c) => (body += c));
-          res.on('end', () => resolve(body));
-        }).on('error', reject);
-      });
-      const streams = new Map();
-      for (const app of xml.matchAll(/<application>\s*<name>([^<]*)<\/name>([\s\S]*?)<\/application>/g)) {
-        for (const st of app[2].matchAll(/<stream>\s*<name>([^<]*)<\/name>([\s\S]*?)<\/stream>/g)) {
-          const publishers = [...st[2].matchAll(/<client>([\s\S]*?)<\/client>/g)]
-            .filter((c) => c[1].includes('<publishing/>'))
-            .map((c) => /<id>(\d+)<\/id>/.exec(c[1])[1]);
-          streams.set(`${app[1]}/${st[1]}`, publishers);
-        }
-      }
-      return streams;
+      return new Map([...(await clients())].map(([name, c]) => [name, c.publishers]));
     },
     errorLog: () => fs.readFileSync(path.join(dir, 'logs/error.log'), 'utf8'),
     async stop() {
