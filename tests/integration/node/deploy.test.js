@@ -294,3 +294,16 @@ test('an option the config file misspells is refused, not silently left at its d
   assert.ok(!fs.existsSync(path.join(dir, 'data')), 'nothing was started');
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('the licence is stated: LICENSE holds the GPL version 2, README says GPL-2.0-or-later and why', () => {
+  // Floe links Debian's FFmpeg with x264 and x265 (GPL): what is shipped must say so (issue 21).
+  const license = fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8');
+  assert.match(license, /GNU GENERAL PUBLIC LICENSE\s+Version 2, June 1991/);
+  assert.match(license, /or\s+\(at your option\)\s+any\s+later\s+version/);
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  assert.match(readme, /## Licence[\s\S]*GPL-2\.0-or-later[\s\S]*\[`LICENSE`\]\(LICENSE\)/);
+  assert.match(readme, /x264[\s\S]*x265/);
+  // The image carries the licence with the binary.
+  const dockerfile = fs.readFileSync(path.join(DEPLOY, 'Dockerfile'), 'utf8');
+  assert.match(dockerfile, /COPY[^\n]*LICENSE/);
+});
