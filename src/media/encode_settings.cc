@@ -26,6 +26,29 @@ bool EncoderHasSampleRate(const AVCodec* codec, int rate) {
   return false;
 }
 
+// What Floe's HE-AAC encoder covers (its SBR header table, media/aac/sbr_encoder.cc): SBR at
+// 32-48 kHz over a 16-24 kHz core, mono 16-64 and stereo 24-128 kbit/s.
+core::Result<void> CheckHeAac(const AudioSettings& a) {
+  if (a.sample_rate != 32000 && a.sample_rate != 44100 && a.sample_rate != 48000) {
+    return Unsupported("AudioParams.Samplerate",
+                       "aac_he is encoded at 32000, 44100 or 48000 Hz, not " +
+                           std::to_string(a.sample_rate) + ".");
+  }
+  if (a.channels != 1 && a.channels != 2) {
+    return Unsupported("AudioParams.Channels",
+                       "aac_he carries 1 or 2 channels, not " + std::to_string(a.channels) + ".");
+  }
+  const int64_t lo = a.channels == 1 ? 16 : 24, hi = a.channels == 1 ? 64 : 128;
+  const int64_t kbps = a.bitrate / 1000;
+  if (kbps < lo || kbps > hi) {
+    return Unsupported("AudioParams.Bitrate", "aac_he with " + std::to_string(a.channels) +
+                                                  " channel(s) carries " + std::to_string(lo) +
+                                                  "-" + std::to_string(hi) + " kbit/s, not " +
+                                                  std::to_string(kbps) + ".");
+  }
+  return core::Ok();
+}
+
 int Even(double v) {
   return std::max(2, static_cast<int>(std::lround(v / 2.0)) * 2);
 }
@@ -67,19 +90,21 @@ core::Result<EncodeSettings> MakeEncodeSettings(const core::TemplateSpec& spec,
     a.encoder = "libmp3lame";
   } else {
     std::string profile = spec.audio.profile.value_or("aac_low");
-    if (profile != "aac_low") {
+    if (profile == "aac_he") {
+      a.encoder = kFloeHeAacEncoder;
+      a.aac_profile = FF_PROFILE_AAC_HE;
+    } else if (profile != "aac_low") {
       // The native encoder writes LC whatever profile it is asked for, with a header claiming
-      // the other object type: never ask it. Only libfdk_aac encodes HE/HEv2/LD.
+      // the other object type: never ask it. Only libfdk_aac encodes HEv2/LD today.
       if (!avcodec_find_encoder_by_name("libfdk_aac")) {
         return Unsupported("AudioParams.Profile",
                            profile +
-                               " needs libfdk_aac, which this libavcodec does not include; "
-                               "only aac_low can be encoded here.");
+                               " needs libfdk_aac, which this libavcodec does not include, and "
+                               "Floe's own encoder does not implement it yet; only aac_low and "
+                               "aac_he can be encoded here.");
       }
       a.encoder = "libfdk_aac";
-      a.aac_profile = profile == "aac_he"      ? FF_PROFILE_AAC_HE
-                      : profile == "aac_he_v2" ? FF_PROFILE_AAC_HE_V2
-                                               : FF_PROFILE_AAC_LD;
+      a.aac_profile = profile == "aac_he_v2" ? FF_PROFILE_AAC_HE_V2 : FF_PROFILE_AAC_LD;
     } else {
       a.encoder = "aac";
       a.aac_profile = FF_PROFILE_AAC_LOW;
@@ -88,6 +113,11 @@ core::Result<EncodeSettings> MakeEncodeSettings(const core::TemplateSpec& spec,
   a.bitrate = int64_t{spec.audio.bitrate.value_or(128)} * 1000;
   a.sample_rate = spec.audio.samplerate.value_or(44100);
   a.channels = spec.audio.channels.value_or(2);
+  if (a.encoder == kFloeHeAacEncoder) {
+    if (auto he = CheckHeAac(a); !he) return he.error();
+    s.audio = a;
+    return s;
+  }
   const AVCodec* codec = avcodec_find_encoder_by_name(a.encoder.c_str());
   if (!codec) {
     return Unsupported("AudioParams.Codec",

@@ -39,8 +39,11 @@ struct VideoSettings {
   bool narrow_band = false;
 };
 
+// Not an FFmpeg encoder: Floe's HE-AAC v1 (native LC core + own SBR, media/aac/he_encoder.h).
+inline constexpr char kFloeHeAacEncoder[] = "floe_he_aac";
+
 struct AudioSettings {
-  std::string encoder;  // aac | libmp3lame
+  std::string encoder;  // aac | libmp3lame | libfdk_aac | kFloeHeAacEncoder
   int64_t bitrate = 128000;
   int sample_rate = 44100;
   int channels = 2;
@@ -56,7 +59,8 @@ struct EncodeSettings {
 };
 
 // Fails (with the field named) when this build cannot encode what the template asks: an AAC
-// profile whose encoder is missing (HE-AAC, HE-AACv2, AAC-LD need libfdk_aac), MP3 at a rate
+// profile whose encoder is missing (HE-AACv2, AAC-LD need libfdk_aac), HE-AAC at a rate,
+// channel count or bit rate Floe's HE encoder does not cover, MP3 at a rate
 // neither the encoder nor FLV carries, a codec whose encoder is not linked.
 core::Result<EncodeSettings> MakeEncodeSettings(const core::TemplateSpec& spec,
                                                 const LiveDefaults& defaults = {});

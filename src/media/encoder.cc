@@ -71,6 +71,13 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenVideo(const VideoSettings& v
 }
 
 core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a) {
+  if (a.encoder == kFloeHeAacEncoder) {
+    auto he = aac::HeAacEncoder::Open({a.sample_rate, a.channels, a.bitrate});
+    if (!he) return he.error();
+    auto e = std::make_unique<Encoder>();
+    e->he_ = std::move(*he);
+    return e;
+  }
   const AVCodec* codec = avcodec_find_encoder_by_name(a.encoder.c_str());
   if (!codec) return Error{"EncoderMissing", 500, a.encoder + " is not available", ""};
   auto e = std::make_unique<Encoder>();
@@ -90,6 +97,7 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a
 
 core::Result<void> Encoder::Encode(const AVFrame* frame,
                                    const std::function<void(AVPacket*)>& sink) {
+  if (he_) return he_->Encode(frame, sink);
   int rc = avcodec_send_frame(ctx_.get(), frame);
   if (rc < 0 && rc != AVERROR_EOF) return EncoderError("encode", rc);
   for (;;) {

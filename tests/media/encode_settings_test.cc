@@ -62,7 +62,7 @@ TEST(EncodeSettings, Types) {
 
 TEST(EncodeSettings, RefusesAacProfilesThisLibavcodecCannotEncode) {
   bool have_fdk = avcodec_find_encoder_by_name("libfdk_aac") != nullptr;
-  for (const char* p : {"aac_he", "aac_he_v2", "aac_ld"}) {
+  for (const char* p : {"aac_he_v2", "aac_ld"}) {
     auto s = Normal();
     s.audio.codec = "AAC";
     s.audio.profile = p;
@@ -73,6 +73,7 @@ TEST(EncodeSettings, RefusesAacProfilesThisLibavcodecCannotEncode) {
       ASSERT_FALSE(e.ok()) << p;
       EXPECT_EQ(e.error().code, "InvalidParam.AudioParams.Profile");
       EXPECT_NE(e.error().message.find("libfdk_aac"), std::string::npos);
+      EXPECT_NE(e.error().message.find("not implement it yet"), std::string::npos);
     }
   }
   auto s = Normal();
@@ -80,6 +81,45 @@ TEST(EncodeSettings, RefusesAacProfilesThisLibavcodecCannotEncode) {
   auto e = MakeEncodeSettings(s);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->audio->aac_profile, FF_PROFILE_AAC_LOW);
+}
+
+TEST(EncodeSettings, AacHeUsesFloesOwnEncoderWithinItsRatesChannelsAndBitrates) {
+  auto s = Normal();
+  s.audio.codec = "AAC";
+  s.audio.profile = "aac_he";
+  s.audio.samplerate = 48000;
+  s.audio.channels = 2;
+  s.audio.bitrate = 48;
+  auto e = MakeEncodeSettings(s);
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->audio->encoder, kFloeHeAacEncoder);
+  EXPECT_EQ(e->audio->aac_profile, FF_PROFILE_AAC_HE);
+  for (int rate : {32000, 44100}) {
+    s.audio.samplerate = rate;
+    EXPECT_TRUE(MakeEncodeSettings(s).ok()) << rate;
+  }
+  s.audio.samplerate = 48000;
+  for (auto [channels, kbps] : {std::pair{2, 24}, {2, 128}, {1, 16}, {1, 64}}) {
+    s.audio.channels = channels;
+    s.audio.bitrate = kbps;
+    EXPECT_TRUE(MakeEncodeSettings(s).ok()) << channels << " " << kbps;
+  }
+  struct Bad {
+    int rate, channels, kbps;
+    const char* field;
+  };
+  for (Bad b :
+       {Bad{22050, 2, 48, "Samplerate"}, Bad{96000, 2, 48, "Samplerate"},
+        Bad{48000, 6, 96, "Channels"}, Bad{48000, 2, 20, "Bitrate"}, Bad{48000, 2, 160, "Bitrate"},
+        Bad{48000, 1, 12, "Bitrate"}, Bad{48000, 1, 96, "Bitrate"}}) {
+    s.audio.samplerate = b.rate;
+    s.audio.channels = b.channels;
+    s.audio.bitrate = b.kbps;
+    auto bad = MakeEncodeSettings(s);
+    ASSERT_FALSE(bad.ok()) << b.rate << " " << b.channels << " " << b.kbps;
+    EXPECT_EQ(bad.error().code, std::string("InvalidParam.AudioParams.") + b.field);
+    EXPECT_NE(bad.error().message.find("aac_he"), std::string::npos);
+  }
 }
 
 TEST(EncodeSettings, Mp3RatesFlvCanCarry) {

@@ -18,13 +18,12 @@ inline constexpr int kQmfSlotsPerFrame = kSbrTimeSlots * kQmfSlotsPerTimeSlot;
 enum class AmpRes { k1_5dB, k3dB };
 
 // Maps QmfAnalysis's energy scale (white noise of variance s2 -> s2 per QMF sample) to the
-// decoder's dequantised envelope E. Derived from AAC-NOTES 2.2: FFmpeg 5.1 decoded a flat
-// envelope q = 55 (1.5 dB) to within 0.4 dB of white noise of amplitude 0.25 (ffmpeg's anoisesrc,
-// uniform in +-0.25, variance 0.25^2/3 = 1/48) in 13-24 kHz at 48 kHz; so that noise's energy,
-// 1/48, must map to 64 * 2^(55/2). (2^39, i.e. 16-bit scale 32768^2 times 512, is 0.25 dB away:
-// the decoder most likely works on that scale, but the measurement is what is trusted here.)
-inline constexpr double kDecoderEnergyScale =
-    64.0 * 48.0 * 134217728.0 * 1.4142135623730951;  // 64 * 48 * 2^27 * sqrt(2)
+// decoder's dequantised envelope E (FFmpeg 5.1). Measured end to end with HeAacEncoder
+// (he_encoder_test SbrBandCarriesTheInputsEnergyWhereTheCoreHasNone: white noise +-0.25, 48 kHz,
+// SBR 8.25-20.25 kHz, band 12-20 kHz decoded vs input): the earlier constant 64 * 48 * 2^27 *
+// sqrt(2) (AAC-NOTES 2.2, whose 13-24 kHz measurement band reached past that test's 16.5 kHz SBR
+// stop, ~5 dB) gave +6.3 dB; 2^37 (16-bit scale 32768^2 times 128) is 6.27 dB lower.
+inline constexpr double kDecoderEnergyScale = 137438953472.0;  // 2^37
 
 // Quantised envelope q (0..127, clamped) for a mean QMF energy per sample in QmfAnalysis's scale.
 // Silence or anything below the decoder's smallest step gives 0.

@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { execFile } = require('node:child_process');
 const { startNginx, publish, transcode, probe, watch, summarize } = require('./lib/media');
 
 let nginx;
@@ -172,13 +173,46 @@ test('URLs outside the whitelist are refused with a clear error', async () => {
 
 test('an AAC profile the linked libavcodec cannot encode is refused, not substituted', async () => {
   const job = transcode({
-    templates: [{ Type: 'audio-only', TemplateConfig: { AudioParams: { Codec: 'AAC', Profile: 'aac_he' } } }],
+    templates: [{ Type: 'audio-only', TemplateConfig: { AudioParams: { Codec: 'AAC', Profile: 'aac_he_v2' } } }],
     input: nginx.url('never'),
     outputs: [nginx.url('never-out')],
   });
   const end = await job.done;
   assert.notEqual(end.code, 0);
   assert.match(end.err, /AudioParams.Profile.*libfdk_aac/);
+});
+
+// Floe's own HE-AAC v1 (native LC core at 24 kHz + its SBR): what players see of it.
+test('aac_he over RTMP: ffprobe says HE-AAC, 48000 Hz, 2 channels and ffmpeg decodes it without a warning', { timeout: 60000 }, async () => {
+  const src = publish(nginx.url('he-src'), { seconds: 20, size: '320x240', rate: 15 });
+  await sleep(1500);
+  const out = nginx.url('he-out');
+  const job = transcode({
+    templates: [{ Type: 'audio-only', TemplateConfig: { AudioParams: {
+      Codec: 'AAC', Profile: 'aac_he', Bitrate: '48', Samplerate: '48000', Channels: '2' } } }],
+    input: nginx.url('he-src'),
+    outputs: [out],
+  });
+  try {
+    await sleep(4000);
+    const got = summarize(await probe(out, { seconds: 5 }));
+    const where = JSON.stringify(got);
+    assert.ok(got.audio, where);
+    assert.equal(got.audio.codec, 'aac', where);
+    assert.equal(got.audio.profile, 'HE-AAC', where);
+    assert.equal(got.audio.sampleRate, 48000, where);
+    assert.equal(got.audio.channels, 2, where);
+    const warnings = await new Promise((resolve) => {
+      execFile('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'warning', '-rw_timeout', '10000000', '-i', out,
+        '-t', '5', '-f', 'null', '-'], { timeout: 20000 }, (err, stdout, stderr) => resolve(err ? `${err.message} ${stderr}` : stderr));
+    });
+    assert.equal(warnings.trim(), '');
+  } finally {
+    job.proc.kill('SIGTERM');
+    src.stop();
+  }
+  const end = await job.done;
+  assert.equal(end.code, 0, end.err);
 });
 
 // A damaged FLV published into nginx: corrupted payloads, then a cut mid-tag. Floe must end
