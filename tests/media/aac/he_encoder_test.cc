@@ -11,37 +11,13 @@
 #include <numbers>
 #include <random>
 
+#include "media/aac/log_capture.h"
 #include "media/aac/sbr_estimate.h"
 
 namespace floe::media::aac {
 namespace {
 
 using Planar = std::vector<std::vector<float>>;
-
-// Collects FFmpeg's warnings and errors while alive (as in splice_test).
-class LogCapture {
- public:
-  LogCapture() {
-    lines_ = &lines;
-    av_log_set_callback(&LogCapture::Callback);
-  }
-  ~LogCapture() {
-    av_log_set_callback(av_log_default_callback);
-    lines_ = nullptr;
-  }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-  std::vector<std::string> lines;
-
- private:
-  static void Callback(void*, int level, const char* fmt, va_list args) {
-    if (level > AV_LOG_WARNING || !lines_) return;
-    char buf[512];
-    std::vsnprintf(buf, sizeof buf, fmt, args);
-    lines_->push_back(buf);
-  }
-  static inline std::vector<std::string>* lines_ = nullptr;
-};
 
 struct Encoded {
   std::vector<std::vector<uint8_t>> packets;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "media/aac/asc.h"
+#include "media/aac/log_capture.h"
 #include "media/ffmpeg.h"
 
 namespace floe::media::aac {
@@ -160,36 +161,6 @@ BitWriter MinimalSbrCpe() {
   w.PutBit(false);  // bs_extended_data
   return w;
 }
-
-// Collects FFmpeg's warnings and errors while alive (the decoder reports bad SBR payloads only
-// in its log, e.g. "Expected to read %d SBR bytes actually read %d").
-class LogCapture {
- public:
-  LogCapture() {
-    lines_ = &lines;
-    level_ = av_log_get_level();
-    av_log_set_level(AV_LOG_WARNING);
-    av_log_set_callback(&LogCapture::Callback);
-  }
-  ~LogCapture() {
-    av_log_set_callback(av_log_default_callback);
-    av_log_set_level(level_);
-    lines_ = nullptr;
-  }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-  std::vector<std::string> lines;
-
- private:
-  static void Callback(void*, int level, const char* fmt, va_list args) {
-    if (level > AV_LOG_WARNING || !lines_) return;
-    char buf[512];
-    std::vsnprintf(buf, sizeof buf, fmt, args);
-    lines_->push_back(buf);
-  }
-  static inline std::vector<std::string>* lines_ = nullptr;
-  int level_ = 0;
-};
 
 // 0.5 s of a 1 kHz sine at 24 kHz stereo through FFmpeg's native aac encoder.
 std::vector<Bytes> EncodeSineLc() {
