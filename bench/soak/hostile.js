@@ -8,8 +8,9 @@
 //  - preview requests: signed links of a running job fetched, and forged ones.
 // Every 30 s: the server's RSS, open fds, /metrics size, the store's size on disk (floe.db
 // with its WAL) and its rows per table. Nonces are kept for the 15-minute timestamp window of
-// signed requests, so that table grows with the request rate until the window has passed. Printed: the curve (CSV), the first and last samples and the growth over the
-// second half — flat is what the issue asks for.
+// signed requests, so that table grows with the request rate until the window has passed.
+// Printed: the curve (CSV), the first and last samples and the growth over the second half —
+// flat is what the issue asks for.
 //
 // Usage: node bench/soak/hostile.js [BUILD_DIR]   Environment: HOSTILE_SECONDS (600).
 'use strict';
@@ -25,6 +26,7 @@ const lib = path.resolve(__dirname, '../../tests/integration/node/lib');
 const { startServer } = require(path.join(lib, 'server'));
 const { v1Client } = require(path.join(lib, 'clients'));
 const { startNginx, publish } = require(path.join(lib, 'media'));
+const { processUsage } = require('./proc');
 
 const SECONDS = Number(process.env.HOSTILE_SECONDS || 600);
 const DOMAIN = 'hostile-soak.floe.local';
@@ -60,10 +62,8 @@ function rows(dataDir) {
 }
 
 async function sample(server) {
-  const status = fs.readFileSync(`/proc/${server.proc.pid}/status`, 'utf8');
   return {
-    rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)[1]),
-    fds: fs.readdirSync(`/proc/${server.proc.pid}/fd`).length,
+    ...processUsage(server.proc.pid),
     metricsBytes: (await get(server.metricsPort, '/metrics')).size,
     storeKb: Math.round(storeBytes(server.dataDir) / 1024),
     ...rows(server.dataDir),

@@ -8,7 +8,6 @@
 // Usage: node bench/soak/soak.js [BUILD_DIR]   Environment: SOAK_SECONDS (1800).
 'use strict';
 const path = require('node:path');
-const fs = require('node:fs');
 
 const build = path.resolve(process.argv[2] || 'build');
 process.env.FLOE_BIN = path.join(build, 'floe');
@@ -16,18 +15,12 @@ const lib = path.resolve(__dirname, '../../tests/integration/node/lib');
 const { startServer } = require(path.join(lib, 'server'));
 const { v1Client, v3Client } = require(path.join(lib, 'clients'));
 const { startNginx, publish } = require(path.join(lib, 'media'));
+const { processUsage } = require('./proc');
 
 const SECONDS = Number(process.env.SOAK_SECONDS || 1800);
 const DOMAIN = 'soak.floe.local';
 const TEMPLATES = ['00000000000000000000000000000360', '00000000000000000000000000000540'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function sample(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-  const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
-  return { rssKb, fds };
-}
 
 async function main() {
   const nginx = await startNginx();
@@ -42,7 +35,7 @@ async function main() {
 
   const sampler = (async () => {
     while (Date.now() < end) {
-      curve.push({ t: Math.round((Date.now() - t0) / 1000), ...sample(server.proc.pid) });
+      curve.push({ t: Math.round((Date.now() - t0) / 1000), ...processUsage(server.proc.pid) });
       await sleep(10000);
     }
   })();
