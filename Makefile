@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DFLOE_WERROR=ON
 endif
 
-.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-jobs bench-soak bench-hostile bench-cluster clean
+.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-audio bench-jobs bench-soak bench-hostile bench-cluster clean
 FUZZ_SECONDS ?= 60
 
 deps:
@@ -63,6 +63,11 @@ bench-media: build
 	@bench/media/run.sh $(BUILD_DIR)
 	@bench/media/narrowband.sh $(BUILD_DIR)
 	@bench/media/latency.sh $(BUILD_DIR)
+
+# Floe's AAC encoders against libfdk-aac: LSD, core SNR, CPU, issue 22's targets (not in make test).
+bench-audio: build
+	@scripts/install-deps.sh --bench-audio
+	@bench/audio/run.sh $(BUILD_DIR)
 
 bench-jobs: build
 	@node bench/jobs/capacity.js $(BUILD_DIR)

@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
 # Installs what Floe needs to build, run and test on Debian 12: Debian packages through apt-get
-# (FFmpeg's libraries with x264/x265/LAME; clang with its libFuzzer runtime for fuzz/; nginx with the RTMP module and the ffmpeg/ffprobe
-# programs as test peers; chromium for the console's tests; PostgreSQL, whose binaries the store
+# (FFmpeg's libraries with x264/x265/LAME; clang with its libFuzzer runtime for fuzz/; nginx with the RTMP module, the ffmpeg/ffprobe
+# programs and faad (a second AAC decoder) as test peers; chromium for the console's tests; PostgreSQL, whose binaries the store
 # tests start in a private data directory, never as a system service), the console's toolchain from npm
 # (web/: esbuild, hls.js) and the official Alibaba Cloud SDKs, playwright-core, kubernetes-types and
 # yaml from npm (tests/integration/node; playwright-core drives Debian's chromium and never
 # downloads one; kubernetes-types and yaml check the manifests of deploy/; systemd-analyze its
 # units, objdump its image).
 # Idempotent: it only installs what is missing, so `make run` and `make test` both call it.
+# `--bench-audio` also installs what `make bench-audio` (bench/audio/) renders and measures its clips
+# with: fluidsynth and the GM soundfont, espeak-ng, sox, Debian's python3 with numpy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+BENCH_AUDIO=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench-audio) BENCH_AUDIO=1 ;;
+    *) echo "usage: $0 [--bench-audio]" >&2; exit 2 ;;
+  esac
+done
 
 DEBS=(
   build-essential cmake pkg-config clang-format clang libclang-rt-14-dev
   libboost-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libssl-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-  nginx-light libnginx-mod-rtmp ffmpeg chromium postgresql
+  nginx-light libnginx-mod-rtmp ffmpeg faad chromium postgresql
   nodejs npm curl
   systemd binutils sqlite3
 )
+if [ "$BENCH_AUDIO" = 1 ]; then
+  DEBS+=(fluidsynth fluid-soundfont-gm espeak-ng sox python3 python3-numpy)
+fi
 
 missing=()
 for p in "${DEBS[@]}"; do

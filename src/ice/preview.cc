@@ -49,8 +49,8 @@ PreviewLinks::Link PreviewLinks::Issue(const std::string& job_id,
   l.expires_s = clock_() / 1000 + ttl_s_;
   std::string base = std::string(kPrefix) + job_id + "/" + input_name + "/" +
                      std::to_string(l.expires_s) + "/" + Sign(job_id, input_name, l.expires_s);
-  l.output_url = base + "/output/index.m3u8";
-  l.input_url = base + "/input/index.m3u8";
+  l.output_url = base + "/output/master.m3u8";  // media/hls_master.h
+  l.input_url = base + "/input/master.m3u8";
   return l;
 }
 

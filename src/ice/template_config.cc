@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/audio_profile.h"
 #include "core/json.h"
 #include "core/strings.h"
 
@@ -224,6 +225,8 @@ Result<TemplateSpec> ValidateTemplate(const std::string& type, const ConfigLeave
       c.Int("AudioParams.Samplerate", 22050, ld ? 44100 : 96000, ld ? " with Profile aac_ld" : "");
   a.channels = c.Int("AudioParams.Channels", 1, 2);
   if (c.error()) return *c.error();
+  // What the profile can carry, with the defaults of the fields left out (core/audio_profile.h).
+  if (auto problem = core::CheckAudioProfile(a)) return Invalid(problem->field, problem->why);
   return spec;
 }
 

@@ -7,6 +7,8 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 
+#include "core/audio_profile.h"
+
 namespace floe::media {
 
 using core::Error;
@@ -24,29 +26,6 @@ bool EncoderHasSampleRate(const AVCodec* codec, int rate) {
     if (*r == rate) return true;
   }
   return false;
-}
-
-// What Floe's HE-AAC encoder covers (its SBR header table, media/aac/sbr_encoder.cc): SBR at
-// 32-48 kHz over a 16-24 kHz core, mono 16-64 and stereo 24-128 kbit/s.
-core::Result<void> CheckHeAac(const AudioSettings& a) {
-  if (a.sample_rate != 32000 && a.sample_rate != 44100 && a.sample_rate != 48000) {
-    return Unsupported("AudioParams.Samplerate",
-                       "aac_he is encoded at 32000, 44100 or 48000 Hz, not " +
-                           std::to_string(a.sample_rate) + ".");
-  }
-  if (a.channels != 1 && a.channels != 2) {
-    return Unsupported("AudioParams.Channels",
-                       "aac_he carries 1 or 2 channels, not " + std::to_string(a.channels) + ".");
-  }
-  const int64_t lo = a.channels == 1 ? 16 : 24, hi = a.channels == 1 ? 64 : 128;
-  const int64_t kbps = a.bitrate / 1000;
-  if (kbps < lo || kbps > hi) {
-    return Unsupported("AudioParams.Bitrate", "aac_he with " + std::to_string(a.channels) +
-                                                  " channel(s) carries " + std::to_string(lo) +
-                                                  "-" + std::to_string(hi) + " kbit/s, not " +
-                                                  std::to_string(kbps) + ".");
-  }
-  return core::Ok();
 }
 
 int Even(double v) {
@@ -90,31 +69,33 @@ core::Result<EncodeSettings> MakeEncodeSettings(const core::TemplateSpec& spec,
     a.encoder = "libmp3lame";
   } else {
     std::string profile = spec.audio.profile.value_or("aac_low");
-    if (profile == "aac_he") {
+    if (profile == "aac_he" || profile == "aac_he_v2") {
       a.encoder = kFloeHeAacEncoder;
-      a.aac_profile = FF_PROFILE_AAC_HE;
+      a.aac_profile = profile == "aac_he" ? FF_PROFILE_AAC_HE : FF_PROFILE_AAC_HE_V2;
+    } else if (profile == "aac_ld") {
+      a.encoder = kFloeLdAacEncoder;
+      a.aac_profile = FF_PROFILE_AAC_LD;
     } else if (profile != "aac_low") {
-      // The native encoder writes LC whatever profile it is asked for, with a header claiming
-      // the other object type: never ask it. Only libfdk_aac encodes HEv2/LD today.
-      if (!avcodec_find_encoder_by_name("libfdk_aac")) {
-        return Unsupported("AudioParams.Profile",
-                           profile +
-                               " needs libfdk_aac, which this libavcodec does not include, and "
-                               "Floe's own encoder does not implement it yet; only aac_low and "
-                               "aac_he can be encoded here.");
-      }
-      a.encoder = "libfdk_aac";
-      a.aac_profile = profile == "aac_he_v2" ? FF_PROFILE_AAC_HE_V2 : FF_PROFILE_AAC_LD;
+      return Unsupported("AudioParams.Profile",
+                         profile +
+                             " is not an AAC profile Floe encodes; allowed aac_low, aac_he, "
+                             "aac_he_v2 or aac_ld.");
     } else {
       a.encoder = "aac";
       a.aac_profile = FF_PROFILE_AAC_LOW;
     }
   }
-  a.bitrate = int64_t{spec.audio.bitrate.value_or(128)} * 1000;
-  a.sample_rate = spec.audio.samplerate.value_or(44100);
-  a.channels = spec.audio.channels.value_or(2);
-  if (a.encoder == kFloeHeAacEncoder) {
-    if (auto he = CheckHeAac(a); !he) return he.error();
+  // The profile's rules and defaults, the same table the API validates with.
+  if (auto problem = core::CheckAudioProfile(spec.audio)) {
+    return Unsupported(problem->field, problem->why);
+  }
+  const core::EffectiveAudio eff = core::EffectiveAudioOf(spec.audio);
+  a.bitrate = int64_t{eff.kbps} * 1000;
+  a.channels = eff.channels;
+  // aac_ld runs at 44100 Hz: FFmpeg 5.1 decodes LD from FLV at that rate whatever the
+  // AudioSpecificConfig says (AAC-NOTES 4); the converter resamples to it.
+  a.sample_rate = core::EncodedSampleRate(eff.profile, eff.sample_rate);
+  if (a.encoder == kFloeHeAacEncoder || a.encoder == kFloeLdAacEncoder) {
     s.audio = a;
     return s;
   }

@@ -39,11 +39,14 @@ struct VideoSettings {
   bool narrow_band = false;
 };
 
-// Not an FFmpeg encoder: Floe's HE-AAC v1 (native LC core + own SBR, media/aac/he_encoder.h).
+// Not an FFmpeg encoder: Floe's HE-AAC v1 and v2 (native LC core + own SBR, plus parametric
+// stereo for v2; media/aac/he_encoder.h). aac_profile tells v1 (HE) and v2 (HE_V2) apart.
 inline constexpr char kFloeHeAacEncoder[] = "floe_he_aac";
+// Not an FFmpeg encoder: Floe's ER AAC-LD core (media/aac/ld_encoder.h), always at 44100 Hz.
+inline constexpr char kFloeLdAacEncoder[] = "floe_aac_ld";
 
 struct AudioSettings {
-  std::string encoder;  // aac | libmp3lame | libfdk_aac | kFloeHeAacEncoder
+  std::string encoder;  // aac | libmp3lame | kFloeHeAacEncoder | kFloeLdAacEncoder
   int64_t bitrate = 128000;
   int sample_rate = 44100;
   int channels = 2;
@@ -58,10 +61,10 @@ struct EncodeSettings {
   bool copy_audio = false;
 };
 
-// Fails (with the field named) when this build cannot encode what the template asks: an AAC
-// profile whose encoder is missing (HE-AACv2, AAC-LD need libfdk_aac), HE-AAC at a rate,
-// channel count or bit rate Floe's HE encoder does not cover, MP3 at a rate
-// neither the encoder nor FLV carries, a codec whose encoder is not linked.
+// Fails (with the field named) when this build cannot encode what the template asks: an unknown
+// AAC profile, HE-AAC (v1 or v2) or AAC-LD at a rate, channel count or bit rate Floe's own
+// encoders do not cover, MP3 at a rate neither the encoder nor FLV carries, a codec whose
+// encoder is not linked.
 core::Result<EncodeSettings> MakeEncodeSettings(const core::TemplateSpec& spec,
                                                 const LiveDefaults& defaults = {});
 

@@ -72,10 +72,26 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenVideo(const VideoSettings& v
 
 core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a) {
   if (a.encoder == kFloeHeAacEncoder) {
-    auto he = aac::HeAacEncoder::Open({a.sample_rate, a.channels, a.bitrate});
+    aac::HeAacSettings settings;
+    settings.sample_rate = a.sample_rate;
+    settings.channels = a.channels;
+    settings.bit_rate = a.bitrate;
+    settings.parametric_stereo = a.aac_profile == FF_PROFILE_AAC_HE_V2;
+    auto he = aac::HeAacEncoder::Open(settings);
     if (!he) return he.error();
     auto e = std::make_unique<Encoder>();
     e->he_ = std::move(*he);
+    return e;
+  }
+  if (a.encoder == kFloeLdAacEncoder) {
+    aac::LdAacSettings settings;
+    settings.sample_rate = a.sample_rate;
+    settings.channels = a.channels;
+    settings.bit_rate = a.bitrate;
+    auto ld = aac::LdAacEncoder::Open(settings);
+    if (!ld) return ld.error();
+    auto e = std::make_unique<Encoder>();
+    e->ld_ = std::move(*ld);
     return e;
   }
   const AVCodec* codec = avcodec_find_encoder_by_name(a.encoder.c_str());
@@ -98,6 +114,7 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a
 core::Result<void> Encoder::Encode(const AVFrame* frame,
                                    const std::function<void(AVPacket*)>& sink) {
   if (he_) return he_->Encode(frame, sink);
+  if (ld_) return ld_->Encode(frame, sink);
   int rc = avcodec_send_frame(ctx_.get(), frame);
   if (rc < 0 && rc != AVERROR_EOF) return EncoderError("encode", rc);
   for (;;) {

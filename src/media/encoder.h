@@ -1,11 +1,12 @@
-// The encode stage's codec: opens libx264/libx265/aac/libmp3lame (or Floe's HE-AAC encoder) from
-// EncodeSettings with the live rules (capped VBR, exact GOP, no scene-cut keyframes).
+// The encode stage's codec: opens libx264/libx265/aac/libmp3lame (or Floe's HE-AAC or AAC-LD
+// encoder) from EncodeSettings with the live rules (capped VBR, exact GOP, no scene-cut keyframes).
 #pragma once
 
 #include <functional>
 
 #include "core/result.h"
 #include "media/aac/he_encoder.h"
+#include "media/aac/ld_encoder.h"
 #include "media/encode_settings.h"
 #include "media/ffmpeg.h"
 
@@ -21,13 +22,17 @@ class Encoder {
   // timestamps in time_base().
   core::Result<void> Encode(const AVFrame* frame, const std::function<void(AVPacket*)>& sink);
 
-  // For HE-AAC, the HeAacEncoder's face: what it outputs, not its half-rate core.
-  AVCodecContext* context() { return he_ ? he_->context() : ctx_.get(); }
-  AVRational time_base() const { return he_ ? he_->time_base() : ctx_->time_base; }
+  // For HE-AAC, the HeAacEncoder's face: what it outputs, not its half-rate core; for AAC-LD,
+  // the LdAacEncoder's face.
+  AVCodecContext* context() { return he_ ? he_->context() : ld_ ? ld_->context() : ctx_.get(); }
+  AVRational time_base() const {
+    return he_ ? he_->time_base() : ld_ ? ld_->time_base() : ctx_->time_base;
+  }
 
  private:
   CodecContextPtr ctx_;
   std::unique_ptr<aac::HeAacEncoder> he_;  // set instead of ctx_ for encoder "floe_he_aac"
+  std::unique_ptr<aac::LdAacEncoder> ld_;  // set instead of ctx_ for encoder "floe_aac_ld"
   PacketPtr packet_ = NewPacket();
 };
 

@@ -6,7 +6,7 @@
 namespace floe::media {
 
 namespace {
-constexpr std::array<std::pair<EventKind, const char*>, 15> kNames{{
+constexpr std::array<std::pair<EventKind, const char*>, 16> kNames{{
     {EventKind::kStarted, "started"},
     {EventKind::kInputConnected, "input_connected"},
     {EventKind::kInputReconnected, "reconnected"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<EventKind, const char*>, 15> kNames{{
     {EventKind::kInputWaiting, "input_waiting"},
     {EventKind::kOutputWaiting, "output_waiting"},
     {EventKind::kLockWait, "job_lock_wait"},
+    {EventKind::kPreviewUnavailable, "preview_unavailable"},
 }};
 }  // namespace
 

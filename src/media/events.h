@@ -26,6 +26,7 @@ enum class EventKind {
   kInputWaiting,        // the job waits for its input to come (up)
   kOutputWaiting,       // the job waits for its output to accept it
   kLockWait,            // another process still runs this job: waiting for it to end
+  kPreviewUnavailable,  // a rendition's preview (HLS) cannot carry what it encodes, e.g. AAC-LD
 };
 
 // The event's name in the protocol and in the job's event log ("started", "input_lost",

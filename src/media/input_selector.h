@@ -61,9 +61,12 @@ struct SlateTick {
 
 class InputSelector {
  public:
-  // Where the media clock starts: encoders that prime (AAC's 1024 samples) stamp their first
-  // packets before their first frame, and an FLV output cannot go below its first packet.
-  static constexpr int64_t kFirstMediaUs = 100'000;
+  // Where the media clock starts: encoders that prime (AAC's 1024 samples, HE-AAC's 2048 plus
+  // its SBR delay: 94 ms at 32 kHz) stamp their first packets before their first frame, and an
+  // FLV output cannot go below its first packet. A whole second is a whole number of frames at
+  // every integer frame rate, so the outputs' frame grid keeps the input's A/V alignment
+  // (0.1 s was 2.5 frames at 25 fps: video half a frame late, measured in audio.test.js).
+  static constexpr int64_t kFirstMediaUs = 1'000'000;
 
   explicit InputSelector(SelectorOptions options) : opt_(options) {}
 

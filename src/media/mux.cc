@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "core/url_policy.h"
+#include "media/hls_master.h"
 #include "media/net_guard.h"
 
 namespace floe::media {
@@ -110,6 +111,16 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
     m->params_.push_back(std::move(p));
     m->src_tb_.push_back(streams[i].time_base);
   }
+  std::vector<const AVCodecParameters*> pars;
+  for (const auto& p : m->params_) pars.push_back(p.get());
+  std::string hls_to = hls_dir;
+  if (auto why = hls_to.empty() ? std::nullopt : HlsCannotCarry(pars)) {
+    if (!hls_optional || url.empty()) {
+      return Error{"OutputFailed", 400, "cannot write HLS: " + *why, ""};
+    }
+    m->hls_unavailable_ = *why;  // the rendition says so in the job's events
+    hls_to.clear();
+  }
   if (url.empty()) {
     // HLS only (a job's input preview)
   } else if (m->hevc_) {
@@ -124,10 +135,10 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
   // before it (an encoder's priming, interleaving) is left out, as after a reconnect.
   m->rtmp_wait_key_ = m->video_stream_ >= 0;
 
-  if (!hls_dir.empty()) {
+  if (!hls_to.empty()) {
     std::error_code ec;
-    std::filesystem::create_directories(hls_dir, ec);
-    std::string playlist = (std::filesystem::path(hls_dir) / "index.m3u8").string();
+    std::filesystem::create_directories(hls_to, ec);
+    std::string playlist = (std::filesystem::path(hls_to) / "index.m3u8").string();
     AVFormatContext* hls = nullptr;
     avformat_alloc_output_context2(&hls, nullptr, "hls", playlist.c_str());
     if (!hls) return Error{"OutputFailed", 500, "cannot create an HLS muxer", ""};
@@ -137,10 +148,11 @@ core::Result<std::unique_ptr<Muxer>> Muxer::Open(const std::string& url, const s
     av_dict_set(&opts, "hls_time", "2", 0);
     av_dict_set(&opts, "hls_list_size", "6", 0);
     av_dict_set(&opts, "hls_flags", "delete_segments+independent_segments", 0);
-    std::string seg = (std::filesystem::path(hls_dir) / "seg%05d.ts").string();
+    std::string seg = (std::filesystem::path(hls_to) / "seg%05d.ts").string();
     av_dict_set(&opts, "hls_segment_filename", seg.c_str(), 0);
     auto r = m->Start(hls, playlist, &opts);
     av_dict_free(&opts);
+    if (r) r = WriteMasterPlaylist(hls_to, pars);
     if (!r) {
       m->hls_.reset();
       if (!hls_optional || url.empty()) return r.error();

@@ -50,6 +50,9 @@ class Muxer {
   // Tries once to reopen a dropped RTMP output. True when it is up again.
   bool Reconnect();
   int reconnects() const { return reconnects_; }
+  // Why this output writes no HLS although asked to (hls_optional and a stream HLS cannot
+  // carry, e.g. AAC-LD); empty otherwise.
+  const std::string& hls_unavailable() const { return hls_unavailable_; }
   // Why the RTMP output went down last.
   const std::string& last_error() const { return last_error_; }
   // Writes trailers.
@@ -84,6 +87,7 @@ class Muxer {
   std::atomic<int64_t> deadline_ms_{0};  // a connect or write blocked past this gives up
   bool finished_ = false;
   bool hls_optional_ = false;
+  std::string hls_unavailable_;
 };
 
 }  // namespace floe::media

@@ -67,6 +67,14 @@ core::Result<std::unique_ptr<Rendition>> Rendition::Open(
                        config.hls_optional, config.trusted_endpoints);
   if (!m) return m.error();
   r->mux_ = std::move(*m);
+  if (!r->mux_->hls_unavailable().empty()) {
+    spdlog::warn("event=preview_unavailable rendition={} reason=\"{}\"", config.key,
+                 r->mux_->hls_unavailable());
+    if (r->on_event_) {
+      r->on_event_(Event{EventKind::kPreviewUnavailable, config.key,
+                         r->mux_->hls_unavailable() + "; the RTMP output is not affected"});
+    }
+  }
   return r;
 }
 

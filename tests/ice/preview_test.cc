@@ -20,7 +20,7 @@ TEST_F(PreviewLinksTest, AnIssuedLinkResolvesToTheJobsOutputAndItsInput) {
   auto out = links_.Resolve(link.output_url);
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->dir, std::string("/data/preview/jobs/") + kJob);
-  EXPECT_EQ(out->file, "index.m3u8");
+  EXPECT_EQ(out->file, "master.m3u8");  // which names index.m3u8 with its CODECS
   // A segment next to the playlist resolves under the same link.
   std::string base = link.input_url.substr(0, link.input_url.rfind('/') + 1);
   auto seg = links_.Resolve(base + "seg00012.ts");

@@ -112,6 +112,28 @@ TEST(TemplateConfig, AacLdSamplerateAtMost44100) {
   EXPECT_EQ(CodeOf(Check("normal", ld)), "OK");
 }
 
+TEST(TemplateConfig, ProfileCombinationsNameTheField) {
+  ConfigLeaves v2 = {{"AudioParams.Profile", "aac_he_v2"}, {"AudioParams.Channels", "1"}};
+  auto r = Check("audio-only", v2, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "InvalidParam.AudioParams.Channels");
+  EXPECT_EQ(r.error().http_status, 400);
+  v2["AudioParams.Channels"] = "2";
+  v2["AudioParams.Bitrate"] = "96";
+  EXPECT_EQ(CodeOf(Check("audio-only", v2, {})), "InvalidParam.AudioParams.Bitrate");
+  v2["AudioParams.Bitrate"] = "32";
+  EXPECT_EQ(CodeOf(Check("audio-only", v2, {})), "OK");
+  EXPECT_EQ(CodeOf(Check("normal", {{"VideoParams.Height", "720"},
+                                    {"VideoParams.Fps", "30"},
+                                    {"VideoParams.Bitrate", "1000"},
+                                    {"AudioParams.Profile", "aac_he"},
+                                    {"AudioParams.Samplerate", "22050"}})),
+            "InvalidParam.AudioParams.Samplerate");
+  EXPECT_EQ(CodeOf(Check("audio-only",
+                         {{"AudioParams.Profile", "aac_ld"}, {"AudioParams.Bitrate", "40"}}, {})),
+            "InvalidParam.AudioParams.Bitrate");
+}
+
 TEST(TemplateConfig, CodecsAndProfiles) {
   EXPECT_EQ(CodeOf(Check("normal", {{"VideoParams.Codec", "H.264"}})), "OK");
   EXPECT_EQ(CodeOf(Check("normal", {{"VideoParams.Codec", "H.265"}})), "OK");

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <string>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 }
@@ -16,6 +19,29 @@ core::TemplateSpec Normal() {
   s.video.fps = 30;
   s.video.bitrate = 2500;
   return s;
+}
+
+struct Bad {
+  int rate, channels, kbps;
+  const char* field;
+};
+
+// Each of `bads` set on `s` is refused as InvalidParam.AudioParams.<field> with a message naming
+// `profile` (and, with http_400, HTTP status 400). `s` is the test's template, taken by value.
+void ExpectRefused(core::TemplateSpec s, const std::string& profile,
+                   std::initializer_list<Bad> bads, bool http_400 = false) {
+  for (Bad b : bads) {
+    s.audio.samplerate = b.rate;
+    s.audio.channels = b.channels;
+    s.audio.bitrate = b.kbps;
+    auto bad = MakeEncodeSettings(s);
+    ASSERT_FALSE(bad.ok()) << b.rate << " " << b.channels << " " << b.kbps;
+    EXPECT_EQ(bad.error().code, std::string("InvalidParam.AudioParams.") + b.field);
+    if (http_400) {
+      EXPECT_EQ(bad.error().http_status, 400);
+    }
+    EXPECT_NE(bad.error().message.find(profile), std::string::npos) << bad.error().message;
+  }
 }
 
 TEST(EncodeSettings, MapsEveryVideoField) {
@@ -60,27 +86,54 @@ TEST(EncodeSettings, Types) {
   EXPECT_EQ(o->audio->encoder, "libmp3lame");
 }
 
-TEST(EncodeSettings, RefusesAacProfilesThisLibavcodecCannotEncode) {
-  bool have_fdk = avcodec_find_encoder_by_name("libfdk_aac") != nullptr;
-  for (const char* p : {"aac_he_v2", "aac_ld"}) {
-    auto s = Normal();
-    s.audio.codec = "AAC";
-    s.audio.profile = p;
-    auto e = MakeEncodeSettings(s);
-    if (have_fdk) {
-      EXPECT_TRUE(e.ok());
-    } else {
-      ASSERT_FALSE(e.ok()) << p;
-      EXPECT_EQ(e.error().code, "InvalidParam.AudioParams.Profile");
-      EXPECT_NE(e.error().message.find("libfdk_aac"), std::string::npos);
-      EXPECT_NE(e.error().message.find("not implement it yet"), std::string::npos);
-    }
-  }
+TEST(EncodeSettings, RefusesUnknownAacProfiles) {
   auto s = Normal();
-  s.audio.profile = "aac_low";
+  s.audio.codec = "AAC";
+  s.audio.profile = "aac_main";
   auto e = MakeEncodeSettings(s);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code, "InvalidParam.AudioParams.Profile");
+  EXPECT_NE(e.error().message.find("aac_ld"), std::string::npos);
+  s.audio.profile = "aac_low";
+  e = MakeEncodeSettings(s);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->audio->aac_profile, FF_PROFILE_AAC_LOW);
+}
+
+// AAC-LD: Floe's own encoder, always at 44100 Hz (FFmpeg decodes LD from FLV at that rate only).
+TEST(EncodeSettings, AacLdUsesFloesOwnEncoderAt44100) {
+  auto s = Normal();
+  s.audio.codec = "AAC";
+  s.audio.profile = "aac_ld";
+  s.audio.samplerate = 44100;
+  s.audio.channels = 2;
+  s.audio.bitrate = 128;
+  auto e = MakeEncodeSettings(s);
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->audio->encoder, kFloeLdAacEncoder);
+  EXPECT_EQ(e->audio->aac_profile, FF_PROFILE_AAC_LD);
+  EXPECT_EQ(e->audio->sample_rate, 44100);
+  for (int rate : {22050, 32000}) {
+    s.audio.samplerate = rate;
+    auto lower = MakeEncodeSettings(s);
+    ASSERT_TRUE(lower.ok()) << rate;
+    EXPECT_EQ(lower->audio->sample_rate, 44100) << rate;
+  }
+  s.audio.samplerate = 44100;
+  for (auto [channels, kbps] : {std::pair{1, 32}, {1, 128}, {2, 64}, {2, 256}}) {
+    s.audio.channels = channels;
+    s.audio.bitrate = kbps;
+    EXPECT_TRUE(MakeEncodeSettings(s).ok()) << channels << " " << kbps;
+  }
+  ExpectRefused(s, "aac_ld",
+                {{48000, 2, 128, "Samplerate"},
+                 {16000, 2, 128, "Samplerate"},
+                 {44100, 6, 128, "Channels"},
+                 {44100, 1, 24, "Bitrate"},
+                 {44100, 1, 160, "Bitrate"},
+                 {44100, 2, 48, "Bitrate"},
+                 {44100, 2, 320, "Bitrate"}},
+                /*http_400=*/true);
 }
 
 TEST(EncodeSettings, AacHeUsesFloesOwnEncoderWithinItsRatesChannelsAndBitrates) {
@@ -104,22 +157,38 @@ TEST(EncodeSettings, AacHeUsesFloesOwnEncoderWithinItsRatesChannelsAndBitrates) 
     s.audio.bitrate = kbps;
     EXPECT_TRUE(MakeEncodeSettings(s).ok()) << channels << " " << kbps;
   }
-  struct Bad {
-    int rate, channels, kbps;
-    const char* field;
-  };
-  for (Bad b :
-       {Bad{22050, 2, 48, "Samplerate"}, Bad{96000, 2, 48, "Samplerate"},
-        Bad{48000, 6, 96, "Channels"}, Bad{48000, 2, 20, "Bitrate"}, Bad{48000, 2, 160, "Bitrate"},
-        Bad{48000, 1, 12, "Bitrate"}, Bad{48000, 1, 96, "Bitrate"}}) {
-    s.audio.samplerate = b.rate;
-    s.audio.channels = b.channels;
-    s.audio.bitrate = b.kbps;
-    auto bad = MakeEncodeSettings(s);
-    ASSERT_FALSE(bad.ok()) << b.rate << " " << b.channels << " " << b.kbps;
-    EXPECT_EQ(bad.error().code, std::string("InvalidParam.AudioParams.") + b.field);
-    EXPECT_NE(bad.error().message.find("aac_he"), std::string::npos);
+  ExpectRefused(s, "aac_he",
+                {{22050, 2, 48, "Samplerate"},
+                 {96000, 2, 48, "Samplerate"},
+                 {48000, 6, 96, "Channels"},
+                 {48000, 2, 20, "Bitrate"},
+                 {48000, 2, 160, "Bitrate"},
+                 {48000, 1, 12, "Bitrate"},
+                 {48000, 1, 96, "Bitrate"}});
+}
+
+TEST(EncodeSettings, AacHeV2UsesFloesOwnEncoderForStereoOnly) {
+  auto s = Normal();
+  s.audio.codec = "AAC";
+  s.audio.profile = "aac_he_v2";
+  s.audio.samplerate = 48000;
+  s.audio.channels = 2;
+  s.audio.bitrate = 24;
+  auto e = MakeEncodeSettings(s);
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->audio->encoder, kFloeHeAacEncoder);
+  EXPECT_EQ(e->audio->aac_profile, FF_PROFILE_AAC_HE_V2);
+  for (auto [rate, kbps] : {std::pair{32000, 16}, {44100, 32}, {48000, 64}}) {
+    s.audio.samplerate = rate;
+    s.audio.bitrate = kbps;
+    EXPECT_TRUE(MakeEncodeSettings(s).ok()) << rate << " " << kbps;
   }
+  ExpectRefused(s, "aac_he_v2",
+                {{48000, 1, 24, "Channels"},
+                 {48000, 6, 24, "Channels"},
+                 {22050, 2, 24, "Samplerate"},
+                 {48000, 2, 12, "Bitrate"},
+                 {48000, 2, 96, "Bitrate"}});
 }
 
 TEST(EncodeSettings, Mp3RatesFlvCanCarry) {

@@ -98,6 +98,28 @@ TEST_P(LeaseStoreTest, AnExpiredLeaseMovesUnderANewEpochAndItsHolderLosesIt) {
   EXPECT_EQ(nodes[0].capacity_mc, 2000);
 }
 
+// A node back from a partition whose lease ran out while nobody claimed the job yet: its
+// heartbeat must not revive the lease (it would run beside the node that claims it next). It
+// gets a clean loss; the job is claimed once, under a new epoch, with one "assigned" event.
+TEST_P(LeaseStoreTest, AHeartbeatNeverRevivesAnExpiredLease) {
+  Store& store = *store_;
+  Submit("j1");
+  ASSERT_EQ(Ids(*store.ClaimJobs(Req("w1/a", 200))), (std::vector<std::string>{"j1"}));
+  NodeState w1{"w1/a", "w1", 2000, 450, 1, 0, 0};
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));  // partitioned past its lease
+  EXPECT_TRUE(store.Heartbeat(w1, 60'000)->empty()) << "the expired lease was revived";
+  const size_t events_before = store.ListJobEvents("j1", 50)->size();
+  auto moved = store.ClaimJobs(Req("w2/b"));
+  ASSERT_EQ(Ids(*moved), (std::vector<std::string>{"j1"}));
+  EXPECT_EQ(moved->front().epoch, 2);
+  EXPECT_TRUE(store.ClaimJobs(Req("w1/a"))->empty());  // claimed once
+  EXPECT_TRUE(store.Heartbeat(w1, 60'000)->empty());
+  auto events = *store.ListJobEvents("j1", 50);
+  ASSERT_EQ(events.size(), events_before + 1);
+  EXPECT_EQ(events.back().event, "assigned");
+  EXPECT_EQ(events.back().detail, "node w2 (the lease of node w1 expired)");
+}
+
 TEST_P(LeaseStoreTest, ReleasedAndStoppedJobsAreFreeAgain) {
   Store& store = *store_;
   Submit("j1");

@@ -25,6 +25,7 @@ const RETRY = { default: { maxTimeToFirstByteMs: 8000, maxLoadTimeMs: 20000, tim
   errorRetry: { maxNumRetry: 30, retryDelayMs: 1000, maxRetryDelayMs: 2000 } } };
 
 function play(video, url) {
+  video.dataset.src = url;
   if (Hls.isSupported()) {
     const hls = new Hls({ liveSyncDurationCount: 2, enableWorker: true, manifestLoadPolicy: RETRY, playlistLoadPolicy: RETRY });
     hls.loadSource(url);
@@ -126,6 +127,12 @@ export async function renderJob(root, id) {
       startPreview(id, preview);
     }
     if (job.Status !== 1 && !p.State) clear(preview).append(h('p', { class: 'hint' }, 'The job is not running.'));
+    // An output HLS cannot carry (AAC-LD): its player stays empty, so say why (the input plays).
+    const noPreview = (job.Events || []).find((e) => e.Event === 'preview_unavailable');
+    if (noPreview && !document.getElementById('preview-unavailable')) {
+      preview.prepend(h('p', { class: 'hint', id: 'preview-unavailable' },
+        `No output preview: ${noPreview.Detail || 'HLS cannot carry this output'}.`));
+    }
   };
   await refresh();
   timer = setInterval(refresh, 1000);

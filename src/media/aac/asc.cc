@@ -81,9 +81,13 @@ core::Result<std::vector<uint8_t>> LcConfig(int rate, int channels) {
 
 namespace {
 
-// The explicit hierarchical form (AOT 5 or 29 first): what libfdk_aac writes with a global
-// header, and what FFmpeg decodes from FLV and MP4 at the output rate (AAC-NOTES 1.8).
-core::Result<std::vector<uint8_t>> HierarchicalSbrConfig(int aot, int output_rate, int channels) {
+// The sampling frequency indexes of an SBR stream: the core's (half the output rate) and the
+// output's.
+struct SbrRateIndexes {
+  uint32_t core = 0;
+  uint32_t output = 0;
+};
+core::Result<SbrRateIndexes> SbrRates(int output_rate) {
   if (output_rate % 2 != 0)
     return Error::InvalidParameter(
         "AudioParams.SampleRate",
@@ -92,13 +96,21 @@ core::Result<std::vector<uint8_t>> HierarchicalSbrConfig(int aot, int output_rat
   if (!core_index) return core_index.error();
   auto ext_index = SamplingFrequencyIndex(output_rate);
   if (!ext_index) return ext_index.error();
+  return SbrRateIndexes{static_cast<uint32_t>(*core_index), static_cast<uint32_t>(*ext_index)};
+}
+
+// The explicit hierarchical form (AOT 5 or 29 first): what libfdk_aac writes with a global
+// header, and what FFmpeg decodes from FLV and MP4 at the output rate (AAC-NOTES 1.8).
+core::Result<std::vector<uint8_t>> HierarchicalSbrConfig(int aot, int output_rate, int channels) {
+  auto rates = SbrRates(output_rate);
+  if (!rates) return rates.error();
   auto config = ChannelConfig(channels);
   if (!config) return config.error();
   BitWriter w;
   w.Put(static_cast<uint32_t>(aot), 5);
-  w.Put(static_cast<uint32_t>(*core_index), 4);
+  w.Put(rates->core, 4);
   w.Put(static_cast<uint32_t>(*config), 4);
-  w.Put(static_cast<uint32_t>(*ext_index), 4);
+  w.Put(rates->output, 4);
   w.Put(kAotLc, 5);
   PutGaSpecificConfig(w, kAotLc, false);
   return Finish(w);
@@ -113,6 +125,23 @@ core::Result<std::vector<uint8_t>> HeConfig(int output_rate, int channels) {
 core::Result<std::vector<uint8_t>> HeV2Config(int output_rate) {
   // Parametric stereo rides on a mono core; the decoder makes the two channels.
   return HierarchicalSbrConfig(kAotPs, output_rate, 1);
+}
+
+core::Result<std::vector<uint8_t>> HeMonoConfig(int output_rate) {
+  auto rates = SbrRates(output_rate);
+  if (!rates) return rates.error();
+  BitWriter w;
+  w.Put(kAotLc, 5);
+  w.Put(rates->core, 4);
+  w.Put(1, 4);  // channel configuration: mono
+  PutGaSpecificConfig(w, kAotLc, false);
+  w.Put(0x2b7, 11);  // syncExtensionType: an SBR extension follows
+  w.Put(kAotSbr, 5);
+  w.PutBit(true);  // sbrPresentFlag
+  w.Put(rates->output, 4);
+  w.Put(0x548, 11);  // syncExtensionType: parametric stereo signalling follows
+  w.PutBit(false);   // psPresentFlag: a mono stream, decoded as one channel
+  return Finish(w);
 }
 
 core::Result<std::vector<uint8_t>> LdConfig(int rate, int channels, int frame_length) {

@@ -20,6 +20,11 @@ core::Result<std::vector<uint8_t>> LcConfig(int rate, int channels);
 // Explicit hierarchical HE-AAC: AOT 5, core index (output_rate / 2), channel configuration,
 // extension index (output_rate), then AOT 2 and the core's GASpecificConfig.
 core::Result<std::vector<uint8_t>> HeConfig(int output_rate, int channels);
+// Mono HE-AAC, backward-compatible explicit form: AOT 2 at the core rate, then the SBR sync
+// extension (0x2B7, AOT 5, the output rate) and the PS one (0x548) with psPresentFlag 0. The
+// hierarchical form leaves PS open, and FFmpeg then decodes a mono SBR stream as two channels
+// (AAC-NOTES 3); this one decodes as one channel in FFmpeg and faad.
+core::Result<std::vector<uint8_t>> HeMonoConfig(int output_rate);
 // Explicit hierarchical HE-AACv2: as HeConfig with AOT 29 and a mono core (channel config 1).
 core::Result<std::vector<uint8_t>> HeV2Config(int output_rate);
 // ER AAC-LD (AOT 23), frame_length 512 or 480, every error-resilience tool off, epConfig 0.

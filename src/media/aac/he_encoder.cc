@@ -1,4 +1,5 @@
-// HE-AAC v1: half-rate native AAC core + Floe's SBR, spliced packet by packet.
+// HE-AAC v1/v2: half-rate native AAC core + Floe's SBR (+ parametric stereo), spliced packet by
+// packet.
 #include "media/aac/he_encoder.h"
 
 extern "C" {
@@ -9,6 +10,10 @@ extern "C" {
 #include <cstring>
 
 #include "media/aac/asc.h"
+#include "media/aac/face.h"
+#include "media/aac/ps_estimate.h"
+#include "media/aac/ps_writer.h"
+#include "media/aac/sbr_estimate.h"
 #include "media/aac/splice.h"
 
 namespace floe::media::aac {
@@ -28,21 +33,35 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 
 }  // namespace
 
+PsLayout ChoosePsLayout(int64_t bit_rate) {
+  return {bit_rate < 22000 ? 10 : 20, bit_rate < 28000 ? 1 : 2};
+}
+
 core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettings& s) {
-  auto config = ChooseSbrConfig(s.sample_rate, s.channels, s.bit_rate);
+  if (s.parametric_stereo && s.channels != 2)
+    return core::Error::InvalidParameter("AudioParams.Channels",
+                                         "HE-AACv2 (parametric stereo) needs stereo input");
+  // Parametric stereo: one core channel and one SBR channel carry the downmix at the whole rate.
+  const int core_channels = s.parametric_stereo ? 1 : s.channels;
+  auto config = ChooseSbrConfig(s.sample_rate, core_channels, s.bit_rate);
   if (!config) return config.error();
   std::unique_ptr<HeAacEncoder> e(new HeAacEncoder());
   e->settings_ = s;
+  e->core_channels_ = core_channels;
+  e->ps_layout_ = ChoosePsLayout(s.bit_rate);
   const int core_rate = s.sample_rate / 2;
-  const int64_t sbr_bps =
-      int64_t{SbrBudgetBitsPerFrame(*config, s.channels)} * s.sample_rate / kOutputFrame;
+  const int side_bits =
+      SbrBudgetBitsPerFrame(*config, core_channels) +
+      (s.parametric_stereo ? PsBudgetBitsPerFrame(e->ps_layout_.bands, e->ps_layout_.envelopes)
+                           : 0);
+  const int64_t sbr_bps = int64_t{side_bits} * s.sample_rate / kOutputFrame;
 
   const AVCodec* codec = avcodec_find_encoder_by_name("aac");
   if (!codec) return core::Error{"EncoderMissing", 500, "aac is not available", ""};
   e->core_.reset(avcodec_alloc_context3(codec));
   AVCodecContext* c = e->core_.get();
   c->sample_rate = core_rate;
-  av_channel_layout_default(&c->ch_layout, s.channels);
+  av_channel_layout_default(&c->ch_layout, core_channels);
   c->sample_fmt = AV_SAMPLE_FMT_FLTP;
   c->bit_rate = s.bit_rate - sbr_bps;
   c->time_base = {1, core_rate};
@@ -53,50 +72,45 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
 
   // Copies: FFmpeg 5.1 takes the layouts by non-const pointer.
   AVChannelLayout out_layout{}, in_layout{};
-  av_channel_layout_default(&out_layout, s.channels);
-  av_channel_layout_default(&in_layout, s.channels);
+  av_channel_layout_default(&out_layout, core_channels);
+  av_channel_layout_default(&in_layout, core_channels);
   SwrContext* swr = nullptr;
   int rc = swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_FLTP, core_rate, &in_layout,
                                AV_SAMPLE_FMT_FLTP, s.sample_rate, 0, nullptr);
   e->swr_.reset(swr);
   if (rc < 0 || (rc = swr_init(swr)) < 0) return Failed("resampler", rc);
-  e->fifo_.reset(av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, s.channels, 4 * kCoreFrame));
+  e->fifo_.reset(av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, core_channels, 4 * kCoreFrame));
   if (!e->fifo_) return Failed("fifo", AVERROR(ENOMEM));
 
-  e->sbr_ = std::make_unique<SbrEncoder>(std::move(*config), s.channels);
-  e->qmf_.resize(s.channels);
+  e->sbr_ = std::make_unique<SbrEncoder>(std::move(*config), core_channels, s.sbr_transients);
+  e->qmf_.resize(s.channels);  // parametric stereo measures the input's two channels
   e->slots_.resize(s.channels);
 
-  auto asc = HeConfig(s.sample_rate, s.channels);
+  // Mono v1 says psPresentFlag 0, or FFmpeg would decode it as two channels (asc.h).
+  auto asc = s.parametric_stereo ? HeV2Config(s.sample_rate)
+             : s.channels == 1   ? HeMonoConfig(s.sample_rate)
+                                 : HeConfig(s.sample_rate, s.channels);
   if (!asc) return asc.error();
-  e->face_.reset(avcodec_alloc_context3(nullptr));
-  AVCodecContext* f = e->face_.get();
-  f->codec_type = AVMEDIA_TYPE_AUDIO;
-  f->codec_id = AV_CODEC_ID_AAC;
-  f->sample_fmt = AV_SAMPLE_FMT_FLTP;
-  f->sample_rate = s.sample_rate;
-  av_channel_layout_default(&f->ch_layout, s.channels);
-  f->frame_size = kOutputFrame;
-  f->profile = FF_PROFILE_AAC_HE;
-  f->bit_rate = s.bit_rate;
-  f->time_base = {1, s.sample_rate};
-  f->initial_padding = 2 * c->initial_padding + kSbrDecoderDelay;
   // The core wrote an LC ASC marking SBR absent; decoders would then ignore the SBR data.
-  f->extradata = static_cast<uint8_t*>(av_mallocz(asc->size() + AV_INPUT_BUFFER_PADDING_SIZE));
-  if (!f->extradata) return Failed("extradata", AVERROR(ENOMEM));
-  std::memcpy(f->extradata, asc->data(), asc->size());
-  f->extradata_size = static_cast<int>(asc->size());
+  e->face_ = NewFace({.sample_rate = s.sample_rate,
+                      .channels = s.channels,
+                      .frame_size = kOutputFrame,
+                      .profile = s.parametric_stereo ? FF_PROFILE_AAC_HE_V2 : FF_PROFILE_AAC_HE,
+                      .bit_rate = s.bit_rate,
+                      .initial_padding = 2 * c->initial_padding + kSbrDecoderDelay},
+                     *asc);
+  if (!e->face_) return Failed("extradata", AVERROR(ENOMEM));
   return e;
 }
 
 core::Result<void> HeAacEncoder::Encode(const AVFrame* frame,
                                         const std::function<void(AVPacket*)>& sink) {
   const int channels = settings_.channels;
-  std::vector<std::vector<float>> out(channels);
-  std::vector<uint8_t*> out_ptrs(channels);
+  std::vector<std::vector<float>> out(core_channels_);
+  std::vector<uint8_t*> out_ptrs(core_channels_);
   auto resample = [&](const uint8_t** in, int in_count) -> int {
     const int cap = swr_get_out_samples(swr_.get(), in_count) + 32;
-    for (int ch = 0; ch < channels; ++ch) {
+    for (int ch = 0; ch < core_channels_; ++ch) {
       out[ch].resize(cap);
       out_ptrs[ch] = reinterpret_cast<uint8_t*>(out[ch].data());
     }
@@ -115,7 +129,17 @@ core::Result<void> HeAacEncoder::Encode(const AVFrame* frame,
                        scratch_);
       slots_[ch].insert(slots_[ch].end(), scratch_.begin(), scratch_.end());
     }
-    int n = resample(const_cast<const uint8_t**>(frame->extended_data), frame->nb_samples);
+    const uint8_t** in = const_cast<const uint8_t**>(frame->extended_data);
+    const uint8_t* mono = nullptr;
+    if (settings_.parametric_stereo) {
+      const size_t n = static_cast<size_t>(frame->nb_samples);
+      downmix_.resize(n);
+      Downmix({reinterpret_cast<const float*>(frame->extended_data[0]), n},
+              {reinterpret_cast<const float*>(frame->extended_data[1]), n}, downmix_);
+      mono = reinterpret_cast<const uint8_t*>(downmix_.data());
+      in = &mono;
+    }
+    int n = resample(in, frame->nb_samples);
     if (n < 0) return Failed("resample", n);
     return SendCore(sink, false);
   }
@@ -160,34 +184,117 @@ core::Result<void> HeAacEncoder::Drain(const std::function<void(AVPacket*)>& sin
   }
 }
 
+// `count` QMF slots of input channel `ch` from slot `start` on; silence before or after the input.
+std::vector<QmfAnalysis::Slot> HeAacEncoder::TakeSlots(int ch, int64_t start, int count) const {
+  static const QmfAnalysis::Slot kSilence{};
+  std::vector<QmfAnalysis::Slot> out;
+  for (int64_t j = start; j < start + count; ++j) {
+    const int64_t i = j - slot_base_;
+    const bool have = i >= 0 && i < static_cast<int64_t>(slots_[ch].size());
+    out.push_back(have ? slots_[ch][i] : kSilence);
+  }
+  return out;
+}
+
+core::Result<BitWriter> HeAacEncoder::EncodeSbrLevel(
+    std::span<const std::vector<QmfAnalysis::Slot>> slots, SbrFallback fallback,
+    const SbrExtension* extension) {
+  switch (fallback) {
+    case SbrFallback::kNone:
+      return sbr_->EncodeFrame(slots, extension);
+    case SbrFallback::kNoHeader:
+      return sbr_->EncodeReducedFrame(slots, SbrEncoder::Reduction::kNoHeader, extension);
+    case SbrFallback::kSmallest:
+    case SbrFallback::kSmallestNoPs:
+      break;
+  }
+  return sbr_->EncodeReducedFrame(slots, SbrEncoder::Reduction::kSmallest, extension);
+}
+
+// sbr_extension_data() for the SBR frame that starts at input QMF slot `start`; with parametric
+// stereo, SBR describes the downmix (QMF is linear: its slots are the mean of the channels') and
+// ps_data() rides in its extended data.
+core::Result<BitWriter> HeAacEncoder::EncodeSbr(int64_t start, SbrFallback fallback) {
+  // The decoder moves each stereo band from the previous envelope's parameters to the next's
+  // over the envelope and reaches them at its end (FIX class borders), so each envelope is
+  // measured over a window of its length centred on that border: for one envelope slots 16..47
+  // of the frame, which reaches into the next one.
+  // The transient detector looks kSbrTransientLookahead slots past the frame for the peak of
+  // an onset near its end (the core's one-frame delay means those slots are always here).
+  const int env_slots = kQmfSlotsPerFrame / ps_layout_.envelopes;
+  const int reach = kQmfSlotsPerFrame + std::max(kSbrTransientLookahead,
+                                                 settings_.parametric_stereo ? env_slots / 2 : 0);
+  std::vector<std::vector<QmfAnalysis::Slot>> slots;
+  for (int ch = 0; ch < settings_.channels; ++ch) slots.push_back(TakeSlots(ch, start, reach));
+  if (!settings_.parametric_stereo) return EncodeSbrLevel(slots, fallback, nullptr);
+
+  PsFrame ps;
+  ps.bands = ps_layout_.bands;
+  for (int e = 0; e < ps_layout_.envelopes; ++e) {
+    const int border = (e + 1) * env_slots;
+    std::vector<int>& iid = ps.iid.emplace_back();
+    std::vector<int>& icc = ps.icc.emplace_back();
+    for (const PsBandEstimate& b : EstimatePsBands(slots[0], slots[1], border - env_slots / 2,
+                                                   border + env_slots / 2, ps.bands)) {
+      iid.push_back(b.iid);
+      icc.push_back(b.icc_index);
+    }
+  }
+  // A frame's first envelope is always frequency coded, as the SBR envelopes are: every packet
+  // decodes on its own (live joins, segment starts). Later envelopes take the cheaper coding.
+  if (auto ok = ChoosePsCoding(ps, false); !ok) return ok.error();
+  SbrExtension ext{kSbrExtensionIdPs, {}};
+  if (auto ok = WritePsData(ps, ext.payload); !ok) return ok.error();
+  std::vector<QmfAnalysis::Slot> mono(reach);
+  for (size_t t = 0; t < mono.size(); ++t) {
+    for (int k = 0; k < QmfAnalysis::kBands; ++k)
+      mono[t][k] = 0.5F * (slots[0][t][k] + slots[1][t][k]);
+  }
+  const std::span<const std::vector<QmfAnalysis::Slot>> sbr_slots(&mono, 1);
+  return EncodeSbrLevel(sbr_slots, fallback,
+                        fallback == SbrFallback::kSmallestNoPs ? nullptr : &ext);
+}
+
 // Core packet with pts P (core samples) decodes to output samples [2P, 2P + 2048) (before the
 // SBR path's delay, which its stamp takes off); its SBR frame describes the 32 QMF slots of the
 // input from slot 2P / 64 + sbr_slot_offset on.
 core::Result<void> HeAacEncoder::Emit(const AVPacket* core,
                                       const std::function<void(AVPacket*)>& sink) {
   const int64_t start = FloorDiv(2 * core->pts, QmfAnalysis::kBands) + settings_.sbr_slot_offset;
-  static const QmfAnalysis::Slot kSilence{};
-  std::vector<std::vector<QmfAnalysis::Slot>> frame_slots(settings_.channels);
-  for (int ch = 0; ch < settings_.channels; ++ch) {
-    for (int64_t j = start; j < start + 32; ++j) {
-      const int64_t i = j - slot_base_;
-      const bool have = i >= 0 && i < static_cast<int64_t>(slots_[ch].size());
-      frame_slots[ch].push_back(have ? slots_[ch][i] : kSilence);  // before or after the input
+  // The core may fill its packet up to the AAC limit (6144 bits per channel) without knowing
+  // of the SBR data (measured: FFmpeg's encoder at 32 kbit/s mono spends its reservoir on a
+  // hard attack after silence, 760 of 768 bytes). Then ever smaller SBR frames: no header; one
+  // envelope; and (v2) no parametric stereo for this frame, which the decoder then keeps from
+  // the last. With no room at all the core goes alone (FFmpeg logs "No quantized data read for
+  // sbr_dequant", upsamples that frame and resumes at the next header), never over the limit.
+  const std::span<const uint8_t> core_data(core->data, static_cast<size_t>(core->size));
+  std::vector<uint8_t> spliced;
+  for (SbrFallback level : {SbrFallback::kNone, SbrFallback::kNoHeader, SbrFallback::kSmallest,
+                            SbrFallback::kSmallestNoPs}) {
+    if (level == SbrFallback::kSmallestNoPs && !settings_.parametric_stereo) continue;
+    auto sbr = EncodeSbr(start, level);
+    if (!sbr) return sbr.error();
+    auto out = AppendSbrFil(core_data, *sbr);
+    if (!out) return out.error();
+    if (FitsAacFrameLimit(out->size(), core_channels_)) {
+      spliced = std::move(*out);
+      if (level != SbrFallback::kNone) ++sbr_fallback_frames_;
+      break;
     }
+  }
+  if (spliced.empty()) {
+    spliced.assign(core_data.begin(), core_data.end());
+    ++sbr_dropped_frames_;
   }
   // Packets come in pts order: the slots before this frame are never needed again.
   while (slot_base_ < start && !slots_[0].empty()) {
     for (auto& s : slots_) s.pop_front();
     ++slot_base_;
   }
-  auto sbr = sbr_->EncodeFrame(frame_slots);
-  if (!sbr) return sbr.error();
-  auto spliced = AppendSbrFil({core->data, static_cast<size_t>(core->size)}, *sbr);
-  if (!spliced) return spliced.error();
   av_packet_unref(out_packet_.get());
-  if (int rc = av_new_packet(out_packet_.get(), static_cast<int>(spliced->size())); rc < 0)
+  if (int rc = av_new_packet(out_packet_.get(), static_cast<int>(spliced.size())); rc < 0)
     return Failed("packet", rc);
-  std::memcpy(out_packet_->data, spliced->data(), spliced->size());
+  std::memcpy(out_packet_->data, spliced.data(), spliced.size());
   out_packet_->pts = first_pts_ + 2 * core->pts - kSbrDecoderDelay;
   out_packet_->dts = first_pts_ + 2 * core->dts - kSbrDecoderDelay;
   out_packet_->duration = 2 * core->duration;

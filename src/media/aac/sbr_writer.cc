@@ -2,6 +2,7 @@
 // FFmpeg 5.1's decoder reads them (read_sbr_header ... read_sbr_data).
 #include "media/aac/sbr_writer.h"
 
+#include <algorithm>
 #include <string>
 
 #include "media/aac/sbr_tables.h"
@@ -103,21 +104,57 @@ void WriteHeader(const SbrHeader& h, BitWriter& w) {
   }
 }
 
+// Bits of bs_pointer: ceil(log2(num_env + 1)).
+int PointerBits(int num_env) {
+  int bits = 0;
+  while ((1 << bits) < num_env + 1) ++bits;
+  return bits;
+}
+
+bool HasLead(SbrFrameClass c) {
+  return c == SbrFrameClass::kVarFix || c == SbrFrameClass::kVarVar;
+}
+
+bool HasTrail(SbrFrameClass c) {
+  return c == SbrFrameClass::kFixVar || c == SbrFrameClass::kVarVar;
+}
+
 core::Result<void> WriteGrid(const SbrGrid& g, BitWriter& w) {
-  if (g.frame_class != SbrFrameClass::kFixFix) {
-    return Refuse("Grid.FrameClass", "only FIXFIX is written so far");
-  }
-  const int log2_env = g.num_env == 1 ? 0 : g.num_env == 2 ? 1 : g.num_env == 4 ? 2 : -1;
-  if (log2_env < 0) return Refuse("Grid.NumEnv", "FIXFIX takes 1, 2 or 4 envelopes");
   if (static_cast<int>(g.freq_res.size()) != g.num_env) {
     return Refuse("Grid.FreqRes", "needs one entry per envelope");
   }
-  for (bool r : g.freq_res) {
-    if (r != g.freq_res[0]) return Refuse("Grid.FreqRes", "FIXFIX has one for all envelopes");
+  if (g.frame_class == SbrFrameClass::kFixFix) {
+    const int log2_env = g.num_env == 1 ? 0 : g.num_env == 2 ? 1 : g.num_env == 4 ? 2 : -1;
+    if (log2_env < 0) return Refuse("Grid.NumEnv", "FIXFIX takes 1, 2 or 4 envelopes");
+    for (bool r : g.freq_res) {
+      if (r != g.freq_res[0]) return Refuse("Grid.FreqRes", "FIXFIX has one for all envelopes");
+    }
+    w.Put(static_cast<uint32_t>(g.frame_class), 2);
+    w.Put(log2_env, 2);
+    w.PutBit(g.freq_res[0]);
+    return core::Ok();
   }
+  if (SbrGridBorders(g).empty()) {
+    return Refuse("Grid.Borders",
+                  "VAR borders must be 0..3 / 16..19, steps 2..8 (even), at most 3 per side, "
+                  "num_env = steps + 1 (VARVAR at most 5), strictly increasing");
+  }
+  if (g.pointer < 0 || g.pointer > g.num_env + 1 || g.pointer >= (1 << PointerBits(g.num_env))) {
+    return Refuse("Grid.Pointer", "must be 0..num_env + 1");
+  }
+  const bool lead = HasLead(g.frame_class), trail = HasTrail(g.frame_class);
   w.Put(static_cast<uint32_t>(g.frame_class), 2);
-  w.Put(log2_env, 2);
-  w.PutBit(g.freq_res[0]);
+  if (lead) w.Put(g.abs_bord_lead, 2);                                  // bs_var_bord_0
+  if (trail) w.Put(g.abs_bord_trail, 2);                                // bs_var_bord_1
+  if (lead) w.Put(static_cast<uint32_t>(g.rel_bord_lead.size()), 2);    // bs_num_rel_0
+  if (trail) w.Put(static_cast<uint32_t>(g.rel_bord_trail.size()), 2);  // bs_num_rel_1
+  for (int step : g.rel_bord_lead) w.Put((step - 2) / 2, 2);            // bs_rel_bord_0
+  for (int step : g.rel_bord_trail) w.Put((step - 2) / 2, 2);           // bs_rel_bord_1
+  w.Put(g.pointer, PointerBits(g.num_env));
+  // FIXVAR lists the resolutions from the last envelope back; the others from the first on.
+  for (int e = 0; e < g.num_env; ++e) {
+    w.PutBit(g.freq_res[g.frame_class == SbrFrameClass::kFixVar ? g.num_env - 1 - e : e]);
+  }
   return core::Ok();
 }
 
@@ -264,6 +301,63 @@ core::Result<void> WriteSbrData(const SbrConfig& cfg, const SbrFrame& f, BitWrit
 }
 
 }  // namespace
+
+std::vector<int> SbrGridBorders(const SbrGrid& g) {
+  constexpr int kTrail = 16;  // SBR time slots per 1024-sample core frame
+  if (g.num_env < 1) return {};
+  if (g.frame_class == SbrFrameClass::kFixFix) {
+    if (g.num_env != 1 && g.num_env != 2 && g.num_env != 4) return {};
+    std::vector<int> b;
+    for (int e = 0; e <= g.num_env; ++e) b.push_back(e * kTrail / g.num_env);
+    return b;
+  }
+  const bool lead = HasLead(g.frame_class), trail = HasTrail(g.frame_class);
+  const size_t n_lead = lead ? g.rel_bord_lead.size() : 0;
+  const size_t n_trail = trail ? g.rel_bord_trail.size() : 0;
+  if ((!lead && !g.rel_bord_lead.empty()) || (!trail && !g.rel_bord_trail.empty())) return {};
+  if (n_lead > 3 || n_trail > 3 || static_cast<int>(n_lead + n_trail) + 1 != g.num_env ||
+      g.num_env > (g.frame_class == SbrFrameClass::kVarVar ? 5 : 4)) {
+    return {};
+  }
+  auto bord_ok = [](int v) { return v >= 0 && v <= 3; };
+  auto step_ok = [](int s) { return s >= 2 && s <= 8 && s % 2 == 0; };
+  if ((lead && !bord_ok(g.abs_bord_lead)) || (trail && !bord_ok(g.abs_bord_trail))) return {};
+  std::vector<int> b(g.num_env + 1);
+  b[0] = lead ? g.abs_bord_lead : 0;
+  b[g.num_env] = kTrail + (trail ? g.abs_bord_trail : 0);
+  for (size_t i = 0; i < n_lead; ++i) {
+    if (!step_ok(g.rel_bord_lead[i])) return {};
+    b[i + 1] = b[i] + g.rel_bord_lead[i];
+  }
+  for (size_t i = 0; i < n_trail; ++i) {
+    if (!step_ok(g.rel_bord_trail[i])) return {};
+    b[g.num_env - 1 - i] = b[g.num_env - i] - g.rel_bord_trail[i];
+  }
+  for (int e = 1; e <= g.num_env; ++e) {
+    if (b[e - 1] >= b[e]) return {};
+  }
+  return b;
+}
+
+int SbrNoiseSplitEnvelope(const SbrGrid& g) {
+  if (g.num_env < 2) return g.num_env;
+  switch (g.frame_class) {
+    case SbrFrameClass::kFixFix:
+      return g.num_env / 2;
+    case SbrFrameClass::kFixVar:
+    case SbrFrameClass::kVarVar:
+      return g.num_env - std::max(g.pointer - 1, 1);
+    case SbrFrameClass::kVarFix:
+      return g.pointer == 0 ? 1 : g.pointer == 1 ? g.num_env - 1 : g.pointer - 1;
+  }
+  return 1;
+}
+
+int SbrTransientEnvelope(const SbrGrid& g) {
+  if (HasTrail(g.frame_class) && g.pointer > 0) return g.num_env + 1 - g.pointer;
+  if (g.frame_class == SbrFrameClass::kVarFix && g.pointer > 1) return g.pointer - 1;
+  return -1;
+}
 
 core::Result<SbrConfig> MakeSbrConfig(int sample_rate, const SbrHeader& h) {
   auto in = [](int v, int hi) { return v >= 0 && v <= hi; };

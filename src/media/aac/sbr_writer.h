@@ -31,19 +31,30 @@ struct SbrConfig {
 
 enum class SbrFrameClass { kFixFix = 0, kFixVar = 1, kVarFix = 2, kVarVar = 3 };
 
-// sbr_grid(). Only FIXFIX is written today; the VAR fields are here so that transient
-// framing can be added without changing the struct's users.
+// sbr_grid(). Borders are in SBR time slots (16 per frame). FIXFIX splits the frame evenly; the
+// VAR classes place borders by relative steps from an absolute border at either end: FIXVAR
+// from the trailing one back, VARFIX from the leading one on, VARVAR both (the envelope in the
+// middle takes what is left). bs_pointer picks the transient envelope and the noise border.
 struct SbrGrid {
   SbrFrameClass frame_class = SbrFrameClass::kFixFix;
-  int num_env = 1;                  // FIXFIX: 1, 2 or 4
+  int num_env = 1;                  // FIXFIX: 1, 2 or 4; VAR: relative borders + 1 (4, VARVAR 5)
   std::vector<bool> freq_res;       // per envelope; FIXFIX: all equal
-  int abs_bord_lead = 0;            // VARFIX/VARVAR bs_var_bord_0
-  int abs_bord_trail = 0;           // FIXVAR/VARVAR bs_var_bord_1
-  std::vector<int> rel_bord_lead;   // bs_rel_bord_0 values (2..8, step 2)
-  std::vector<int> rel_bord_trail;  // bs_rel_bord_1 values
-  int pointer = 0;                  // bs_pointer
+  int abs_bord_lead = 0;            // VARFIX/VARVAR bs_var_bord_0: leading border 0..3
+  int abs_bord_trail = 0;           // FIXVAR/VARVAR bs_var_bord_1: trailing border 16 + 0..3
+  std::vector<int> rel_bord_lead;   // VARFIX/VARVAR envelope lengths from the start (2..8, even)
+  std::vector<int> rel_bord_trail;  // FIXVAR/VARVAR envelope lengths from the end, last first
+  int pointer = 0;                  // bs_pointer, 0..num_env + 1
   int num_noise() const { return num_env > 1 ? 2 : 1; }
 };
+
+// The envelope borders (num_env + 1 values) the decoder derives from `grid`, as FFmpeg 5.1's
+// read_sbr_grid does; empty when the grid's fields do not fit its class.
+std::vector<int> SbrGridBorders(const SbrGrid& grid);
+
+// The index of the envelope whose start splits the two noise floors (num_env > 1), and of the
+// transient envelope (-1 for none), as the decoder reads them from the class and bs_pointer.
+int SbrNoiseSplitEnvelope(const SbrGrid& grid);
+int SbrTransientEnvelope(const SbrGrid& grid);
 
 // One channel's quantised parameters. In a coupled pair, channel 0 carries the level and
 // channel 1 the balance, both in bitstream units (the decoder doubles balance values).

@@ -50,10 +50,12 @@ Result<std::vector<store::Lease>> PostgresStore::Heartbeat(const NodeState& node
         "UPDATE jobs SET lease_holder = '', lease_expires = 0 WHERE lease_holder = $1 AND "
         "status = 2",
         Params().Add(node.holder));
+    // Only a live lease is extended: one that expired is the cluster's again (another node may
+    // be claiming it this moment), so its old holder learns it lost the job (not returned).
     auto r = c.Exec(
-        "UPDATE jobs SET lease_expires = $2 WHERE lease_holder = $1 RETURNING job_id, "
-        "lease_epoch",
-        Params().Add(node.holder).Add(now + lease_ms));
+        "UPDATE jobs SET lease_expires = $2 WHERE lease_holder = $1 AND lease_expires >= $3 "
+        "RETURNING job_id, lease_epoch",
+        Params().Add(node.holder).Add(now + lease_ms).Add(now));
     std::vector<store::Lease> held;
     for (int i = 0; i < r.size(); ++i) held.push_back({r.Text(i, 0), r.Int(i, 1), 0, ""});
     return held;

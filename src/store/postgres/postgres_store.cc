@@ -8,6 +8,7 @@
 
 #include "core/time.h"
 #include "store/postgres/migrations.h"
+#include "store/schema_version.h"
 
 namespace floe::store::postgres {
 
@@ -76,13 +77,7 @@ void PostgresStore::Migrate() {
         "description TEXT NOT NULL, applied_at BIGINT NOT NULL)");
     int current = static_cast<int>(
         c->Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Int(0, 0));
-    if (int known = Migrations().back().version; current > known) {
-      // A newer floe migrated the database: this one must not run against it (docs/operations.md,
-      // "Upgrading").
-      throw std::runtime_error("the PostgreSQL store is at schema version " +
-                               std::to_string(current) + ", newer than this floe knows (" +
-                               std::to_string(known) + "): run a floe at least as new");
-    }
+    RequireSchemaNotNewer("the PostgreSQL store", current, Migrations().back().version);
     for (const auto& m : Migrations()) {
       if (m.version <= current) continue;
       c->Simple("BEGIN");

@@ -8,10 +8,11 @@
 
 namespace floe::store::sqlite {
 
-std::vector<Lease> SqliteStore::HeldBy(Db& db, const std::string& holder) {
-  auto s =
-      db.Prepare("SELECT job_id, lease_epoch FROM jobs WHERE lease_holder = ? ORDER BY job_id");
-  s.Bind(1, holder);
+std::vector<Lease> SqliteStore::HeldBy(Db& db, const std::string& holder, int64_t now) {
+  auto s = db.Prepare(
+      "SELECT job_id, lease_epoch FROM jobs WHERE lease_holder = ? AND lease_expires >= ? "
+      "ORDER BY job_id");
+  s.Bind(1, holder).Bind(2, now);
   std::vector<Lease> out;
   while (s.Step()) out.push_back({s.Text(0), s.Int(1), 0, ""});
   return out;
@@ -38,11 +39,14 @@ Result<std::vector<Lease>> SqliteStore::Heartbeat(const NodeState& node, int64_t
           "status = 2")
         .Bind(1, node.holder)
         .Step();
-    db.Prepare("UPDATE jobs SET lease_expires = ? WHERE lease_holder = ?")
+    // Only a live lease is extended: one that expired is the cluster's again (another node may
+    // be claiming it this moment), so its old holder learns it lost the job (not in `held`).
+    db.Prepare("UPDATE jobs SET lease_expires = ? WHERE lease_holder = ? AND lease_expires >= ?")
         .Bind(1, now + lease_ms)
         .Bind(2, node.holder)
+        .Bind(3, now)
         .Step();
-    held = HeldBy(db, node.holder);
+    held = HeldBy(db, node.holder, now);
     return {};
   });
   if (!r) return r.error();

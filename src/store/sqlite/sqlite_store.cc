@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/time.h"
+#include "store/schema_version.h"
 #include "store/sqlite/migrations.h"
 
 namespace floe::store::sqlite {
@@ -34,12 +35,7 @@ void SqliteStore::Migrate() {
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
   int current = SchemaVersion();
-  if (int known = Migrations().back().version; current > known) {
-    // A newer floe migrated this file: an older one would misread what it wrote.
-    throw std::runtime_error("the store " + path_ + " is at schema version " +
-                             std::to_string(current) + ", newer than this floe knows (" +
-                             std::to_string(known) + "): run a floe at least as new");
-  }
+  RequireSchemaNotNewer("the store " + path_, current, Migrations().back().version);
   for (const auto& m : Migrations()) {
     if (m.version <= current) continue;
     db.Exec("BEGIN IMMEDIATE");

@@ -118,7 +118,8 @@ class SqliteStore final : public Store {
   static const std::string kJobSelect;
   static constexpr int kJobSelectCount = 23;
   static JobRecord JobFrom(const Stmt& s);
-  static std::vector<Lease> HeldBy(Db& db, const std::string& holder);
+  // The holder's live leases (expiring at `now` or later).
+  static std::vector<Lease> HeldBy(Db& db, const std::string& holder, int64_t now);
 
   static void InsertAccessKey(Db& db, const AccessKey& k);
   static void InsertJobEvent(Db& db, const JobEvent& e);

@@ -86,6 +86,9 @@ test('templates: create through the form, the API\'s validation message next to 
   await page.selectOption('#VideoParams\\.Codec', 'H.264');
   await page.selectOption('#AudioParams\\.Codec', 'AAC');
   await page.fill('#AudioParams\\.Bitrate', '64');
+  // HE-AAC (Floe's own SBR encoder): the job test below plays its preview in chromium.
+  await page.selectOption('#AudioParams\\.Samplerate', '48000');
+  await page.selectOption('#AudioParams\\.Profile', 'aac_he');
   await page.click('#save-template');
   await page.waitForSelector('#templates tr:has-text("console-240p")');
   const list = await v1Client(server.creds).call('ListLiveTranscodeTemplates', { KeyWord: 'console-240p' });
@@ -137,6 +140,17 @@ test('jobs: submit on a live source, watch it run with preview and charts, stop 
     const t0 = await time('#preview-output');
     await sleep(3000);
     assert.ok((await time('#preview-output')) > t0 + 1, 'the output preview advances');
+    // Its audio is HE-AAC: the master playlist says so (CODECS mp4a.40.5, which hls.js builds its
+    // decoder config from) and chromium decodes it (audio bytes decoded keep growing).
+    const outputUrl = await page.evaluate(() => document.querySelector('#preview-output').dataset.src || '');
+    assert.match(outputUrl, /\/output\/master\.m3u8$/);
+    const master = await page.evaluate(async (u) => (await fetch(u)).text(), outputUrl);
+    assert.match(master, /CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.5"/);
+    const audioBytes = () => page.evaluate(() => document.querySelector('#preview-output').webkitAudioDecodedByteCount || 0);
+    await until('the output preview decoding HE-AAC audio', async () => (await audioBytes()) > 0, 20000, 250);
+    const a0 = await audioBytes();
+    await sleep(2000);
+    assert.ok((await audioBytes()) > a0, 'the HE-AAC audio keeps decoding');
     await until('the input preview playing', async () => (await time('#preview-input')) > 0, 20000, 250);
     await shot(page, 'job-running');
     const jobUrl = page.url();

@@ -93,6 +93,17 @@ for (const make of [
     assert.match(e.message, /1-60/);
     const unchanged = (await sdk.call('GetLiveTranscodeTemplate', { TemplateId: id })).TemplateContent;
     assert.deepEqual(unchanged, after);
+    // The merged template is checked: aac_he_v2 cannot carry the stored 96 kbit/s.
+    const merged = await expectError(
+      sdk.call('UpdateLiveTranscodeTemplate', {
+        TemplateId: id,
+        TemplateConfig: JSON.stringify({ AudioParams: { Profile: 'aac_he_v2' } }),
+      }),
+      'InvalidParam.AudioParams.Bitrate',
+      400,
+    );
+    assert.match(merged.message, /aac_he_v2 with 2 channel\(s\) carries 16-64 kbit\/s/);
+    assert.deepEqual((await sdk.call('GetLiveTranscodeTemplate', { TemplateId: id })).TemplateContent, after);
 
     await sdk.call('DeleteLiveTranscodeTemplate', { TemplateId: id });
     await expectError(sdk.call('GetLiveTranscodeTemplate', { TemplateId: id }), 'ResourceNotFound', 404);
@@ -120,6 +131,11 @@ test('validation errors as the SDKs surface them', async () => {
       [{ VideoParams: { Height: '720', Fps: '30', Bitrate: '100' }, AudioParams: { Samplerate: '22049' } }, 'InvalidParam.AudioParams.Samplerate'],
       [{ VideoParams: { Height: '720', Fps: '30', Bitrate: '100' }, AudioParams: { Profile: 'aac_ld', Samplerate: '48000' } }, 'InvalidParam.AudioParams.Samplerate'],
       [{ VideoParams: { Height: '720', Fps: '30', Bitrate: '100' }, AudioParams: { Channels: '3' } }, 'InvalidParam.AudioParams.Channels'],
+      // What each AAC profile can carry (README, "Audio profiles"), defaults included.
+      [{ VideoParams: { Height: '720', Fps: '30', Bitrate: '100' }, AudioParams: { Profile: 'aac_he_v2', Channels: '1' } }, 'InvalidParam.AudioParams.Channels'],
+      [{ VideoParams: { Height: '720', Fps: '30', Bitrate: '100' }, AudioParams: { Profile: 'aac_he_v2', Bitrate: '96' } }, 'InvalidParam.AudioParams.Bitrate'],
+      [{ VideoParams: { Height: '720', Fps: '30', Bitrate: '100' }, AudioParams: { Profile: 'aac_he', Samplerate: '22050' } }, 'InvalidParam.AudioParams.Samplerate'],
+      [{ VideoParams: { Height: '720', Fps: '30', Bitrate: '100' }, AudioParams: { Profile: 'aac_ld', Bitrate: '300' } }, 'InvalidParam.AudioParams.Bitrate'],
       [{ VideoParams: { Height: '720', Bitrate: '100' } }, 'MissingParameter'],
     ];
     for (const [config, code] of cases) {

@@ -137,6 +137,20 @@ TEST(AscTest, FfmpegDecodesHeV2MonoCoreAsStereo) {
   EXPECT_EQ(d.samples, 2048);
 }
 
+TEST(AscTest, MonoHeSignalsSbrAndNoParametricStereo) {
+  // AOT 2 / 24 kHz / mono / GA, 0x2B7 AOT 5 sbr 1 48 kHz, 0x548 ps 0 (AAC-NOTES 3's bytes).
+  EXPECT_EQ(*HeMonoConfig(48000), (Bytes{0x13, 0x08, 0x56, 0xE5, 0x9D, 0x48, 0x00}));
+  for (int rate : {48000, 44100, 32000}) {
+    CodecContextPtr ctx = OpenDecoder(*HeMonoConfig(rate));
+    ASSERT_TRUE(ctx) << rate;
+    Decoded d = DecodeOne(ctx.get(), SilentBlock(1));
+    EXPECT_EQ(d.sample_rate, rate);
+    EXPECT_EQ(d.channels, 1) << "the hierarchical form would decode as 2";
+    EXPECT_EQ(d.samples, 2048);
+  }
+  EXPECT_FALSE(HeMonoConfig(44101).ok());  // odd: no core rate
+}
+
 TEST(AscTest, FfmpegDecodesLdFramesOfTheSignalledLength) {
   for (int frame_length : {512, 480}) {
     CodecContextPtr ctx = OpenDecoder(*LdConfig(44100, 2, frame_length));

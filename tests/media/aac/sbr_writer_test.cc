@@ -88,6 +88,113 @@ TEST(SbrWriterTest, HeaderAndSingleChannelReadBackFieldByField) {
   EXPECT_FALSE(r.overrun());
 }
 
+// A channel of flat values shaped for `grid` (any class).
+SbrChannelData FlatVarChannel(const SbrConfig& c, const SbrGrid& grid, int level) {
+  SbrChannelData ch;
+  ch.grid = grid;
+  for (bool res : grid.freq_res) ch.envelopes.emplace_back(c.tables.bands(res), level);
+  ch.env_dt.assign(grid.num_env, false);
+  ch.noise.assign(grid.num_noise(), std::vector<int>(c.tables.n_q(), 10));
+  ch.noise_dt.assign(grid.num_noise(), false);
+  ch.invf.assign(c.tables.n_q(), 0);
+  return ch;
+}
+
+SbrGrid VarGrid(SbrFrameClass cls, std::vector<int> lead, std::vector<int> trail, int pointer,
+                std::vector<bool> freq_res) {
+  SbrGrid g;
+  g.frame_class = cls;
+  g.num_env = static_cast<int>(freq_res.size());
+  g.freq_res = std::move(freq_res);
+  g.rel_bord_lead = std::move(lead);
+  g.rel_bord_trail = std::move(trail);
+  g.pointer = pointer;
+  return g;
+}
+
+TEST(SbrWriterTest, VarGridsReadBackAsTheDecoderReadsThem) {
+  const SbrConfig cfg = NotesConfig();  // amp_res 1: VAR frames keep the header's 3 dB
+  struct Case {
+    SbrGrid grid;
+    std::vector<int> borders;
+    int noise_split, transient;
+  };
+  const Case cases[] = {
+      // FIXVAR: borders from 16 back; freq_res listed last envelope first; pointer 2 ->
+      // transient envelope 3 + 1 - 2 = 2, noise split at envelope 3 - max(1, 1) = 2.
+      {VarGrid(SbrFrameClass::kFixVar, {}, {2, 4}, 2, {true, false, true}), {0, 10, 14, 16}, 2, 2},
+      // VARFIX: borders from 0 on; pointer 2 -> transient envelope 1, noise split there too.
+      {VarGrid(SbrFrameClass::kVarFix, {2, 4}, {}, 2, {false, true, true}), {0, 2, 6, 16}, 1, 1},
+      // VARVAR, 5 envelopes (the most FFmpeg takes); pointer 0: no transient, split at 4.
+      {VarGrid(SbrFrameClass::kVarVar, {2, 2}, {2, 4}, 0, {false, false, true, false, true}),
+       {0, 2, 4, 10, 14, 16},
+       4,
+       -1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(static_cast<int>(c.grid.frame_class));
+    EXPECT_EQ(SbrGridBorders(c.grid), c.borders);
+    EXPECT_EQ(SbrNoiseSplitEnvelope(c.grid), c.noise_split);
+    EXPECT_EQ(SbrTransientEnvelope(c.grid), c.transient);
+    SbrFrame f;
+    f.send_header = false;
+    f.channels.push_back(FlatVarChannel(cfg, c.grid, 30));
+    BitWriter w;
+    ASSERT_TRUE(WriteSbrExtensionData(cfg, f, w).ok());
+    BitReader r(w.data(), w.bits());
+    EXPECT_EQ(r.Get(1), 0u);  // bs_header_flag
+    EXPECT_EQ(r.Get(1), 0u);  // bs_data_extra
+    const auto cls = c.grid.frame_class;
+    EXPECT_EQ(r.Get(2), static_cast<uint32_t>(cls));
+    const bool lead = cls == SbrFrameClass::kVarFix || cls == SbrFrameClass::kVarVar;
+    const bool trail = cls == SbrFrameClass::kFixVar || cls == SbrFrameClass::kVarVar;
+    if (lead) {
+      EXPECT_EQ(r.Get(2), 0u);  // bs_var_bord_0
+    }
+    if (trail) {
+      EXPECT_EQ(r.Get(2), 0u);  // bs_var_bord_1
+    }
+    if (lead) {
+      EXPECT_EQ(r.Get(2), c.grid.rel_bord_lead.size());
+    }
+    if (trail) {
+      EXPECT_EQ(r.Get(2), c.grid.rel_bord_trail.size());
+    }
+    for (int step : c.grid.rel_bord_lead) EXPECT_EQ(2 * r.Get(2) + 2, static_cast<uint32_t>(step));
+    for (int step : c.grid.rel_bord_trail) EXPECT_EQ(2 * r.Get(2) + 2, static_cast<uint32_t>(step));
+    // bs_pointer: ceil(log2(num_env + 1)) bits, 2 for 3 envelopes, 3 for 5.
+    EXPECT_EQ(r.Get(c.grid.num_env == 3 ? 2 : 3), static_cast<uint32_t>(c.grid.pointer));
+    for (int e = 0; e < c.grid.num_env; ++e) {
+      const int env = cls == SbrFrameClass::kFixVar ? c.grid.num_env - 1 - e : e;
+      EXPECT_EQ(r.Get(1) != 0, c.grid.freq_res[env]) << "envelope " << env;
+    }
+    for (int e = 0; e < c.grid.num_env + 2; ++e) EXPECT_EQ(r.Get(1), 0u);  // dtdf
+    EXPECT_EQ(r.Get(2), 0u);                                               // invf, one band
+    // 3 dB envelopes: 6 raw bits for the first value.
+    EXPECT_EQ(ReadDfEnvelope(r, cfg.tables.bands(c.grid.freq_res[0]), 6, SbrHuff::kEnv30F),
+              f.channels[0].envelopes[0]);
+    EXPECT_FALSE(r.overrun());
+  }
+
+  // What the decoder would refuse, or read differently.
+  BitWriter w;
+  auto refused = [&](const SbrGrid& g) {
+    SbrFrame f;
+    f.channels.push_back(FlatVarChannel(cfg, g, 30));
+    return !WriteSbrExtensionData(cfg, f, w).ok();
+  };
+  // Lead 8 + 8 and trail 8 meet at slot 8 twice: not strictly increasing.
+  EXPECT_TRUE(refused(VarGrid(SbrFrameClass::kVarVar, {8, 8}, {8}, 0, {true, true, true, true})));
+  EXPECT_TRUE(refused(VarGrid(SbrFrameClass::kVarFix, {3}, {}, 0, {true, true})));        // odd
+  EXPECT_TRUE(refused(VarGrid(SbrFrameClass::kVarFix, {10}, {}, 0, {true, true})));       // > 8
+  EXPECT_TRUE(refused(VarGrid(SbrFrameClass::kFixVar, {}, {4}, 0, {true, true, true})));  // count
+  EXPECT_TRUE(refused(VarGrid(SbrFrameClass::kFixVar, {}, {4}, 4, {true, true})));        // pointer
+  EXPECT_TRUE(refused(VarGrid(SbrFrameClass::kFixVar, {2}, {4}, 0, {true, true})));       // no lead
+  EXPECT_TRUE(refused(
+      VarGrid(SbrFrameClass::kVarFix, {2, 2, 2, 2}, {}, 0, {true, true, true, true, true})));
+  EXPECT_EQ(w.bits(), 0u);
+}
+
 TEST(SbrWriterTest, BitCountsOfFlatFrames) {
   const SbrConfig cfg = NotesConfig();
   // Header 1 + 16 + 5 (extra_1). SCE: 1 + grid 5 + dtdf 2 + invf 2 + env 7 + 11·2 + noise 5

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "media/aac/asc.h"
+#include "media/aac/decode_helpers.h"
 #include "media/aac/log_capture.h"
 #include "media/ffmpeg.h"
 
@@ -220,11 +221,7 @@ DecodedStream DecodeAsHe(const std::vector<Bytes>& packets, const BitWriter* sbr
   const AVCodec* codec = avcodec_find_decoder(AV_CODEC_ID_AAC);
   EXPECT_NE(codec, nullptr);
   if (!codec) return out;
-  CodecContextPtr dec(avcodec_alloc_context3(codec));
-  Bytes asc = *HeConfig(48000, 2);
-  dec->extradata = static_cast<uint8_t*>(av_mallocz(asc.size() + AV_INPUT_BUFFER_PADDING_SIZE));
-  std::memcpy(dec->extradata, asc.data(), asc.size());
-  dec->extradata_size = static_cast<int>(asc.size());
+  CodecContextPtr dec = test_helpers::NewAacDecoder(*HeConfig(48000, 2));
   EXPECT_EQ(avcodec_open2(dec.get(), codec, nullptr), 0);
   LogCapture log;
   PacketPtr pkt = NewPacket();

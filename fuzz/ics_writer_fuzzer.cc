@@ -1,0 +1,88 @@
+// CountIcsBits and WriteLdRawDataBlock on arbitrary channels (mono or stereo, any layout,
+// max_sfb, scalefactors and lines, some out of range): both must refuse the same input, and
+// otherwise the block must be exactly the counted bits plus framing and byte alignment.
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "media/aac/bit_writer.h"
+#include "media/aac/ics_writer.h"
+#include "media/aac/ld_tables.h"
+
+namespace {
+
+using floe::media::aac::BitWriter;
+using floe::media::aac::IcsChannel;
+using floe::media::aac::LdLayout;
+
+void Check(bool ok) {
+  if (!ok) abort();
+}
+
+// Reads the input a byte at a time; zeros once it runs out.
+class Bytes {
+ public:
+  Bytes(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  int Next() { return at_ < size_ ? data_[at_++] : 0; }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t at_ = 0;
+};
+
+IcsChannel MakeChannel(const LdLayout& layout, Bytes& in) {
+  // Peaks of every book's range, the escape range, and one value too large.
+  static constexpr int kPeaks[] = {0, 1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 17, 100, 8191, 8192};
+  IcsChannel ch;
+  const int shape = in.Next() % 5;
+  ch.window_shape = shape < 4 ? shape % 2 : 2;      // 2 is invalid
+  ch.max_sfb = in.Next() % (layout.num_swb() + 2);  // num_swb + 1 is invalid
+  ch.quant.assign(static_cast<size_t>(layout.frame_length), 0);
+  ch.scalefactors.assign(static_cast<size_t>(layout.num_swb()), 0);
+  int sf = in.Next();
+  for (int b = 0; b < layout.num_swb(); ++b) {
+    const int peak = kPeaks[in.Next() % std::size(kPeaks)];
+    sf += static_cast<int8_t>(in.Next()) / 2;  // deltas -64..63; may leave 0..255 too
+    ch.scalefactors[b] = sf;
+    // Bands at or above max_sfb stay zero unless the input asks for a stray line.
+    if (peak == 0 || (b >= ch.max_sfb && in.Next() % 8 != 0)) continue;
+    uint32_t state = static_cast<uint32_t>(in.Next() << 8 | in.Next()) | 1u;
+    for (int k = layout.swb_offset[b]; k < layout.swb_offset[b + 1]; ++k) {
+      state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+      const int a = static_cast<int>(state % static_cast<uint32_t>(peak + 1));
+      ch.quant[k] = state >> 31 ? -a : a;
+    }
+  }
+  return ch;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static constexpr int kRates[] = {48000, 44100, 32000, 24000, 22050};
+  Bytes in(data, size);
+  const int head = in.Next();
+  auto layout = floe::media::aac::LdLayoutFor(kRates[head % 5], head & 0x10 ? 480 : 512);
+  Check(layout.ok());
+  std::vector<IcsChannel> channels;
+  const size_t count = head & 0x20 ? 2 : 1;
+  for (size_t c = 0; c < count; ++c) channels.push_back(MakeChannel(*layout, in));
+
+  bool all_counted = true;
+  size_t bits = 4 + (count - 1);  // element_instance_tag, common_window
+  for (const IcsChannel& ch : channels) {
+    auto counted = floe::media::aac::CountIcsBits(*layout, ch);
+    all_counted = all_counted && counted.ok();
+    if (counted.ok()) bits += static_cast<size_t>(*counted);
+  }
+  BitWriter out;
+  auto written = floe::media::aac::WriteLdRawDataBlock(*layout, channels, out);
+  Check(written.ok() == all_counted);
+  if (!written.ok()) {
+    Check(!written.error().code.empty() && out.bits() == 0);
+    return 0;
+  }
+  Check(out.bits() == (bits + 7) / 8 * 8);
+  return 0;
+}

@@ -1,0 +1,36 @@
+// individual_channel_stream() and er_raw_data_block() of ER AAC LD (ISO/IEC 14496-3 4.4.2) with
+// every resilience tool off: ONLY_LONG_SEQUENCE, no pulse, TNS, gain control or LTP.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "core/result.h"
+#include "media/aac/bit_writer.h"
+#include "media/aac/ld_tables.h"
+
+namespace floe::media::aac {
+
+struct IcsChannel {
+  int window_shape = 1;           // 0 sine, 1 low-overlap LD window
+  int max_sfb = 0;                // bands coded; lines above swb_offset[max_sfb] must be 0
+  std::vector<int> scalefactors;  // per band < max_sfb: absolute scalefactor (global_gain scale);
+                                  // ignored for all-zero bands; consecutive coded bands differ
+                                  // by at most 60
+  std::vector<int> quant;         // frame_length signed quantised lines, |q| <= 8191
+};
+
+// Exact bits individual_channel_stream() takes with the best sectioning (the writer writes
+// exactly this; trailing all-zero bands are left out of max_sfb). An error as WriteLdRawDataBlock.
+core::Result<int> CountIcsBits(const LdLayout& layout, const IcsChannel& ch);
+// Bits of one band's lines with its cheapest book (0 when all zero; -1 when a value exceeds
+// 8191) — for a quantiser's rate loop. The plan CountIcsBits prices adds section and
+// scalefactor bits, and may code a zero band inside a section of a neighbour's book.
+int BandBits(std::span<const int> q);
+// er_raw_data_block(): 1 channel = SCE, 2 = CPE with common_window 0, element_instance_tag 0,
+// then byte alignment. Error (naming what) on a scalefactor delta > 60 or outside 0..255, a
+// value > 8191, or a non-zero line above max_sfb; nothing is written then.
+core::Result<void> WriteLdRawDataBlock(const LdLayout& layout, std::span<const IcsChannel> channels,
+                                       BitWriter& out);
+
+}  // namespace floe::media::aac

@@ -1,0 +1,160 @@
+// Scalefactors, x^(3/4) quantisation and the CBR loop of the AAC-LD encoder (see ld_quantizer.h).
+#include "media/aac/ld_quantizer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace floe::media::aac {
+namespace {
+
+// er_raw_data_block() around the channel streams: element_instance_tag (4), for a CPE also
+// common_window (1); then up to 7 bits of byte alignment.
+int ElementBits(int channels) {
+  return channels == 2 ? 5 : 4;
+}
+constexpr int kAlignBits = 7;
+
+// 2^((sf - 100) / 4): the step of scalefactor sf in the decoder's units.
+double Step(int sf) {
+  return std::exp2((sf - 100) / 4.0);
+}
+
+}  // namespace
+
+void QuantizeLines(std::span<const float> x, int sf, std::span<int> q) {
+  const double inv = 1.0 / Step(sf);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double a = std::pow(std::fabs(x[i]) * inv, 0.75) + kLdRounding;
+    const int v = a >= kLdMaxQuant ? kLdMaxQuant : static_cast<int>(a);
+    q[i] = x[i] < 0 ? -v : v;
+  }
+}
+
+double Dequantize(int q, int sf) {
+  const double v = std::pow(std::abs(q), 4.0 / 3.0) * Step(sf);
+  return q < 0 ? -v : v;
+}
+
+double QuantizationNoise(std::span<const float> x, int sf) {
+  std::vector<int> q(x.size());
+  QuantizeLines(x, sf, q);
+  double noise = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double e = x[i] - Dequantize(q[i], sf);
+    noise += e * e;
+  }
+  return noise;
+}
+
+int MinScalefactor(std::span<const float> x) {
+  double peak = 0;
+  for (float v : x) peak = std::max(peak, static_cast<double>(std::fabs(v)));
+  if (peak == 0) return 0;
+  // Largest |x| / step that still rounds to 8191: (8191.5 - 0.4054)^(4/3).
+  const double limit = std::pow(kLdMaxQuant + 0.5 - kLdRounding, 4.0 / 3.0);
+  int sf = std::max(0, static_cast<int>(std::ceil(100 + 4 * std::log2(peak / limit))));
+  while (sf > 0 && peak / Step(sf - 1) < limit) --sf;
+  while (sf < kLdMaxScalefactor && peak / Step(sf) >= limit) ++sf;
+  return sf;
+}
+
+int ScalefactorForNoise(std::span<const float> x, double allowed) {
+  double roots = 0;
+  for (float v : x) roots += std::sqrt(std::fabs(v));
+  if (roots == 0) return kLdMaxScalefactor;
+  const double sf = 100 + 8.0 / 3.0 * std::log2(27.0 * std::max(allowed, 1e-30) / (4.0 * roots));
+  return static_cast<int>(std::clamp(std::lround(sf), 0L, long{kLdMaxScalefactor}));
+}
+
+int LdCutoffHz(int64_t bits_per_channel, int sample_rate) {
+  const int64_t hz = 4000 + bits_per_channel / 5;
+  return static_cast<int>(std::min<int64_t>({hz, 20000, sample_rate / 2}));
+}
+
+LdQuantizer::LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate)
+    : layout_(layout), channels_(channels), bit_rate_(bit_rate) {
+  const int cutoff = LdCutoffHz(bit_rate / channels, layout.sample_rate);
+  const double hz_per_line = layout.sample_rate / 2.0 / layout.frame_length;
+  while (cutoff_band_ < layout.num_swb() &&
+         layout.swb_offset[cutoff_band_ + 1] * hz_per_line <= cutoff)
+    ++cutoff_band_;
+  // Half a frame: every reservoir bit is delay a decoder must buffer (5.8 ms at 512 / 44.1 kHz).
+  capacity_ = average_bits() / 2;
+  lines_.resize(channels);
+  base_sf_.resize(channels);
+  min_sf_.resize(channels);
+}
+
+int LdQuantizer::average_bits() const {
+  const int64_t per = bit_rate_ * layout_.frame_length;
+  return static_cast<int>((frames_ + 1) * per / layout_.sample_rate -
+                          frames_ * per / layout_.sample_rate);
+}
+
+core::Result<std::vector<IcsChannel>> LdQuantizer::Quantize(
+    std::span<const std::vector<float>> spectra, std::span<const std::vector<double>> allowed) {
+  for (int ch = 0; ch < channels_; ++ch) {
+    lines_[ch].assign(spectra[ch].begin(), spectra[ch].end());
+    base_sf_[ch].assign(cutoff_band_, kLdMaxScalefactor);
+    min_sf_[ch].assign(cutoff_band_, 0);
+    for (int b = 0; b < cutoff_band_; ++b) {
+      std::span<const float> band(lines_[ch].data() + layout_.swb_offset[b],
+                                  layout_.swb_offset[b + 1] - layout_.swb_offset[b]);
+      base_sf_[ch][b] = ScalefactorForNoise(band, allowed[ch][b]);
+      min_sf_[ch][b] = MinScalefactor(band);
+    }
+  }
+  // Bits fall as the offset rises (coarser steps): the smallest offset that fits is the best.
+  const int budget = frame_budget() - ElementBits(channels_) - kAlignBits;
+  std::vector<IcsChannel> out;
+  int lo = -kLdMaxScalefactor, hi = kLdMaxScalefactor;  // hi zeroes every band: it always fits
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    auto bits = Build(mid, out);
+    if (!bits) return bits.error();
+    if (*bits <= budget) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  auto bits = Build(hi, out);
+  if (!bits) return bits.error();
+  return out;
+}
+
+core::Result<int> LdQuantizer::Build(int offset, std::vector<IcsChannel>& out) {
+  out.assign(channels_, IcsChannel{});
+  int total = 0;
+  for (int ch = 0; ch < channels_; ++ch) {
+    IcsChannel& ics = out[ch];
+    ics.quant.assign(layout_.frame_length, 0);
+    ics.scalefactors.assign(cutoff_band_, 0);
+    int prev = -1;  // scalefactor of the last band with a non-zero line
+    for (int b = 0; b < cutoff_band_; ++b) {
+      int sf = std::clamp(base_sf_[ch][b] + offset, min_sf_[ch][b], kLdMaxScalefactor);
+      if (prev >= 0)
+        sf = std::clamp(sf, prev - kLdMaxScalefactorDelta, prev + kLdMaxScalefactorDelta);
+      const int lo = layout_.swb_offset[b], width = layout_.swb_offset[b + 1] - lo;
+      std::span<int> q(ics.quant.data() + lo, width);
+      QuantizeLines({lines_[ch].data() + lo, static_cast<size_t>(width)}, sf, q);
+      ics.scalefactors[b] = sf;
+      if (std::any_of(q.begin(), q.end(), [](int v) { return v != 0; })) {
+        prev = sf;
+        ics.max_sfb = b + 1;
+      }
+    }
+    ics.scalefactors.resize(ics.max_sfb);
+    auto bits = CountIcsBits(layout_, ics);
+    if (!bits) return bits.error();
+    total += *bits;
+  }
+  return total;
+}
+
+void LdQuantizer::Commit(int frame_bits) {
+  reservoir_ = std::clamp(reservoir_ + average_bits() - frame_bits, 0, capacity_);
+  ++frames_;
+}
+
+}  // namespace floe::media::aac

@@ -1,0 +1,71 @@
+// Quantiser and rate control of the AAC-LD encoder: scalefactors per band from the noise the
+// psychoacoustic model allows, AAC's x^(3/4) quantisation, and a constant-bit-rate loop that
+// moves every scalefactor by one offset until the frame fits its budget (average bits per frame
+// plus a small reservoir).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/result.h"
+#include "media/aac/ics_writer.h"
+#include "media/aac/ld_tables.h"
+
+namespace floe::media::aac {
+
+inline constexpr int kLdMaxQuant = 8191;       // largest |q| the escape book codes
+inline constexpr double kLdRounding = 0.4054;  // AAC's rounding towards zero in the x^(3/4) domain
+inline constexpr int kLdMaxScalefactor = 255;  // global_gain is 8 bits
+inline constexpr int kLdMaxScalefactorDelta = 60;
+
+// q = sign(x) * floor((|x| / 2^((sf - 100) / 4))^(3/4) + 0.4054), saturated at +-8191.
+void QuantizeLines(std::span<const float> x, int sf, std::span<int> q);
+// The value a decoder gives q at scalefactor sf: sign(q) |q|^(4/3) 2^((sf - 100) / 4).
+double Dequantize(int q, int sf);
+// Squared error of coding x at sf.
+double QuantizationNoise(std::span<const float> x, int sf);
+// The smallest scalefactor at which no line of x exceeds +-8191 (0 for silence).
+int MinScalefactor(std::span<const float> x);
+// The scalefactor at which the quantisation noise of x is expected to be `allowed` (uniform
+// noise in the x^(3/4) domain: (4/27) step^(3/2) sum sqrt|x|); 255 for silence.
+int ScalefactorForNoise(std::span<const float> x, double allowed);
+// Highest frequency coded at `bits_per_channel` bit/s: the rest of the budget is better spent
+// below it (about 10 kHz at 32 kbit/s, 17 kHz at 64, 20 kHz from 80).
+int LdCutoffHz(int64_t bits_per_channel, int sample_rate);
+
+class LdQuantizer {
+ public:
+  // bit_rate: total over `channels` (1 or 2).
+  LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate);
+
+  // Quantises one frame: a spectrum and the allowed noise per band for every channel. The
+  // returned channels take at most frame_budget() bits with the element header and byte padding
+  // (window_shape is left for the caller: it does not change the bits).
+  core::Result<std::vector<IcsChannel>> Quantize(std::span<const std::vector<float>> spectra,
+                                                 std::span<const std::vector<double>> allowed);
+  // The size of the frame as written: updates the reservoir.
+  void Commit(int frame_bits);
+
+  int frame_budget() const { return average_bits() + reservoir_; }
+  int reservoir_bits() const { return reservoir_; }
+  int reservoir_capacity() const { return capacity_; }
+  int cutoff_band() const { return cutoff_band_; }
+
+ private:
+  int average_bits() const;
+  core::Result<int> Build(int offset, std::vector<IcsChannel>& out);
+
+  LdLayout layout_;
+  int channels_;
+  int64_t bit_rate_;
+  int cutoff_band_ = 0;
+  int capacity_ = 0;
+  int reservoir_ = 0;
+  int64_t frames_ = 0;  // frames committed: frame k's average is exact over the stream
+  // Per channel, for the frame being quantised.
+  std::vector<std::vector<float>> lines_;
+  std::vector<std::vector<int>> base_sf_, min_sf_;
+};
+
+}  // namespace floe::media::aac

@@ -1,0 +1,62 @@
+// swb_offset tables of ER AAC LD (ISO/IEC 14496-3 4.5.4): 44.1 kHz shares
+// the 48 kHz table and 22.05 kHz the 24 kHz one, as in the standard.
+#include "media/aac/ld_tables.h"
+
+#include <string>
+
+namespace floe::media::aac {
+namespace {
+
+constexpr uint16_t kSwb512At48[] = {0,   4,   8,   12,  16,  20,  24,  28,  32,  36,  40,  44,  48,
+                                    52,  56,  60,  68,  76,  84,  92,  100, 112, 124, 136, 148, 164,
+                                    184, 208, 236, 268, 300, 332, 364, 396, 428, 460, 512};
+
+constexpr uint16_t kSwb480At48[] = {0,   4,   8,   12,  16,  20,  24,  28,  32,  36,  40,  44,
+                                    48,  52,  56,  64,  72,  80,  88,  96,  108, 120, 132, 144,
+                                    156, 172, 188, 212, 240, 272, 304, 336, 368, 400, 432, 480};
+
+constexpr uint16_t kSwb512At32[] = {0,   4,   8,   12,  16,  20,  24,  28,  32,  36,  40,  44,  48,
+                                    52,  56,  64,  72,  80,  88,  96,  108, 120, 132, 144, 160, 176,
+                                    192, 212, 236, 260, 288, 320, 352, 384, 416, 448, 480, 512};
+
+constexpr uint16_t kSwb480At32[] = {0,   4,   8,   12,  16,  20,  24,  28,  32,  36,  40,  44,  48,
+                                    52,  56,  60,  64,  72,  80,  88,  96,  104, 112, 124, 136, 148,
+                                    164, 180, 200, 224, 256, 288, 320, 352, 384, 416, 448, 480};
+
+constexpr uint16_t kSwb512At24[] = {0,   4,   8,   12,  16,  20,  24,  28,  32,  36,  40,
+                                    44,  52,  60,  68,  80,  92,  104, 120, 140, 164, 192,
+                                    224, 256, 288, 320, 352, 384, 416, 448, 480, 512};
+
+constexpr uint16_t kSwb480At24[] = {0,   4,   8,   12,  16,  20,  24,  28,  32,  36,  40,
+                                    44,  52,  60,  68,  80,  92,  104, 120, 140, 164, 192,
+                                    224, 256, 288, 320, 352, 384, 416, 448, 480};
+
+}  // namespace
+
+core::Result<LdLayout> LdLayoutFor(int sample_rate, int frame_length) {
+  if (frame_length != 512 && frame_length != 480)
+    return core::Error::InvalidParameter(
+        "Ld.FrameLength", "is " + std::to_string(frame_length) + "; allowed: 512, 480");
+  const bool long_frame = frame_length == 512;
+  std::span<const uint16_t> offsets;
+  switch (sample_rate) {
+    case 48000:
+    case 44100:
+      offsets = long_frame ? std::span<const uint16_t>(kSwb512At48) : kSwb480At48;
+      break;
+    case 32000:
+      offsets = long_frame ? std::span<const uint16_t>(kSwb512At32) : kSwb480At32;
+      break;
+    case 24000:
+    case 22050:
+      offsets = long_frame ? std::span<const uint16_t>(kSwb512At24) : kSwb480At24;
+      break;
+    default:
+      return core::Error::InvalidParameter(
+          "Ld.SampleRate",
+          "is " + std::to_string(sample_rate) + "; allowed: 48000, 44100, 32000, 24000, 22050");
+  }
+  return LdLayout{sample_rate, frame_length, offsets};
+}
+
+}  // namespace floe::media::aac
