@@ -39,6 +39,7 @@ constexpr int kMinKbpsPerChannel[3] = {0, 16, 12};  // mono 16, stereo 24 kbit/s
 // segment start) has no previous values: FFmpeg 5.1 then logs "env_facs_q 255 is invalid" and drops
 // SBR for those frames (measured: he_encoder_test JoinsMidStream..., and ffmpeg -v warning on
 // Floe's RTMP output).
+
 core::Error Unsupported(const std::string& what) {
   return {"InvalidParam.AudioParams", 400, "HE-AAC: " + what, ""};
 }
