@@ -10,7 +10,7 @@
 //            (the dead worker's last heartbeat + --lease-ms) to its claim by another worker;
 //   release  the others stop cleanly (ReleaseLeases of everything).
 // Usage: floe_lease_load --store postgres://… [--workers 1000] [--jobs 10000] [--threads 32]
-//        [--warmup 10] [--seconds 30] [--heartbeat-ms 2000] [--claim-ms 1000] [--lease-ms 6000]
+//        [--warmup 10] [--seconds 30] [--heartbeat-ms 1000] [--claim-ms 1000] [--lease-ms 3000]
 //        [--kill 10]
 #include <algorithm>
 #include <atomic>
@@ -40,7 +40,7 @@ double MsSince(std::chrono::steady_clock::time_point t0) {
 struct Options {
   std::string url;
   int workers = 1000, jobs = 10000, threads = 32, seconds = 30, kill = 10, warmup = 10;
-  int64_t heartbeat_ms = 2000, claim_ms = 1000, lease_ms = 6000;
+  int64_t heartbeat_ms = 1000, claim_ms = 1000, lease_ms = 3000;
 };
 
 constexpr int64_t kCostMc = 100;  // every job alike: 12 fit in a worker (capacity 1.2 cores)
@@ -254,6 +254,7 @@ class Load {
     req.cost = [](const store::JobRecord&) { return kCostMc; };
     req.defer_ms = 2000;
     req.wait_after_ms = 3000;
+    req.peer_window_ms = o_.heartbeat_ms + o_.heartbeat_ms / 2;  // as the supervisor's claims
     {
       std::lock_guard l(mu_);
       req.free_mc = kCapacityMc - static_cast<int64_t>(w.held.size()) * kCostMc;

@@ -49,7 +49,7 @@ Result<Principal> Authenticator::Authenticate(const SignedRequest& req) {
 }
 
 Result<store::AccessKey> Authenticator::LookUpKey(const std::string& access_key_id) {
-  auto key = store_.GetAccessKey(access_key_id);
+  auto key = cache_ ? cache_->GetAccessKey(access_key_id) : store_.GetAccessKey(access_key_id);
   if (!key) return key.error();
   if (!key->has_value()) {
     return Error{"InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.",

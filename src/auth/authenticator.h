@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "auth/identity_cache.h"
 #include "auth/nonce_cache.h"
 #include "auth/principal.h"
 #include "auth/secret_box.h"
@@ -35,6 +36,8 @@ class Authenticator {
                 AuthOptions options = {}, Clock clock = nullptr);
 
   core::Result<Principal> Authenticate(const SignedRequest& req);
+  // AccessKeys are read through this cache (set before serving; nullptr: from the store).
+  void UseCache(IdentityCache* cache) { cache_ = cache; }
 
  private:
   // The key with its secret opened.
@@ -50,6 +53,7 @@ class Authenticator {
   const SecretBox& box_;
   AuthOptions options_;
   Clock clock_;
+  IdentityCache* cache_ = nullptr;
 };
 
 }  // namespace floe::auth

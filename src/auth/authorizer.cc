@@ -12,14 +12,15 @@ std::string ResourceArn(const std::string& account_id, const std::string& relati
 
 core::Result<void> Authorizer::Authorize(const Principal& who, const std::string& action,
                                          const std::string& relative) {
-  auto account = store_.GetAccount(who.account_id);
+  auto account = cache_ ? cache_->GetAccount(who.account_id) : store_.GetAccount(who.account_id);
   if (!account) return account.error();
   if (!account->has_value() || !(*account)->ice_enabled) {
     return Error{"OperationDenied", 403, "Your account has not enabled the ICE service.",
                  "Enable ICE for the account (floe admin account enable-ice)."};
   }
   if (who.IsRoot()) return {};
-  auto docs = store_.ListPolicies(who.account_id, who.user_name);
+  auto docs = cache_ ? cache_->ListPolicies(who.account_id, who.user_name)
+                     : store_.ListPolicies(who.account_id, who.user_name);
   if (!docs) return docs.error();
   std::vector<Policy> policies;
   for (const auto& d : *docs) {

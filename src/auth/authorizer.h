@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "auth/identity_cache.h"
 #include "auth/principal.h"
 #include "core/result.h"
 #include "store/store.h"
@@ -22,9 +23,12 @@ class Authorizer {
   // `relative`: the resource the request touches (see ResourceArn).
   core::Result<void> Authorize(const Principal& who, const std::string& action,
                                const std::string& relative);
+  // Accounts and policies are read through this cache (set before serving; nullptr: the store).
+  void UseCache(IdentityCache* cache) { cache_ = cache; }
 
  private:
   store::Store& store_;
+  IdentityCache* cache_ = nullptr;
 };
 
 }  // namespace floe::auth

@@ -294,6 +294,11 @@ int Serve(const ServeConfig& config) {
   auth::StoreNonceCache nonces(store);
   auth::Authenticator authn(store, nonces, box);
   auth::Authorizer authz(store);
+  // On a shared store the caller's key, account and policies are read once per node, until any
+  // node changes them (auth/identity_cache.h).
+  auth::IdentityCache identities(store);
+  authn.UseCache(&identities);
+  authz.UseCache(&identities);
   auth::RateLimiter limiter(config.rate_limit, config.rate_burst);
   runtime::SupervisorOptions sup_opts = SupervisorOptionsOf(config, *node_id);
   // Several nodes on one store: an AccessKey's rate holds for all of them together.
@@ -325,6 +330,7 @@ int Serve(const ServeConfig& config) {
                        config.auth_failure_burst);
   ice::ApiMetrics api_metrics;
   gateway.SetMetrics(&api_metrics);
+  gateway.SetHealthCheck([&store] { return store.Ping(); });
 
   runtime::NodeInfo node{*node_id, config.max_jobs};
   MetricsEndpoint metrics(config, metrics_opts, api_metrics, supervisor, node);

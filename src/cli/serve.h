@@ -41,8 +41,8 @@ struct ServeConfig {
   // Jobs (runtime/supervisor.h): the cores this node admits jobs against (0: all it has), and
   // how long a lease lasts and how often it is renewed.
   double capacity = 0;
-  int lease_ms = 6000;
-  int heartbeat_ms = 2000;
+  int lease_ms = 3000;
+  int heartbeat_ms = 1000;
   // What one account may keep (0: no limit). A ladder is a handful of templates and a busy
   // tenant runs --max-jobs-per-account jobs that restart daily, so 1,000 templates and 10,000
   // stored jobs (a week's retention of that, many times over) never bind in honest use, yet

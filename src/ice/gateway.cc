@@ -93,6 +93,11 @@ http::Response Gateway::Handle(const http::Request& req) {
   auto start = std::chrono::steady_clock::now();
   std::string request_id = core::NewRequestId();
   if (req.method == "GET" && req.Path() == "/healthz") {
+    if (health_) {
+      if (auto h = health_(); !h) {
+        return Render(503, Json{{"Status", "store unreachable"}, {"Message", h.error().message}});
+      }
+    }
     return Render(200, Json{{"Status", "ok"}});
   }
   std::string action, access_key_id;

@@ -3,6 +3,8 @@
 // access-log line per request.
 #pragma once
 
+#include <functional>
+
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
 #include "auth/rate_limiter.h"
@@ -29,6 +31,8 @@ class Gateway {
   http::Response Handle(const http::Request& req);
   // Every answered request is counted there (set before serving).
   void SetMetrics(ApiMetrics* metrics) { metrics_ = metrics; }
+  // What /healthz checks besides this process answering (the store): 503 when it fails.
+  void SetHealthCheck(std::function<core::Result<void>()> check) { health_ = std::move(check); }
 
  private:
   core::Result<Json> Dispatch(const http::Request& req, const std::string& request_id,
@@ -40,6 +44,7 @@ class Gateway {
   ActionTable actions_;
   auth::RateLimiter auth_failures_;
   ApiMetrics* metrics_ = nullptr;
+  std::function<core::Result<void>()> health_;
 };
 
 }  // namespace floe::ice

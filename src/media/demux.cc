@@ -78,6 +78,10 @@ core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& input_ur
   av_dict_set(&opts, "rtmp_live", "live", 0);
   av_dict_set(&opts, "analyzeduration", "2000000", 0);
   av_dict_set(&opts, "probesize", "2000000", 0);
+  // The probe ends once every stream can be decoded (video: its first keyframe). Without this it
+  // reads on to estimate the frame rate (40 frames on FLV's millisecond clock: the whole 2 s),
+  // which Floe never uses (a rendition's rate is its template's): that was most of a job's start.
+  av_dict_set(&opts, "fpsprobesize", "0", 0);
   d->deadline_ms_ = core::SteadyMillis() + options.connect_timeout_ms;
   int rc = avformat_open_input(&fmt, url.c_str(), nullptr, &opts);
   av_dict_free(&opts);

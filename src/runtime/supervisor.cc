@@ -269,11 +269,13 @@ bool Supervisor::Send(Group& g, const std::string& line) {
 }
 
 void Supervisor::Tick() {
+  // First: a node cut off from the database must learn it (and cut its outputs) even when the
+  // rest of this tick cannot reach the store.
+  bool claim_now = TendPresence();
   auto live = store_.ListLiveJobs();
   if (!live) return;  // the store logged why; try again next tick
   int64_t now = clock_();
-  bool advanced = AdvanceTimedJobs(*live, now);
-  bool claim_now = advanced;
+  claim_now = AdvanceTimedJobs(*live, now) || claim_now;
   {
     std::lock_guard lock(mu_);
     claim_now = claim_now || claim_now_;
@@ -486,6 +488,28 @@ void Supervisor::SendLeasesLocked(int64_t steady) {
   }
 }
 
+bool Supervisor::TendPresence() {
+  auto p = store_.TendPresence(opt_.holder);
+  if (!p) return false;
+  present_ = p->held;
+  if (p->lost) {
+    // The watcher may hand these jobs to other nodes within kPresenceGraceMs: cut now.
+    std::lock_guard lock(mu_);
+    const int64_t steady = core::SteadyMillis();
+    for (auto& [id, h] : leases_) h.valid_until = steady;
+    for (auto& [key, g] : groups_) {
+      if (g->pid <= 0 || g->stopping || g->in_fd < 0) continue;
+      Command c;
+      c.kind = CommandKind::kLease;
+      c.lease_ms = 1;  // its fence cuts every output and ends the process
+      Send(*g, Encode(c));
+    }
+    spdlog::warn("event=presence_lost node={} leases={} action=cut_outputs", opt_.node_id,
+                 leases_.size());
+  }
+  return p->claim_now;
+}
+
 void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool claim_now) {
   int64_t steady = core::SteadyMillis();
   std::vector<std::string> release;
@@ -512,6 +536,7 @@ void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool clai
   release.clear();
   if (steady >= next_beat_ms_) {
     store::NodeState node{opt_.holder, opt_.node_id, opt_.capacity_mc, 0, 0, 0, 0};
+    node.present = present_;
     {
       std::lock_guard lock(mu_);
       node.used_mc = UsedLocked();
@@ -552,6 +577,8 @@ void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool clai
   req.cost = opt_.cost;
   req.defer_ms = opt_.prefer_decoder_ms;
   req.wait_after_ms = opt_.wait_after_ms;
+  // A peer is live while its heartbeats come (one missed, plus the time a heartbeat takes).
+  req.peer_window_ms = opt_.heartbeat_ms + opt_.heartbeat_ms / 2;
   {
     std::lock_guard lock(mu_);
     req.free_mc = opt_.capacity_mc - UsedLocked();

@@ -59,8 +59,8 @@ struct SupervisorOptions {
   std::string node_id = "local";
   std::string holder = "local/0";
   int64_t capacity_mc = 0;
-  int lease_ms = 6000;
-  int heartbeat_ms = 2000;
+  int lease_ms = 3000;
+  int heartbeat_ms = 1000;
   int claim_ms = 1000;
   int lease_margin_ms = 1000;    // a process stops this long before the lease expires
   int wait_after_ms = 3000;      // unclaimed this long and declined: waiting_for_capacity
@@ -150,6 +150,9 @@ class Supervisor final : public JobRuntime {
   void Tick();
   // Heartbeat and claims when due; drops leases that ran out. `live`: the store's jobs.
   void KeepLeases(const std::vector<store::JobRecord>& live, bool claim_now);
+  // Presence (Store::TendPresence): true when a claim is worth making now. When this node's
+  // presence session broke, every lease ends here and every output is cut at once.
+  bool TendPresence();
   void SendLeasesLocked(int64_t steady);
   int64_t UsedLocked() const;
   // How long the leases of these jobs still hold (at least 1 ms; 0: it holds none of them).
@@ -179,6 +182,7 @@ class Supervisor final : public JobRuntime {
   int64_t next_beat_ms_ = 0, next_claim_ms_ = 0;  // steady clock, loop thread only
   int64_t last_beat_ok_ms_ = 0;                   // steady clock, under mu_
   bool claim_now_ = false;                        // under mu_: Wake asks for a claim
+  bool present_ = false;  // loop thread only: the store holds this node's presence
   std::thread loop_;
 };
 

@@ -186,7 +186,22 @@ struct NodeState {
   int jobs = 0;
   int64_t heartbeat_ms = 0;  // ListNodes: the store's clock at its last heartbeat
   int64_t age_ms = 0;        // ListNodes: since then
+  bool present = false;      // Heartbeat: it holds its presence (Store::TendPresence)
 };
+
+// What Store::TendPresence says. held: the node's presence session is open and its lock held;
+// lost: it was held and is not any more (the watcher may expire this node's leases soon: the
+// node must cut its outputs now); claim_now: jobs may be claimable (a job was submitted or
+// leases were freed since the last call); expired: leases this call expired as the watcher.
+struct Presence {
+  bool held = false;
+  bool lost = false;
+  bool claim_now = false;
+  int expired = 0;
+};
+// How long a node's presence session is gone before the watcher expires its leases: longer
+// than a node takes to see its own session gone and cut its outputs (one tick, 200 ms).
+inline constexpr int64_t kPresenceGraceMs = 600;
 
 struct ClaimRequest {
   std::string holder;
@@ -203,6 +218,9 @@ struct ClaimRequest {
   // A job declined for room after it has waited this long for a node is marked waiting, with
   // a waiting_for_capacity event.
   int64_t wait_after_ms = 0;
+  // Nodes whose last heartbeat is this recent are the peers a new job may be left to, for
+  // defer_ms, when they have more room (PlanClaims); 0: no peers, this node takes what fits.
+  int64_t peer_window_ms = 0;
 };
 
 }  // namespace floe::store

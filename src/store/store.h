@@ -124,6 +124,22 @@ class Store {
   virtual Result<std::vector<NodeState>> ListNodes(int64_t within_ms) = 0;
   // Forgets every lease and node: for a store that only one node can open, as that node starts.
   virtual Result<void> ResetLeases() = 0;
+  // Changes to AccessKeys, accounts and policies made by any node (auth/identity_cache.h): a
+  // store shared by nodes calls `changed(true)` once it can tell of them and after each one,
+  // and `changed(false)` while it cannot (it is trying to again), from a thread of its own;
+  // nullptr stops it (and waits for a call in progress). A store one node opens never calls.
+  virtual void WatchIdentity(std::function<void(bool watching)> changed) { (void)changed; }
+  // Whether the store answers now (one trivial read): for /healthz.
+  virtual Result<void> Ping() = 0;
+  // Presence, for a node that runs jobs, called every tick (records.h, Presence). A store shared
+  // by nodes keeps a session of the node's own open in which it holds a lock while it lives, so
+  // that its death (its session ends with it) frees its jobs at once, not when their leases run
+  // out; one node at a time also watches the others' sessions and expires the leases of a node
+  // whose session has been gone for kPresenceGraceMs. A store one node opens has nothing to do.
+  virtual Result<Presence> TendPresence(const std::string& holder) {
+    (void)holder;
+    return Presence{};
+  }
 
   // Rate limits across nodes (auth/rate_share.h): adds `mine` (requests per AccessKey this
   // holder admitted since its last share) to its running totals, and returns the running totals

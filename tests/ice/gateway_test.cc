@@ -97,6 +97,22 @@ TEST_F(GatewayTest, HealthzNeedsNoSignature) {
   EXPECT_EQ(Body(resp)["Status"], "ok");
 }
 
+// An API node's /healthz checks its store: 503 while the store does not answer.
+TEST_F(GatewayTest, HealthzSaysWhenTheStoreDoesNotAnswer) {
+  bool up = false;
+  gateway_.SetHealthCheck([&]() -> core::Result<void> {
+    if (up) return {};
+    return core::Error{"ServiceUnavailable", 503, "cannot connect to PostgreSQL", ""};
+  });
+  http::Request r{"GET", "/healthz", {}, "", ""};
+  auto down = gateway_.Handle(r);
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(Body(down)["Status"], "store unreachable");
+  EXPECT_EQ(Body(down)["Message"], "cannot connect to PostgreSQL");
+  up = true;
+  EXPECT_EQ(gateway_.Handle(r).status, 200);
+}
+
 TEST_F(GatewayTest, SuccessCarriesRequestIdAndJsonContentType) {
   auto resp = gateway_.Handle(Signed("GET", {{"Action", "GetLiveTranscodeTemplate"},
                                              {"Version", "2020-11-09"},

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -42,6 +43,14 @@ class LeaseStoreTest : public StoreTest {
     r.cost = [](const JobRecord&) -> int64_t { return 450; };
     return r;
   }
+  // A claim that spreads jobs over live peers (PlanClaims), who may take them within a minute.
+  ClaimRequest Spread(const std::string& holder, int64_t free) {
+    ClaimRequest r = Req(holder, 60'000, 2000, free);
+    r.peer_window_ms = 60'000;
+    r.defer_ms = 60'000;
+    return r;
+  }
+  static constexpr const char* kInput = "rtmp://127.0.0.1/live/in";
   static std::vector<std::string> Ids(const std::vector<Lease>& ls) {
     std::vector<std::string> out;
     for (const auto& l : ls) out.push_back(l.job_id);
@@ -152,6 +161,69 @@ TEST_P(LeaseStoreTest, JobsOnAnInputAnotherNodeDecodesAreLeftToIt) {
   mine.preferred_inputs = {"rtmp://127.0.0.1/live/one"};
   mine.defer_ms = 3'600'000;
   EXPECT_EQ(Ids(*store.ClaimJobs(mine)), (std::vector<std::string>{"j2"}));
+}
+
+// Placement spreads the load: six new jobs on three equal idle nodes go two to each, whichever
+// node claims first (each claim leaves jobs to peers with more room and counts them there).
+TEST_P(LeaseStoreTest, NewJobsGoToTheNodeWithTheMostRoom) {
+  Store& store = *store_;
+  for (int i = 1; i <= 6; ++i) Submit("j" + std::to_string(i), kInput + std::to_string(i));
+  for (const char* h : {"w1/a", "w2/b", "w3/c"}) {
+    ASSERT_TRUE(store.Heartbeat({h, NodeOfHolder(h), 2000, 0, 0, 0, 0}, 60'000).ok());
+  }
+  EXPECT_EQ(Ids(*store.ClaimJobs(Spread("w1/a", 2000))), (std::vector<std::string>{"j1", "j4"}));
+  EXPECT_EQ(Ids(*store.ClaimJobs(Spread("w2/b", 2000))), (std::vector<std::string>{"j2", "j5"}));
+  EXPECT_EQ(Ids(*store.ClaimJobs(Spread("w3/c", 2000))), (std::vector<std::string>{"j3", "j6"}));
+  // Without peers (a single node), a claim takes all that fits, as before.
+  for (int i = 7; i <= 9; ++i) Submit("j" + std::to_string(i), kInput + std::to_string(i));
+  auto alone = Spread("w1/a", 1100);
+  alone.peer_window_ms = 0;
+  EXPECT_EQ(Ids(*store.ClaimJobs(alone)), (std::vector<std::string>{"j7", "j8"}));
+}
+
+// A backlog (a cluster starting, a node's jobs freed) is spread in few claims: each node takes
+// its share of every claimable job at once, up to its limit, not one job per claim.
+TEST_P(LeaseStoreTest, EachClaimTakesItsShareOfABacklogAtOnce) {
+  Store& store = *store_;
+  for (int i = 1; i <= 30; ++i) Submit("j" + std::to_string(i), kInput + std::to_string(i));
+  const std::vector<std::string> holders = {"w1/a", "w2/b", "w3/c"};
+  for (const auto& h : holders) {
+    ASSERT_TRUE(store.Heartbeat({h, NodeOfHolder(h), 20'000, 0, 0, 0, 0}, 60'000).ok());
+  }
+  std::map<std::string, int> held;
+  int claims = 0;
+  for (int round = 0; round < 4; ++round) {
+    for (const auto& h : holders) {
+      ClaimRequest req = Req(h, 60'000, 20'000, 20'000 - 450 * held[h]);
+      req.peer_window_ms = 60'000;
+      req.defer_ms = 60'000;
+      req.limit = 5;
+      auto got = store.ClaimJobs(req);
+      ASSERT_TRUE(got.ok());
+      if (!got->empty()) ++claims;
+      held[h] += static_cast<int>(got->size());
+    }
+  }
+  EXPECT_EQ(held["w1/a"], 10);
+  EXPECT_EQ(held["w2/b"], 10);
+  EXPECT_EQ(held["w3/c"], 10);
+  EXPECT_EQ(claims, 6) << "each claim takes its limit of a backlog it has a share of";
+}
+
+// Jobs on one new input go to one node; a job left to a peer that does not come for defer_ms is
+// taken by a node with room (a peer never holds a job back for longer).
+TEST_P(LeaseStoreTest, JobsOnOneInputStayTogetherAndAnAbsentPeerHoldsNothingBack) {
+  Store& store = *store_;
+  Submit("j1", kInput + std::string("1"));
+  Submit("j2", kInput + std::string("1"));
+  Submit("j3", kInput + std::string("2"));
+  ASSERT_TRUE(store.Heartbeat({"w1/a", "w1", 2000, 500, 1, 0, 0}, 60'000).ok());
+  ASSERT_TRUE(store.Heartbeat({"w2/b", "w2", 2000, 0, 0, 0, 0}, 60'000).ok());
+  // w1 (1500 free) leaves both jobs of input 1 to w2 (2000), which then has less room than w1.
+  EXPECT_EQ(Ids(*store.ClaimJobs(Spread("w1/a", 1500))), (std::vector<std::string>{"j3"}));
+  auto late = Spread("w1/a", 1050);
+  late.defer_ms = 0;  // w2 never claimed them
+  EXPECT_EQ(Ids(*store.ClaimJobs(late)), (std::vector<std::string>{"j1", "j2"}));
 }
 
 // Nodes claiming at once: every job ends up with exactly one of them.

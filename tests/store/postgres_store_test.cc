@@ -1,11 +1,12 @@
 // What only the PostgreSQL store has: several nodes on one database (migrations applied once
-// while they start together, limits and nonces that hold across them), and connections that
-// break under it.
+// while they start together, limits and nonces that hold across them, presence sessions), and
+// connections that break under it.
 #include "store/postgres/postgres_store.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,19 @@ JobRecord Job(const std::string& id, const std::string& account) {
   j.output_url = "rtmp://127.0.0.1/live/out";
   j.create_time_ms = 1;
   return j;
+}
+
+// Tends a node's presence (every 50 ms, for at most 5 s) until `done` says so; the last answer.
+template <class Done>
+Presence TendUntil(PostgresStore& store, const std::string& holder, Done done) {
+  Presence p;
+  for (int i = 0; i < 100; ++i) {
+    auto r = store.TendPresence(holder);
+    if (r.ok()) p = *r;
+    if (r.ok() && done(p)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return p;
 }
 
 TEST(PostgresStore, NodesStartingTogetherApplyTheMigrationsOnce) {
@@ -104,6 +118,77 @@ TEST(PostgresStore, ABrokenConnectionIsReplacedAndAWriteItCutOffIsNeverAcknowled
   EXPECT_EQ(cut.error().http_status, 503);
   EXPECT_EQ((*store.GetTemplate("A", "a1"))->name, "before");
   EXPECT_TRUE(store.GetAccount("1000000000000002")->has_value());
+}
+
+// Presence: a node's death ends its session, and the watcher (another node) expires its leases
+// a grace after that, not when the lease runs out (a minute here); its job is claimed again at
+// once under a new epoch, and its node row is gone. A submitted job wakes the nodes' claims.
+TEST(PostgresStore, ADeadNodesLeasesExpireWhenItsSessionEndsNotWhenTheLeaseRunsOut) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore watcher(url, 2);
+  ASSERT_TRUE(watcher.TendPresence("w1/a")->held);
+  auto dying = std::make_unique<PostgresStore>(url, 2);
+  ASSERT_TRUE(dying->TendPresence("w2/b")->held);
+  EXPECT_FALSE(watcher.TendPresence("w1/a")->claim_now);
+  ASSERT_EQ(watcher.InsertJob(Job("j1", "A"), {})->outcome, JobInsertOutcome::kInserted);
+  EXPECT_TRUE(TendUntil(watcher, "w1/a", [](const Presence& s) { return s.claim_now; }).claim_now)
+      << "the submitted job's notification";
+  NodeState b{"w2/b", "w2", 0, 0, 0, 0, 0};
+  b.present = true;
+  ASSERT_TRUE(dying->Heartbeat(b, 60'000).ok());
+  ClaimRequest req;
+  req.holder = "w2/b";
+  req.lease_ms = 60'000;
+  ASSERT_EQ(dying->ClaimJobs(req)->size(), 1u);
+  // While w2's session lives, a grace and more passes and nothing expires.
+  std::this_thread::sleep_for(std::chrono::milliseconds(kPresenceGraceMs + 200));
+  EXPECT_EQ(watcher.TendPresence("w1/a")->expired, 0);
+  EXPECT_EQ(watcher.TendPresence("w1/a")->expired, 0);
+
+  dying.reset();  // its process is gone: PostgreSQL ends its sessions
+  Presence p = TendUntil(watcher, "w1/a", [](const Presence& s) { return s.expired > 0; });
+  EXPECT_EQ(p.expired, 1);
+  EXPECT_TRUE(p.claim_now);
+  req.holder = "w1/a";
+  auto got = watcher.ClaimJobs(req);
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ(got->front().epoch, 2);
+  auto nodes = watcher.ListNodes(60'000);
+  ASSERT_TRUE(nodes.ok());
+  for (const auto& n : *nodes) EXPECT_NE(n.holder, "w2/b");
+}
+
+// A lease that runs out (a paused node's: its session lives on) wakes every node's claim at the
+// watcher's next round, not at each node's next claim.
+TEST(PostgresStore, ALeaseThatRunsOutWakesTheClaims) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore watcher(url, 2);
+  ASSERT_TRUE(watcher.TendPresence("w1/a")->held);
+  ASSERT_EQ(watcher.InsertJob(Job("j1", "A"), {})->outcome, JobInsertOutcome::kInserted);
+  TendUntil(watcher, "w1/a", [](const Presence& s) { return s.claim_now; });  // the submit's
+  ClaimRequest req;
+  req.holder = "w2/b";
+  req.lease_ms = 400;
+  ASSERT_EQ(watcher.ClaimJobs(req)->size(), 1u);
+  EXPECT_FALSE(watcher.TendPresence("w1/a")->claim_now) << "the lease is live";
+  EXPECT_TRUE(TendUntil(watcher, "w1/a", [](const Presence& s) { return s.claim_now; }).claim_now);
+  req.holder = "w1/a";
+  EXPECT_EQ(watcher.ClaimJobs(req)->size(), 1u);
+}
+
+// A node whose own presence session breaks is told so once (it cuts its outputs), and holds its
+// presence again at the next call.
+TEST(PostgresStore, ANodeWhoseSessionBreaksIsToldItLostItsPresence) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore node(url, 1);
+  ASSERT_TRUE(node.TendPresence("w1/a")->held);
+  PgServer::Get().TerminateSessions(url);
+  Presence p = TendUntil(node, "w1/a", [](const Presence& s) { return s.lost; });
+  EXPECT_TRUE(p.lost);
+  EXPECT_FALSE(p.held);
+  Presence again = *node.TendPresence("w1/a");
+  EXPECT_TRUE(again.held);
+  EXPECT_FALSE(again.lost);
 }
 
 }  // namespace

@@ -80,5 +80,45 @@ TEST(SqliteStore, ALockHeldByAnotherConnectionIsServiceUnavailableAndWritesNothi
   EXPECT_TRUE(store.CreateAccount({"1000000000000010", "after", true, 0}).ok());
 }
 
+// A lease is live up to and including its expiry, and a heartbeat after that never revives it,
+// on an injected clock (no sleeping, exact boundaries): the node back from a partition gets a
+// clean loss, the job one claim under a new epoch and one "assigned" event.
+TEST(SqliteStore, AHeartbeatExtendsALiveLeaseToItsLastMillisecondAndNeverRevivesAnExpiredOne) {
+  testing::TempDir dir;
+  int64_t now = 1'800'000'000'000;
+  SqliteStore store(dir.File("floe.db"), [&] { return now; });
+  JobRecord j;
+  j.job_id = "j1";
+  j.account_id = "A";
+  j.name = "job";
+  j.template_id = "00000000000000000000000000000720";
+  j.status = JobStatus::kRunning;
+  j.input_type = j.output_type = "rtmp";
+  j.input_url = "rtmp://127.0.0.1/live/in";
+  j.output_url = "rtmp://127.0.0.1/live/out";
+  j.create_time_ms = now - 10'000;
+  ASSERT_EQ(store.InsertJob(j, {})->outcome, JobInsertOutcome::kInserted);
+  ClaimRequest req;
+  req.holder = "w1/a";
+  req.lease_ms = 3000;
+  ASSERT_EQ(store.ClaimJobs(req)->size(), 1u);
+  const NodeState w1{"w1/a", "w1", 0, 0, 1, 0, 0};
+  now += 3000;  // the last millisecond of the lease: still live, extended
+  ASSERT_EQ(store.Heartbeat(w1, 3000)->size(), 1u);
+  now += 3001;  // one millisecond past the renewed lease: gone
+  EXPECT_TRUE(store.Heartbeat(w1, 3000)->empty()) << "the expired lease was revived";
+  const size_t events = store.ListJobEvents("j1", 50)->size();
+  req.holder = "w2/b";
+  auto moved = store.ClaimJobs(req);
+  ASSERT_EQ(moved->size(), 1u);
+  EXPECT_EQ(moved->front().epoch, 2);
+  req.holder = "w1/a";
+  EXPECT_TRUE(store.ClaimJobs(req)->empty());  // claimed once
+  EXPECT_TRUE(store.Heartbeat(w1, 3000)->empty());
+  auto after = *store.ListJobEvents("j1", 50);
+  ASSERT_EQ(after.size(), events + 1);
+  EXPECT_EQ(after.back().detail, "node w2 (the lease of node w1 expired)");
+}
+
 }  // namespace
 }  // namespace floe::store::sqlite

@@ -140,6 +140,9 @@ UPDATE jobs SET stop_time = COALESCE(
   WHERE status = 2;
 CREATE INDEX jobs_stopped ON jobs(stop_time) WHERE status = 2;
 )SQL"},
+        {7, "nodes that hold a presence session", R"SQL(
+ALTER TABLE nodes ADD COLUMN present INTEGER NOT NULL DEFAULT 0;
+)SQL"},
     };
   }();
   return kAll;

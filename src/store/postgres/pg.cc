@@ -70,8 +70,16 @@ bool Conn::Reset() {
   return true;
 }
 
-SessionLock::SessionLock(const std::string& url, int64_t key) : conn_(url) {
-  held_ = conn_.Exec("SELECT pg_try_advisory_lock($1)", Params().Add(key)).Text(0, 0) == "t";
+std::vector<std::string> Conn::Notifications() {
+  if (PQconsumeInput(c_.get()) == 0 || !ok()) {
+    throw PgError(std::string("connection lost: ") + PQerrorMessage(c_.get()), "", true);
+  }
+  std::vector<std::string> channels;
+  while (PGnotify* n = PQnotifies(c_.get())) {
+    channels.emplace_back(n->relname);
+    PQfreemem(n);
+  }
+  return channels;
 }
 
 }  // namespace floe::store::postgres

@@ -80,23 +80,15 @@ class Conn {
   // After the server went away: reconnect, forgetting prepared statements. False if it cannot.
   bool Reset();
   bool ok() const { return PQstatus(c_.get()) == CONNECTION_OK; }
+  int socket() const { return PQsocket(c_.get()); }
+  // Reads what the server sent without waiting, and returns the channels of the notifications
+  // that came (LISTEN); throws PgError when the connection is gone.
+  std::vector<std::string> Notifications();
 
  private:
   [[noreturn]] void Fail(PGresult* r, const std::string& what);
   std::unique_ptr<PGconn, decltype(&PQfinish)> c_;
   std::map<std::string, std::string> prepared_;  // SQL text → statement name
-};
-
-// A session-level advisory lock held on a connection of its own for as long as this lives: the
-// one holder among every node of a database (PostgreSQL lets it go when the session ends).
-class SessionLock {
- public:
-  SessionLock(const std::string& url, int64_t key);  // throws PgError when it cannot connect
-  bool held() const { return held_; }
-
- private:
-  Conn conn_;
-  bool held_ = false;
 };
 
 }  // namespace floe::store::postgres

@@ -6,6 +6,16 @@ namespace floe::store::postgres {
 
 namespace {
 
+// Every node's identity cache forgets what it read once this transaction commits
+// (postgres_presence.cc, WatchIdentity).
+void Changed(Conn& c) {
+  c.Simple("NOTIFY floe_identity");
+}
+
+}  // namespace
+
+namespace {
+
 constexpr char kAccountColumns[] = "account_id, name, ice_enabled, create_time";
 constexpr char kKeyColumns[] =
     "access_key_id, secret, account_id, user_name, active, create_time, sealed";
@@ -61,6 +71,7 @@ Result<std::optional<Account>> PostgresStore::GetRootAccount() {
 
 Result<bool> PostgresStore::SetIceEnabled(const std::string& account_id, bool enabled) {
   return Tx<bool>([&](Conn& c) -> Result<bool> {
+    Changed(c);
     return c.Exec("UPDATE accounts SET ice_enabled = $1 WHERE account_id = $2",
                   Params().Add(enabled).Add(account_id))
                .affected() > 0;
@@ -90,6 +101,7 @@ Result<std::optional<AccessKey>> PostgresStore::GetAccessKey(const std::string& 
 
 Result<bool> PostgresStore::SetAccessKeyActive(const std::string& access_key_id, bool active) {
   return Tx<bool>([&](Conn& c) -> Result<bool> {
+    Changed(c);
     return c.Exec("UPDATE access_keys SET active = $1 WHERE access_key_id = $2",
                   Params().Add(active).Add(access_key_id))
                .affected() > 0;
@@ -98,6 +110,7 @@ Result<bool> PostgresStore::SetAccessKeyActive(const std::string& access_key_id,
 
 Result<bool> PostgresStore::DeleteAccessKey(const std::string& access_key_id) {
   return Tx<bool>([&](Conn& c) -> Result<bool> {
+    Changed(c);
     return c.Exec("DELETE FROM access_keys WHERE access_key_id = $1", Params().Add(access_key_id))
                .affected() > 0;
   });
@@ -106,6 +119,7 @@ Result<bool> PostgresStore::DeleteAccessKey(const std::string& access_key_id) {
 Result<int> PostgresStore::SealPlaintextSecrets(
     const std::function<std::string(const std::string&)>& seal) {
   return Tx<int>([&](Conn& c) -> Result<int> {
+    Changed(c);
     auto r = c.Exec("SELECT access_key_id, secret FROM access_keys WHERE sealed = 0 FOR UPDATE");
     for (int i = 0; i < r.size(); ++i) {
       c.Exec("UPDATE access_keys SET secret = $1, sealed = 1 WHERE access_key_id = $2",
@@ -147,6 +161,7 @@ Result<void> PostgresStore::AttachPolicy(const std::string& account_id,
         "INSERT INTO ram_policies(account_id, user_name, document, create_time) "
         "VALUES ($1, $2, $3, $4)",
         Params().Add(account_id).Add(user_name).Add(document).Add(core::NowMillis()));
+    Changed(c);
     return {};
   });
 }

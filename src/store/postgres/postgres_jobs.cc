@@ -145,6 +145,8 @@ Result<JobInsert> PostgresStore::InsertJob(JobRecord job, const JobLimits& limit
                .Add(job.stop_time_ms));
     InsertEvent(c, {job.job_id, job.create_time_ms, "submitted",
                     job.start_mode == StartMode::kNow ? "start now" : "timed"});
+    // On commit, every worker claims at once (store/postgres/postgres_presence.cc).
+    if (job.start_mode == StartMode::kNow) c.Simple("NOTIFY floe_claims");
     out.outcome = JobInsertOutcome::kInserted;
     out.job = job;
     return out;

@@ -21,7 +21,9 @@ PostgresStore::PostgresStore(const std::string& url, int pool_size)
   Migrate();
 }
 
-PostgresStore::~PostgresStore() = default;
+PostgresStore::~PostgresStore() {
+  WatchIdentity(nullptr);
+}
 
 std::unique_ptr<Conn> PostgresStore::Acquire() {
   std::unique_lock lock(mu_);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/postgres/pg.h"
@@ -81,10 +82,14 @@ class PostgresStore final : public Store {
                              const std::vector<std::string>& job_ids) override;
   Result<std::vector<NodeState>> ListNodes(int64_t within_ms) override;
   Result<void> ResetLeases() override;
+  // Presence (postgres_presence.cc).
+  Result<Presence> TendPresence(const std::string& holder) override;
+  void WatchIdentity(std::function<void(bool watching)> changed) override;
   Result<std::vector<RateCount>> ShareRateCounts(const std::string& holder,
                                                  const std::vector<RateCount>& mine,
                                                  int64_t within_ms) override;
 
+  Result<void> Ping() override;
   int SchemaVersion();
 
   // A job's columns as every SELECT of one reads them (kJobSelectCount of them), and the record
@@ -115,6 +120,16 @@ class PostgresStore final : public Store {
   std::vector<std::unique_ptr<Conn>> idle_;
   size_t open_ = 0;  // connections in the pool, idle or leased
   std::atomic<int64_t> next_nonce_purge_ms_{0};
+  // One look for claimable jobs; hidden: there were some, all locked by other claims.
+  Result<std::vector<store::Lease>> ClaimOnce(const ClaimRequest& req, bool& hidden);
+  // The node's presence session (postgres_presence.cc), tended by its supervisor's loop.
+  struct PresenceSession;
+  int Watch(PresenceSession& s, bool& ran_out);
+  std::mutex presence_mu_;
+  void IdentityLoop(const std::function<void(bool)>& changed);
+  std::thread identity_thread_;
+  std::atomic<bool> identity_stop_{false};
+  std::shared_ptr<PresenceSession> presence_;  // shared_ptr: complete only in its own file
 };
 
 template <class T>

@@ -2,7 +2,6 @@
 // the protocol is the same as PostgreSQL's so that the runtime has one code path.
 #include <set>
 
-#include "core/time.h"
 #include "store/leases.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -21,7 +20,7 @@ std::vector<Lease> SqliteStore::HeldBy(Db& db, const std::string& holder, int64_
 Result<std::vector<Lease>> SqliteStore::Heartbeat(const NodeState& node, int64_t lease_ms) {
   std::vector<Lease> held;
   auto r = Write([&](Db& db) -> Result<void> {
-    int64_t now = core::NowMillis();
+    int64_t now = lease_clock_();
     db.Prepare(
           "INSERT INTO nodes(holder, node_id, capacity, used, jobs, heartbeat) VALUES "
           "(?, ?, ?, ?, ?, ?) ON CONFLICT(holder) DO UPDATE SET capacity = excluded.capacity, "
@@ -57,7 +56,7 @@ Result<std::vector<Lease>> SqliteStore::ClaimJobs(const ClaimRequest& req) {
   std::vector<Lease> taken;
   auto r = Write([&](Db& db) -> Result<void> {
     taken.clear();
-    int64_t now = core::NowMillis();
+    int64_t now = lease_clock_();
     std::set<std::string> elsewhere;
     {
       auto s = db.Prepare(
@@ -79,7 +78,19 @@ Result<std::vector<Lease>> SqliteStore::ClaimJobs(const ClaimRequest& req) {
         jobs.push_back(std::move(c));
       }
     }
-    for (const auto& step : PlanClaims(jobs, req, now)) {
+    std::vector<NodeState> peers;
+    if (req.peer_window_ms > 0 && NeedsPlacement(jobs, req, now)) {
+      auto s = db.Prepare(
+          "SELECT holder, node_id, capacity, used, jobs FROM nodes WHERE holder != ? AND "
+          "heartbeat >= ?");
+      s.Bind(1, req.holder).Bind(2, now - req.peer_window_ms);
+      while (s.Step()) {
+        peers.push_back(
+            {s.Text(0), s.Text(1), s.Int(2), s.Int(3), static_cast<int>(s.Int(4)), 0, 0});
+      }
+    }
+    int64_t taken_mc = 0;
+    for (const auto& step : PlanClaims(jobs, req, peers, static_cast<int64_t>(jobs.size()), now)) {
       const JobRecord& job = step.job->job;
       if (step.event == "assigned") {
         db.Prepare(
@@ -90,10 +101,18 @@ Result<std::vector<Lease>> SqliteStore::ClaimJobs(const ClaimRequest& req) {
             .Bind(3, job.job_id)
             .Step();
         taken.push_back({job.job_id, job.lease_epoch + 1, step.cost_mc, job.input_url});
+        taken_mc += step.cost_mc;
       } else {
         db.Prepare("UPDATE jobs SET waiting = 1 WHERE job_id = ?").Bind(1, job.job_id).Step();
       }
       InsertJobEvent(db, {job.job_id, now, step.event, step.detail});
+    }
+    if (!taken.empty()) {
+      db.Prepare("UPDATE nodes SET used = used + ?, jobs = jobs + ? WHERE holder = ?")
+          .Bind(1, taken_mc)
+          .Bind(2, static_cast<int64_t>(taken.size()))
+          .Bind(3, req.holder)
+          .Step();
     }
     return {};
   });
@@ -124,7 +143,7 @@ Result<void> SqliteStore::ReleaseLeases(const std::string& holder,
 
 Result<std::vector<NodeState>> SqliteStore::ListNodes(int64_t within_ms) {
   return Read<std::vector<NodeState>>([&](Db& db) {
-    int64_t now = core::NowMillis();
+    int64_t now = lease_clock_();
     auto s = db.Prepare(
         "SELECT holder, node_id, capacity, used, jobs, heartbeat FROM nodes WHERE heartbeat >= ? "
         "ORDER BY node_id, holder");
@@ -151,6 +170,16 @@ Result<std::vector<RateCount>> SqliteStore::ShareRateCounts(const std::string&,
                                                             const std::vector<RateCount>&,
                                                             int64_t) {
   return std::vector<RateCount>{};
+}
+
+Result<void> SqliteStore::Ping() {
+  auto r = Read<int64_t>([](Db& db) {
+    auto s = db.Prepare("SELECT 1");
+    s.Step();
+    return s.Int(0);
+  });
+  if (!r) return r.error();
+  return {};
 }
 
 }  // namespace floe::store::sqlite

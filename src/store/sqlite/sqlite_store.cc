@@ -14,7 +14,10 @@ namespace floe::store::sqlite {
 
 using core::Error;
 
-SqliteStore::SqliteStore(const std::string& path) : path_(path) {
+SqliteStore::SqliteStore(const std::string& path, std::function<int64_t()> lease_clock)
+    : path_(path),
+      lease_clock_(lease_clock ? std::move(lease_clock)
+                               : std::function<int64_t()>(core::NowMillis)) {
   writer_ = std::make_unique<Db>(path);
   Migrate();
   writer_thread_ = std::thread([this] { WriterLoop(); });

@@ -21,8 +21,9 @@ namespace floe::store::sqlite {
 
 class SqliteStore final : public Store {
  public:
-  // Opens or creates the database file and applies pending migrations.
-  explicit SqliteStore(const std::string& path);
+  // Opens or creates the database file and applies pending migrations. lease_clock: the clock of
+  // the leases (heartbeats, claims, node ages), wall-clock milliseconds; tests inject one.
+  explicit SqliteStore(const std::string& path, std::function<int64_t()> lease_clock = nullptr);
   ~SqliteStore() override;
 
   Result<void> CreateAccount(const Account& account,
@@ -85,6 +86,7 @@ class SqliteStore final : public Store {
                                                  const std::vector<RateCount>& mine,
                                                  int64_t within_ms) override;
 
+  Result<void> Ping() override;
   int SchemaVersion();
 
  private:
@@ -103,6 +105,7 @@ class SqliteStore final : public Store {
   void Migrate();
 
   std::string path_;
+  std::function<int64_t()> lease_clock_;
   std::unique_ptr<Db> writer_;
   std::mutex write_mu_;
   std::condition_variable write_cv_;

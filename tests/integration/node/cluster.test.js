@@ -2,7 +2,7 @@
 // every other serves, nonces and rate limits hold across nodes, `floe admin --store` works on the shared store,
 // a job submitted on an API-only node (--no-jobs) runs on the node that runs jobs (under its
 // lease: the job names that node), a worker admits only what fits its capacity (the rest waits
-// for room), and a worker needs a PostgreSQL store.
+// for room), jobs spread over equal workers (2/2/2), and a worker needs a PostgreSQL store.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -31,6 +31,17 @@ test.after(async () => {
   if (nginx) await nginx.stop();
   if (pg) await pg.stop();
 });
+
+// A node's /healthz, parsed.
+function health(node) {
+  return new Promise((resolve, reject) => {
+    require('node:http').get({ host: '127.0.0.1', port: node.port, path: '/healthz' }, (res) => {
+      let b = '';
+      res.on('data', (c) => (b += c));
+      res.on('end', () => resolve(JSON.parse(b)));
+    }).on('error', reject);
+  });
+}
 
 // Every node of a cluster gets the same master.key (it seals the AccessKey secrets).
 function nodeDir(first) {
@@ -70,6 +81,38 @@ test('two nodes on one PostgreSQL store serve the same data, and nonces hold acr
   const r = spawnSync(FLOE_BIN, ['admin', '--data-dir', adminDir, '--store', url, 'account', 'show-root'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).AccountId, JSON.parse(fs.readFileSync(path.join(a.dataDir, 'credentials.json'))).AccountId);
+});
+
+// Each node keeps the keys, accounts and policies it read; a key disabled on one node (here by
+// floe admin on the shared store) is refused by every other within a second (LISTEN/NOTIFY).
+test('a key disabled on one node is refused by another within a second', async () => {
+  const [a, b] = nodes;
+  const adminDir = nodeDir(a);
+  const run = (...args) => {
+    const r = spawnSync(FLOE_BIN, ['admin', '--data-dir', adminDir, '--store', url, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const account = JSON.parse(fs.readFileSync(path.join(a.dataDir, 'credentials.json'))).AccountId;
+  const key = run('key', 'create', '--account', account);
+  const onB = v1Client({ port: b.port, accessKeyId: key.AccessKeyId, accessKeySecret: key.AccessKeySecret });
+  const list = () => onB.call('ListLiveTranscodeTemplates', { Category: 'system' });
+  for (let i = 0; i < 3; i++) assert.equal((await list()).TotalCount, 5);  // read, then cached
+  run('key', 'disable', '--key', key.AccessKeyId);
+  const disabledAt = Date.now();
+  let refusedAfter = null;
+  while (Date.now() - disabledAt < 5000) {
+    try {
+      await list();
+    } catch (e) {
+      assert.equal(errorOf(e).code, 'InvalidAccessKeyId.Inactive');
+      refusedAfter = Date.now() - disabledAt;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  console.log(`a key disabled by floe admin was refused by another node after ${refusedAfter} ms`);
+  assert.ok(refusedAfter !== null && refusedAfter <= 1000, `refused after ${refusedAfter} ms`);
 });
 
 test('an AccessKey\'s rate limit holds for the nodes together, not for each', async () => {
@@ -171,14 +214,8 @@ test('a worker with room for two jobs runs two of three; the third waits, then s
       assert.ok(p.streams.some((s) => s.codec_type === 'video' && s.height === 360), JSON.stringify(p.streams));
     }
     // The waiting job has no output: nothing was started for it.
-    const health = JSON.parse(await new Promise((resolve, reject) => {
-      require('node:http').get({ host: '127.0.0.1', port: worker.port, path: '/healthz' }, (res) => {
-        let b = '';
-        res.on('data', (c) => (b += c));
-        res.on('end', () => resolve(b));
-      }).on('error', reject);
-    }));
-    assert.deepEqual([health.Status, health.Leases, health.CapacityCores], ['ok', 2, 0.4]);
+    const h = await health(worker);
+    assert.deepEqual([h.Status, h.Leases, h.CapacityCores], ['ok', 2, 0.4]);
 
     await sdk.call('SendLiveTranscodeJobCommand', { JobId: running[0].JobId, Command: 'stop' });
     await until('the waiting job started on the worker', async () => {
@@ -190,6 +227,47 @@ test('a worker with room for two jobs runs two of three; the third waits, then s
     assert.equal((await job(running[0].JobId)).Status, 2);
   } finally {
     pub.stop();
+  }
+});
+
+// Placement spreads the load: six jobs on six inputs, submitted one after another to three
+// equal idle workers, run two on each (a claim leaves a new job to the node with the most room).
+test('six jobs on three equal workers run two on each', { timeout: 90000 }, async () => {
+  const store = pg.createDatabase();
+  const api = await startServer({ args: ['--store', store, '--no-jobs', '--node-id', 'api'] });
+  nodes.push(api);
+  const workers = await Promise.all(['one', 'two', 'three'].map((name) => startWorker({ store, nodeId: `spread-${name}`, args: ['--capacity', '0.75'] })));
+  nodes.push(...workers);
+  const pubs = [];
+  try {
+    const sdk = v1Client(api.creds);
+    // 0.10 + 228×128×10 / 79e6 ≈ 0.104 cores a job (src/runtime/cost.h): 0.75 holds seven.
+    const { TemplateId } = await sdk.call('CreateLiveTranscodeTemplate', {
+      Name: 'spread', Type: 'normal',
+      TemplateConfig: JSON.stringify({ VideoParams: { Codec: 'H.264', Width: '228', Height: '128', Fps: '10', Bitrate: '150' } }),
+    });
+    // Idle and known to each other: each has sent its heartbeat (its /healthz says ok).
+    await until('three workers heartbeating', async () => (await Promise.all(workers.map(health))).every((h) => h.Status === 'ok'), 10000);
+    const ids = [];
+    for (let i = 0; i < 6; i++) {
+      const input = nginx.url(`spread-src-${i}`);
+      pubs.push(publish(input, { seconds: 60, size: '256x144', rate: 10 }));
+      ids.push((await sdk.call('SubmitLiveTranscodeJob', {
+        Name: `spread-${i}`, TemplateId, StartMode: '0',
+        StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: input }),
+        TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: nginx.url(`spread-out-${i}`) }),
+      })).JobId);
+    }
+    let where = [];
+    await until('six jobs assigned', async () => {
+      where = await Promise.all(ids.map(async (id) => (await sdk.call('GetLiveTranscodeJob', { JobId: id })).Job.Node));
+      return where.every(Boolean);
+    }, 30000);
+    const counts = workers.map((w) => where.filter((n) => n === w.nodeId).length);
+    assert.deepEqual(counts, [2, 2, 2], `placement ${where.join(', ')}`);
+    for (const id of ids) await sdk.call('SendLiveTranscodeJobCommand', { JobId: id, Command: 'stop' });
+  } finally {
+    for (const p of pubs) p.stop();
   }
 });
 

@@ -1,8 +1,8 @@
 // Failover on one PostgreSQL (a private server), one API node (`floe serve --no-jobs`) and
 // three workers, on loopback with a real nginx-rtmp as the origin:
 //   - six jobs run, two on each worker (A and B admit two jobs each, C seven: capacities);
-//   - SIGKILL worker A: its two jobs run on C within 10 s (12 s for make test's one run), on the
-//     same output URLs;
+//   - SIGKILL worker A: its two jobs run on C within 3 s (its presence session ends with it: the
+//     watcher expires its leases at once), on the same output URLs;
 //   - SIGSTOP worker B with its media processes for longer than the lease: its jobs move to C,
 //     and when B wakes (SIGCONT) its processes are gone without pushing again.
 // Throughout, nginx's rtmp_stat is read every 100 ms: no output ever has two publishers, each
@@ -11,8 +11,9 @@
 // And a worker cut off from PostgreSQL (a proxy between them closes) stops pushing within the
 // lease time and says so on /healthz; when the database is back, it takes its job again.
 //
-// FAILOVER_RUNS=10 repeats the whole scenario and prints the distribution of the times
-// (bench/RESULTS.md); make test runs it once.
+// FAILOVER_RUNS=10 repeats the whole scenario and prints the distribution of the times, and of
+// submit → first packet at the origin (bench/RESULTS.md); make test runs it once, against looser
+// bounds (a machine busy with the rest of the suite starts media processes late).
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -26,12 +27,13 @@ const { startPostgres } = require('./lib/postgres');
 const { startNginx, publish, probe } = require('./lib/media');
 
 const RUNS = Number(process.env.FAILOVER_RUNS || 1);
-const LEASE_MS = 6000; // the defaults: what the figures are for
-// The issue's bound, 10 s, holds for the measured runs (FAILOVER_RUNS=10: at most 8.2 s on the
-// CI kind). The one run of make test, on a machine busy with the rest of the suite, is given 2 s
-// more: the media process's start varies there (9.4 s seen once), and a test that fails by chance
-// stops every landing.
-const BOUND_MS = RUNS > 1 ? 10000 : 12000;
+const LEASE_MS = 3000; // the defaults (heartbeat 1 s): what the figures are for
+// Issue 24's goals for the measured runs: a dead worker's jobs back at the origin within 3 s, a
+// paused one's within the lease + 1.5 s. The one run of make test is given more room.
+const KILL_BOUND_MS = RUNS > 1 ? 3000 : 6000;
+const STOP_BOUND_MS = RUNS > 1 ? LEASE_MS + 1500 : LEASE_MS + 4000;
+// Submit → first packet at the origin (it was 2.7 s while the input probe read 2 s ahead).
+const FIRST_BOUND_MS = RUNS > 1 ? 2000 : 4000;
 const JOB_TEMPLATE = { VideoParams: { Codec: 'H.264', Width: '228', Height: '128', Fps: '10', Bitrate: '150' } };
 // 0.10 + 228×128×10 / 79e6 ≈ 0.104 cores a job (src/runtime/cost.h): 0.25 holds two, 0.75 seven.
 const CAPACITY = { A: '0.25', B: '0.25', C: '0.75' };
@@ -106,6 +108,8 @@ async function scenario(run) {
     const start = (name) => startWorker({ store: url, nodeId: `worker-${name.toLowerCase()}-${run}`, args: ['--capacity', CAPACITY[name]] });
     [nodes.A, nodes.B] = await Promise.all([start('A'), start('B')]);
     const sdk = v1Client(api.creds);
+    // Watched from before the first submit: each output's first publisher is its first packet.
+    watch = watchPublishers([0, 1, 2, 3, 4, 5].map((i) => `origin/out-${run}-${i}`));
     const { TemplateId } = await sdk.call('CreateLiveTranscodeTemplate', { Name: `failover-${run}`, Type: 'normal', TemplateConfig: JSON.stringify(JOB_TEMPLATE) });
     const jobs = [];
     const submit = async (i) => {
@@ -113,12 +117,13 @@ async function scenario(run) {
       publishers.push(publish(input, { seconds: 600, size: '256x144', rate: 10 }));
       const stream = `origin/out-${run}-${i}`;
       await sleep(300);
+      const submittedAt = Date.now();
       const { JobId } = await sdk.call('SubmitLiveTranscodeJob', {
         Name: `failover-${run}-${i}`, TemplateId, StartMode: '0',
         StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: input }),
         TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: nginx.url(`out-${run}-${i}`, 'origin') }),
       });
-      jobs.push({ id: JobId, stream, url: nginx.url(`out-${run}-${i}`, 'origin') });
+      jobs.push({ id: JobId, stream, url: nginx.url(`out-${run}-${i}`, 'origin'), submittedAt });
     };
     const nodeOf = async (job) => (await sdk.call('GetLiveTranscodeJob', { JobId: job.id })).Job.Node;
     const placement = async () => {
@@ -143,10 +148,11 @@ async function scenario(run) {
     for (let i = 4; i < 6; i++) await submit(i);
     await until('six jobs pushing, two on each worker', async () => {
       const by = await placement();
-      return by.A.length === 2 && by.B.length === 2 && by.C.length === 2 && (await pushing(jobs));
+      return by.A.length === 2 && by.B.length === 2 && by.C.length === 2 && (await pushing(jobs)) &&
+        jobs.every((j) => watch.current(j.stream));
     }, 30000);
     const before = await placement();
-    watch = watchPublishers(jobs.map((j) => j.stream));
+    const firstPacket = jobs.map((j) => watch.history.get(j.stream).find((h) => h.id).at - j.submittedAt);
     await sleep(1000);
 
     // Moved: the job names C and its output has a publisher other than before t0.
@@ -213,7 +219,7 @@ async function scenario(run) {
     assert.doesNotMatch(nginx.errorLog(), /already publishing/);
     const final = await placement();
     assert.deepEqual([final.B.length, final.C.length], [0, 6]);
-    return { killTimes, stopTimes };
+    return { killTimes, stopTimes, firstPacket };
   } finally {
     if (watch) await watch.stop();
     for (const p of publishers) p.stop();
@@ -222,26 +228,29 @@ async function scenario(run) {
   }
 }
 
-test(`a dead worker's jobs run elsewhere within ${BOUND_MS / 1000} s, a paused one's too, and no job is pushed twice (${RUNS} run(s))`,
+test(`a dead worker's jobs run elsewhere within ${KILL_BOUND_MS / 1000} s, a paused one's within ${STOP_BOUND_MS / 1000} s, and no job is pushed twice (${RUNS} run(s))`,
   { timeout: 120000 * RUNS }, async () => {
     const kill = [];
     const stop = [];
+    const first = [];
     for (let run = 1; run <= RUNS; run++) {
       const r = await scenario(run);
       kill.push(...r.killTimes);
       stop.push(...r.stopTimes);
+      first.push(...r.firstPacket);
       console.log(`run ${run}: SIGKILL → pushing again from C after ${r.killTimes.map((t) => (t / 1000).toFixed(2)).join(', ')} s; ` +
-        `SIGSTOP → ${r.stopTimes.map((t) => (t / 1000).toFixed(2)).join(', ')} s`);
+        `SIGSTOP → ${r.stopTimes.map((t) => (t / 1000).toFixed(2)).join(', ')} s; ` +
+        `submit → first packet ${r.firstPacket.map((t) => (t / 1000).toFixed(2)).join(', ')} s`);
     }
     const summary = (xs) => {
       const s = [...xs].sort((a, b) => a - b);
       const q = (f) => (s[Math.min(s.length - 1, Math.floor(f * s.length))] / 1000).toFixed(2);
       return `n=${s.length} min ${q(0)} median ${q(0.5)} p90 ${q(0.9)} max ${(s[s.length - 1] / 1000).toFixed(2)} s`;
     };
-    console.log(`failover after SIGKILL: ${summary(kill)}; after SIGSTOP: ${summary(stop)}`);
-    const bound = BOUND_MS;
-    for (const t of kill) assert.ok(t <= bound, `a job of the killed worker took ${t} ms to run elsewhere`);
-    for (const t of stop) assert.ok(t <= bound, `a job of the paused worker took ${t} ms to run elsewhere`);
+    console.log(`failover after SIGKILL: ${summary(kill)}; after SIGSTOP: ${summary(stop)}; submit → first packet at the origin: ${summary(first)}`);
+    for (const t of kill) assert.ok(t <= KILL_BOUND_MS, `a job of the killed worker took ${t} ms to run elsewhere`);
+    for (const t of stop) assert.ok(t <= STOP_BOUND_MS, `a job of the paused worker took ${t} ms to run elsewhere`);
+    for (const t of first) assert.ok(t <= FIRST_BOUND_MS, `a job's first packet reached the origin ${t} ms after its submit`);
   });
 
 // A TCP proxy to PostgreSQL that can be cut (every connection closed, new ones refused) and
@@ -334,6 +343,26 @@ test('a worker cut off from PostgreSQL stops pushing within the lease, and takes
   } finally {
     pub.stop();
     await worker.stop('SIGKILL');
+    proxy.close();
+    await api.stop();
+  }
+});
+
+// An API node (no jobs: no heartbeat to go by) says on /healthz whether its store answers.
+test('an API node\'s /healthz turns 503 while PostgreSQL is out of reach, and 200 when it is back', { timeout: 60000 }, async () => {
+  const url = pg.createDatabase();
+  const dbPort = Number(new URL(url).port);
+  const proxy = await pgProxy(dbPort);
+  const api = await startServer({ args: ['--store', url.replace(`:${dbPort}/`, `:${proxy.port}/`), '--no-jobs', '--node-id', 'api-health'] });
+  try {
+    assert.deepEqual(await health(api.port), { status: 200, body: { Status: 'ok' } });
+    proxy.cut();
+    const down = await health(api.port);
+    assert.equal(down.status, 503);
+    assert.equal(down.body.Status, 'store unreachable');
+    proxy.mend();
+    await until('/healthz ok again', async () => (await health(api.port)).status === 200, 10000);
+  } finally {
     proxy.close();
     await api.stop();
   }
