@@ -120,6 +120,40 @@ TEST(PostgresStore, ABrokenConnectionIsReplacedAndAWriteItCutOffIsNeverAcknowled
   EXPECT_TRUE(store.GetAccount("1000000000000002")->has_value());
 }
 
+// Nonces of concurrent requests are committed together (one transaction for many), and each
+// still gets its own answer: fresh once, used again refused, whichever batch it fell in.
+TEST(PostgresStore, ConcurrentNoncesCommitTogetherAndEachIsUsedOnce) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore store(url, 4);
+  constexpr int kThreads = 16, kEach = 40;
+  std::atomic<int> fresh{0}, refused{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Threads t and t+1 share half their nonces: each of those is fresh exactly once.
+        const std::string key =
+            "n-" + std::to_string(i % 2 ? t : t / 2 * 2) + "-" + std::to_string(i);
+        auto r = store.UseNonce(key, 1000, 900'000);
+        if (!r) {
+          ++failed;
+        } else if (*r) {
+          ++fresh;
+        } else {
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  const int distinct = kThreads * kEach / 2 + kThreads / 2 * kEach / 2;
+  EXPECT_EQ(fresh.load(), distinct);
+  EXPECT_EQ(refused.load(), kThreads * kEach - distinct);
+  EXPECT_LT(store.nonce_commits(), kThreads * kEach) << "no two nonces ever shared a commit";
+  EXPECT_FALSE(*store.UseNonce("n-0-0", 2000, 900'000));  // still remembered
+}
+
 // Presence: a node's death ends its session, and the watcher (another node) expires its leases
 // a grace after that, not when the lease runs out (a minute here); its job is claimed again at
 // once under a new epoch, and its node row is gone. A submitted job wakes the nodes' claims.

@@ -1,4 +1,6 @@
 // PostgresStore: accounts, AccessKeys, RAM users and policies, nonces.
+#include <optional>
+
 #include "core/time.h"
 #include "store/postgres/postgres_store.h"
 
@@ -181,22 +183,64 @@ Result<std::vector<std::string>> PostgresStore::ListPolicies(const std::string& 
       true);
 }
 
+struct PostgresStore::NonceUse {
+  std::string key;
+  int64_t now_ms, expires_ms;
+  std::optional<Result<bool>> result;  // set under nonce_mu_ by the batch's committer
+};
+
+// Every signed request writes its nonce, and on a busy node each of those commits was a WAL
+// flush of its own. Here the first caller commits the batch it finds (its own and whoever waits);
+// those that arrive meanwhile wait for that commit and go together in the next one. Each gets its
+// answer only after the commit that holds its row: acknowledged means durable, as before.
 Result<bool> PostgresStore::UseNonce(const std::string& nonce_key, int64_t now_ms,
                                      int64_t expires_ms) {
+  NonceUse mine{nonce_key, now_ms, expires_ms, std::nullopt};
+  std::unique_lock lock(nonce_mu_);
+  nonce_queue_.push_back(&mine);
+  while (!mine.result) {
+    if (nonce_committing_) {
+      nonce_cv_.wait(lock);
+      continue;
+    }
+    std::vector<NonceUse*> batch;
+    batch.swap(nonce_queue_);
+    nonce_committing_ = true;
+    lock.unlock();
+    CommitNonces(batch);
+    lock.lock();
+    nonce_committing_ = false;
+    nonce_cv_.notify_all();
+  }
+  return *mine.result;
+}
+
+void PostgresStore::CommitNonces(const std::vector<NonceUse*>& batch) {
   // Expired nonces are dropped now and then (by whichever node gets here first), so the table
   // holds about one window's worth for the whole cluster.
+  const int64_t now_ms = batch.front()->now_ms;
   int64_t due = next_nonce_purge_ms_.load();
   bool purge = now_ms >= due && next_nonce_purge_ms_.compare_exchange_strong(due, now_ms + 10'000);
-  return Tx<bool>([&](Conn& c) -> Result<bool> {
+  std::vector<bool> fresh;
+  auto r = Tx<void>([&](Conn& c) -> Result<void> {
+    fresh.clear();
     if (purge) c.Exec("DELETE FROM nonces WHERE expires_at < $1", Params().Add(now_ms));
-    // One statement: a nonce used on another node at the same moment conflicts here.
-    return c.Exec(
-                "INSERT INTO nonces(nonce_key, expires_at) VALUES ($1, $2) "
-                "ON CONFLICT (nonce_key) DO UPDATE SET expires_at = $2 "
-                "WHERE nonces.expires_at < $3",
-                Params().Add(nonce_key).Add(expires_ms).Add(now_ms))
-               .affected() > 0;
+    // One statement each: a nonce used on another node at the same moment conflicts here, and
+    // one used twice in this batch finds its first use.
+    for (const NonceUse* u : batch) {
+      fresh.push_back(c.Exec("INSERT INTO nonces(nonce_key, expires_at) VALUES ($1, $2) "
+                             "ON CONFLICT (nonce_key) DO UPDATE SET expires_at = $2 "
+                             "WHERE nonces.expires_at < $3",
+                             Params().Add(u->key).Add(u->expires_ms).Add(u->now_ms))
+                          .affected() > 0);
+    }
+    return {};
   });
+  ++nonce_commits_;
+  std::lock_guard lock(nonce_mu_);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->result = r ? Result<bool>(static_cast<bool>(fresh[i])) : Result<bool>(r.error());
+  }
 }
 
 }  // namespace floe::store::postgres

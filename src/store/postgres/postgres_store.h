@@ -46,6 +46,8 @@ class PostgresStore final : public Store {
   Result<std::vector<std::string>> ListPolicies(const std::string& account_id,
                                                 const std::string& user_name) override;
   Result<bool> UseNonce(const std::string& nonce_key, int64_t now_ms, int64_t expires_ms) override;
+  // Transactions UseNonce has committed so far (fewer than its calls when they came together).
+  int64_t nonce_commits() const { return nonce_commits_.load(); }
 
   // Templates (postgres_templates.cc).
   Result<bool> InsertTemplate(const TemplateRecord& t, int max_per_account = 0) override;
@@ -120,6 +122,15 @@ class PostgresStore final : public Store {
   std::vector<std::unique_ptr<Conn>> idle_;
   size_t open_ = 0;  // connections in the pool, idle or leased
   std::atomic<int64_t> next_nonce_purge_ms_{0};
+  // Group commit of nonces (postgres_identity.cc): the requests that arrive while one batch
+  // commits go together in the next, one transaction and one WAL flush for all.
+  struct NonceUse;
+  void CommitNonces(const std::vector<NonceUse*>& batch);
+  std::mutex nonce_mu_;
+  std::condition_variable nonce_cv_;
+  std::vector<NonceUse*> nonce_queue_;
+  bool nonce_committing_ = false;
+  std::atomic<int64_t> nonce_commits_{0};  // transactions, for the tests
   // One look for claimable jobs; hidden: there were some, all locked by other claims.
   Result<std::vector<store::Lease>> ClaimOnce(const ClaimRequest& req, bool& hidden);
   // The node's presence session (postgres_presence.cc), tended by its supervisor's loop.
