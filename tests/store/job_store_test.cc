@@ -87,6 +87,11 @@ TEST_P(JobStoreTest, TemplateInUseUntilEveryJobIsStopped) {
   ASSERT_TRUE(Inserted(store.InsertJob(j2, {})));
   EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kInUse);
   EXPECT_EQ(*store.DeleteTemplate("A", "t1"), TemplateWrite::kInUse);
+  // In use is the answer even to a change that would be refused on its own.
+  auto refused = [](const TemplateRecord&) -> core::Result<TemplateRecord> {
+    return core::Error::InvalidParameter("Name", "refused");
+  };
+  EXPECT_EQ(*store.UpdateTemplate("A", "t1", refused), TemplateWrite::kInUse);
   ASSERT_TRUE(*store.UpdateJob("A", "j1", SetStatus(JobStatus::kStopped)));
   EXPECT_EQ(*store.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kInUse);
   ASSERT_TRUE(*store.UpdateJob("A", "j2", SetStatus(JobStatus::kStopped)));

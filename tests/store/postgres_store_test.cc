@@ -94,7 +94,7 @@ TEST(PostgresStore, LimitsAndNoncesHoldAcrossNodes) {
   EXPECT_FALSE(*b.UseNonce("LTAIx:n1", 2000, 900'000));  // a replay on the other node
 }
 
-TEST(PostgresStore, ABrokenConnectionIsReplacedAndAWriteItCutOffIsNeverAcknowledged) {
+TEST(PostgresStore, ABrokenConnectionIsReplacedAndAWriteCutBeforeItsCommitRunsAgain) {
   std::string url = PgServer::Get().NewDatabase();
   PostgresStore store(url, 1);
   ASSERT_TRUE(
@@ -106,18 +106,41 @@ TEST(PostgresStore, ABrokenConnectionIsReplacedAndAWriteItCutOffIsNeverAcknowled
   EXPECT_EQ((*read)->name, "before");
   PgServer::Get().TerminateSessions(url);
   ASSERT_TRUE(store.CreateAccount({"1000000000000002", "b", true, 0}).ok());
-  // A write cut off in the middle may or may not have committed: ServiceUnavailable, and here
-  // (cut before its UPDATE) nothing changed.
+  // A write whose connection is cut before its COMMIT committed nothing (the session's end
+  // rolled it back): it runs again, whole, on a new connection.
+  int runs = 0;
   auto cut = store.UpdateTemplate("A", "a1", [&](const TemplateRecord& cur) {
-    PgServer::Get().TerminateSessions(url);
+    if (++runs == 1) PgServer::Get().TerminateSessions(url);
     TemplateRecord next = cur;
-    next.name = "after";
+    next.name = "after-" + std::to_string(runs);
     return core::Result<TemplateRecord>(next);
   });
-  ASSERT_FALSE(cut.ok());
-  EXPECT_EQ(cut.error().http_status, 503);
-  EXPECT_EQ((*store.GetTemplate("A", "a1"))->name, "before");
+  ASSERT_TRUE(cut.ok()) << cut.error().message;
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ((*store.GetTemplate("A", "a1"))->name, "after-2");
+  // Cut every time: the store gives up with ServiceUnavailable, nothing written.
+  auto gone = store.UpdateTemplate("A", "a1", [&](const TemplateRecord& cur) {
+    PgServer::Get().TerminateSessions(url);
+    TemplateRecord next = cur;
+    next.name = "never";
+    return core::Result<TemplateRecord>(next);
+  });
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().http_status, 503);
+  EXPECT_EQ((*store.GetTemplate("A", "a1"))->name, "after-2");
   EXPECT_TRUE(store.GetAccount("1000000000000002")->has_value());
+}
+
+// A nonce is any text (quotes, backslashes, braces and commas travel in the batch's array
+// intact); an expired one may be used again, a live one not.
+TEST(PostgresStore, NoncesAreExactTextAndExpiredOnesAreReusable) {
+  PostgresStore store(PgServer::Get().NewDatabase(), 2);
+  const std::string odd = "LTAIx:a\"b\\c,{d} e'f";
+  EXPECT_TRUE(*store.UseNonce(odd, 1000, 2000));
+  EXPECT_FALSE(*store.UseNonce(odd, 1500, 2500));
+  EXPECT_TRUE(*store.UseNonce("LTAIx:a\"b\\c,{d} e'g", 1500, 2500));  // another text
+  EXPECT_TRUE(*store.UseNonce(odd, 3000, 5000));   // the first use expired at 2000
+  EXPECT_FALSE(*store.UseNonce(odd, 4000, 6000));  // the second is live until 5000
 }
 
 // Nonces of concurrent requests are committed together (one transaction for many), and each

@@ -4,6 +4,27 @@
 
 namespace floe::store::postgres {
 
+Params& Params::Add(const std::vector<std::string>& v) {
+  std::string literal = "{";
+  for (const auto& e : v) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (char ch : e) {
+      if (ch == '"' || ch == '\\') literal += '\\';
+      literal += ch;
+    }
+    literal += '"';
+  }
+  return Push(literal + "}");
+}
+
+Params& Params::Add(const std::vector<int64_t>& v) {
+  std::vector<std::string> text;
+  text.reserve(v.size());
+  for (int64_t e : v) text.push_back(std::to_string(e));
+  return Add(text);
+}
+
 int64_t Rows::affected() const {
   const char* n = PQcmdTuples(r_.get());
   return n && *n ? std::stoll(n) : 0;
@@ -32,18 +53,19 @@ void Conn::Fail(PGresult* r, const std::string& what) {
 }
 
 Rows Conn::Exec(const std::string& sql, const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.values().size());
+  for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
+  if (begin_pending_) return ExecAfterBegin(sql, values);
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size());
-    PGresult* r = PQprepare(c_.get(), name.c_str(), sql.c_str(),
-                            static_cast<int>(params.values().size()), nullptr);
+    PGresult* r =
+        PQprepare(c_.get(), name.c_str(), sql.c_str(), static_cast<int>(values.size()), nullptr);
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) Fail(r, "prepare failed");
     PQclear(r);
     it = prepared_.emplace(sql, name).first;
   }
-  std::vector<const char*> values;
-  values.reserve(params.values().size());
-  for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
   PGresult* r = PQexecPrepared(c_.get(), it->second.c_str(), static_cast<int>(values.size()),
                                values.data(), nullptr, nullptr, 0);
   auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -51,7 +73,64 @@ Rows Conn::Exec(const std::string& sql, const Params& params) {
   return Rows(r);
 }
 
+Rows Conn::ExecAfterBegin(const std::string& sql, const std::vector<const char*>& values) {
+  begin_pending_ = false;
+  PGconn* c = c_.get();
+  auto it = prepared_.find(sql);
+  const bool prepare = it == prepared_.end();
+  const std::string name = prepare ? "s" + std::to_string(prepared_.size()) : it->second;
+  const int n = static_cast<int>(values.size());
+  if (PQenterPipelineMode(c) != 1) Fail(nullptr, "pipeline mode failed");
+  bool sent = PQsendQueryParams(c, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+              (!prepare || PQsendPrepare(c, name.c_str(), sql.c_str(), n, nullptr) == 1) &&
+              PQsendQueryPrepared(c, name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1 &&
+              PQpipelineSync(c) == 1;
+  // The results: each query's, each followed by a null, then the sync. The first error is
+  // kept (what follows it in the pipeline comes back aborted); the statement's rows are last.
+  const int statement = prepare ? 2 : 1;
+  PGresult* error = nullptr;
+  PGresult* rows = nullptr;
+  int query = 0;
+  for (int nulls = 0; sent && nulls < 2;) {
+    PGresult* r = PQgetResult(c);
+    if (!r) {
+      ++query, ++nulls;
+      if (PQstatus(c) != CONNECTION_OK) break;
+      continue;
+    }
+    nulls = 0;
+    auto status = PQresultStatus(r);
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      break;
+    }
+    // A statement prepared stays prepared whatever follows (the protocol's Parse is not
+    // undone by a rollback): remember it, or the next try would prepare the name again.
+    if (prepare && query == 1 && status == PGRES_COMMAND_OK) prepared_.emplace(sql, name);
+    if (status == PGRES_FATAL_ERROR && !error) {
+      error = r;
+    } else if (query == statement && !error &&
+               (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)) {
+      if (rows) PQclear(rows);
+      rows = r;
+    } else {
+      PQclear(r);
+    }
+  }
+  bool left = PQexitPipelineMode(c) == 1;
+  if (error || !sent || !left || !rows) {
+    if (rows) PQclear(rows);
+    Fail(error, "statement failed");
+  }
+  return Rows(rows);
+}
+
 void Conn::Simple(const std::string& sql) {
+  if (begin_pending_) {
+    begin_pending_ = false;
+    if (sql == "COMMIT" || sql == "ROLLBACK") return;  // nothing ran: nothing to end
+    Simple("BEGIN");
+  }
   PGresult* r = PQexec(c_.get(), sql.c_str());
   auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) Fail(r, "statement failed");
@@ -60,6 +139,7 @@ void Conn::Simple(const std::string& sql) {
 
 bool Conn::Reset() {
   prepared_.clear();
+  begin_pending_ = false;
   PQreset(c_.get());
   if (!ok()) return false;
   try {

@@ -42,6 +42,10 @@ class Params {
   Params& Add(const std::optional<int64_t>& v) {
     return Push(v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt);
   }
+  // A one-dimensional array ($n::text[] or $n::bigint[] in the SQL), sent in PostgreSQL's
+  // array literal form with every element quoted.
+  Params& Add(const std::vector<std::string>& v);
+  Params& Add(const std::vector<int64_t>& v);
   const std::vector<std::optional<std::string>>& values() const { return values_; }
 
  private:
@@ -77,6 +81,9 @@ class Conn {
   Rows Exec(const std::string& sql, const Params& params = {});
   // Runs a statement without parameters, unprepared (BEGIN, COMMIT, DDL of a migration).
   void Simple(const std::string& sql);
+  // Opens a transaction whose BEGIN travels with the next Exec, in one round trip (pipeline
+  // mode). A COMMIT or ROLLBACK before any statement ran sends nothing.
+  void Begin() { begin_pending_ = true; }
   // After the server went away: reconnect, forgetting prepared statements. False if it cannot.
   bool Reset();
   bool ok() const { return PQstatus(c_.get()) == CONNECTION_OK; }
@@ -87,8 +94,11 @@ class Conn {
 
  private:
   [[noreturn]] void Fail(PGresult* r, const std::string& what);
+  // BEGIN, the statement's PREPARE when it is new, and the statement, sent together.
+  Rows ExecAfterBegin(const std::string& sql, const std::vector<const char*>& values);
   std::unique_ptr<PGconn, decltype(&PQfinish)> c_;
   std::map<std::string, std::string> prepared_;  // SQL text → statement name
+  bool begin_pending_ = false;
 };
 
 }  // namespace floe::store::postgres

@@ -1,5 +1,7 @@
 // PostgresStore: accounts, AccessKeys, RAM users and policies, nonces.
+#include <algorithm>
 #include <optional>
+#include <set>
 
 #include "core/time.h"
 #include "store/postgres/postgres_store.h"
@@ -220,26 +222,51 @@ void PostgresStore::CommitNonces(const std::vector<NonceUse*>& batch) {
   // holds about one window's worth for the whole cluster.
   const int64_t now_ms = batch.front()->now_ms;
   int64_t due = next_nonce_purge_ms_.load();
-  bool purge = now_ms >= due && next_nonce_purge_ms_.compare_exchange_strong(due, now_ms + 10'000);
-  std::vector<bool> fresh;
-  auto r = Tx<void>([&](Conn& c) -> Result<void> {
-    fresh.clear();
-    if (purge) c.Exec("DELETE FROM nonces WHERE expires_at < $1", Params().Add(now_ms));
-    // One statement each: a nonce used on another node at the same moment conflicts here, and
-    // one used twice in this batch finds its first use.
-    for (const NonceUse* u : batch) {
-      fresh.push_back(c.Exec("INSERT INTO nonces(nonce_key, expires_at) VALUES ($1, $2) "
-                             "ON CONFLICT (nonce_key) DO UPDATE SET expires_at = $2 "
-                             "WHERE nonces.expires_at < $3",
-                             Params().Add(u->key).Add(u->expires_ms).Add(u->now_ms))
-                          .affected() > 0);
-    }
-    return {};
+  if (now_ms >= due && next_nonce_purge_ms_.compare_exchange_strong(due, now_ms + 10'000)) {
+    // Best effort: a failed purge leaves rows that the next one drops.
+    (void)Autocommit<void>([&](Conn& c) -> Result<void> {
+      c.Exec("DELETE FROM nonces WHERE expires_at < $1", Params().Add(now_ms));
+      return {};
+    });
+  }
+  // The batch's distinct keys, sorted (two nodes inserting overlapping batches take the rows in
+  // one order: no deadlock); a key used twice within the batch is a replay from its second use.
+  std::vector<size_t> order(batch.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return batch[a]->key < batch[b]->key; });
+  std::vector<std::string> keys;
+  std::vector<int64_t> expires;
+  for (size_t i : order) {
+    if (!keys.empty() && keys.back() == batch[i]->key) continue;
+    keys.push_back(batch[i]->key);
+    expires.push_back(batch[i]->expires_ms);
+  }
+  // One statement for the batch: its own transaction, one round trip and one WAL flush. A key
+  // inserted (or an expired row of it taken over) comes back; one in use by another request,
+  // on this node or another, does not.
+  auto r = Autocommit<std::vector<std::string>>([&](Conn& c) -> Result<std::vector<std::string>> {
+    auto rows = c.Exec(
+        "INSERT INTO nonces(nonce_key, expires_at) "
+        "SELECT k, e FROM unnest($1::text[], $2::bigint[]) AS u(k, e) "
+        "ON CONFLICT (nonce_key) DO UPDATE SET expires_at = EXCLUDED.expires_at "
+        "WHERE nonces.expires_at < $3 RETURNING nonce_key",
+        Params().Add(keys).Add(expires).Add(now_ms));
+    std::vector<std::string> fresh;
+    for (int i = 0; i < rows.size(); ++i) fresh.push_back(rows.Text(i, 0));
+    return fresh;
   });
   ++nonce_commits_;
+  std::set<std::string> fresh;
+  if (r) fresh.insert(r->begin(), r->end());
   std::lock_guard lock(nonce_mu_);
-  for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i]->result = r ? Result<bool>(static_cast<bool>(fresh[i])) : Result<bool>(r.error());
+  for (NonceUse* u : batch) {
+    if (!r) {
+      u->result = Result<bool>(r.error());
+      continue;
+    }
+    // erase: the first use of a key in the batch is fresh, any later one a replay.
+    u->result = Result<bool>(fresh.erase(u->key) > 0);
   }
 }
 

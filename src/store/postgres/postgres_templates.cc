@@ -23,6 +23,11 @@ bool TemplateInUse(Conn& c, const std::string& template_id) {
               .empty();
 }
 
+// The same test inside an UPDATE or DELETE of templates (its template_id column).
+constexpr const char* kNotInUse =
+    "NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.template_id = templates.template_id AND "
+    "jobs.status != 2)";
+
 // The account's customized template, its row locked until the transaction ends (a job submit
 // on it waits, and then sees what this transaction did).
 std::optional<TemplateRecord> LockCustomized(Conn& c, const std::string& account_id,
@@ -100,20 +105,26 @@ Result<TemplateWrite> PostgresStore::UpdateTemplate(const std::string& account_i
   return Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
     auto current = LockCustomized(c, account_id, template_id);
     if (!current) return TemplateWrite::kNotFound;
-    if (TemplateInUse(c, template_id)) return TemplateWrite::kInUse;
     auto next = mutate(*current);
-    if (!next) return next.error();
-    c.Exec(
-        "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
-        "WHERE template_id = $5 AND account_id = $6",
-        Params()
-            .Add(next->name)
-            .Add(next->type)
-            .Add(next->video_codec)
-            .Add(next->config_json)
-            .Add(template_id)
-            .Add(account_id));
-    return TemplateWrite::kDone;
+    if (!next) {
+      if (TemplateInUse(c, template_id)) return TemplateWrite::kInUse;  // the first answer
+      return next.error();
+    }
+    // The in-use check rides on the write: the row is locked, so a submit on this template
+    // waits, and this statement's snapshot sees every job committed before the lock.
+    bool written = c.Exec(
+                        "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
+                        "WHERE template_id = $5 AND account_id = $6 AND " +
+                            std::string(kNotInUse),
+                        Params()
+                            .Add(next->name)
+                            .Add(next->type)
+                            .Add(next->video_codec)
+                            .Add(next->config_json)
+                            .Add(template_id)
+                            .Add(account_id))
+                       .affected() > 0;
+    return written ? TemplateWrite::kDone : TemplateWrite::kInUse;
   });
 }
 
@@ -121,10 +132,11 @@ Result<TemplateWrite> PostgresStore::DeleteTemplate(const std::string& account_i
                                                     const std::string& template_id) {
   return Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
     if (!LockCustomized(c, account_id, template_id)) return TemplateWrite::kNotFound;
-    if (TemplateInUse(c, template_id)) return TemplateWrite::kInUse;
-    c.Exec("DELETE FROM templates WHERE template_id = $1 AND account_id = $2",
-           Params().Add(template_id).Add(account_id));
-    return TemplateWrite::kDone;
+    bool deleted = c.Exec("DELETE FROM templates WHERE template_id = $1 AND account_id = $2 AND " +
+                              std::string(kNotInUse),
+                          Params().Add(template_id).Add(account_id))
+                       .affected() > 0;
+    return deleted ? TemplateWrite::kDone : TemplateWrite::kInUse;
   });
 }
 
