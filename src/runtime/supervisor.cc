@@ -1,36 +1,18 @@
 #include "runtime/supervisor.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <vector>
 
 #include "core/time.h"
-#include "runtime/child_env.h"
 #include "runtime/protocol.h"
+#include "runtime/timed_jobs.h"
 
 namespace floe::runtime {
 
 namespace {
-
-std::string ExitReason(int status) {
-  if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    const char* name = strsignal(WTERMSIG(status));
-    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + (name ? name : "?") +
-           ")";
-  }
-  return "ended";
-}
 
 // Jobs of one account with the same StreamInput share a process; two accounts never do (what
 // one job may reach, the others of its process could).
@@ -70,7 +52,7 @@ EventEffect EffectOf(media::EventKind kind) {
 }  // namespace
 
 Supervisor::Supervisor(store::Store& store, SupervisorOptions options, Clock clock)
-    : store_(store), opt_(std::move(options)), clock_(std::move(clock)) {
+    : store_(store), opt_(std::move(options)), clock_(std::move(clock)), leases_(store_, opt_) {
   if (!clock_) clock_ = core::NowMillis;
 }
 
@@ -79,8 +61,6 @@ Supervisor::~Supervisor() {
 }
 
 void Supervisor::Start() {
-  // Commands go to the children through pipes: a child that died is an error, not SIGPIPE.
-  signal(SIGPIPE, SIG_IGN);
   loop_ = std::thread([this] { Loop(); });
 }
 
@@ -113,7 +93,7 @@ JobProcessView Supervisor::ViewLocked(const Job& j) {
   pid_t pid = 0;
   bool stopping = j.removing || !j.wanted;
   if (auto g = groups_.find(j.group); g != groups_.end() && j.added) {
-    pid = g->second->pid;
+    pid = g->second->proc.pid();
     stopping = stopping || g->second->stopping;
   }
   return JobProcessView{stopping && j.added ? "stopping" : j.state,
@@ -129,13 +109,13 @@ Supervisor::Sample Supervisor::Snapshot() {
   Sample s;
   for (const auto& [id, j] : jobs_) s.jobs.push_back({id, j->job.template_id, ViewLocked(*j)});
   for (const auto& [key, g] : groups_) {
-    if (g->pid > 0) s.processes.push_back({g->name, static_cast<int>(g->pid)});
+    if (g->proc.pid() > 0) s.processes.push_back({g->name, static_cast<int>(g->proc.pid())});
   }
   s.node_id = opt_.node_id;
   s.capacity_mc = opt_.capacity_mc;
-  s.used_mc = UsedLocked();
-  s.leases = static_cast<int>(leases_.size());
-  if (last_beat_ok_ms_ > 0) s.heartbeat_age_ms = core::SteadyMillis() - last_beat_ok_ms_;
+  s.used_mc = leases_.used_mc();
+  s.leases = leases_.count();
+  s.heartbeat_age_ms = leases_.heartbeat_age_ms();
   return s;
 }
 
@@ -153,31 +133,21 @@ void Supervisor::Shutdown() {
     std::lock_guard lock(mu_);
     for (auto& [key, g] : groups_) groups.push_back(g);
   }
-  for (auto& g : groups) {
-    if (g->pid > 0) kill(g->pid, SIGTERM);
-  }
+  for (auto& g : groups) g->proc.Signal(SIGTERM);
   int64_t deadline = core::SteadyMillis() + opt_.stop_grace_ms;
   for (auto& g : groups) {
-    while (g->pid > 0) {
-      int status = 0;
-      pid_t r = waitpid(g->pid, &status, WNOHANG);
-      if (r == g->pid || r < 0) {
-        g->pid = 0;
-        break;
-      }
-      if (core::SteadyMillis() >= deadline) kill(g->pid, SIGKILL);
+    while (g->proc.pid() > 0 && !g->proc.Reaped()) {
+      if (core::SteadyMillis() >= deadline) g->proc.Signal(SIGKILL);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    if (g->reader.joinable()) g->reader.join();
-    if (g->in_fd >= 0) close(g->in_fd);
-    g->in_fd = -1;
+    g->proc.Finish();
   }
   {
     std::lock_guard lock(mu_);
     groups_.clear();
     jobs_.clear();
-    leases_.clear();
   }
+  leases_.Clear();
   // Every process is gone: the jobs are free for another node at once (a rolling restart).
   if (auto r = store_.ReleaseLeases(opt_.holder, {}); !r) {
     spdlog::warn("event=lease_release_failed error=\"{}\"", r.error().message);
@@ -210,45 +180,6 @@ void Supervisor::Loop() {
   }
 }
 
-bool Supervisor::AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now) {
-  bool changed = false;
-  for (auto& job : jobs) {
-    if (job.start_mode != store::StartMode::kTimed) continue;
-    bool start = job.status == store::JobStatus::kNotStarted && job.start_time_ms <= now;
-    bool end = job.end_time_ms > 0 && job.end_time_ms <= now;
-    if (!start && !end) continue;
-    store::JobStatus status = job.status;
-    auto r = store_.UpdateJob(
-        job.account_id, job.job_id,
-        [&](const store::JobRecord& cur,
-            std::vector<store::JobEvent>& events) -> core::Result<store::JobRecord> {
-          store::JobRecord next = cur;
-          status = cur.status;
-          if (cur.status == store::JobStatus::kStopped) return next;  // it stays stopped
-          if (end) {
-            next.status = store::JobStatus::kStopped;
-            events.push_back({"", now, "stopped", "EndTime reached"});
-          } else if (cur.status == store::JobStatus::kNotStarted) {
-            next.status = store::JobStatus::kRunning;
-            events.push_back({"", now, "scheduled_start", "StartTime reached"});
-          }
-          status = next.status;
-          return next;
-        });
-    if (!r) {
-      spdlog::error("event=job_schedule_error job_id={} error=\"{}\"", job.job_id,
-                    r.error().message);
-      continue;
-    }
-    if (status == job.status) continue;
-    job.status = status;
-    changed = true;
-    spdlog::info("event=job_{} job_id={}",
-                 status == store::JobStatus::kStopped ? "ended" : "scheduled_start", job.job_id);
-  }
-  return changed;
-}
-
 std::vector<Supervisor::Job*> Supervisor::MembersLocked(const std::string& group) {
   std::vector<Job*> out;
   for (auto& [id, j] : jobs_) {
@@ -257,47 +188,33 @@ std::vector<Supervisor::Job*> Supervisor::MembersLocked(const std::string& group
   return out;
 }
 
-bool Supervisor::Send(Group& g, const std::string& line) {
-  std::string text = line + "\n";
-  for (size_t done = 0; done < text.size();) {
-    ssize_t n = write(g.in_fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;  // the process is going: its exit is seen by the loop
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 void Supervisor::Tick() {
   // First: a node cut off from the database must learn it (and cut its outputs) even when the
   // rest of this tick cannot reach the store.
-  bool claim_now = TendPresence();
+  auto presence = leases_.TendPresence();
+  if (presence.lost) CutOutputs();
+  bool claim_now = presence.claim_now;
   auto live = store_.ListLiveJobs();
   if (!live) return;  // the store logged why; try again next tick
   int64_t now = clock_();
-  claim_now = AdvanceTimedJobs(*live, now) || claim_now;
+  claim_now = AdvanceTimedJobs(store_, *live, now) || claim_now;
   {
     std::lock_guard lock(mu_);
     claim_now = claim_now || claim_now_;
     claim_now_ = false;
   }
-  KeepLeases(*live, claim_now);
-  int64_t next_timed = 0;
-  for (const auto& job : *live) {
-    for (int64_t t :
-         {job.status == store::JobStatus::kNotStarted ? job.start_time_ms : 0, job.end_time_ms}) {
-      if (job.start_mode == store::StartMode::kTimed && t > now &&
-          (next_timed == 0 || t < next_timed))
-        next_timed = t;
-    }
+  if (leases_.Keep(*live, claim_now)) {
+    std::lock_guard lock(mu_);
+    SendLeasesLocked(core::SteadyMillis());  // renewed: every process is told how long
   }
+  const int64_t next_timed = NextTimedMs(*live, now);
   std::vector<std::shared_ptr<Group>> exited;
   {
     std::lock_guard lock(mu_);
     // What runs here: the running jobs this node holds a lease on.
     std::map<std::string, const store::JobRecord*> wanted;
     for (const auto& job : *live) {
-      if (job.status == store::JobStatus::kRunning && leases_.count(job.job_id)) {
+      if (job.status == store::JobStatus::kRunning && leases_.Holds(job.job_id)) {
         wanted[job.job_id] = &job;
       }
     }
@@ -332,18 +249,18 @@ void Supervisor::Tick() {
       auto& g = found->second;
       bool others = false;
       for (const auto& [oid, o] : jobs_) others = others || (o->group == j.group && o->wanted);
-      if (others && !j.removing && g->pid > 0 && !g->stopping) {
+      if (others && !j.removing && g->proc.pid() > 0 && !g->stopping) {
         Command c;
         c.kind = CommandKind::kRemove;
         c.job_id = j.job.job_id;
-        Send(*g, Encode(c));
+        g->proc.Send(Encode(c));
         j.removing = true;
         j.remove_by_ms = now + opt_.rendition_stop_ms;
       }
-      if (j.removing && now >= j.remove_by_ms && g->pid > 0 && !g->stopping) {
+      if (j.removing && now >= j.remove_by_ms && g->proc.pid() > 0 && !g->stopping) {
         // Its rendition did not finish in time: the process goes (its other jobs restart).
         spdlog::warn("event=rendition_stop_timeout job_id={}", j.job.job_id);
-        kill(g->pid, SIGKILL);
+        g->proc.Signal(SIGKILL);
       }
       ++it;
     }
@@ -355,32 +272,28 @@ void Supervisor::Tick() {
         any_wanted = true;
         if (!j->added && now >= j->next_add_ms) add.push_back(j.get());
       }
-      if (!any_wanted && g->pid > 0 && !g->stopping) {
-        kill(g->pid, SIGTERM);  // none of its jobs runs any more
+      if (!any_wanted && g->proc.pid() > 0 && !g->stopping) {
+        g->proc.Signal(SIGTERM);  // none of its jobs runs any more
         g->stopping = true;
         g->kill_at_ms = now + opt_.stop_grace_ms;
       }
-      if (g->stopping && g->pid > 0 && now >= g->kill_at_ms) kill(g->pid, SIGKILL);
-      if (!add.empty() && g->pid == 0 && now >= g->next_start_ms) {
+      if (g->stopping && now >= g->kill_at_ms) g->proc.Signal(SIGKILL);
+      if (!add.empty() && g->proc.pid() == 0 && now >= g->next_start_ms) {
         Spawn(*g, add, now);
-      } else if (!add.empty() && g->pid > 0 && !g->stopping) {
+      } else if (!add.empty() && g->proc.pid() > 0 && !g->stopping) {
         for (Job* j : add) {
           Command c;
           c.kind = CommandKind::kAdd;
           c.renditions.push_back(RenditionOf(j->job));
-          if (!Send(*g, Encode(c))) break;
+          if (!g->proc.Send(Encode(c))) break;
           j->added = true;
           j->added_ms = now;
           j->state = "starting";
         }
       }
-      if (g->pid > 0) {
-        int status = 0;
-        if (waitpid(g->pid, &status, WNOHANG) == g->pid) {
-          g->exit_reason = ExitReason(status);  // joined with its last words once all is read
-          g->pid = 0;
-          exited.push_back(g);
-        }
+      if (auto reason = g->proc.Reaped()) {
+        g->exit_reason = *reason;  // joined with its last words once all is read
+        exited.push_back(g);
       }
     }
     // Groups of new jobs get their entry (and their process at the next tick).
@@ -399,16 +312,13 @@ void Supervisor::Tick() {
 }
 
 void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) {
-  // Readers end at EOF once their process is gone; join them without holding the lock.
-  for (auto& g : exited) {
-    if (g->reader.joinable()) g->reader.join();
-  }
+  // Readers end at EOF once their process is gone; wait for them without holding the lock
+  // (they take it to pass each line on).
+  for (auto& g : exited) g->proc.Finish();
   std::vector<Record> records;
   {
     std::lock_guard lock(mu_);
     for (auto& g : exited) {
-      if (g->in_fd >= 0) close(g->in_fd);
-      g->in_fd = -1;
       g->stopping = false;
       // The reader has read everything the process said: its reason goes after the exit status.
       std::string reason = g->fatal.empty() ? g->exit_reason : g->exit_reason + ": " + g->fatal;
@@ -448,7 +358,7 @@ void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) 
     for (auto it = groups_.begin(); it != groups_.end();) {
       bool used = false;
       for (const auto& [id, j] : jobs_) used = used || j->group == it->first;
-      if (!used && it->second->pid == 0 && !it->second->reader.joinable()) {
+      if (!used && it->second->proc.idle()) {
         it = groups_.erase(it);
       } else {
         ++it;
@@ -459,196 +369,49 @@ void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) 
   for (const auto& r : records) Event(r.job_id, r.event, r.detail);
 }
 
-int64_t Supervisor::UsedLocked() const {
-  int64_t used = 0;
-  for (const auto& [id, h] : leases_) used += h.cost_mc;
-  return used;
-}
-
 int64_t Supervisor::LeaseLeftLocked(const std::vector<Job*>& jobs, int64_t steady) const {
-  // Only the jobs it still holds count: one being removed (stopped) has let its lease go.
-  int64_t until = 0;
-  for (const Job* j : jobs) {
-    auto it = leases_.find(j->job.job_id);
-    if (it == leases_.end()) continue;
-    until = until == 0 ? it->second.valid_until : std::min(until, it->second.valid_until);
-  }
-  return until == 0 ? 0 : std::max<int64_t>(until - steady, 1);
+  std::vector<std::string> ids;
+  for (const Job* j : jobs) ids.push_back(j->job.job_id);
+  return leases_.LeftFor(ids, steady);
 }
 
 void Supervisor::SendLeasesLocked(int64_t steady) {
   for (auto& [key, g] : groups_) {
-    if (g->pid <= 0 || g->stopping || g->in_fd < 0) continue;
+    if (g->proc.pid() <= 0 || g->stopping) continue;
     auto members = MembersLocked(key);
     if (members.empty()) continue;
     Command c;
     c.kind = CommandKind::kLease;
     c.lease_ms = LeaseLeftLocked(members, steady);
-    if (c.lease_ms > 0) Send(*g, Encode(c));  // none held: it is being stopped
+    if (c.lease_ms > 0) g->proc.Send(Encode(c));  // none held: it is being stopped
   }
 }
 
-bool Supervisor::TendPresence() {
-  auto p = store_.TendPresence(opt_.holder);
-  if (!p) return false;
-  present_ = p->held;
-  if (p->lost) {
-    // The watcher may hand these jobs to other nodes within kPresenceGraceMs: cut now.
-    std::lock_guard lock(mu_);
-    const int64_t steady = core::SteadyMillis();
-    for (auto& [id, h] : leases_) h.valid_until = steady;
-    for (auto& [key, g] : groups_) {
-      if (g->pid <= 0 || g->stopping || g->in_fd < 0) continue;
-      Command c;
-      c.kind = CommandKind::kLease;
-      c.lease_ms = 1;  // its fence cuts every output and ends the process
-      Send(*g, Encode(c));
-    }
-    spdlog::warn("event=presence_lost node={} leases={} action=cut_outputs", opt_.node_id,
-                 leases_.size());
-  }
-  return p->claim_now;
-}
-
-void Supervisor::KeepLeases(const std::vector<store::JobRecord>& live, bool claim_now) {
-  int64_t steady = core::SteadyMillis();
-  std::vector<std::string> release;
-  {
-    std::lock_guard lock(mu_);
-    std::set<std::string> running;
-    for (const auto& job : live) {
-      if (job.status == store::JobStatus::kRunning) running.insert(job.job_id);
-    }
-    for (auto it = leases_.begin(); it != leases_.end();) {
-      if (!running.count(it->first)) {  // stopped or deleted: its room is free at once
-        release.push_back(it->first);
-        it = leases_.erase(it);
-      } else if (it->second.valid_until <= steady) {
-        // Not renewed in time (the store was out of reach): its process has cut its output.
-        spdlog::warn("event=lease_expired job_id={} node={}", it->first, opt_.node_id);
-        it = leases_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  if (!release.empty()) (void)store_.ReleaseLeases(opt_.holder, release);
-  release.clear();
-  if (steady >= next_beat_ms_) {
-    store::NodeState node{opt_.holder, opt_.node_id, opt_.capacity_mc, 0, 0, 0, 0};
-    node.present = present_;
-    {
-      std::lock_guard lock(mu_);
-      node.used_mc = UsedLocked();
-      node.jobs = static_cast<int>(leases_.size());
-    }
-    int64_t sent = core::SteadyMillis();
-    auto held = store_.Heartbeat(node, opt_.lease_ms);
-    std::lock_guard lock(mu_);
-    if (!held) {
-      next_beat_ms_ = sent + std::min(500, opt_.heartbeat_ms);  // try again soon
-    } else {
-      std::map<std::string, Held> kept;
-      for (const auto& l : *held) {
-        auto it = leases_.find(l.job_id);
-        if (it == leases_.end() || it->second.epoch != l.epoch) {
-          release.push_back(l.job_id);  // not one this run claimed: let it go
-          continue;
-        }
-        Held h = it->second;
-        h.valid_until = sent + opt_.lease_ms - opt_.lease_margin_ms;
-        kept[l.job_id] = h;
-      }
-      for (const auto& [id, h] : leases_) {
-        if (!kept.count(id)) spdlog::warn("event=lease_lost job_id={} node={}", id, opt_.node_id);
-      }
-      leases_ = std::move(kept);
-      last_beat_ok_ms_ = sent;
-      SendLeasesLocked(core::SteadyMillis());
-      next_beat_ms_ = sent + opt_.heartbeat_ms;
-    }
-  }
-  if (!release.empty()) (void)store_.ReleaseLeases(opt_.holder, release);
-  if (!claim_now && steady < next_claim_ms_) return;
-  store::ClaimRequest req;
-  req.holder = opt_.holder;
-  req.lease_ms = opt_.lease_ms;
-  req.capacity_mc = opt_.capacity_mc;
-  req.cost = opt_.cost;
-  req.defer_ms = opt_.prefer_decoder_ms;
-  req.wait_after_ms = opt_.wait_after_ms;
-  // A peer is live while its heartbeats come (one missed, plus the time a heartbeat takes).
-  req.peer_window_ms = opt_.heartbeat_ms + opt_.heartbeat_ms / 2;
-  {
-    std::lock_guard lock(mu_);
-    req.free_mc = opt_.capacity_mc - UsedLocked();
-    std::set<std::string> inputs;
-    for (const auto& [id, h] : leases_) inputs.insert(h.input_url);
-    req.preferred_inputs.assign(inputs.begin(), inputs.end());
-  }
-  int64_t sent = core::SteadyMillis();
-  next_claim_ms_ = sent + opt_.claim_ms;
-  auto got = store_.ClaimJobs(req);
-  if (!got || got->empty()) return;
+void Supervisor::CutOutputs() {
+  // The watcher may hand these jobs to other nodes within kPresenceGraceMs: cut now.
   std::lock_guard lock(mu_);
-  for (const auto& l : *got) {
-    leases_[l.job_id] =
-        Held{l.epoch, sent + opt_.lease_ms - opt_.lease_margin_ms, l.cost_mc, l.input_url};
-    spdlog::info("event=lease_claimed job_id={} node={} epoch={} cost_mc={}", l.job_id,
-                 opt_.node_id, l.epoch, l.cost_mc);
+  for (auto& [key, g] : groups_) {
+    if (g->proc.pid() <= 0 || g->stopping) continue;
+    Command c;
+    c.kind = CommandKind::kLease;
+    c.lease_ms = 1;  // its fence cuts every output and ends the process
+    g->proc.Send(Encode(c));
   }
 }
 
 void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
-  int out[2], in[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return;
-  if (pipe2(in, O_CLOEXEC) != 0) {
-    close(out[0]);
-    close(out[1]);
-    return;
-  }
   std::string name = first.front()->job.job_id;  // for ps: the group's first job
   g.name = name;
   std::vector<std::string> args = {opt_.floe_binary, "--log-level", opt_.log_level, "run-job",
                                    "--group",        name,          "--lock-dir",   opt_.lock_dir};
   for (const auto& cidr : opt_.allow_net) args.insert(args.end(), {"--allow-net", cidr});
   if (!opt_.preview_dir.empty()) args.insert(args.end(), {"--preview-dir", opt_.preview_dir});
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  // Its own small environment, built before fork (nothing allocates after it).
-  std::vector<std::string> env = ChildEnvironment(environ);
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid == 0) {
-    // Only async-signal-safe calls from here to exec.
-    prctl(PR_SET_PDEATHSIG, SIGTERM);  // the server died: stop (and flush) too
-    if (getppid() != parent) _exit(0);
-    dup2(in[0], 0);
-    dup2(out[1], 1);
-    syscall(SYS_close_range, 3U, ~0U, 0U);  // no listening socket or database handle leaks
-    signal(SIGPIPE, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  close(in[0]);
-  close(out[1]);
-  if (pid < 0) {
-    close(in[1]);
-    close(out[0]);
+  if (!g.proc.Start(args, [this, key = g.key](const std::string& line) { OnLine(key, line); })) {
     g.backoff.Reset();
     g.next_start_ms = now + opt_.min_backoff_ms;
     for (Job* j : first) j->last_error = "cannot start a process";
     return;
   }
-  g.in_fd = in[1];
-  g.pid = pid;
   g.started_ms = now;
   g.stopping = false;
   Command start;
@@ -661,27 +424,9 @@ void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
     j->added_ms = now;
     j->state = "starting";
   }
-  Send(g, Encode(start));
-  g.reader = std::thread([this, key = g.key, fd = out[0]] { ReadOutput(key, fd); });
-  spdlog::info("event=job_process_started job_id={} jobs={} pid={}", name, first.size(), pid);
-}
-
-void Supervisor::ReadOutput(std::string group, int fd) {
-  FILE* f = fdopen(fd, "r");
-  if (!f) {
-    close(fd);
-    return;
-  }
-  char* buf = nullptr;
-  size_t cap = 0;
-  ssize_t n;
-  while ((n = getline(&buf, &cap, f)) > 0) {
-    std::string_view line(buf, static_cast<size_t>(n));
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    OnLine(group, std::string(line));
-  }
-  free(buf);
-  fclose(f);
+  g.proc.Send(Encode(start));
+  spdlog::info("event=job_process_started job_id={} jobs={} pid={}", name, first.size(),
+               g.proc.pid());
 }
 
 void Supervisor::OnLine(const std::string& group, const std::string& line) {

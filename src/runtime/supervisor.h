@@ -21,6 +21,12 @@
 // exits, so a node that is paused or cut off from the store stops pushing before its leases
 // expire and another node claims the jobs. A job that no node has room for waits (the store
 // marks it, with a waiting_for_capacity event) until one has.
+//
+// The parts, each readable alone: runtime/lease_keeper.h (the node's leases: claims,
+// heartbeats, presence), runtime/media_process.h (one process and its pipes),
+// runtime/protocol.h (the lines that go through them), runtime/timed_jobs.h (StartTime and
+// EndTime). This file is the loop that joins them: which jobs run in which group's process,
+// their states, backoff and events.
 #pragma once
 
 #include <sys/types.h>
@@ -36,37 +42,12 @@
 
 #include "core/backoff.h"
 #include "runtime/job_runtime.h"
+#include "runtime/lease_keeper.h"
+#include "runtime/media_process.h"
+#include "runtime/supervisor_options.h"
 #include "store/store.h"
 
 namespace floe::runtime {
-
-struct SupervisorOptions {
-  std::string floe_binary;  // the program that runs `run-job`
-  std::string lock_dir;     // one lock file per job
-  std::string log_level = "info";
-  std::vector<std::string> allow_net;  // passed on to every run-job (--allow-net)
-  std::string preview_dir;             // passed on as --preview-dir ("": no previews)
-  int tick_ms = 200;
-  int stop_grace_ms = 1500;  // SIGTERM, then SIGKILL after this
-  // A job removed from a process that still runs others: its rendition flushes and finishes
-  // (a blocked output gives up within 10 s); past this the process goes, and its others restart.
-  int rendition_stop_ms = 12'000;
-  int min_backoff_ms = 1000;
-  int max_backoff_ms = 30'000;
-  int stable_after_ms = 60'000;  // a process up this long starts the backoff afresh
-
-  // Leases. holder: this run of this node ("NODE-ID/INSTANCE"); capacity 0: no limit.
-  std::string node_id = "local";
-  std::string holder = "local/0";
-  int64_t capacity_mc = 0;
-  int lease_ms = 3000;
-  int heartbeat_ms = 1000;
-  int claim_ms = 1000;
-  int lease_margin_ms = 1000;    // a process stops this long before the lease expires
-  int wait_after_ms = 3000;      // unclaimed this long and declined: waiting_for_capacity
-  int prefer_decoder_ms = 2000;  // a job whose input another node decodes is left to it this long
-  std::function<int64_t(const store::JobRecord&)> cost;  // millicores (nullptr: 0)
-};
 
 class Supervisor final : public JobRuntime {
  public:
@@ -122,9 +103,7 @@ class Supervisor final : public JobRuntime {
   struct Group {
     std::string key;
     std::string name;  // its process's --group
-    pid_t pid = 0;     // 0: no process now
-    int in_fd = -1;    // its standard input: commands
-    std::thread reader;
+    MediaProcess proc;
     bool stopping = false;
     int64_t kill_at_ms = 0;
     int64_t next_start_ms = 0;
@@ -137,31 +116,15 @@ class Supervisor final : public JobRuntime {
     std::string job_id, event, detail;
   };
 
-  // A lease this node holds: its epoch, until when its processes may push (steady clock), what
-  // it costs and the input it decodes.
-  struct Held {
-    int64_t epoch = 0;
-    int64_t valid_until = 0;
-    int64_t cost_mc = 0;
-    std::string input_url;
-  };
-
   void Loop();
   void Tick();
-  // Heartbeat and claims when due; drops leases that ran out. `live`: the store's jobs.
-  void KeepLeases(const std::vector<store::JobRecord>& live, bool claim_now);
-  // Presence (Store::TendPresence): true when a claim is worth making now. When this node's
-  // presence session broke, every lease ends here and every output is cut at once.
-  bool TendPresence();
+  // Presence lost (LeaseKeeper::TendPresence): every process cuts its outputs now.
+  void CutOutputs();
   void SendLeasesLocked(int64_t steady);
-  int64_t UsedLocked() const;
   // How long the leases of these jobs still hold (at least 1 ms; 0: it holds none of them).
   int64_t LeaseLeftLocked(const std::vector<Job*>& jobs, int64_t steady) const;
-  bool AdvanceTimedJobs(std::vector<store::JobRecord>& jobs, int64_t now);  // true: changed
   void Spawn(Group& g, const std::vector<Job*>& first, int64_t now);
-  bool Send(Group& g, const std::string& line);
   void Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now);
-  void ReadOutput(std::string group, int fd);
   void OnLine(const std::string& group, const std::string& line);
   void Event(const std::string& job_id, const std::string& event, const std::string& detail);
   std::vector<Job*> MembersLocked(const std::string& group);
@@ -178,11 +141,8 @@ class Supervisor final : public JobRuntime {
   int64_t next_timed_ms_ = 0;  // the next StartTime or EndTime due (0: none), under mu_
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   std::map<std::string, std::shared_ptr<Group>> groups_;
-  std::map<std::string, Held> leases_;            // by job id, under mu_
-  int64_t next_beat_ms_ = 0, next_claim_ms_ = 0;  // steady clock, loop thread only
-  int64_t last_beat_ok_ms_ = 0;                   // steady clock, under mu_
-  bool claim_now_ = false;                        // under mu_: Wake asks for a claim
-  bool present_ = false;  // loop thread only: the store holds this node's presence
+  LeaseKeeper leases_;      // its own lock: taken under mu_, never the other way round
+  bool claim_now_ = false;  // under mu_: Wake asks for a claim
   std::thread loop_;
 };
 
