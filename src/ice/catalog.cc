@@ -23,6 +23,10 @@ const char kStreamInput[] =
 const char kTranscodeOutput[] =
     "{\"Type\": \"LiveCenter\", \"DomainName\": DOMAIN} or {\"Type\": \"rtmp\", \"OutputUrl\": "
     "URL}";
+const char kRecordFormat[] =
+    "[{\"Format\": \"m3u8\" | \"flv\" | \"mp4\", \"OssObjectPrefix\": NAME, "
+    "\"SliceOssObjectPrefix\": NAME (m3u8), \"SliceDuration\": 5-30 (m3u8), "
+    "\"CycleDuration\": SECONDS}, ...]";
 const char kTimedConfig[] = "{\"StartTime\": UTC, \"EndTime\": UTC} (ISO 8601, within 7 days)";
 
 const std::vector<ActionSpec> kCatalog = {
@@ -47,6 +51,28 @@ const std::vector<ActionSpec> kCatalog = {
       {"Name", S, false, "A new name"},
       {"TemplateConfig", O, false, kTemplateConfig}}},
     {"DeleteLiveTranscodeTemplate", "Delete a template that no running job uses", {kTemplateId}},
+    {"CreateLiveRecordTemplate",
+     "Create a live recording template",
+     {{"Name", S, true, "Up to 128 characters"}, {"RecordFormat", O, true, kRecordFormat}}},
+    {"GetLiveRecordTemplate",
+     "Show one recording template",
+     {kTemplateId, {"JobId", S, false, "A record job's copy of the template"}}},
+    {"ListLiveRecordTemplates",
+     "List recording templates",
+     {{"Keyword", S, false, "Part of the name, or the id"},
+      {"TemplateIds", S, false, "Sent as TemplateIds.1, TemplateIds.2, ... (up to 100)"},
+      {"Type", S, false, "custom (Floe has no system recording templates)"},
+      kSortBy,
+      kPageNo,
+      kPageSize}},
+    {"UpdateLiveRecordTemplate",
+     "Replace a recording template's name and formats",
+     {kTemplateId,
+      {"Name", S, true, "Up to 128 characters"},
+      {"RecordFormat", O, true, kRecordFormat}}},
+    {"DeleteLiveRecordTemplate",
+     "Delete a recording template (record jobs keep their copy)",
+     {kTemplateId}},
     {"SubmitLiveTranscodeJob",
      "Submit a live transcoding job",
      {{"Name", S, true, "Up to 128 characters"},

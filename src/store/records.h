@@ -59,6 +59,34 @@ struct TemplatePage {
   std::vector<TemplateRecord> items;
 };
 
+// A template of the live recording or live snapshot family (ice/record_templates.h,
+// ice/snapshot_templates.h): a name and the family's settings as one canonical JSON text.
+// Only customized ones are stored (Type "custom"); a job keeps its own copy.
+struct FamilyTemplateRecord {
+  std::string family;  // record | snapshot
+  std::string template_id;
+  std::string account_id;
+  std::string name;
+  std::string body_json;  // record: the RecordFormatList array; snapshot: its settings object
+  int64_t create_time_ms = 0;
+  int64_t last_modified_ms = 0;
+};
+
+struct FamilyTemplateQuery {
+  std::string family;
+  std::string account_id;
+  std::optional<std::string> keyword;     // TemplateId exactly, or a substring of the name
+  std::vector<std::string> template_ids;  // empty: any
+  bool ascending = false;                 // by CreateTime
+  int page_no = 1;
+  int page_size = 10;
+};
+
+struct FamilyTemplatePage {
+  int64_t total_count = 0;
+  std::vector<FamilyTemplateRecord> items;
+};
+
 // A job's Status, as the API numbers it.
 enum class JobStatus : int { kNotStarted = 0, kRunning = 1, kStopped = 2 };
 // A job's StartMode, as the API numbers it: now, or at its TimedConfig's StartTime.

@@ -71,6 +71,20 @@ class Store {
   virtual Result<TemplateWrite> DeleteTemplate(const std::string& account_id,
                                                const std::string& template_id) = 0;
 
+  // Templates of the recording and snapshot families, by family. Insert refuses past
+  // max_per_account of the family (0: no limit; counted in its transaction): false. Update
+  // replaces name and body (and LastModified) of one of the account's templates; it and Delete
+  // say false when the account has no such template.
+  virtual Result<bool> InsertFamilyTemplate(const FamilyTemplateRecord& t,
+                                            int max_per_account = 0) = 0;
+  virtual Result<std::optional<FamilyTemplateRecord>> GetFamilyTemplate(
+      const std::string& family, const std::string& account_id, const std::string& template_id) = 0;
+  virtual Result<FamilyTemplatePage> ListFamilyTemplates(const FamilyTemplateQuery& q) = 0;
+  virtual Result<bool> UpdateFamilyTemplate(const FamilyTemplateRecord& t) = 0;
+  virtual Result<bool> DeleteFamilyTemplate(const std::string& family,
+                                            const std::string& account_id,
+                                            const std::string& template_id) = 0;
+
   // Jobs. InsertJob reads the template (the account's or a system one) in the same transaction
   // as it inserts the job, copying its name, type and configuration into the job, and counts
   // the jobs that are not stopped, and the account's stored jobs, against `limits` there too

@@ -6,6 +6,7 @@
 #include "ice/jobs.h"
 #include "ice/live_center.h"
 #include "ice/preview.h"
+#include "ice/record_templates.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
 #include "store/sqlite/sqlite_store.h"
@@ -20,9 +21,11 @@ class CatalogTest : public ::testing::Test {
       : store_(dir_.File("floe.db")),
         live_center_(store_),
         templates_(store_),
+        record_templates_(store_),
         jobs_(store_, live_center_, nullptr),
         links_("key", "/tmp") {
     AddTemplateActions(table_, templates_);
+    AddRecordTemplateActions(table_, record_templates_);
     AddJobActions(table_, jobs_);
     AddPreviewActions(table_, jobs_, links_);
   }
@@ -31,6 +34,7 @@ class CatalogTest : public ::testing::Test {
   store::sqlite::SqliteStore store_;
   LiveCenter live_center_;
   TemplateService templates_;
+  RecordTemplateService record_templates_;
   JobService jobs_;
   PreviewLinks links_;
   ActionTable table_;

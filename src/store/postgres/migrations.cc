@@ -143,6 +143,20 @@ CREATE INDEX jobs_stopped ON jobs(stop_time) WHERE status = 2;
         {7, "nodes that hold a presence session", R"SQL(
 ALTER TABLE nodes ADD COLUMN present INTEGER NOT NULL DEFAULT 0;
 )SQL"},
+        {8, "templates of the recording and snapshot families", R"SQL(
+CREATE TABLE family_templates (
+  seq           BIGSERIAL,
+  family        TEXT NOT NULL,
+  template_id   TEXT NOT NULL,
+  account_id    TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  body          TEXT NOT NULL,
+  create_time   BIGINT NOT NULL,
+  last_modified BIGINT NOT NULL,
+  PRIMARY KEY (family, template_id)
+);
+CREATE INDEX family_templates_by_account ON family_templates(family, account_id, create_time);
+)SQL"},
     };
   }();
   return kAll;

@@ -139,6 +139,19 @@ UPDATE jobs SET stop_time = COALESCE(
   WHERE status = 2;
 CREATE INDEX jobs_stopped ON jobs(stop_time) WHERE status = 2;
 )SQL"},
+      {10, "templates of the recording and snapshot families", R"SQL(
+CREATE TABLE family_templates (
+  family        TEXT NOT NULL,
+  template_id   TEXT NOT NULL,
+  account_id    TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  body          TEXT NOT NULL,
+  create_time   INTEGER NOT NULL,
+  last_modified INTEGER NOT NULL,
+  PRIMARY KEY (family, template_id)
+);
+CREATE INDEX family_templates_by_account ON family_templates(family, account_id, create_time);
+)SQL"},
   };
   return kAll;
 }

@@ -56,6 +56,15 @@ class SqliteStore final : public Store {
                                        const TemplateMutation& mutate) override;
   Result<TemplateWrite> DeleteTemplate(const std::string& account_id,
                                        const std::string& template_id) override;
+  Result<bool> InsertFamilyTemplate(const FamilyTemplateRecord& t,
+                                    int max_per_account = 0) override;
+  Result<std::optional<FamilyTemplateRecord>> GetFamilyTemplate(
+      const std::string& family, const std::string& account_id,
+      const std::string& template_id) override;
+  Result<FamilyTemplatePage> ListFamilyTemplates(const FamilyTemplateQuery& q) override;
+  Result<bool> UpdateFamilyTemplate(const FamilyTemplateRecord& t) override;
+  Result<bool> DeleteFamilyTemplate(const std::string& family, const std::string& account_id,
+                                    const std::string& template_id) override;
 
   Result<JobInsert> InsertJob(JobRecord job, const JobLimits& limits) override;
   // Domains (sqlite_domains.cc; identity, templates and jobs in sqlite_identity.cc,

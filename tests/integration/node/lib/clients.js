@@ -1,7 +1,7 @@
 // The two official SDK clients, unmodified, pointed at a Floe endpoint:
 //  - V1: @alicloud/pop-core RPCClient (HMAC-SHA1)
 //  - V3: @alicloud/openapi-client (ACS3-HMAC-SHA256), called the way generated product SDKs
-//        call it: style RPC, every parameter in the query of a POST to "/".
+//        call it: style RPC to "/", the parameters where the action's generated SDK puts them.
 'use strict';
 const RPCClient = require('@alicloud/pop-core').RPCClient;
 const OpenApi = require('@alicloud/openapi-client');
@@ -39,14 +39,19 @@ function v3Client({ port, accessKeyId, accessKeySecret }, { signatureAlgorithm }
   const client = new OpenApi.default(config);
   return {
     name: signatureAlgorithm === 'v2' ? 'openapi-v2' : 'v3',
-    async call(action, params = {}) {
-      const req = new OpenApi.OpenApiRequest({ query: OpenApiUtil.query(params) });
+    // placement: where the generated SDK of the action puts its parameters: 'query' of a POST
+    // (the transcoding family), 'get' (the query of a GET: the recording and snapshot families'
+    // reads) or 'body' (a form body: their writes).
+    async call(action, params = {}, placement = 'query') {
+      const req = placement === 'body'
+        ? new OpenApi.OpenApiRequest({ body: OpenApiUtil.parseToMap(params) })
+        : new OpenApi.OpenApiRequest({ query: OpenApiUtil.query(params) });
       const p = new OpenApi.Params({
         action,
         version: VERSION,
         protocol: 'HTTP',
         pathname: '/',
-        method: 'POST',
+        method: placement === 'get' ? 'GET' : 'POST',
         authType: 'AK',
         style: 'RPC',
         reqBodyType: 'formData',
