@@ -28,6 +28,7 @@
 #include "ice/live_center.h"
 #include "ice/preview.h"
 #include "ice/record_templates.h"
+#include "ice/snapshot_templates.h"
 #include "ice/template_config.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
@@ -319,8 +320,10 @@ int Serve(const ServeConfig& config) {
                                   std::chrono::minutes(10));
   ice::ActionTable actions;
   ice::AddTemplateActions(actions, templates);
-  ice::RecordTemplateService record_templates(store, nullptr, config.max_templates_per_account);
+  auto record_templates = ice::RecordTemplates(store, config.max_templates_per_account);
   ice::AddRecordTemplateActions(actions, record_templates);
+  auto snapshot_templates = ice::SnapshotTemplates(store, config.max_templates_per_account);
+  ice::AddSnapshotTemplateActions(actions, snapshot_templates);
   ice::AddJobActions(actions, jobs);
   ice::PreviewLinks previews(box.DeriveKey("preview links"), PreviewDir(config),
                              config.preview_link_ttl_s);

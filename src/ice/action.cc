@@ -47,6 +47,19 @@ Result<std::optional<std::string>> Params::OneOf(const std::string& name,
       name, "\"" + core::Excerpt(*v) + "\" is not one of the allowed values: " + list + ".");
 }
 
+Result<std::vector<std::string>> Params::Repeated(const std::string& name, size_t max) const {
+  std::vector<std::string> out;
+  for (size_t i = 1;; ++i) {
+    auto v = Get(name + "." + std::to_string(i));
+    if (!v) break;
+    if (out.size() == max) {
+      return Error::InvalidParameter(name, "more than " + std::to_string(max) + " values.");
+    }
+    out.push_back(*v);
+  }
+  return out;
+}
+
 Result<Paging> ParsePaging(const Params& p) {
   auto sort = p.OneOf("SortBy", {"asc", "desc"});
   if (!sort) return sort.error();

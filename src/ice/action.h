@@ -29,6 +29,8 @@ class Params {
   // An optional value out of a fixed set; InvalidParam.<name> otherwise.
   core::Result<std::optional<std::string>> OneOf(const std::string& name,
                                                  const std::vector<std::string>& allowed) const;
+  // A repeated string as the SDKs flatten it: name.1, name.2, … (InvalidParam.<name> past max).
+  core::Result<std::vector<std::string>> Repeated(const std::string& name, size_t max) const;
 
  private:
   std::map<std::string, std::string> values_;

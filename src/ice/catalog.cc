@@ -27,6 +27,12 @@ const char kRecordFormat[] =
     "[{\"Format\": \"m3u8\" | \"flv\" | \"mp4\", \"OssObjectPrefix\": NAME, "
     "\"SliceOssObjectPrefix\": NAME (m3u8), \"SliceDuration\": 5-30 (m3u8), "
     "\"CycleDuration\": SECONDS}, ...]";
+const ParamSpec kTemplateName{"TemplateName", S, true, "Up to 128 characters"};
+const ParamSpec kTimeInterval{"TimeInterval", I, true, "Seconds between pictures, 5-3600"};
+const char kOverwriteFormat[] =
+    "One picture, replaced at each shot: NAME.jpg with {JobId} (e.g. snapshot/{JobId}.jpg)";
+const char kSequenceFormat[] =
+    "One picture per shot: NAME.jpg with {UnixTimestamp} or {Sequence} (and {JobId}, {Date})";
 const char kTimedConfig[] = "{\"StartTime\": UTC, \"EndTime\": UTC} (ISO 8601, within 7 days)";
 
 const std::vector<ActionSpec> kCatalog = {
@@ -73,6 +79,30 @@ const std::vector<ActionSpec> kCatalog = {
     {"DeleteLiveRecordTemplate",
      "Delete a recording template (record jobs keep their copy)",
      {kTemplateId}},
+    {"CreateLiveSnapshotTemplate",
+     "Create a live snapshot template",
+     {kTemplateName,
+      kTimeInterval,
+      {"OverwriteFormat", S, false, kOverwriteFormat},
+      {"SequenceFormat", S, false, kSequenceFormat}}},
+    {"GetLiveSnapshotTemplate", "Show one snapshot template", {kTemplateId}},
+    {"ListLiveSnapshotTemplates",
+     "List snapshot templates",
+     {{"SearchKeyWord", S, false, "Part of the name, or the id (up to 128 characters)"},
+      {"TemplateIds", S, false,
+       "Sent as TemplateIds.1, TemplateIds.2, ... (up to 200; ignored with SearchKeyWord)"},
+      {"Type", S, false, "custom (Floe has no system snapshot templates)"},
+      kSortBy,
+      kPageNo,
+      kPageSize}},
+    {"UpdateLiveSnapshotTemplate",
+     "Replace a snapshot template's name, interval and formats",
+     {kTemplateId,
+      kTemplateName,
+      kTimeInterval,
+      {"OverwriteFormat", S, false, kOverwriteFormat},
+      {"SequenceFormat", S, false, kSequenceFormat}}},
+    {"DeleteLiveSnapshotTemplate", "Delete a snapshot template", {kTemplateId}},
     {"SubmitLiveTranscodeJob",
      "Submit a live transcoding job",
      {{"Name", S, true, "Up to 128 characters"},

@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/strings.h"
+#include "ice/object_name.h"
 
 namespace floe::ice {
 
@@ -29,61 +30,12 @@ Error Invalid(const std::string& why) {
   return Error::InvalidParameter("RecordFormat", why);
 }
 
-// Checks an object name made of text and {Placeholders}: only `allowed` ones, every one of
-// each group of `required` (one of the group's names will do); a relative path without "."
-// or ".." segments, so it stays under the bucket's directory.
+// An object name's problem, as InvalidParam.RecordFormat.
 Result<void> CheckName(const std::string& where, const std::string& name,
                        const std::set<std::string>& allowed,
                        const std::vector<std::vector<std::string>>& required) {
-  const std::string field = where;
-  if (name.size() > kMaxNameBytes) {
-    return Invalid(field + " is " + std::to_string(name.size()) + " bytes; at most 255.");
-  }
-  if (!core::IsValidUtf8(name)) return Invalid(field + " is not valid UTF-8.");
-  for (unsigned char ch : name) {
-    if (ch < 0x20 || ch == 0x7f || ch == '\\') {
-      return Invalid(field + " contains a control character or a backslash.");
-    }
-  }
-  if (name.empty() || name.front() == '/') return Invalid(field + " must be a relative name.");
-  std::set<std::string> seen;
-  for (size_t i = 0; i < name.size();) {
-    if (name[i] == '{') {
-      size_t end = name.find('}', i);
-      if (end == std::string::npos) return Invalid(field + " has a '{' without its '}'.");
-      std::string p = name.substr(i, end - i + 1);
-      if (!allowed.count(p)) {
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : " ") + a;
-        return Invalid(field + " has the placeholder " + core::Excerpt(p) +
-                       "; allowed here: " + list + ".");
-      }
-      seen.insert(p);
-      i = end + 1;
-    } else if (name[i] == '}') {
-      return Invalid(field + " has a '}' without its '{'.");
-    } else {
-      ++i;
-    }
-  }
-  for (size_t start = 0; start <= name.size();) {
-    size_t slash = name.find('/', start);
-    std::string segment =
-        name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    if (segment.empty() || segment == "." || segment == "..") {
-      return Invalid(field + " has an empty, \".\" or \"..\" path segment.");
-    }
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  for (const auto& group : required) {
-    bool any = false;
-    for (const auto& p : group) any = any || seen.count(p);
-    if (!any) {
-      std::string names;
-      for (const auto& p : group) names += (names.empty() ? "" : " or ") + p;
-      return Invalid(field + " must contain " + names + ".");
-    }
+  if (auto problem = ObjectNameProblem(name, kMaxNameBytes, allowed, required)) {
+    return Invalid(where + " " + *problem);
   }
   return {};
 }

@@ -1,6 +1,8 @@
 #include "ice/record_templates.h"
 
 #include "core/time.h"
+#include "ice/record_format.h"
+#include "ice/template_config.h"
 
 namespace floe::ice {
 
@@ -18,31 +20,33 @@ Json RecordTemplateContent(const store::FamilyTemplateRecord& rec) {
   return content;
 }
 
+FamilyTemplateService RecordTemplates(store::Store& store, int max_per_account,
+                                      FamilyTemplateService::Clock clock) {
+  return FamilyTemplateService(store, "record", "recording templates", "ListLiveRecordTemplates",
+                               std::move(clock), max_per_account);
+}
+
 namespace {
 
-// A repeated string parameter as the SDKs flatten it: Name.1, Name.2, … (up to `max`).
-Result<std::vector<std::string>> Repeated(const Params& p, const std::string& name, size_t max) {
-  std::vector<std::string> out;
-  for (size_t i = 1;; ++i) {
-    auto v = p.Get(name + "." + std::to_string(i));
-    if (!v) break;
-    if (out.size() == max) {
-      return core::Error::InvalidParameter(name, "more than " + std::to_string(max) + " values.");
-    }
-    out.push_back(*v);
-  }
-  return out;
+// Name and RecordFormat, checked; the formats as stored.
+Result<std::string> Settings(const Params& p) {
+  auto name = p.Required("Name");
+  if (!name) return name.error();
+  if (auto r = ValidateName(*name); !r) return r.error();
+  auto formats = p.Required("RecordFormat");
+  if (!formats) return formats.error();
+  auto parsed = ParseRecordFormats(*formats);
+  if (!parsed) return parsed.error();
+  return RenderRecordFormats(*parsed);
 }
 
 }  // namespace
 
-void AddRecordTemplateActions(ActionTable& table, RecordTemplateService& service) {
+void AddRecordTemplateActions(ActionTable& table, FamilyTemplateService& service) {
   table["CreateLiveRecordTemplate"] = [&service](const ActionContext& ctx) -> Result<Json> {
-    auto name = ctx.params.Required("Name");
-    if (!name) return name.error();
-    auto formats = ctx.params.Required("RecordFormat");
-    if (!formats) return formats.error();
-    auto id = service.Create(ctx.principal, *name, *formats);
+    auto settings = Settings(ctx.params);
+    if (!settings) return settings.error();
+    auto id = service.Create(ctx.principal, *ctx.params.Get("Name"), *settings);
     if (!id) return id.error();
     return Json{{"TemplateId", *id}};
   };
@@ -66,9 +70,9 @@ void AddRecordTemplateActions(ActionTable& table, RecordTemplateService& service
     if (!paging) return paging.error();
     auto type = p.OneOf("Type", {"custom", "system"});
     if (!type) return type.error();
-    auto ids = Repeated(p, "TemplateIds", 100);
+    auto ids = p.Repeated("TemplateIds", 100);
     if (!ids) return ids.error();
-    RecordTemplateQuery q;
+    FamilyTemplateListQuery q;
     q.keyword = p.Get("Keyword");
     q.template_ids = *ids;
     q.ascending = paging->ascending;
@@ -92,11 +96,11 @@ void AddRecordTemplateActions(ActionTable& table, RecordTemplateService& service
   table["UpdateLiveRecordTemplate"] = [&service](const ActionContext& ctx) -> Result<Json> {
     auto id = ctx.params.Required("TemplateId");
     if (!id) return id.error();
-    auto name = ctx.params.Required("Name");
-    if (!name) return name.error();
-    auto formats = ctx.params.Required("RecordFormat");
-    if (!formats) return formats.error();
-    if (auto r = service.Update(ctx.principal, *id, *name, *formats); !r) return r.error();
+    auto settings = Settings(ctx.params);
+    if (!settings) return settings.error();
+    if (auto r = service.Update(ctx.principal, *id, *ctx.params.Get("Name"), *settings); !r) {
+      return r.error();
+    }
     return Json::object();
   };
 

@@ -230,18 +230,18 @@ Result<TemplateSpec> ValidateTemplate(const std::string& type, const ConfigLeave
   return spec;
 }
 
-Result<void> ValidateName(const std::string& name) {
-  if (!core::IsValidUtf8(name)) return Invalid("Name", "it is not valid UTF-8.");
+Result<void> ValidateName(const std::string& name, const std::string& field) {
+  if (!core::IsValidUtf8(name)) return Invalid(field, "it is not valid UTF-8.");
   if (name.size() > 512) {
-    return Invalid("Name", std::to_string(name.size()) + " bytes; allowed 1-128 characters.");
+    return Invalid(field, std::to_string(name.size()) + " bytes; allowed 1-128 characters.");
   }
   size_t chars = core::Utf8Length(name);
-  if (chars == 0) return Error::MissingParameter("Name");
+  if (chars == 0) return Error::MissingParameter(field);
   if (chars > 128) {
-    return Invalid("Name", std::to_string(chars) + " characters; allowed 1-128 characters.");
+    return Invalid(field, std::to_string(chars) + " characters; allowed 1-128 characters.");
   }
   for (unsigned char ch : name) {
-    if (ch < 0x20 || ch == 0x7f) return Invalid("Name", "it contains control characters.");
+    if (ch < 0x20 || ch == 0x7f) return Invalid(field, "it contains control characters.");
   }
   return {};
 }

@@ -34,7 +34,7 @@ core::Result<TemplateSpec> ValidateTemplate(const std::string& type, const Confi
 // template file of `floe transcode`) → typed values, validated as the API validates.
 core::Result<TemplateSpec> TemplateSpecOf(const std::string& type, const std::string& config_json);
 // Validates a template name: 1..128 characters.
-core::Result<void> ValidateName(const std::string& name);
+core::Result<void> ValidateName(const std::string& name, const std::string& field = "Name");
 
 // Canonical JSON text of the leaves (nested objects, string values), as stored and returned.
 std::string RenderConfig(const ConfigLeaves& leaves);

@@ -7,6 +7,7 @@
 #include "ice/live_center.h"
 #include "ice/preview.h"
 #include "ice/record_templates.h"
+#include "ice/snapshot_templates.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
 #include "store/sqlite/sqlite_store.h"
@@ -21,11 +22,13 @@ class CatalogTest : public ::testing::Test {
       : store_(dir_.File("floe.db")),
         live_center_(store_),
         templates_(store_),
-        record_templates_(store_),
+        record_templates_(RecordTemplates(store_, 0)),
+        snapshot_templates_(SnapshotTemplates(store_, 0)),
         jobs_(store_, live_center_, nullptr),
         links_("key", "/tmp") {
     AddTemplateActions(table_, templates_);
     AddRecordTemplateActions(table_, record_templates_);
+    AddSnapshotTemplateActions(table_, snapshot_templates_);
     AddJobActions(table_, jobs_);
     AddPreviewActions(table_, jobs_, links_);
   }
@@ -34,7 +37,7 @@ class CatalogTest : public ::testing::Test {
   store::sqlite::SqliteStore store_;
   LiveCenter live_center_;
   TemplateService templates_;
-  RecordTemplateService record_templates_;
+  FamilyTemplateService record_templates_, snapshot_templates_;
   JobService jobs_;
   PreviewLinks links_;
   ActionTable table_;
