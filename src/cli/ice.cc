@@ -198,7 +198,7 @@ int Configure(const std::vector<std::string>& args) {
   return 0;
 }
 
-// Checks the parameters against the catalog; an object's JSON is sent compact.
+// Checks the parameters against the catalog; an object's or array's JSON is sent compact.
 bool CheckParams(const ice::ActionSpec& action,
                  std::vector<std::pair<std::string, std::string>>& params, std::string& why) {
   for (auto& [name, value] : params) {
@@ -215,6 +215,13 @@ bool CheckParams(const ice::ActionSpec& action,
       auto doc = core::ParseJson(value);
       if (!doc || !doc->is_object()) {
         why = "--" + name + " must be a JSON object, e.g. --" + name + " '{\"Type\": \"rtmp\"}'";
+        return false;
+      }
+      value = doc->dump();
+    } else if (spec->kind == ice::ParamKind::kArray) {
+      auto doc = core::ParseJson(value);
+      if (!doc || !doc->is_array()) {
+        why = "--" + name + " must be a JSON array, e.g. --" + name + " '[{\"Format\": \"flv\"}]'";
         return false;
       }
       value = doc->dump();

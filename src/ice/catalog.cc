@@ -7,6 +7,7 @@ namespace {
 constexpr ParamKind S = ParamKind::kString;
 constexpr ParamKind I = ParamKind::kInteger;
 constexpr ParamKind O = ParamKind::kObject;
+constexpr ParamKind A = ParamKind::kArray;
 
 const ParamSpec kTemplateId{"TemplateId", S, true, "The template's id"};
 const ParamSpec kJobId{"JobId", S, true, "The job's id"};
@@ -59,7 +60,7 @@ const std::vector<ActionSpec> kCatalog = {
     {"DeleteLiveTranscodeTemplate", "Delete a template that no running job uses", {kTemplateId}},
     {"CreateLiveRecordTemplate",
      "Create a live recording template",
-     {{"Name", S, true, "Up to 128 characters"}, {"RecordFormat", O, true, kRecordFormat}}},
+     {{"Name", S, true, "Up to 128 characters"}, {"RecordFormat", A, true, kRecordFormat}}},
     {"GetLiveRecordTemplate",
      "Show one recording template",
      {kTemplateId, {"JobId", S, false, "A record job's copy of the template"}}},
@@ -75,7 +76,7 @@ const std::vector<ActionSpec> kCatalog = {
      "Replace a recording template's name and formats",
      {kTemplateId,
       {"Name", S, true, "Up to 128 characters"},
-      {"RecordFormat", O, true, kRecordFormat}}},
+      {"RecordFormat", A, true, kRecordFormat}}},
     {"DeleteLiveRecordTemplate",
      "Delete a recording template (record jobs keep their copy)",
      {kTemplateId}},
@@ -174,6 +175,8 @@ std::string_view KindName(ParamKind kind) {
       return "Integer";
     case ParamKind::kObject:
       return "Object (JSON)";
+    case ParamKind::kArray:
+      return "Array (JSON)";
   }
   return "String";
 }

@@ -12,6 +12,7 @@ enum class ParamKind {
   kString,
   kInteger,
   kObject,  // a JSON object, sent as its text (TemplateConfig, StreamInput, ...)
+  kArray,   // a JSON array, sent as its text (RecordFormat)
 };
 
 struct ParamSpec {
@@ -30,7 +31,7 @@ struct ActionSpec {
 const std::vector<ActionSpec>& Catalog();
 // The action of this name, or nullptr.
 const ActionSpec* FindAction(std::string_view name);
-std::string_view KindName(ParamKind kind);  // "String", "Integer", "Object (JSON)"
+std::string_view KindName(ParamKind kind);  // "String", "Integer", "Object (JSON)", …
 
 // Whether `name` is a parameter of some action or of the RPC dialect itself (Action, Version,
 // the signature's). Only those appear in an error code (InvalidParam.<Name>): any other name a

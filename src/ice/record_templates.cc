@@ -1,5 +1,6 @@
 #include "ice/record_templates.h"
 
+#include "core/strings.h"
 #include "core/time.h"
 #include "ice/record_format.h"
 #include "ice/template_config.h"
@@ -56,7 +57,8 @@ void AddRecordTemplateActions(ActionTable& table, FamilyTemplateService& service
     if (!id) return id.error();
     if (auto job = ctx.params.Get("JobId")) {
       // The copy a record job keeps: Floe runs no record job yet, so no JobId names one.
-      return core::Error{"JobNotFound", 404, "No such job: JobId " + *job + " does not exist.",
+      return core::Error{"JobNotFound", 404,
+                         "No such job: JobId " + core::Excerpt(*job) + " does not exist.",
                          "Check the JobId with ListLiveRecordJobs."};
     }
     auto rec = service.Get(ctx.principal, *id);

@@ -161,6 +161,24 @@ test('object parameters are JSON; a template and a job go through their whole li
   })();
 });
 
+test('recording and snapshot templates from the CLI: RecordFormat is a JSON array', () => {
+  const env = keyEnv();
+  const rec = ice(['CreateLiveRecordTemplate', '--Name', 'cli-rec', '--RecordFormat',
+    '[{"Format": "m3u8", "SliceOssObjectPrefix": "r/{JobId}/{UnixTimestamp}_{Sequence}"}, {"Format": "mp4"}]'], { env });
+  assert.equal(rec.status, 0, rec.stderr);
+  const got = ice(['GetLiveRecordTemplate', '--TemplateId', rec.json.TemplateId], { env });
+  assert.deepEqual(got.json.RecordTemplate.RecordFormatList.map((f) => f.Format), ['m3u8', 'mp4']);
+  const notArray = ice(['CreateLiveRecordTemplate', '--Name', 'x', '--RecordFormat', '{"Format": "flv"}'], { env });
+  assert.equal(notArray.status, 2);
+  assert.match(notArray.stderr, /--RecordFormat must be a JSON array/);
+  const shot = ice(['CreateLiveSnapshotTemplate', '--TemplateName', 'cli-shot', '--TimeInterval', '30',
+    '--SequenceFormat', 'shots/{JobId}/{Sequence}.jpg'], { env });
+  assert.equal(shot.status, 0, shot.stderr);
+  assert.equal(ice(['GetLiveSnapshotTemplate', '--TemplateId', shot.json.TemplateId], { env }).json.TimeInterval, 30);
+  assert.equal(ice(['DeleteLiveSnapshotTemplate', '--TemplateId', shot.json.TemplateId], { env }).status, 0);
+  assert.equal(ice(['DeleteLiveRecordTemplate', '--TemplateId', rec.json.TemplateId], { env }).status, 0);
+});
+
 test('the API\'s validation message comes back with exit code 1; usage errors exit 2; no server exits 3', () => {
   const env = keyEnv();
   const bad = ice(['CreateLiveTranscodeTemplate', '--Name', 'h100', '--Type', 'normal', '--TemplateConfig',
