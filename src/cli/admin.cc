@@ -1,18 +1,25 @@
 #include "cli/admin.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "auth/identity.h"
 #include "cli/bootstrap.h"
+#include "core/strings.h"
 #include "core/time.h"
+#include "core/writable_dir.h"
+#include "http/static_files.h"
+#include "ice/buckets.h"
 #include "ice/live_center.h"
 #include "store/store_url.h"
 
 namespace floe::cli {
 
 using Json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -20,6 +27,8 @@ struct AdminArgs {
   std::string data_dir = "var";
   std::string store_url;  // "": SQLite in data_dir
   std::string name, account, user, document, key, push_base;
+  std::string dir, endpoint, object;
+  int64_t ttl_s = 3600;
 };
 
 using Command = std::function<core::Result<Json>(auth::Identity&, store::Store&)>;
@@ -86,13 +95,99 @@ core::Result<Json> AddDomain(const AdminArgs& a, store::Store& store) {
   return DomainJson(d);
 }
 
+Json BucketJson(const store::Bucket& b) {
+  return Json{{"BucketName", b.name},
+              {"AccountId", b.account_id},
+              {"Endpoint", b.endpoint},
+              {"Directory", b.dir},
+              {"CreateTime", core::FormatUtc(b.create_time_ms / 1000)}};
+}
+
+bool Within(const fs::path& inner, const fs::path& outer) {
+  auto [end, _] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return end == outer.end();
+}
+
+// The bucket's directory, absolute: a bucket never shares files with another, nor reaches the
+// data directory's own files (its links would serve the store or the master key).
+core::Result<std::string> BucketDir(const AdminArgs& a, store::Store& store) {
+  const fs::path data = fs::weakly_canonical(fs::absolute(a.data_dir));
+  fs::path dir = a.dir.empty() ? data / "buckets" / a.name : fs::absolute(a.dir);
+  dir = fs::weakly_canonical(dir);
+  auto bad = [&](const std::string& why) {
+    return core::Error::InvalidParameter("Directory", dir.string() + " " + why);
+  };
+  const std::string own = " (the default is " + (data / "buckets" / a.name).string() + ").";
+  if (Within(data, dir)) return bad("holds Floe's data directory: use one of its own" + own);
+  if (Within(dir, data) && !Within(dir, data / "buckets")) {
+    return bad("lies among Floe's own files: use one of its own" + own);
+  }
+  auto all = store.ListBuckets(std::nullopt);
+  if (!all) return all.error();
+  for (const auto& b : *all) {
+    if (Within(dir, b.dir) || Within(b.dir, dir)) {
+      return bad("overlaps the directory of bucket " + b.name + ".");
+    }
+  }
+  if (auto w = core::EnsureWritableDir(dir.string()); !w) return w.error();
+  return dir.string();
+}
+
+core::Result<Json> AddBucket(const AdminArgs& a, store::Store& store) {
+  if (auto why = ice::BucketNameProblem(a.name)) {
+    return core::Error::InvalidParameter("BucketName", "\"" + core::Excerpt(a.name) + "\" " + *why);
+  }
+  if (a.endpoint.size() > 128 ||
+      a.endpoint.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:") !=
+          std::string::npos) {
+    return core::Error::InvalidParameter(
+        "Endpoint", "a host name (lower case, at most 128 characters) or nothing.");
+  }
+  auto account = store.GetAccount(a.account);
+  if (!account) return account.error();
+  if (!account->has_value()) {
+    return core::Error{"InvalidParam.AccountId", 404, "no account " + a.account, ""};
+  }
+  if (auto taken = store.GetBucket(a.name); !taken || taken->has_value()) {
+    if (!taken) return taken.error();
+    return core::Error{"BucketAlreadyExists", 409, "the bucket " + a.name + " already exists", ""};
+  }
+  auto dir = BucketDir(a, store);
+  if (!dir) return dir.error();
+  store::Bucket b{a.name, a.account, a.endpoint, *dir, core::NowMillis()};
+  auto added = store.AddBucket(b);
+  if (!added) return added.error();
+  if (!*added) {
+    return core::Error{"BucketAlreadyExists", 409, "the bucket " + a.name + " already exists", ""};
+  }
+  return BucketJson(b);
+}
+
+core::Result<Json> SignBucketLink(const AdminArgs& a, store::Store& store) {
+  auto bucket = store.GetBucket(a.name);
+  if (!bucket) return bucket.error();
+  if (!bucket->has_value()) return core::Error{"NoSuchBucket", 404, "no bucket " + a.name, ""};
+  if (!http::IsSafeName(a.object, http::NameRule::kObject)) {
+    return core::Error::InvalidParameter("Object", "a relative path of real segments.");
+  }
+  if (a.ttl_s < 1 || a.ttl_s > 7 * 86400) {
+    return core::Error::InvalidParameter("Ttl", "1 to 604800 seconds.");
+  }
+  auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(a.data_dir));
+  ice::BucketLinks links(box.DeriveKey(ice::BucketLinks::kKeyPurpose), store);
+  return Json{{"BucketName", a.name},
+              {"Object", a.object},
+              {"Path", links.Issue(a.name, a.object, a.ttl_s)},
+              {"ExpireTime", core::FormatUtc(core::NowMillis() / 1000 + a.ttl_s)}};
+}
+
 }  // namespace
 
 std::function<int()> AddAdminCommands(CLI::App& app) {
   auto args = std::make_shared<AdminArgs>();
   auto run = std::make_shared<std::function<int()>>();
-  auto* admin =
-      app.add_subcommand("admin", "Manage accounts, RAM users, policies, AccessKeys and domains");
+  auto* admin = app.add_subcommand(
+      "admin", "Manage accounts, RAM users, policies, AccessKeys, domains and buckets");
   admin->add_option("--data-dir", args->data_dir, "Data directory (master.key; SQLite store)")
       ->capture_default_str();
   admin->add_option("--store", args->store_url,
@@ -207,6 +302,48 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
     if (!*gone) return core::Error{"InvalidParam.DomainName", 404, "no domain " + *name, ""};
     return Json{{"DomainName", *name}, {"Deleted", true}};
   });
+
+  auto* bucket = admin->add_subcommand(
+      "bucket", "Buckets: where an account's record and snapshot jobs write their files");
+  bucket->require_subcommand(1);
+  auto* bucket_add = bucket->add_subcommand("add", "Give an account a bucket");
+  bucket_add->add_option("--account", args->account, "Account id")->required();
+  bucket_add->add_option("--name", args->name, "BucketName (3-63 of a-z 0-9 -)")->required();
+  bucket_add->add_option("--dir", args->dir,
+                         "Its directory (default: DATA_DIR/buckets/NAME; in a cluster, shared "
+                         "storage every node mounts)");
+  bucket_add->add_option("--endpoint", args->endpoint,
+                         "The Endpoint jobs name with it (default: any)");
+  on_store(bucket_add,
+           [args](auth::Identity&, store::Store& store) { return AddBucket(*args, store); });
+  auto* bucket_list = bucket->add_subcommand("list", "List the buckets (of one account)");
+  auto* bucket_account = bucket_list->add_option("--account", args->account, "Account id");
+  on_store(bucket_list,
+           [args, bucket_account](auth::Identity&, store::Store& store) -> core::Result<Json> {
+             auto all = store.ListBuckets(bucket_account->count()
+                                              ? std::optional<std::string>(args->account)
+                                              : std::nullopt);
+             if (!all) return all.error();
+             Json list = Json::array();
+             for (const auto& b : *all) list.push_back(BucketJson(b));
+             return Json{{"Buckets", std::move(list)}};
+           });
+  auto* bucket_delete =
+      bucket->add_subcommand("delete", "Delete a bucket (its directory and files stay)");
+  bucket_delete->add_option("--name", args->name, "BucketName")->required();
+  on_store(bucket_delete, [args](auth::Identity&, store::Store& store) -> core::Result<Json> {
+    auto gone = store.DeleteBucket(args->name);
+    if (!gone) return gone.error();
+    if (!*gone) return core::Error{"NoSuchBucket", 404, "no bucket " + args->name, ""};
+    return Json{{"BucketName", args->name}, {"Deleted", true}};
+  });
+  auto* bucket_sign =
+      bucket->add_subcommand("sign", "A signed, expiring link to one file of a bucket");
+  bucket_sign->add_option("--name", args->name, "BucketName")->required();
+  bucket_sign->add_option("--object", args->object, "The file's object name")->required();
+  bucket_sign->add_option("--ttl", args->ttl_s, "Seconds the link lasts")->capture_default_str();
+  on_store(bucket_sign,
+           [args](auth::Identity&, store::Store& store) { return SignBucketLink(*args, store); });
 
   return [run] { return *run ? (*run)() : 2; };
 }

@@ -22,6 +22,7 @@
 #include "core/strings.h"
 #include "http/static_files.h"
 #include "ice/api_metrics.h"
+#include "ice/buckets.h"
 #include "ice/gateway.h"
 #include "ice/job_service.h"
 #include "ice/jobs.h"
@@ -70,9 +71,10 @@ http::Response ConsoleFile(const http::Request& req, const std::string& dir,
   return r;
 }
 
-// The API at /, the console's files at /console/, previews (when on) behind their signed links.
+// The API at /, the console's files at /console/, previews (when on) and buckets' files behind
+// their signed links.
 http::Response Route(const http::Request& r, ice::Gateway& gateway, const std::string& console_dir,
-                     const ice::PreviewLinks* previews) {
+                     const ice::PreviewLinks* previews, const ice::BucketLinks& files) {
   std::string path = r.Path();
   if (path == "/console") {
     http::Response moved;
@@ -85,6 +87,12 @@ http::Response Route(const http::Request& r, ice::Gateway& gateway, const std::s
     auto target = previews->Resolve(path);
     if (!target) return http::PlainText(403, "This preview link is invalid or has expired.");
     return http::ServeFile(r, target->dir, target->file, "no-store");
+  }
+  if (path.rfind(ice::BucketLinks::kPrefix, 0) == 0) {
+    auto target = files.Resolve(path);
+    if (!target) return http::PlainText(target.error().http_status, target.error().message);
+    return http::ServeFile(r, target->dir, target->object, "private, max-age=60",
+                           http::NameRule::kObject);
   }
   return gateway.Handle(r);
 }
@@ -328,6 +336,7 @@ int Serve(const ServeConfig& config) {
   ice::PreviewLinks previews(box.DeriveKey("preview links"), PreviewDir(config),
                              config.preview_link_ttl_s);
   if (config.preview) ice::AddPreviewActions(actions, jobs, previews);
+  ice::BucketLinks files(box.DeriveKey(ice::BucketLinks::kKeyPurpose), store);
   std::string console_dir =
       config.console_dir.empty()
           ? (std::filesystem::path(sup_opts.floe_binary).parent_path() / "console").string()
@@ -342,7 +351,7 @@ int Serve(const ServeConfig& config) {
   MetricsEndpoint metrics(config, metrics_opts, api_metrics, supervisor, node);
 
   http::Server server(opts, [&](const http::Request& r) {
-    return Route(r, gateway, console_dir, config.preview ? &previews : nullptr);
+    return Route(r, gateway, console_dir, config.preview ? &previews : nullptr, files);
   });
   uint16_t port = server.Listen();
   std::string endpoint = "http://" + opts.address + ":" + std::to_string(port);

@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 
+#include "core/strings.h"
+
 namespace floe::http {
 
 namespace {
@@ -39,8 +41,9 @@ bool IsUnder(const std::string& path, const std::string& dir) {
 
 }  // namespace
 
-bool IsSafeName(const std::string& name) {
-  if (name.empty() || name.size() > 256) return false;
+bool IsSafeName(const std::string& name, NameRule rule) {
+  if (rule == NameRule::kObject && !core::IsValidUtf8(name)) return false;
+  if (name.empty() || name.size() > (rule == NameRule::kObject ? 1024 : 256)) return false;
   size_t start = 0;
   while (start <= name.size()) {
     size_t slash = name.find('/', start);
@@ -48,8 +51,10 @@ bool IsSafeName(const std::string& name) {
     std::string seg = name.substr(start, slash - start);
     if (seg.empty() || seg == "." || seg == "..") return false;
     for (char c : seg) {
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '.' || c == '_' || c == '-';
+      bool ok = rule == NameRule::kObject
+                    ? (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f && c != '\\')
+                    : (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          c == '.' || c == '_' || c == '-';
       if (!ok) return false;
     }
     start = slash + 1;
@@ -65,6 +70,8 @@ std::string ContentTypeOf(const std::string& name) {
   if (ext == "css") return "text/css; charset=utf-8";
   if (ext == "svg") return "image/svg+xml";
   if (ext == "png") return "image/png";
+  if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
+  if (ext == "flv") return "video/x-flv";
   if (ext == "json" || ext == "map") return "application/json";
   if (ext == "m3u8") return "application/vnd.apple.mpegurl";
   if (ext == "ts") return "video/mp2t";
@@ -73,13 +80,13 @@ std::string ContentTypeOf(const std::string& name) {
 }
 
 Response ServeFile(const Request& req, const std::string& root, const std::string& name,
-                   const std::string& cache_control) {
+                   const std::string& cache_control, NameRule rule) {
   if (req.method != "GET" && req.method != "HEAD") {
     Response r = PlainText(405, "Only GET and HEAD are served here.");
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
-  if (!IsSafeName(name)) return PlainText(404, "Not found.");
+  if (!IsSafeName(name, rule)) return PlainText(404, "Not found.");
   std::string path = root + "/" + name;
   // O_NOFOLLOW refuses a link as the file itself; a linked directory on the way is caught by
   // comparing the real path of what was opened with the directory's.

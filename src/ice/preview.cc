@@ -2,7 +2,6 @@
 
 #include <vector>
 
-#include "auth/crypto.h"
 #include "core/ids.h"
 #include "core/time.h"
 #include "runtime/protocol.h"
@@ -32,23 +31,15 @@ bool IsInputName(const std::string& s) {
 }  // namespace
 
 PreviewLinks::PreviewLinks(std::string key, std::string root, int ttl_s, Clock clock)
-    : key_(std::move(key)),
-      root_(std::move(root)),
-      ttl_s_(ttl_s),
-      clock_(clock ? std::move(clock) : Clock([] { return core::NowMillis(); })) {}
-
-std::string PreviewLinks::Sign(const std::string& job_id, const std::string& input_name,
-                               int64_t expires_s) const {
-  return auth::Hex(
-      auth::HmacSha256(key_, job_id + "\n" + input_name + "\n" + std::to_string(expires_s)));
-}
+    : signer_(std::move(key), std::move(clock)), root_(std::move(root)), ttl_s_(ttl_s) {}
 
 PreviewLinks::Link PreviewLinks::Issue(const std::string& job_id,
                                        const std::string& input_name) const {
   Link l;
-  l.expires_s = clock_() / 1000 + ttl_s_;
+  l.expires_s = signer_.ExpiresIn(ttl_s_);
   std::string base = std::string(kPrefix) + job_id + "/" + input_name + "/" +
-                     std::to_string(l.expires_s) + "/" + Sign(job_id, input_name, l.expires_s);
+                     std::to_string(l.expires_s) + "/" +
+                     signer_.Sign({job_id, input_name}, l.expires_s);
   l.output_url = base + "/output/master.m3u8";  // media/hls_master.h
   l.input_url = base + "/input/master.m3u8";
   return l;
@@ -59,13 +50,9 @@ std::optional<PreviewLinks::Target> PreviewLinks::Resolve(const std::string& pat
   auto parts = Split(path.substr(sizeof(kPrefix) - 1), '/');
   // JOB_ID / INPUT_NAME / EXPIRES / SIG / output|input / FILE
   if (parts.size() != 6 || !core::IsResourceId(parts[0]) || !IsInputName(parts[1]) ||
-      parts[2].empty() || parts[2].size() > 12 ||
-      parts[2].find_first_not_of("0123456789") != std::string::npos) {
+      !signer_.Verify({parts[0], parts[1]}, parts[2], parts[3])) {
     return std::nullopt;
   }
-  int64_t expires = std::stoll(parts[2]);
-  if (expires < clock_() / 1000) return std::nullopt;
-  if (!auth::ConstantTimeEquals(Sign(parts[0], parts[1], expires), parts[3])) return std::nullopt;
   if (parts[4] == "output") return Target{root_ + "/jobs/" + parts[0], parts[5]};
   if (parts[4] == "input") return Target{root_ + "/inputs/" + parts[1], parts[5]};
   return std::nullopt;

@@ -3,7 +3,7 @@
 // <video> element cannot sign its requests:
 //   /preview/JOB_ID/INPUT_NAME/EXPIRES/SIG/output/FILE   the job's output
 //   /preview/JOB_ID/INPUT_NAME/EXPIRES/SIG/input/FILE    the job's input
-// SIG = hex(HMAC-SHA256(key, "JOB_ID\nINPUT_NAME\nEXPIRES")), EXPIRES in Unix seconds. The
+// signed by auth::LinkSigner over JOB_ID and INPUT_NAME. The
 // action GetLiveTranscodeJobPreview issues them to whoever may read the job (RAM: the action
 // ice:GetLiveTranscodeJobPreview on the job).
 #pragma once
@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/link_signer.h"
 #include "ice/action.h"
 #include "ice/job_service.h"
 
@@ -41,11 +42,9 @@ class PreviewLinks {
   static constexpr char kPrefix[] = "/preview/";
 
  private:
-  std::string Sign(const std::string& job_id, const std::string& input_name,
-                   int64_t expires_s) const;
-  std::string key_, root_;
+  auth::LinkSigner signer_;
+  std::string root_;
   int ttl_s_;
-  Clock clock_;
 };
 
 // GetLiveTranscodeJobPreview(JobId) → {Preview: {OutputUrl, InputUrl, ExpireTime}}.

@@ -1,10 +1,7 @@
 // The five recording template actions (CreateLiveRecordTemplate, GetLiveRecordTemplate,
-// ListLiveRecordTemplates, UpdateLiveRecordTemplate, DeleteLiveRecordTemplate): decode the
-// parameters (reads come as GET with everything in the query, writes as a form body, Delete in
-// the query; the gateway merges them), validate them (ice/record_format.h), call the family's
-// FamilyTemplateService, shape the answer as the
-// SDK models it: Get wraps the template in RecordTemplate, List echoes PageNo, PageSize and
-// SortBy.
+// ListLiveRecordTemplates, UpdateLiveRecordTemplate, DeleteLiveRecordTemplate) on
+// AddFamilyTemplateActions (ice/family_template_actions.h): RecordFormat checked by
+// ice/record_format.h; Get wraps the template in RecordTemplate.
 #pragma once
 
 #include "ice/action.h"

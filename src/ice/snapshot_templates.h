@@ -1,9 +1,8 @@
 // The five snapshot template actions (CreateLiveSnapshotTemplate, GetLiveSnapshotTemplate,
-// ListLiveSnapshotTemplates, UpdateLiveSnapshotTemplate, DeleteLiveSnapshotTemplate): decode
-// the parameters (reads as GET with the query, writes as a form body; the gateway merges them),
-// validate them (ice/snapshot_format.h), call the "snapshot" family's FamilyTemplateService,
-// shape the answer as the SDK models it: Get is flat (no wrapping object), the name is
-// TemplateName, List items carry no formats.
+// ListLiveSnapshotTemplates, UpdateLiveSnapshotTemplate, DeleteLiveSnapshotTemplate) on
+// AddFamilyTemplateActions (ice/family_template_actions.h): settings checked by
+// ice/snapshot_format.h; Get is flat (no wrapping object), the name is TemplateName, List
+// items carry no formats.
 #pragma once
 
 #include "ice/action.h"

@@ -124,15 +124,10 @@ bool LeaseKeeper::Holds(const std::string& job_id) const {
   return leases_.count(job_id) > 0;
 }
 
-int64_t LeaseKeeper::LeftFor(const std::vector<std::string>& job_ids, int64_t steady) const {
-  std::lock_guard lock(mu_);
-  int64_t until = 0;
-  for (const auto& id : job_ids) {
-    auto it = leases_.find(id);
-    if (it == leases_.end()) continue;
-    until = until == 0 ? it->second.valid_until : std::min(until, it->second.valid_until);
-  }
-  return until == 0 ? 0 : std::max<int64_t>(until - steady, 1);
+int64_t LeaseKeeper::EarlierLocked(int64_t until, const std::string& job_id) const {
+  auto it = leases_.find(job_id);
+  if (it == leases_.end()) return until;
+  return until == 0 ? it->second.valid_until : std::min(until, it->second.valid_until);
 }
 
 int64_t LeaseKeeper::UsedLocked() const {

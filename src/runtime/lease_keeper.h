@@ -15,6 +15,7 @@
 // Thread-safe: the loop thread keeps the leases; any thread may ask about them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -44,7 +45,18 @@ class LeaseKeeper {
   bool Holds(const std::string& job_id) const;
   // How long the leases of these jobs all still hold at `steady` (the steady clock): at least
   // 1 ms; 0 when it holds none of them (a job being stopped has let its lease go).
-  int64_t LeftFor(const std::vector<std::string>& job_ids, int64_t steady) const;
+  int64_t LeftFor(const std::vector<std::string>& job_ids, int64_t steady) const {
+    return LeftFor(
+        job_ids, [](const std::string& id) -> const std::string& { return id; }, steady);
+  }
+  // The same over any range of jobs, `id_of` reading each one's id (nothing copied).
+  template <class Jobs, class IdOf>
+  int64_t LeftFor(const Jobs& jobs, IdOf id_of, int64_t steady) const {
+    std::lock_guard lock(mu_);
+    int64_t until = 0;
+    for (const auto& job : jobs) until = EarlierLocked(until, id_of(job));
+    return until == 0 ? 0 : std::max<int64_t>(until - steady, 1);
+  }
   int64_t used_mc() const;  // the cost of the jobs it holds
   int count() const;
   int64_t heartbeat_age_ms() const;  // since the last heartbeat the store took (-1: none yet)
@@ -61,6 +73,8 @@ class LeaseKeeper {
     std::string input_url;
   };
   int64_t UsedLocked() const;
+  // The earlier of `until` (0: none yet) and when job_id's lease ends, if held.
+  int64_t EarlierLocked(int64_t until, const std::string& job_id) const;
   // True when the store took it; leases it gave another run of this node go to `release`.
   bool Heartbeat(std::vector<std::string>& release);
   void Claim();

@@ -370,9 +370,8 @@ void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) 
 }
 
 int64_t Supervisor::LeaseLeftLocked(const std::vector<Job*>& jobs, int64_t steady) const {
-  std::vector<std::string> ids;
-  for (const Job* j : jobs) ids.push_back(j->job.job_id);
-  return leases_.LeftFor(ids, steady);
+  return leases_.LeftFor(
+      jobs, [](const Job* j) -> const std::string& { return j->job.job_id; }, steady);
 }
 
 void Supervisor::SendLeasesLocked(int64_t steady) {

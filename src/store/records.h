@@ -168,6 +168,16 @@ struct Domain {
   int64_t create_time_ms = 0;
 };
 
+// A bucket: Floe's stand-in for the OSS bucket a record or snapshot job names. It belongs to
+// one account; its files live in `dir` (shared storage in a cluster).
+struct Bucket {
+  std::string name;  // unique in the deployment, as OSS bucket names are
+  std::string account_id;
+  std::string endpoint;  // what a job's Endpoint must say ("": any)
+  std::string dir;       // absolute
+  int64_t create_time_ms = 0;
+};
+
 // What a template change or delete found.
 enum class TemplateWrite { kDone, kNotFound, kInUse };
 

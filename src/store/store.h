@@ -118,6 +118,14 @@ class Store {
   // Every domain, or one account's; by name.
   virtual Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) = 0;
   virtual Result<bool> DeleteDomain(const std::string& name) = 0;
+
+  // Buckets (records.h), as domains: AddBucket false when the name is taken, DeleteBucket false
+  // when there is no such bucket (its files stay where they are).
+  virtual Result<bool> AddBucket(const Bucket& b) = 0;
+  virtual Result<std::optional<Bucket>> GetBucket(const std::string& name) = 0;
+  // By name; all accounts' when account_id is nullopt.
+  virtual Result<std::vector<Bucket>> ListBuckets(const std::optional<std::string>& account_id) = 0;
+  virtual Result<bool> DeleteBucket(const std::string& name) = 0;
   // The newest `limit` events of a job, oldest first.
   virtual Result<std::vector<JobEvent>> ListJobEvents(const std::string& job_id, int limit) = 0;
 

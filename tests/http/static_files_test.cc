@@ -21,6 +21,22 @@ TEST(StaticFilesTest, OnlyPlainRelativeNamesAreAllowed) {
   }
 }
 
+TEST(StaticFilesTest, ObjectNamesAllowAnyTextButPathTricksAndControlCharacters) {
+  for (const char* ok : {"record/a b/录制 #1.m3u8", "snap:2026-12-06T10:00:00Z.jpg"}) {
+    EXPECT_TRUE(IsSafeName(ok, NameRule::kObject)) << ok;
+    EXPECT_FALSE(IsSafeName(ok)) << ok;  // the console's and previews' names stay plain
+  }
+  EXPECT_TRUE(IsSafeName("a/b/c.ts", NameRule::kObject));
+  for (const char* bad : {"", "/abs", "../x", "a/../b", "a/./b", "a//b", "a/", "a\\b", "a\nb",
+                          "a\x7f", "\xff\xfe.jpg", "\xc0\xaf.jpg"}) {
+    EXPECT_FALSE(IsSafeName(bad, NameRule::kObject)) << bad;
+  }
+  EXPECT_TRUE(IsSafeName(std::string(1024, 'a'), NameRule::kObject));
+  EXPECT_FALSE(IsSafeName(std::string(1025, 'a'), NameRule::kObject));
+  EXPECT_EQ(ContentTypeOf("shot.jpg"), "image/jpeg");
+  EXPECT_EQ(ContentTypeOf("rec.flv"), "video/x-flv");
+}
+
 class ServeFileTest : public ::testing::Test {
  protected:
   ServeFileTest() {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/test_jobs.h"
 #include "test_util.h"
 
 namespace floe::runtime {
@@ -21,17 +22,9 @@ class JobRetentionTest : public ::testing::Test {
 
   // A job of account A, stopped at stop_ms (0: running).
   void AddJob(const std::string& id, int64_t stop_ms) {
-    store::JobRecord j;
-    j.job_id = id;
-    j.account_id = "A";
-    j.name = id;
-    j.template_id = kTemplate;
-    j.status = store::JobStatus::kRunning;
-    j.input_type = "rtmp";
+    store::JobRecord j = testing::TestJob(id, "A", kTemplate);
     j.input_url = "rtmp://127.0.0.1/live/" + id;
-    j.output_type = "rtmp";
     j.output_url = "rtmp://127.0.0.1/live/" + id + "_out";
-    j.create_time_ms = 1;
     ASSERT_EQ(store_.InsertJob(j, {})->outcome, store::JobInsertOutcome::kInserted);
     if (stop_ms == 0) return;
     ASSERT_TRUE(*store_.UpdateJob(

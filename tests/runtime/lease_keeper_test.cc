@@ -11,6 +11,7 @@
 
 #include "core/time.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/test_jobs.h"
 #include "test_util.h"
 
 namespace floe::runtime {
@@ -38,17 +39,9 @@ class LeaseKeeperTest : public ::testing::Test {
   LeaseKeeperTest() : store_(dir_.File("floe.db"), [this] { return now_.load(); }) {}
 
   void Submit(const std::string& id, const std::string& input) {
-    store::JobRecord j;
-    j.job_id = id;
-    j.account_id = kAccount;
-    j.name = id;
-    j.template_id = "00000000000000000000000000000360";
-    j.status = store::JobStatus::kRunning;
-    j.input_type = "rtmp";
+    store::JobRecord j = testing::TestJob(id, kAccount);
     j.input_url = input;
-    j.output_type = "rtmp";
     j.output_url = "rtmp://127.0.0.1/live/" + id;
-    j.create_time_ms = 1;
     ASSERT_EQ(store_.InsertJob(j, {})->outcome, store::JobInsertOutcome::kInserted);
   }
   std::vector<store::JobRecord> Live() { return *store_.ListLiveJobs(); }

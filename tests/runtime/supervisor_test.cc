@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/test_jobs.h"
 #include "test_util.h"
 
 namespace floe::runtime {
@@ -100,18 +101,10 @@ class SupervisorTest : public ::testing::Test {
   std::string Submit(store::StartMode start_mode = store::StartMode::kNow, int64_t start_ms = 0,
                      const std::string& input = "rtmp://127.0.0.1/live/in",
                      const std::string& account = "1000000000000001") {
-    store::JobRecord j;
-    j.job_id = "job" + std::to_string(++jobs_);
-    j.account_id = account;
-    j.name = "j";
-    j.template_id = kTpl;
+    store::JobRecord j = testing::TestJob("job" + std::to_string(++jobs_), account, kTpl);
     j.start_mode = start_mode;
-    j.status = start_mode == store::StartMode::kNow ? store::JobStatus::kRunning
-                                                    : store::JobStatus::kNotStarted;
-    j.input_type = "rtmp";
+    if (start_mode != store::StartMode::kNow) j.status = store::JobStatus::kNotStarted;
     j.input_url = input;
-    j.output_type = "rtmp";
-    j.output_url = "rtmp://127.0.0.1/live/out";
     j.start_time_ms = start_ms;
     j.create_time_ms = now_;
     EXPECT_EQ(store_.InsertJob(j, {})->outcome, store::JobInsertOutcome::kInserted);

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/test_jobs.h"
 #include "test_util.h"
 
 namespace floe::runtime {
@@ -15,20 +16,11 @@ namespace {
 constexpr char kAccount[] = "1000000000000001";
 
 store::JobRecord Timed(const std::string& id, int64_t start_ms, int64_t end_ms) {
-  store::JobRecord j;
-  j.job_id = id;
-  j.account_id = kAccount;
-  j.name = id;
-  j.template_id = "00000000000000000000000000000360";
+  store::JobRecord j = testing::TestJob(id, kAccount);
   j.start_mode = store::StartMode::kTimed;
   j.status = store::JobStatus::kNotStarted;
   j.start_time_ms = start_ms;
   j.end_time_ms = end_ms;
-  j.input_type = "rtmp";
-  j.input_url = "rtmp://127.0.0.1/live/in";
-  j.output_type = "rtmp";
-  j.output_url = "rtmp://127.0.0.1/live/out";
-  j.create_time_ms = 1;
   return j;
 }
 

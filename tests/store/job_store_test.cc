@@ -8,6 +8,7 @@
 
 #include "store/job_history.h"
 #include "store/store_backends.h"
+#include "store/test_jobs.h"
 
 namespace floe::store {
 namespace {
@@ -20,16 +21,7 @@ TemplateRecord Tpl(const std::string& id, const std::string& account, const std:
 
 JobRecord Job(const std::string& id, const std::string& account, const std::string& template_id,
               int64_t t = 1) {
-  JobRecord j;
-  j.job_id = id;
-  j.account_id = account;
-  j.name = "job-" + id;
-  j.template_id = template_id;
-  j.status = JobStatus::kRunning;
-  j.input_type = "rtmp";
-  j.input_url = "rtmp://127.0.0.1/live/in";
-  j.output_type = "rtmp";
-  j.output_url = "rtmp://127.0.0.1/live/out";
+  JobRecord j = floe::testing::TestJob(id, account, template_id);
   j.create_time_ms = t;
   return j;
 }

@@ -12,23 +12,13 @@
 
 #include "store/postgres/migrations.h"
 #include "store/store_backends.h"
+#include "store/test_jobs.h"
 
 namespace floe::store::postgres {
 namespace {
 
 JobRecord Job(const std::string& id, const std::string& account) {
-  JobRecord j;
-  j.job_id = id;
-  j.account_id = account;
-  j.name = "job-" + id;
-  j.template_id = "00000000000000000000000000000360";
-  j.status = JobStatus::kRunning;
-  j.input_type = "rtmp";
-  j.input_url = "rtmp://127.0.0.1/live/in";
-  j.output_type = "rtmp";
-  j.output_url = "rtmp://127.0.0.1/live/out";
-  j.create_time_ms = 1;
-  return j;
+  return floe::testing::TestJob(id, account);
 }
 
 // Tends a node's presence (every 50 ms, for at most 5 s) until `done` says so; the last answer.

@@ -75,6 +75,13 @@ Domain DomainAt(const Rows& r, int i) {
   return {r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Int(i, 3)};
 }
 
+constexpr char kBucketColumns[] =
+    "SELECT name, account_id, endpoint, dir, create_time FROM buckets ";
+
+Bucket BucketAt(const Rows& r, int i) {
+  return {r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Int(i, 4)};
+}
+
 }  // namespace
 
 Result<JobInsert> PostgresStore::InsertJob(JobRecord job, const JobLimits& limits) {
@@ -321,6 +328,51 @@ Result<std::vector<Domain>> PostgresStore::ListDomains(
 Result<bool> PostgresStore::DeleteDomain(const std::string& name) {
   return Tx<bool>([&](Conn& c) -> Result<bool> {
     return c.Exec("DELETE FROM domains WHERE name = $1", Params().Add(name)).affected() > 0;
+  });
+}
+
+Result<bool> PostgresStore::AddBucket(const Bucket& b) {
+  return Tx<bool>([&](Conn& c) -> Result<bool> {
+    return c.Exec(
+                "INSERT INTO buckets(name, account_id, endpoint, dir, create_time) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
+                Params()
+                    .Add(b.name)
+                    .Add(b.account_id)
+                    .Add(b.endpoint)
+                    .Add(b.dir)
+                    .Add(b.create_time_ms))
+               .affected() > 0;
+  });
+}
+
+Result<std::optional<Bucket>> PostgresStore::GetBucket(const std::string& name) {
+  return Tx<std::optional<Bucket>>(
+      [&](Conn& c) -> Result<std::optional<Bucket>> {
+        auto r = c.Exec(std::string(kBucketColumns) + "WHERE name = $1", Params().Add(name));
+        if (r.empty()) return std::optional<Bucket>();
+        return std::optional<Bucket>(BucketAt(r, 0));
+      },
+      true);
+}
+
+Result<std::vector<Bucket>> PostgresStore::ListBuckets(
+    const std::optional<std::string>& account_id) {
+  return Tx<std::vector<Bucket>>(
+      [&](Conn& c) -> Result<std::vector<Bucket>> {
+        auto r = c.Exec(
+            std::string(kBucketColumns) + "WHERE $1::text IS NULL OR account_id = $1 ORDER BY name",
+            Params().Add(account_id));
+        std::vector<Bucket> out;
+        for (int i = 0; i < r.size(); ++i) out.push_back(BucketAt(r, i));
+        return out;
+      },
+      true);
+}
+
+Result<bool> PostgresStore::DeleteBucket(const std::string& name) {
+  return Tx<bool>([&](Conn& c) -> Result<bool> {
+    return c.Exec("DELETE FROM buckets WHERE name = $1", Params().Add(name)).affected() > 0;
   });
 }
 

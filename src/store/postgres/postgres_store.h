@@ -85,6 +85,10 @@ class PostgresStore final : public Store {
   Result<std::optional<Domain>> GetDomain(const std::string& name) override;
   Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) override;
   Result<bool> DeleteDomain(const std::string& name) override;
+  Result<bool> AddBucket(const Bucket& b) override;
+  Result<std::optional<Bucket>> GetBucket(const std::string& name) override;
+  Result<std::vector<Bucket>> ListBuckets(const std::optional<std::string>& account_id) override;
+  Result<bool> DeleteBucket(const std::string& name) override;
 
   // Leases (postgres_leases.cc), on the database's clock.
   Result<std::vector<store::Lease>> Heartbeat(const NodeState& node, int64_t lease_ms) override;

@@ -152,6 +152,16 @@ CREATE TABLE family_templates (
 );
 CREATE INDEX family_templates_by_account ON family_templates(family, account_id, create_time);
 )SQL"},
+      {11, "buckets, each owned by one account", R"SQL(
+CREATE TABLE buckets (
+  name        TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL,
+  endpoint    TEXT NOT NULL,
+  dir         TEXT NOT NULL,
+  create_time INTEGER NOT NULL
+);
+CREATE INDEX buckets_by_account ON buckets(account_id, name);
+)SQL"},
   };
   return kAll;
 }

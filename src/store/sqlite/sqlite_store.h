@@ -73,6 +73,10 @@ class SqliteStore final : public Store {
   Result<std::optional<Domain>> GetDomain(const std::string& name) override;
   Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) override;
   Result<bool> DeleteDomain(const std::string& name) override;
+  Result<bool> AddBucket(const Bucket& b) override;
+  Result<std::optional<Bucket>> GetBucket(const std::string& name) override;
+  Result<std::vector<Bucket>> ListBuckets(const std::optional<std::string>& account_id) override;
+  Result<bool> DeleteBucket(const std::string& name) override;
   Result<std::optional<JobRecord>> GetJob(const std::string& account_id,
                                           const std::string& job_id) override;
   Result<JobPage> ListJobs(const JobQuery& q) override;

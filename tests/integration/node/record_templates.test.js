@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('./lib/server');
-const { v1Client, v3Client, expectError } = require('./lib/clients');
+const { FAMILY_SDKS, v3Client, expectError } = require('./lib/clients');
 const { admin } = require('./lib/admin');
 
 let server;
@@ -42,19 +42,11 @@ const HLS = [{
   CycleDuration: 3600,
 }];
 
-// Each SDK, and where its calls put the parameters of each kind of action.
-const SDKS = [
-  { make: (c) => v1Client(c, 'GET'), read: undefined, write: undefined, del: undefined, v1: true },
-  { make: (c) => v3Client(c), read: 'get', write: 'body', del: 'query' },
-  { make: (c) => v3Client(c, { signatureAlgorithm: 'v2' }), read: 'get', write: 'body', del: 'query' },
-];
-
-for (const s of SDKS) {
-  const sdkName = s.make({ port: 0, accessKeyId: 'x', accessKeySecret: 'y' }).name;
+for (const s of FAMILY_SDKS) {
+  const sdkName = s.name;
   test(`recording template lifecycle (${sdkName})`, async () => {
-    const sdk = s.make(server.creds);
-    // pop-core: reads as GET (everything in the query), writes as POST (everything in the body).
-    const writer = s.v1 ? v1Client(server.creds, 'POST') : sdk;
+    const sdk = s.reader(server.creds);
+    const writer = s.writer(server.creds);
     const name = `rec-${sdkName}-${Date.now()} 录制 & = +`;
     const created = await writer.call('CreateLiveRecordTemplate',
       { Name: name, RecordFormat: JSON.stringify(HLS) }, s.write);
@@ -138,4 +130,62 @@ test('a RAM user needs ice:<Action> on the template', async () => {
   assert.equal((await reader.call('GetLiveRecordTemplate', { TemplateId: id }, 'get')).RecordTemplate.TemplateId, id);
   await expectError(reader.call('DeleteLiveRecordTemplate', { TemplateId: id }, 'query'), 'Forbidden.RAM', 403);
   await expectError(reader.call('ListLiveRecordTemplates', {}, 'get'), 'Forbidden.RAM', 403);
+});
+
+// Buckets: where record jobs will write. The operator's `floe admin bucket` commands, and the
+// signed links through which the server reads a bucket's files.
+test('buckets: the admin gives an account a directory whose files are read through signed links', async () => {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const { AccountId } = admin(server.dataDir, 'account', 'show-root');
+  const added = admin(server.dataDir, 'bucket', 'add', '--account', AccountId, '--name', 'rec-main',
+    '--endpoint', 'oss-cn-shanghai.aliyuncs.com');
+  assert.equal(added.Directory, path.join(fs.realpathSync(server.dataDir), 'buckets', 'rec-main'));
+  assert.equal(added.Endpoint, 'oss-cn-shanghai.aliyuncs.com');
+  assert.ok(fs.statSync(added.Directory).isDirectory());
+
+  const refused = (args, code) => {
+    assert.throws(() => admin(server.dataDir, 'bucket', ...args), (e) => e.json && e.json.Code === code, code);
+  };
+  refused(['add', '--account', AccountId, '--name', 'rec-main'], 'BucketAlreadyExists');
+  refused(['add', '--account', AccountId, '--name', 'Rec_Main'], 'InvalidParam.BucketName');
+  refused(['add', '--account', '9999999999999999', '--name', 'rec-none'], 'InvalidParam.AccountId');
+  refused(['add', '--account', AccountId, '--name', 'rec-data', '--dir', server.dataDir], 'InvalidParam.Directory');
+  refused(['add', '--account', AccountId, '--name', 'rec-up', '--dir', path.dirname(server.dataDir)], 'InvalidParam.Directory');
+  refused(['add', '--account', AccountId, '--name', 'rec-in', '--dir', path.join(added.Directory, 'sub')], 'InvalidParam.Directory');
+  refused(['add', '--account', AccountId, '--name', 'rec-own', '--dir', path.join(server.dataDir, 'preview')], 'InvalidParam.Directory');
+  const elsewhere = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'floe-bucket-'));
+  fs.writeFileSync(path.join(elsewhere, 'a-file'), 'x');
+  refused(['add', '--account', AccountId, '--name', 'rec-file', '--dir', path.join(elsewhere, 'a-file', 'd')], 'DirectoryNotWritable');
+  refused(['sign', '--name', 'rec-main', '--object', '../master.key'], 'InvalidParam.Object');
+  refused(['sign', '--name', 'rec-none', '--object', 'x.ts'], 'NoSuchBucket');
+
+  const other = admin(server.dataDir, 'account', 'create', '--name', 'bucket-other');
+  admin(server.dataDir, 'bucket', 'add', '--account', other.AccountId, '--name', 'rec-other', '--dir', path.join(elsewhere, 'other'));
+  assert.deepEqual(admin(server.dataDir, 'bucket', 'list', '--account', other.AccountId).Buckets.map((b) => b.BucketName), ['rec-other']);
+  assert.deepEqual(admin(server.dataDir, 'bucket', 'list').Buckets.map((b) => b.BucketName), ['rec-main', 'rec-other']);
+
+  // A file in the bucket, under a name with a space and CJK text, read back through its link.
+  const object = 'record/day 1/录制.m3u8';
+  fs.mkdirSync(path.join(added.Directory, 'record', 'day 1'), { recursive: true });
+  fs.writeFileSync(path.join(added.Directory, object), '#EXTM3U\n');
+  fs.symlinkSync(path.join(server.dataDir, 'master.key'), path.join(added.Directory, 'record', 'key.m3u8'));
+  const link = admin(server.dataDir, 'bucket', 'sign', '--name', 'rec-main', '--object', object, '--ttl', '120');
+  const base = `http://127.0.0.1:${server.port}`;
+  const got = await fetch(base + link.Path);
+  assert.equal(got.status, 200);
+  assert.equal(got.headers.get('content-type'), 'application/vnd.apple.mpegurl');
+  assert.equal(await got.text(), '#EXTM3U\n');
+  // Another object under the same signature, a forged one, a link out of the bucket: refused.
+  assert.equal((await fetch(base + link.Path.replace('.m3u8', '.ts'))).status, 403);
+  assert.equal((await fetch(base + link.Path.replace(/\/[0-9a-f]{64}\//, `/${'0'.repeat(64)}/`))).status, 403);
+  const keyLink = admin(server.dataDir, 'bucket', 'sign', '--name', 'rec-main', '--object', 'record/key.m3u8');
+  const key = await fetch(base + keyLink.Path);
+  assert.equal(key.status, 404);  // the link inside the bucket is not followed out
+  // Deleting the bucket ends its links; its files stay where they are.
+  assert.equal(admin(server.dataDir, 'bucket', 'delete', '--name', 'rec-main').Deleted, true);
+  assert.equal((await fetch(base + link.Path)).status, 403);
+  assert.ok(fs.existsSync(path.join(added.Directory, object)));
+  refused(['delete', '--name', 'rec-main'], 'NoSuchBucket');
+  fs.rmSync(elsewhere, { recursive: true, force: true });
 });

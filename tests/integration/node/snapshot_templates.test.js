@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('./lib/server');
-const { v1Client, v3Client, expectError } = require('./lib/clients');
+const { FAMILY_SDKS, v3Client, expectError } = require('./lib/clients');
 const { admin } = require('./lib/admin');
 
 let server;
@@ -17,17 +17,11 @@ test.after(async () => {
   if (server) await server.stop();
 });
 
-const SDKS = [
-  { make: (c) => v1Client(c, 'GET'), v1: true },
-  { make: (c) => v3Client(c), read: 'get', write: 'body' },
-  { make: (c) => v3Client(c, { signatureAlgorithm: 'v2' }), read: 'get', write: 'body' },
-];
-
-for (const s of SDKS) {
-  const sdkName = s.make({ port: 0, accessKeyId: 'x', accessKeySecret: 'y' }).name;
+for (const s of FAMILY_SDKS) {
+  const sdkName = s.name;
   test(`snapshot template lifecycle (${sdkName})`, async () => {
-    const sdk = s.make(server.creds);
-    const writer = s.v1 ? v1Client(server.creds, 'POST') : sdk;
+    const sdk = s.reader(server.creds);
+    const writer = s.writer(server.creds);
     const name = `shot-${sdkName}-${Date.now()} 截图 & = +`;
     const created = await writer.call('CreateLiveSnapshotTemplate', {
       TemplateName: name,

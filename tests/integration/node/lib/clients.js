@@ -63,6 +63,23 @@ function v3Client({ port, accessKeyId, accessKeySecret }, { signatureAlgorithm }
   };
 }
 
+// The official SDKs as the generated SDKs of the recording and snapshot families call them:
+// a reader and a writer, and where each kind of action puts its parameters (`read`: a GET with
+// the query; `write`: a form body; `del`: the query of a POST, for the Delete actions that put
+// them there). pop-core decides for itself: reads as GET, writes as POST with a form body.
+const FAMILY_SDKS = [
+  { name: 'v1', reader: (c) => v1Client(c, 'GET'), writer: (c) => v1Client(c, 'POST') },
+  { name: 'v3', reader: (c) => v3Client(c), writer: (c) => v3Client(c), read: 'get', write: 'body', del: 'query' },
+  {
+    name: 'openapi-v2',
+    reader: (c) => v3Client(c, { signatureAlgorithm: 'v2' }),
+    writer: (c) => v3Client(c, { signatureAlgorithm: 'v2' }),
+    read: 'get',
+    write: 'body',
+    del: 'query',
+  },
+];
+
 // The error code as each SDK surfaces it, and the HTTP status: openapi-client copies it into
 // err.data.statusCode; pop-core keeps it only in err.entry.response.statusCode.
 function errorOf(err) {
@@ -88,4 +105,4 @@ async function expectError(promise, code, status) {
   assert.fail(`expected error ${code}, the call succeeded`);
 }
 
-module.exports = { v1Client, v3Client, errorOf, expectError, VERSION };
+module.exports = { v1Client, v3Client, FAMILY_SDKS, errorOf, expectError, VERSION };
