@@ -1,0 +1,492 @@
+#include "media/recorder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "media/flv_writer.h"
+
+extern "C" {
+#include <libavutil/opt.h>
+}
+
+namespace floe::media {
+
+using core::Error;
+using core::Result;
+namespace fs = std::filesystem;
+
+const char* ContainerName(RecordContainer c) {
+  switch (c) {
+    case RecordContainer::kM3u8:
+      return "m3u8";
+    case RecordContainer::kFlv:
+      return "flv";
+    case RecordContainer::kMp4:
+      return "mp4";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr AVRational kMicros{1, 1'000'000};
+
+Error WriteFailed(const std::string& what, int rc) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(rc, buf, sizeof buf);
+  return Error{"RecordWriteFailed", 500, "cannot write " + what + ": " + buf,
+               "Check the bucket's directory (space, permissions, the mount)."};
+}
+
+int64_t FileSize(const std::string& path) {
+  std::error_code ec;
+  auto n = fs::file_size(path, ec);
+  return ec ? 0 : static_cast<int64_t>(n);
+}
+
+// One media file being written through libavformat (a TS segment, an FLV or MP4 file), or
+// through Floe's FLV writer for H.265 in FLV.
+class MediaFile {
+ public:
+  static Result<std::unique_ptr<MediaFile>> Open(const std::string& path, const char* format,
+                                                 const std::vector<const AVCodecParameters*>& in) {
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    auto f = std::unique_ptr<MediaFile>(new MediaFile());
+    f->path_ = path;
+    bool hevc = std::any_of(in.begin(), in.end(), [](const AVCodecParameters* p) {
+      return p->codec_id == AV_CODEC_ID_HEVC;
+    });
+    if (hevc && std::string(format) == "flv") {  // FFmpeg's FLV muxer has no H.265
+      AVIOContext* io = nullptr;
+      int rc = avio_open(&io, path.c_str(), AVIO_FLAG_WRITE);
+      if (rc < 0) return WriteFailed(path, rc);
+      f->io_.reset(io);
+      f->flv_ = std::make_unique<FlvWriter>(io, HevcFlvMode::kEnhanced);
+      const AVCodecParameters *video = nullptr, *audio = nullptr;
+      for (const auto* p : in) (p->codec_type == AVMEDIA_TYPE_VIDEO ? video : audio) = p;
+      if (auto r = f->flv_->Start(video, audio); !r) return r.error();
+      for (const auto* p : in) f->kinds_.push_back(p->codec_type);
+      return f;
+    }
+    AVFormatContext* fmt = nullptr;
+    avformat_alloc_output_context2(&fmt, nullptr, format, path.c_str());
+    if (!fmt) return Error{"RecordWriteFailed", 500, std::string("no muxer ") + format, ""};
+    f->fmt_.reset(fmt);
+    for (const auto* p : in) {
+      AVStream* s = avformat_new_stream(fmt, nullptr);
+      if (!s || avcodec_parameters_copy(s->codecpar, p) < 0) {
+        return Error{"RecordWriteFailed", 500, "cannot add a stream to " + path, ""};
+      }
+      s->codecpar->codec_tag = 0;
+      s->time_base = kMicros;
+      f->kinds_.push_back(p->codec_type);
+    }
+    // Every packet on disk as soon as it is written: what a crash loses is the muxer's
+    // current fragment at most.
+    fmt->flags |= AVFMT_FLAG_FLUSH_PACKETS;
+    int rc = avio_open(&fmt->pb, path.c_str(), AVIO_FLAG_WRITE);
+    if (rc < 0) return WriteFailed(path, rc);
+    AVDictionary* opts = nullptr;
+    if (std::string(format) == "mp4") {
+      av_dict_set(&opts, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0);
+    }
+    rc = avformat_write_header(fmt, &opts);
+    av_dict_free(&opts);
+    if (rc < 0) return WriteFailed(path, rc);
+    return f;
+  }
+
+  // `p`: timestamps in microseconds, stream_index one of the file's.
+  Result<void> Write(AVPacket* p) {
+    if (flv_) {
+      auto r = kinds_[p->stream_index] == AVMEDIA_TYPE_VIDEO ? flv_->WriteVideo(p, kMicros)
+                                                             : flv_->WriteAudio(p, kMicros);
+      if (r) avio_flush(io_.get());
+      return r;
+    }
+    AVStream* s = fmt_->streams[p->stream_index];
+    av_packet_rescale_ts(p, kMicros, s->time_base);
+    int rc = av_write_frame(fmt_.get(), p);
+    if (rc < 0) return WriteFailed(path_, rc);
+    return {};
+  }
+
+  // MPEG-TS: ends the file being written (what the muxer holds for it written, then closed);
+  // its size. The muxer stays, and Resume carries it on into the next file, so the segments of
+  // a playlist are one stream (continuity counters and all), as players expect.
+  Result<int64_t> Suspend() {
+    if (!fmt_->pb) return 0;
+    av_write_frame(fmt_.get(), nullptr);
+    avio_flush(fmt_->pb);
+    int rc = fmt_->pb->error;
+    avio_closep(&fmt_->pb);
+    if (rc < 0) return WriteFailed(path_, rc);
+    return FileSize(path_);
+  }
+  Result<void> Resume(const std::string& path) {
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    path_ = path;
+    int rc = avio_open(&fmt_->pb, path.c_str(), AVIO_FLAG_WRITE);
+    if (rc < 0) return WriteFailed(path, rc);
+    av_opt_set(fmt_->priv_data, "mpegts_flags", "+resend_headers", 0);  // PAT/PMT first
+    return {};
+  }
+  bool suspended() const { return fmt_ && !fmt_->pb; }
+
+  // Finishes the file (its trailer); the size it has then.
+  Result<int64_t> Close() {
+    if (fmt_ && !fmt_->pb) {  // a suspended TS muxer: nothing left to write
+      fmt_.reset();
+      return 0;
+    }
+    if (fmt_) {
+      int rc = av_write_trailer(fmt_.get());
+      fmt_.reset();
+      if (rc < 0) return WriteFailed(path_, rc);
+    }
+    flv_.reset();
+    io_.reset();
+    return FileSize(path_);
+  }
+
+ private:
+  MediaFile() = default;
+  std::string path_;
+  OutputFormatPtr fmt_;
+  AvioPtr io_;
+  std::unique_ptr<FlvWriter> flv_;
+  std::vector<AVMediaType> kinds_;
+};
+
+// Writes `text` to `path` whole or not at all (a reader never sees half a playlist).
+Result<void> WriteAtomically(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return Error{"RecordWriteFailed", 500, "cannot write " + tmp, ""};
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return Error{"RecordWriteFailed", 500, "cannot write " + path + ": " + ec.message(), ""};
+  return {};
+}
+
+struct Segment {
+  std::string object;
+  double duration_s = 0;
+  bool discontinuity = false;
+  int64_t bytes = 0;
+};
+
+// The playlist of `segments`, their URIs relative to the playlist's own object.
+std::string Playlist(const std::string& playlist_object, const std::vector<Segment>& segments,
+                     bool ended) {
+  double longest = 1;
+  for (const auto& s : segments) longest = std::max(longest, s.duration_s);
+  std::ostringstream m3u8;
+  m3u8 << "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:"
+       << static_cast<int>(std::ceil(longest)) << "\n#EXT-X-MEDIA-SEQUENCE:0\n"
+       << "#EXT-X-PLAYLIST-TYPE:" << (ended ? "VOD" : "EVENT") << "\n";
+  const fs::path base = fs::path(playlist_object).parent_path();
+  for (const auto& s : segments) {
+    if (s.discontinuity) m3u8 << "#EXT-X-DISCONTINUITY\n";
+    char dur[32];
+    std::snprintf(dur, sizeof dur, "%.3f", s.duration_s);
+    m3u8 << "#EXTINF:" << dur << ",\n"
+         << fs::path(s.object).lexically_relative(base).generic_string() << "\n";
+  }
+  if (ended) m3u8 << "#EXT-X-ENDLIST\n";
+  return m3u8.str();
+}
+
+}  // namespace
+
+// One container of the recording and the file of it now open.
+struct Track {
+  RecordFileSpec spec;
+  int sequence = 0;  // of the open file; 0 before the first
+  bool open = false;
+  int64_t start_ms = 0, end_ms = 0;       // wall clock
+  int64_t first_us = 0, last_end_us = 0;  // media timeline
+  std::string in_progress;
+  std::unique_ptr<MediaFile> file;  // flv, mp4
+  // m3u8: the segments so far, and the one being written.
+  std::vector<Segment> segments;
+  std::unique_ptr<MediaFile> segment;  // the MPEG-TS muxer, suspended between segments
+  bool in_segment = false;
+  Segment current;
+  int64_t segment_start_us = 0, segment_end_us = 0;
+  bool discontinuity_next = false;
+};
+
+struct Recorder::Impl {
+  RecorderConfig config;
+  std::vector<CodecParametersPtr> params;  // of the recorded streams
+  std::vector<const AVCodecParameters*> param_list;
+  std::vector<AVRational> time_bases;  // by input stream
+  std::vector<int> out_index;          // input stream → recorded stream (-1: not recorded)
+  int video = -1;                      // input stream
+  int width = 0, height = 0;
+  std::vector<Track> tracks;
+  int slice_sequence = 0;
+
+  // The output timeline: input timestamps plus offset_us, carried on across gaps.
+  bool new_timeline = true;
+  int64_t offset_us = 0;
+  int64_t timeline_start_us = 0;  // of the current timeline
+  int64_t timeline_end_us = 0;
+  std::vector<int64_t> last_dts_us;  // by recorded stream
+  bool lost = false;
+  int64_t last_packet_ms = 0;
+  PacketPtr scratch = NewPacket();
+
+  std::string Path(const std::string& object) const { return config.dir + "/" + object; }
+
+  Result<void> OpenFile(Track& t, int64_t now_ms, int64_t at_us) {
+    t.sequence += 1;
+    t.open = true;
+    t.start_ms = t.end_ms = now_ms;
+    t.first_us = t.last_end_us = at_us;
+    t.in_progress = config.naming.in_progress(t.spec.container, t.sequence);
+    t.segments.clear();
+    t.discontinuity_next = false;
+    if (t.spec.container == RecordContainer::kM3u8) return {};
+    auto f = MediaFile::Open(Path(t.in_progress),
+                             t.spec.container == RecordContainer::kFlv ? "flv" : "mp4", param_list);
+    if (!f) return f.error();
+    t.file = std::move(*f);
+    return {};
+  }
+
+  // The next segment of the file's one MPEG-TS stream.
+  Result<void> OpenSegment(Track& t, int64_t now_ms, int64_t at_us) {
+    slice_sequence += 1;
+    t.current = Segment{config.naming.slice(slice_sequence, now_ms), 0, t.discontinuity_next, 0};
+    t.discontinuity_next = false;
+    t.segment_start_us = t.segment_end_us = at_us;
+    t.in_segment = true;
+    if (t.segment) return t.segment->Resume(Path(t.current.object));
+    auto f = MediaFile::Open(Path(t.current.object), "mpegts", param_list);
+    if (!f) return f.error();
+    t.segment = std::move(*f);
+    return {};
+  }
+
+  // The segment being written joins the playlist (rewritten under its in-progress name).
+  Result<void> CloseSegment(Track& t) {
+    if (!t.in_segment) return {};
+    t.in_segment = false;
+    auto size = t.segment->Suspend();
+    if (!size) return size.error();
+    t.current.bytes = *size;
+    t.current.duration_s = static_cast<double>(t.segment_end_us - t.segment_start_us) / 1e6;
+    t.segments.push_back(t.current);
+    return WriteAtomically(Path(t.in_progress), Playlist(t.in_progress, t.segments, false));
+  }
+
+  Result<void> CloseFile(Track& t) {
+    if (!t.open) return {};
+    t.open = false;
+    RecordedFile done;
+    done.container = t.spec.container;
+    done.sequence = t.sequence;
+    done.start_ms = t.start_ms;
+    done.end_ms = t.end_ms;
+    done.object = config.naming.file(t.spec.container, t.sequence, t.start_ms, t.end_ms);
+    done.width = width;
+    done.height = height;
+    std::error_code ec;
+    fs::create_directories(fs::path(Path(done.object)).parent_path(), ec);
+    if (t.spec.container == RecordContainer::kM3u8) {
+      auto closed = CloseSegment(t);
+      if (t.segment) (void)t.segment->Close();
+      t.segment.reset();
+      if (!closed) return closed;
+      if (t.segments.empty()) return {};  // nothing was recorded into it
+      std::string text = Playlist(done.object, t.segments, true);
+      if (auto r = WriteAtomically(Path(done.object), text); !r) return r;
+      fs::remove(Path(t.in_progress), ec);
+      done.size_bytes = static_cast<int64_t>(text.size());
+      for (const auto& s : t.segments) {
+        done.size_bytes += s.bytes;
+        done.duration_s += s.duration_s;
+      }
+    } else {
+      auto size = t.file->Close();
+      t.file.reset();
+      if (!size) return size.error();
+      fs::rename(Path(t.in_progress), Path(done.object), ec);
+      if (ec) {
+        return Error{"RecordWriteFailed", 500, "cannot name " + done.object + ": " + ec.message(),
+                     ""};
+      }
+      done.size_bytes = *size;
+      done.duration_s = static_cast<double>(t.last_end_us - t.first_us) / 1e6;
+    }
+    if (config.on_file) config.on_file(done);
+    return {};
+  }
+
+  Result<void> CloseAll() {
+    Result<void> first;
+    for (auto& t : tracks) {
+      auto r = CloseFile(t);
+      if (!r && first) first = r;
+    }
+    return first;
+  }
+
+  Result<void> WriteTo(Track& t, int out, const AVPacket* p, int64_t pts_us, int64_t dts_us,
+                       int64_t duration_us) {
+    AVPacket* copy = scratch.get();
+    av_packet_unref(copy);
+    if (av_packet_ref(copy, p) < 0) return Error::Internal("out of memory");
+    copy->stream_index = out;
+    copy->pts = pts_us;
+    copy->dts = dts_us;
+    copy->duration = duration_us;
+    copy->pos = -1;
+    MediaFile* f = t.spec.container == RecordContainer::kM3u8 ? t.segment.get() : t.file.get();
+    auto r = f->Write(copy);
+    av_packet_unref(copy);
+    return r;
+  }
+};
+
+Recorder::Recorder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Recorder::~Recorder() {
+  if (impl_) (void)impl_->CloseAll();
+}
+
+Result<std::unique_ptr<Recorder>> Recorder::Open(RecorderConfig config,
+                                                 const std::vector<MuxStream>& streams) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = std::move(config);
+  for (const auto& s : streams) {
+    const AVCodecParameters* p = s.params;
+    impl->time_bases.push_back(s.time_base);
+    if (p->codec_type != AVMEDIA_TYPE_VIDEO && p->codec_type != AVMEDIA_TYPE_AUDIO) {
+      impl->out_index.push_back(-1);
+      continue;
+    }
+    if (p->codec_type == AVMEDIA_TYPE_VIDEO) {
+      if (impl->video >= 0) {  // one picture per recording
+        impl->out_index.push_back(-1);
+        continue;
+      }
+      impl->video = static_cast<int>(impl->out_index.size());
+      impl->width = p->width;
+      impl->height = p->height;
+    }
+    impl->out_index.push_back(static_cast<int>(impl->params.size()));
+    impl->params.push_back(CopyParameters(p));
+    impl->param_list.push_back(impl->params.back().get());
+  }
+  if (impl->params.empty()) {
+    return Error{"RecordInputUnusable", 400, "the input has neither video nor audio to record", ""};
+  }
+  impl->last_dts_us.assign(impl->params.size(), INT64_MIN);
+  for (const auto& spec : impl->config.files) {
+    impl->tracks.emplace_back();
+    impl->tracks.back().spec = spec;
+  }
+  return std::unique_ptr<Recorder>(new Recorder(std::move(impl)));
+}
+
+Result<void> Recorder::Write(int stream, const AVPacket* p, int64_t now_ms) {
+  Impl& m = *impl_;
+  if (stream < 0 || stream >= static_cast<int>(m.out_index.size()) || m.out_index[stream] < 0) {
+    return {};
+  }
+  int64_t dts = p->dts != AV_NOPTS_VALUE ? p->dts : p->pts;
+  int64_t pts = p->pts != AV_NOPTS_VALUE ? p->pts : dts;
+  if (dts == AV_NOPTS_VALUE) return {};
+  const int out = m.out_index[stream];
+  const bool key = m.video < 0 || (stream == m.video && (p->flags & AV_PKT_FLAG_KEY));
+  if (m.lost) {  // the input is back
+    m.lost = false;
+    m.new_timeline = true;
+    if (now_ms - m.last_packet_ms > m.config.gap_close_ms) {
+      if (auto r = m.CloseAll(); !r) return r;
+    }
+  }
+  const AVRational tb = m.time_bases[stream];
+  const int64_t dts_in_us = av_rescale_q(dts, tb, kMicros);
+  if (m.new_timeline) {
+    if (!key) return {};  // a timeline starts at a picture that decodes alone
+    m.new_timeline = false;
+    m.offset_us = m.timeline_end_us - dts_in_us;
+    m.timeline_start_us = m.timeline_end_us;
+    for (auto& t : m.tracks) t.discontinuity_next = t.open;
+    std::fill(m.last_dts_us.begin(), m.last_dts_us.end(), INT64_MIN);
+  }
+  int64_t dts_us = dts_in_us + m.offset_us;
+  int64_t pts_us = av_rescale_q(pts, tb, kMicros) + m.offset_us;
+  int64_t duration_us = p->duration > 0 ? av_rescale_q(p->duration, tb, kMicros) : 0;
+  if (dts_us < m.timeline_start_us) return {};  // before the timeline's first picture
+  if (m.last_dts_us[out] != INT64_MIN && dts_us <= m.last_dts_us[out]) {
+    dts_us = m.last_dts_us[out] + 1;  // a muxer takes only rising timestamps
+  }
+  pts_us = std::max(pts_us, dts_us);
+  m.last_dts_us[out] = dts_us;
+  m.last_packet_ms = now_ms;
+  const int64_t end_us = pts_us + duration_us;
+  m.timeline_end_us = std::max(m.timeline_end_us, end_us);
+
+  for (auto& t : m.tracks) {
+    if (t.open && key && now_ms - t.start_ms >= t.spec.cycle_s * 1000) {
+      if (auto r = m.CloseFile(t); !r) return r;
+    }
+    if (!t.open) {
+      if (!key) continue;
+      if (auto r = m.OpenFile(t, now_ms, pts_us); !r) return r;
+    }
+    if (t.spec.container == RecordContainer::kM3u8) {
+      bool cut =
+          t.in_segment && key &&
+          (t.discontinuity_next || pts_us - t.segment_start_us >= t.spec.slice_s * 1'000'000LL);
+      if (cut) {
+        if (auto r = m.CloseSegment(t); !r) return r;
+      }
+      if (!t.in_segment) {
+        if (!key) continue;
+        if (auto r = m.OpenSegment(t, now_ms, pts_us); !r) return r;
+      }
+      t.segment_end_us = std::max(t.segment_end_us, end_us);
+    }
+    if (auto r = m.WriteTo(t, out, p, pts_us, dts_us, duration_us); !r) return r;
+    t.end_ms = now_ms;
+    t.last_end_us = std::max(t.last_end_us, end_us);
+  }
+  return {};
+}
+
+void Recorder::InputLost(int64_t now_ms) {
+  Impl& m = *impl_;
+  if (m.lost) return;
+  m.lost = true;
+  (void)now_ms;
+  for (auto& t : m.tracks) {
+    if (t.spec.container == RecordContainer::kM3u8) (void)m.CloseSegment(t);
+  }
+}
+
+Result<void> Recorder::Tick(int64_t now_ms) {
+  Impl& m = *impl_;
+  if (!m.lost || now_ms - m.last_packet_ms <= m.config.gap_close_ms) return {};
+  return m.CloseAll();
+}
+
+Result<void> Recorder::Finish() {
+  return impl_->CloseAll();
+}
+
+}  // namespace floe::media

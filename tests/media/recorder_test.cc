@@ -1,0 +1,312 @@
+// The recorder on real H.264 (x264) and AAC packets, read back with libavformat: m3u8 segments
+// of their slice length in a playlist that ends, flv and fragmented mp4 beside them, a short
+// gap continuing the same files (a discontinuity in the playlist), a long one and the cycle
+// closing them, an mp4 that plays while it is still being written (what a SIGKILL leaves).
+#include "media/recorder.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "media/encoder.h"
+#include "media/frames.h"
+#include "test_util.h"
+
+namespace floe::media {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Two seconds of 320×180 H.264 at 25 fps (a keyframe each second) and 48 kHz stereo AAC,
+// replayed as often as a test needs, each loop's timestamps after the last's.
+class Source {
+ public:
+  Source() {
+    VideoSettings v;
+    v.encoder = "libx264";
+    v.fps = 25;
+    v.gop = 25;
+    v.bitrate = 200'000;
+    v.profile = "main";
+    auto video = Encoder::OpenVideo(v, 320, 180, LiveDefaults{});
+    EXPECT_TRUE(video.ok());
+    video_ = std::move(*video);
+    auto keep_video = [&](AVPacket* p) { video_packets_.push_back(RefPacket(p)); };
+    for (int i = 0; i < 50; ++i) {
+      auto f = testing::Picture(320, 180, i * 5);
+      f->pts = i;
+      EXPECT_TRUE(video_->Encode(f.get(), keep_video).ok());
+    }
+    EXPECT_TRUE(video_->Encode(nullptr, keep_video).ok());
+    AudioSettings a;
+    a.encoder = "aac";
+    a.sample_rate = 48000;
+    a.aac_profile = FF_PROFILE_AAC_LOW;
+    auto audio = Encoder::OpenAudio(a);
+    EXPECT_TRUE(audio.ok());
+    audio_ = std::move(*audio);
+    auto keep_audio = [&](AVPacket* p) { audio_packets_.push_back(RefPacket(p)); };
+    AVCodecContext* c = audio_->context();
+    for (int64_t pts = 0; pts + c->frame_size <= 2 * 48000; pts += c->frame_size) {
+      FramePtr f = NewFrame();
+      f->format = c->sample_fmt;
+      f->nb_samples = c->frame_size;
+      f->sample_rate = 48000;
+      EXPECT_EQ(av_channel_layout_copy(&f->ch_layout, &c->ch_layout), 0);
+      EXPECT_EQ(av_frame_get_buffer(f.get(), 0), 0);
+      for (int ch = 0; ch < 2; ++ch) {
+        auto* s = reinterpret_cast<float*>(f->data[ch]);
+        for (int i = 0; i < f->nb_samples; ++i) s[i] = 0.1f * std::sin(0.05f * (pts + i));
+      }
+      f->pts = pts;
+      EXPECT_TRUE(audio_->Encode(f.get(), keep_audio).ok());
+    }
+    EXPECT_TRUE(audio_->Encode(nullptr, keep_audio).ok());
+    vpar_.reset(avcodec_parameters_alloc());
+    apar_.reset(avcodec_parameters_alloc());
+    avcodec_parameters_from_context(vpar_.get(), video_->context());
+    avcodec_parameters_from_context(apar_.get(), audio_->context());
+  }
+
+  std::vector<MuxStream> Streams() const {
+    return {{vpar_.get(), video_->time_base()}, {apar_.get(), audio_->time_base()}};
+  }
+
+  // `seconds` of the stream into the recorder, its input timestamps from input_s, arriving
+  // from wall_ms on (in step with its timestamps).
+  void Feed(Recorder& r, int seconds, int64_t input_s, int64_t wall_ms) {
+    for (int loop = 0; loop < seconds / 2; ++loop) {
+      std::multimap<int64_t, std::pair<int, const AVPacket*>> order;  // by dts in µs
+      for (auto& p : video_packets_) {
+        order.emplace(av_rescale_q(p->dts, video_->time_base(), {1, 1'000'000}),
+                      std::pair{0, p.get()});
+      }
+      for (auto& p : audio_packets_) {
+        order.emplace(av_rescale_q(p->dts, audio_->time_base(), {1, 1'000'000}),
+                      std::pair{1, p.get()});
+      }
+      const int64_t base_s = input_s + 2 * loop;
+      for (auto& [us, sp] : order) {
+        auto [stream, packet] = sp;
+        PacketPtr copy = RefPacket(packet);
+        AVRational tb = stream == 0 ? video_->time_base() : audio_->time_base();
+        int64_t shift = av_rescale_q(base_s, {1, 1}, tb);
+        copy->pts += shift;
+        copy->dts += shift;
+        ASSERT_TRUE(
+            r.Write(stream, copy.get(), wall_ms + (base_s - input_s) * 1000 + us / 1000).ok());
+      }
+    }
+  }
+
+ private:
+  std::unique_ptr<Encoder> video_, audio_;
+  std::vector<PacketPtr> video_packets_, audio_packets_;
+  CodecParametersPtr vpar_, apar_;
+};
+
+// What a player reads in a file: its video's extent in seconds, and its packets.
+struct Read {
+  double video_s = 0;
+  int video_packets = 0, audio_packets = 0;
+  bool ok = false;
+};
+
+Read ReadBack(const std::string& path) {
+  Read out;
+  AVFormatContext* fmt = nullptr;
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "protocol_whitelist", "file", 0);
+  if (avformat_open_input(&fmt, path.c_str(), nullptr, &opts) < 0) {
+    av_dict_free(&opts);
+    return out;
+  }
+  av_dict_free(&opts);
+  avformat_find_stream_info(fmt, nullptr);
+  PacketPtr p = NewPacket();
+  int64_t first = AV_NOPTS_VALUE, last = 0;
+  while (av_read_frame(fmt, p.get()) >= 0) {
+    AVStream* s = fmt->streams[p->stream_index];
+    if (s->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && p->pts != AV_NOPTS_VALUE) {
+      int64_t us = av_rescale_q(p->pts, s->time_base, {1, 1'000'000});
+      if (first == AV_NOPTS_VALUE || us < first) first = us;
+      last = std::max(last, us + av_rescale_q(p->duration, s->time_base, {1, 1'000'000}));
+      ++out.video_packets;
+    } else if (s->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) {
+      ++out.audio_packets;
+    }
+    av_packet_unref(p.get());
+  }
+  if (first != AV_NOPTS_VALUE) out.video_s = static_cast<double>(last - first) / 1e6;
+  out.ok = true;
+  avformat_close_input(&fmt);
+  return out;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<double> SegmentLengths(const std::string& playlist) {
+  std::vector<double> out;
+  std::istringstream in(playlist);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("#EXTINF:", 0) == 0) out.push_back(std::stod(line.substr(8)));
+  }
+  return out;
+}
+
+int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+class RecorderTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Recorder> Open(std::vector<RecordFileSpec> files,
+                                 int64_t gap_close_ms = 180'000) {
+    RecorderConfig c;
+    c.dir = dir_.path();
+    c.files = std::move(files);
+    c.gap_close_ms = gap_close_ms;
+    c.naming.file = [](RecordContainer k, int seq, int64_t start, int64_t end) {
+      return "record/job/" + std::to_string(seq) + "_" + std::to_string(start) + "_" +
+             std::to_string(end) + "." + ContainerName(k);
+    };
+    c.naming.in_progress = [](RecordContainer k, int seq) {
+      return ".recording/job/" + std::to_string(seq) + "." + ContainerName(k);
+    };
+    c.naming.slice = [](int seq, int64_t unix_ms) {
+      return "record/job/slices/" + std::to_string(unix_ms) + "_" + std::to_string(seq) + ".ts";
+    };
+    c.on_file = [this](const RecordedFile& f) { files_.push_back(f); };
+    auto r = Recorder::Open(std::move(c), source_.Streams());
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return std::move(*r);
+  }
+  std::vector<RecordedFile> Of(RecordContainer k) const {
+    std::vector<RecordedFile> out;
+    for (const auto& f : files_) {
+      if (f.container == k) out.push_back(f);
+    }
+    return out;
+  }
+  std::string Path(const std::string& object) const { return dir_.path() + "/" + object; }
+
+  static inline Source source_;
+  floe::testing::TempDir dir_;
+  std::vector<RecordedFile> files_;
+  const int64_t t0_ = 1'800'000'000'000;
+};
+
+TEST_F(RecorderTest, M3u8SegmentsKeepTheirSliceAndFlvAndMp4PlayToTheEnd) {
+  auto r = Open({{RecordContainer::kM3u8, 5, 3600},
+                 {RecordContainer::kFlv, 30, 3600},
+                 {RecordContainer::kMp4, 30, 3600}});
+  source_.Feed(*r, 24, 0, t0_);
+  ASSERT_TRUE(r->Finish().ok());
+  ASSERT_EQ(files_.size(), 3u);
+  for (const auto& f : files_) {
+    EXPECT_EQ(f.sequence, 1);
+    EXPECT_EQ(f.start_ms, t0_);
+    EXPECT_NEAR(static_cast<double>(f.end_ms - f.start_ms), 24'000, 100);
+    EXPECT_NEAR(f.duration_s, 24, 0.2) << ContainerName(f.container);
+    EXPECT_EQ(f.width, 320);
+    EXPECT_EQ(f.height, 180);
+    EXPECT_EQ(f.size_bytes > 10'000, true);
+    EXPECT_EQ(f.object, "record/job/1_" + std::to_string(f.start_ms) + "_" +
+                            std::to_string(f.end_ms) + "." + ContainerName(f.container));
+    Read back = ReadBack(Path(f.object));
+    ASSERT_TRUE(back.ok) << f.object;
+    EXPECT_NEAR(back.video_s, 24, 0.2) << f.object;
+    EXPECT_EQ(back.video_packets, 600) << f.object;
+    EXPECT_GT(back.audio_packets, 1000) << f.object;
+  }
+  std::string playlist = Slurp(Path(Of(RecordContainer::kM3u8)[0].object));
+  EXPECT_NE(playlist.find("#EXT-X-ENDLIST"), std::string::npos);
+  EXPECT_NE(playlist.find("#EXT-X-PLAYLIST-TYPE:VOD"), std::string::npos);
+  EXPECT_NE(playlist.find("\nslices/" + std::to_string(t0_) + "_1.ts\n"), std::string::npos)
+      << playlist;
+  auto lengths = SegmentLengths(playlist);
+  ASSERT_EQ(lengths.size(), 5u) << playlist;  // 5 5 5 5 4
+  for (size_t i = 0; i + 1 < lengths.size(); ++i) EXPECT_NEAR(lengths[i], 5, 1) << playlist;
+  EXPECT_EQ(Count(playlist, "#EXT-X-DISCONTINUITY"), 0);
+  EXPECT_FALSE(fs::exists(Path(".recording/job/1.m3u8")));  // the in-progress names are gone
+  EXPECT_FALSE(fs::exists(Path(".recording/job/1.mp4")));
+}
+
+TEST_F(RecorderTest, AShortGapContinuesTheFilesWithADiscontinuityAndALongOneClosesThem) {
+  auto r = Open({{RecordContainer::kM3u8, 5, 3600}, {RecordContainer::kMp4, 30, 3600}}, 180'000);
+  source_.Feed(*r, 10, 0, t0_);
+  r->InputLost(t0_ + 10'000);
+  ASSERT_TRUE(r->Tick(t0_ + 60'000).ok());
+  EXPECT_TRUE(files_.empty());
+  // Back after a minute, its timestamps from zero again (a new publish): the same files.
+  source_.Feed(*r, 10, 0, t0_ + 70'000);
+  r->InputLost(t0_ + 80'000);
+  ASSERT_TRUE(r->Tick(t0_ + 200'000).ok());
+  EXPECT_TRUE(files_.empty());
+  ASSERT_TRUE(r->Tick(t0_ + 261'000).ok());  // away for more than three minutes: closed
+  ASSERT_EQ(files_.size(), 2u);
+  for (const auto& f : files_) {
+    EXPECT_NEAR(f.duration_s, 20, 0.2) << ContainerName(f.container);  // the gap is not in it
+    EXPECT_NEAR(static_cast<double>(f.end_ms), static_cast<double>(t0_ + 80'000), 100);
+    Read back = ReadBack(Path(f.object));
+    EXPECT_NEAR(back.video_s, 20, 0.2) << f.object;
+    EXPECT_EQ(back.video_packets, 500) << f.object;
+  }
+  std::string playlist = Slurp(Path(Of(RecordContainer::kM3u8)[0].object));
+  EXPECT_EQ(Count(playlist, "#EXT-X-DISCONTINUITY"), 1) << playlist;
+  auto lengths = SegmentLengths(playlist);
+  EXPECT_EQ(lengths.size(), 4u) << playlist;  // 5 5 | 5 5
+  // The input comes back after the long gap: new files, numbered on.
+  source_.Feed(*r, 4, 500, t0_ + 300'000);
+  ASSERT_TRUE(r->Finish().ok());
+  ASSERT_EQ(files_.size(), 4u);
+  EXPECT_EQ(files_[2].sequence, 2);
+  EXPECT_EQ(files_[2].start_ms, t0_ + 300'000);
+}
+
+TEST_F(RecorderTest, TheCycleCutsFilesAtTheFirstKeyframeAfterIt) {
+  auto r = Open({{RecordContainer::kM3u8, 5, 10}, {RecordContainer::kFlv, 30, 10}});
+  source_.Feed(*r, 26, 0, t0_);
+  ASSERT_TRUE(r->Finish().ok());
+  auto flv = Of(RecordContainer::kFlv);
+  auto m3u8 = Of(RecordContainer::kM3u8);
+  ASSERT_EQ(flv.size(), 3u);
+  ASSERT_EQ(m3u8.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(flv[i].duration_s, 10, 1) << i;
+    EXPECT_NEAR(ReadBack(Path(flv[i].object)).video_s, 10, 1) << i;
+    EXPECT_NEAR(m3u8[i].duration_s, 10, 1) << i;
+    EXPECT_EQ(flv[i].sequence, i + 1);
+  }
+  // Nothing lost or doubled at the cuts.
+  int packets = 0;
+  for (const auto& f : flv) packets += ReadBack(Path(f.object)).video_packets;
+  EXPECT_EQ(packets, 650);
+}
+
+TEST_F(RecorderTest, AnMp4BeingWrittenPlaysUpToItsLastFragment) {
+  auto r = Open({{RecordContainer::kMp4, 30, 3600}});
+  source_.Feed(*r, 10, 0, t0_);
+  // What a SIGKILL now would leave: the file as it is on disk, no trailer written.
+  std::string copy = dir_.File("killed.mp4");
+  fs::copy_file(Path(".recording/job/1.mp4"), copy);
+  Read back = ReadBack(copy);
+  ASSERT_TRUE(back.ok);
+  EXPECT_GE(back.video_s, 10 - 1 - 0.1);  // within one fragment (a keyframe interval) of it
+  EXPECT_GT(back.audio_packets, 300);
+  ASSERT_TRUE(r->Finish().ok());
+}
+
+}  // namespace
+}  // namespace floe::media
