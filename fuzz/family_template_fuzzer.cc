@@ -60,7 +60,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (formats->empty() || formats->size() > 3) abort();
-  for (const auto& f : *formats) CheckRelative(f.oss_object_prefix);
+  for (const auto& f : *formats) {
+    CheckRelative(f.oss_object_prefix);
+    // The names a recording gets stay relative paths of real segments, whatever the times.
+    std::string file = floe::ice::RecordFileObject(f, "0123456789abcdef0123456789abcdef", 12,
+                                                   1'800'000'000'000, 1'800'021'600'000);
+    CheckRelative(file.substr(0, std::min<size_t>(file.size(), 255)));
+    if (file.find('{') != std::string::npos && f.oss_object_prefix.find('{') == std::string::npos) {
+      abort();
+    }
+    if (f.format == "m3u8") {
+      std::string slice =
+          floe::ice::RecordSliceObject(f, "0123456789abcdef0123456789abcdef", 7, 1'800'000'000'123);
+      CheckRelative(slice.substr(0, std::min<size_t>(slice.size(), 255)));
+    }
+  }
   std::string text = floe::ice::RenderRecordFormats(*formats);
   auto again = floe::ice::ParseRecordFormats(text);
   if (!again || floe::ice::RenderRecordFormats(*again) != text) abort();

@@ -59,4 +59,20 @@ std::optional<std::string> ObjectNameProblem(
   return std::nullopt;
 }
 
+std::string RenderObjectName(const std::string& pattern,
+                             const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size();) {
+    size_t end = pattern[i] == '{' ? pattern.find('}', i) : std::string::npos;
+    auto it = end == std::string::npos ? values.end() : values.find(pattern.substr(i, end - i + 1));
+    if (it == values.end()) {
+      out += pattern[i++];
+      continue;
+    }
+    out += it->second;
+    i = end + 1;
+  }
+  return out;
+}
+
 }  // namespace floe::ice

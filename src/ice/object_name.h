@@ -4,6 +4,7 @@
 // or control character, valid UTF-8, bounded.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,5 +18,10 @@ namespace floe::ice {
 std::optional<std::string> ObjectNameProblem(const std::string& name, size_t max_bytes,
                                              const std::set<std::string>& allowed,
                                              const std::vector<std::vector<std::string>>& required);
+
+// `pattern` (ObjectNameProblem found nothing in it) with each placeholder replaced by its value
+// (`values`: "{JobId}" → "…"). A value never holds '/', so the name keeps its segments.
+std::string RenderObjectName(const std::string& pattern,
+                             const std::map<std::string, std::string>& values);
 
 }  // namespace floe::ice

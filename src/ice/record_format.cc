@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/strings.h"
+#include "core/time.h"
 #include "ice/object_name.h"
 
 namespace floe::ice {
@@ -162,6 +163,48 @@ std::string RenderRecordFormats(const std::vector<RecordFormat>& formats) {
 std::vector<RecordFormat> StoredRecordFormats(const std::string& json) {
   auto parsed = ParseRecordFormats(json);
   return parsed ? *parsed : std::vector<RecordFormat>{};
+}
+
+namespace {
+
+std::string Escaped(int64_t unix_ms) {
+  std::string t = core::FormatUtc(unix_ms / 1000);  // 2026-12-06T10:00:00Z
+  t.pop_back();
+  for (char& c : t) {
+    if (c == 'T' || c == ':') c = '-';
+  }
+  return t;
+}
+
+std::string WithExtension(std::string name, const std::string& ext) {
+  const std::string dot = "." + ext;
+  if (name.size() < dot.size() || name.compare(name.size() - dot.size(), dot.size(), dot) != 0) {
+    name += dot;
+  }
+  return name;
+}
+
+}  // namespace
+
+std::string RecordFileObject(const RecordFormat& f, const std::string& job_id, int sequence,
+                             int64_t start_ms, int64_t end_ms) {
+  return WithExtension(
+      RenderObjectName(f.oss_object_prefix, {{"{JobId}", job_id},
+                                             {"{Sequence}", std::to_string(sequence)},
+                                             {"{StartTime}", core::FormatUtc(start_ms / 1000)},
+                                             {"{EndTime}", core::FormatUtc(end_ms / 1000)},
+                                             {"{EscapedStartTime}", Escaped(start_ms)},
+                                             {"{EscapedEndTime}", Escaped(end_ms)}}),
+      f.format);
+}
+
+std::string RecordSliceObject(const RecordFormat& f, const std::string& job_id, int sequence,
+                              int64_t unix_ms) {
+  return WithExtension(
+      RenderObjectName(f.slice_object_prefix, {{"{JobId}", job_id},
+                                               {"{Sequence}", std::to_string(sequence)},
+                                               {"{UnixTimestamp}", std::to_string(unix_ms)}}),
+      "ts");
 }
 
 }  // namespace floe::ice

@@ -5,6 +5,7 @@
 // control character. Parsed from what a client sends (untrusted: fuzz/record_format_fuzzer.cc).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,16 @@ struct RecordFormat {
 // naming the entry and field otherwise.
 core::Result<std::vector<RecordFormat>> ParseRecordFormats(const std::string& json);
 std::string RenderRecordFormats(const std::vector<RecordFormat>& formats);  // canonical JSON
-std::vector<RecordFormat> StoredRecordFormats(const std::string& json);     // as stored
+
+// The object names of job_id's recordings in format `f`: a recording file (the playlist for
+// m3u8), its extension added unless the name already ends with it, and an m3u8 segment (.ts).
+// Times are Unix ms: {StartTime}/{EndTime} render as 2026-12-06T10:00:00Z,
+// {EscapedStartTime}/{EscapedEndTime} as 2026-12-06-10-00-00 (no ':' for file systems and URLs
+// that mind it), {UnixTimestamp} in ms; {Sequence} counts from 1.
+std::string RecordFileObject(const RecordFormat& f, const std::string& job_id, int sequence,
+                             int64_t start_ms, int64_t end_ms);
+std::string RecordSliceObject(const RecordFormat& f, const std::string& job_id, int sequence,
+                              int64_t unix_ms);
+std::vector<RecordFormat> StoredRecordFormats(const std::string& json);  // as stored
 
 }  // namespace floe::ice

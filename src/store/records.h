@@ -178,6 +178,35 @@ struct Bucket {
   int64_t create_time_ms = 0;
 };
 
+// One file a record job wrote (for m3u8, its playlist: ListLiveRecordFiles' "index file"), as
+// the catalogue keeps it.
+struct RecordFileRecord {
+  std::string record_id;  // 32 hex: ListLiveRecordFiles' RecordId
+  std::string account_id, job_id, job_name;
+  std::string format;          // m3u8 | flv | mp4
+  std::string bucket, object;  // where it is: the bucket's directory / object
+  std::string output_json;     // the job's RecordOutput, as ListLiveRecordFiles echoes it
+  std::string stream_url;      // the job's input
+  int64_t start_time_ms = 0, end_time_ms = 0, create_time_ms = 0;
+  int64_t duration_ms = 0, size_bytes = 0;
+  int width = 0, height = 0;
+};
+
+struct RecordFileQuery {
+  std::string account_id;
+  int64_t start_ms = 0, end_ms = 0;  // files that start within [start_ms, end_ms)
+  std::optional<std::string> format;
+  std::vector<std::string> job_ids;  // empty: any
+  bool ascending = true;             // by start time
+  int page_no = 1;
+  int page_size = 10;
+};
+
+struct RecordFilePage {
+  int64_t total_count = 0;
+  std::vector<RecordFileRecord> items;
+};
+
 // What a template change or delete found.
 enum class TemplateWrite { kDone, kNotFound, kInUse };
 

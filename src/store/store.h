@@ -119,6 +119,16 @@ class Store {
   virtual Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) = 0;
   virtual Result<bool> DeleteDomain(const std::string& name) = 0;
 
+  // The catalogue of record jobs' files. InsertRecordFile false when the id is there already
+  // (a file catalogued twice, by a process that restarted); the others see the account's
+  // files only.
+  virtual Result<bool> InsertRecordFile(const RecordFileRecord& f) = 0;
+  virtual Result<RecordFilePage> ListRecordFiles(const RecordFileQuery& q) = 0;
+  virtual Result<std::optional<RecordFileRecord>> GetRecordFile(const std::string& account_id,
+                                                                const std::string& record_id) = 0;
+  virtual Result<bool> DeleteRecordFile(const std::string& account_id,
+                                        const std::string& record_id) = 0;
+
   // Buckets (records.h), as domains: AddBucket false when the name is taken, DeleteBucket false
   // when there is no such bucket (its files stay where they are).
   virtual Result<bool> AddBucket(const Bucket& b) = 0;

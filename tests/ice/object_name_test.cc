@@ -20,6 +20,14 @@ TEST(ObjectName, PlaceholdersAllowedAndRequired) {
   EXPECT_EQ(Problem("x/A}{A}"), "has a '}' without its '{'.");
 }
 
+TEST(ObjectName, RenderingReplacesEachKnownPlaceholderEveryTime) {
+  EXPECT_EQ(RenderObjectName("a/{JobId}/{Sequence}_{JobId}.m3u8",
+                             {{"{JobId}", "j1"}, {"{Sequence}", "7"}}),
+            "a/j1/7_j1.m3u8");
+  EXPECT_EQ(RenderObjectName("{x}{JobId}{", {{"{JobId}", "j"}}), "{x}j{");  // nothing else touched
+  EXPECT_EQ(RenderObjectName("录制/{JobId}", {{"{JobId}", "j"}}), "录制/j");
+}
+
 TEST(ObjectName, ARelativePathOfRealSegments) {
   for (const char* bad :
        {"/x/{A}", "", "../{A}", "x/../{A}", "x/./{A}", "x//{A}", "x/{A}/", ".."}) {

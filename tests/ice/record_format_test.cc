@@ -81,6 +81,22 @@ TEST(RecordFormats, ObjectNamesNeedTheirPlaceholdersAndStayUnderTheBucket) {
             std::string::npos);
 }
 
+TEST(RecordFormats, ARecordingsNamesCarryItsTimesAndExtension) {
+  auto f = ParseRecordFormats(R"([{"Format":"m3u8","SliceDuration":10,
+      "OssObjectPrefix":"rec/{JobId}/{Sequence}_{StartTime}_{EscapedEndTime}",
+      "SliceOssObjectPrefix":"rec/{JobId}/ts/{UnixTimestamp}_{Sequence}"},
+      {"Format":"mp4","OssObjectPrefix":"rec/{EscapedStartTime}-{EndTime}.mp4"}])");
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  const int64_t start = 1'796'551'200'000;  // 2026-12-06T10:00:00Z
+  const int64_t end = start + 3'723'500;    // 11:02:03.5
+  EXPECT_EQ(RecordFileObject((*f)[0], "job1", 3, start, end),
+            "rec/job1/3_2026-12-06T10:00:00Z_2026-12-06-11-02-03.m3u8");
+  EXPECT_EQ(RecordSliceObject((*f)[0], "job1", 41, start + 5), "rec/job1/ts/1796551200005_41.ts");
+  // An extension already there is not doubled.
+  EXPECT_EQ(RecordFileObject((*f)[1], "job1", 1, start, end),
+            "rec/2026-12-06-10-00-00-2026-12-06T11:02:03Z.mp4");
+}
+
 TEST(RecordFormats, SegmentsAreForM3u8AndNeedTimestampAndSequence) {
   EXPECT_NE(Refusal(R"([{"Format":"m3u8"}])").find("SliceOssObjectPrefix is required"),
             std::string::npos);

@@ -167,6 +167,29 @@ CREATE TABLE buckets (
 );
 CREATE INDEX buckets_by_account ON buckets(account_id, name);
 )SQL"},
+        {10, "the catalogue of record jobs' files", R"SQL(
+CREATE TABLE record_files (
+  seq         BIGSERIAL,
+  record_id   TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL,
+  job_id      TEXT NOT NULL,
+  job_name    TEXT NOT NULL,
+  format      TEXT NOT NULL,
+  bucket      TEXT NOT NULL,
+  object      TEXT NOT NULL,
+  output      TEXT NOT NULL,
+  stream_url  TEXT NOT NULL,
+  start_time  BIGINT NOT NULL,
+  end_time    BIGINT NOT NULL,
+  create_time BIGINT NOT NULL,
+  duration    BIGINT NOT NULL,
+  size        BIGINT NOT NULL,
+  width       INTEGER NOT NULL,
+  height      INTEGER NOT NULL
+);
+CREATE INDEX record_files_by_time ON record_files(account_id, start_time);
+CREATE INDEX record_files_by_job ON record_files(account_id, job_id, start_time);
+)SQL"},
     };
   }();
   return kAll;

@@ -85,6 +85,12 @@ class PostgresStore final : public Store {
   Result<std::optional<Domain>> GetDomain(const std::string& name) override;
   Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) override;
   Result<bool> DeleteDomain(const std::string& name) override;
+  Result<bool> InsertRecordFile(const RecordFileRecord& f) override;
+  Result<RecordFilePage> ListRecordFiles(const RecordFileQuery& q) override;
+  Result<std::optional<RecordFileRecord>> GetRecordFile(const std::string& account_id,
+                                                        const std::string& record_id) override;
+  Result<bool> DeleteRecordFile(const std::string& account_id,
+                                const std::string& record_id) override;
   Result<bool> AddBucket(const Bucket& b) override;
   Result<std::optional<Bucket>> GetBucket(const std::string& name) override;
   Result<std::vector<Bucket>> ListBuckets(const std::optional<std::string>& account_id) override;

@@ -9,11 +9,13 @@
 
 namespace floe::store::sqlite {
 
-// One page of a list, newest first unless asked otherwise, and the count of all matches. `bind`
-// binds the WHERE clause's parameters ?1..?6; ?7 and ?8 are LIMIT and OFFSET.
+// One page of a list, newest first unless asked otherwise (by `order_by`, then insertion), and
+// the count of all matches. `bind` binds the WHERE clause's parameters ?1..?6; ?7 and ?8 are
+// LIMIT and OFFSET.
 template <class Page, class Query, class FromRow>
 Page ListPage(Db& db, const char* columns, const std::string& where, const Query& q,
-              const std::function<void(Stmt&)>& bind, FromRow from_row) {
+              const std::function<void(Stmt&)>& bind, FromRow from_row,
+              const std::string& order_by = "create_time") {
   Page page;
   {
     auto s = db.Prepare("SELECT COUNT(*)" + where);
@@ -21,8 +23,8 @@ Page ListPage(Db& db, const char* columns, const std::string& where, const Query
     s.Step();
     page.total_count = s.Int(0);
   }
-  std::string order = q.ascending ? " ORDER BY create_time ASC, rowid ASC"
-                                  : " ORDER BY create_time DESC, rowid DESC";
+  std::string order = q.ascending ? " ORDER BY " + order_by + " ASC, rowid ASC"
+                                  : " ORDER BY " + order_by + " DESC, rowid DESC";
   auto s = db.Prepare(std::string("SELECT ") + columns + where + order + " LIMIT ?7 OFFSET ?8");
   bind(s);
   s.Bind(7, int64_t{q.page_size}).Bind(8, int64_t{q.page_no - 1} * q.page_size);
