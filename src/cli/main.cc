@@ -1,5 +1,5 @@
-// The floe binary: serve, worker, admin, ice (the API client), transcode, run-job (the media
-// process of one input's jobs) and flv-probe.
+// The floe binary: serve, worker, admin, ice (the API client), transcode, record, run-job (the
+// media process of one input's jobs) and flv-probe.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -7,6 +7,7 @@
 
 #include "cli/admin.h"
 #include "cli/ice.h"
+#include "cli/record.h"
 #include "cli/run_job.h"
 #include "cli/serve.h"
 #include "cli/transcode.h"
@@ -189,6 +190,33 @@ int main(int argc, char** argv) {
   ice_cmd->prefix_command();
   ice_cmd->set_help_flag();
 
+  floe::cli::RecordArgs rec;
+  auto* rec_cmd = app.add_subcommand(
+      "record", "Record one live input by copy into m3u8/flv/mp4 files (no server)");
+  rec_cmd->add_option("--input", rec.input, "Input URL (rtmp://, srt://, http(s)://….m3u8)")
+      ->required();
+  rec_cmd->add_option("--dir", rec.dir, "Directory the files go into (a bucket's)")->required();
+  rec_cmd
+      ->add_option("--record-format", rec.record_format,
+                   "RecordFormat JSON, as CreateLiveRecordTemplate takes it")
+      ->required();
+  rec_cmd->add_option("--job-id", rec.job_id, "What {JobId} stands for in the object names")
+      ->capture_default_str();
+  rec_cmd
+      ->add_option("--gap-close-ms", rec.gap_close_ms,
+                   "An input away longer than this closes the files (a shorter gap continues them)")
+      ->check(CLI::Range(1'000, 86'400'000))
+      ->capture_default_str();
+  rec_cmd
+      ->add_option("--read-timeout-ms", rec.read_timeout_ms,
+                   "Input read timeout: no data this long means the input is lost")
+      ->capture_default_str();
+  rec_cmd
+      ->add_option("--reconnect-window-ms", rec.reconnect_window_ms,
+                   "Keep reconnecting a lost input this long, then end (0: forever)")
+      ->capture_default_str();
+  rec_cmd->add_option("--allow-net", rec.allow_net, kAllowNetHelp);
+
   floe::cli::TranscodeArgs tr;
   auto* tr_cmd =
       app.add_subcommand("transcode", "Transcode one live input into renditions (no server)");
@@ -268,6 +296,10 @@ int main(int argc, char** argv) {
     if (probe_cmd->parsed()) {
       floe::core::InitLogging("flv-probe", "error");
       return floe::cli::FlvProbe(probe_url, probe_seconds);
+    }
+    if (rec_cmd->parsed()) {
+      floe::core::InitLogging("record", log_level);
+      return floe::cli::Record(rec);
     }
     if (tr_cmd->parsed()) {
       floe::core::InitLogging("transcode", log_level);

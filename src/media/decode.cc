@@ -111,7 +111,7 @@ void DecodeStage::Run(BoundedQueue<DecodeItem>& queue,
       // In order with the frames before it; a full rendition queue skips a mark (the next
       // one fills up to its own time anyway).
       for (const auto& r : now->renditions) {
-        if (r->transcodes()) {
+        if (r->transcodes() || r->records()) {
           r->in().TryPush(Item{nullptr, nullptr, false, item->t_us, true, item->slate_black});
         }
       }

@@ -190,10 +190,11 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
     starting.erase(rc.key);
     return wanted && phase == Phase::kRunning;
   };
-  // Opening connects to the output: no lock is held meanwhile. No URL: HLS only.
-  bool hls_only = rc.output_url.empty() && !rc.hls_dir.empty();
-  if (auto ok = hls_only ? core::Result<core::UrlPolicy>(core::UrlPolicy{})
-                         : core::CheckUrl(rc.output_url, core::UrlRole::kOutput);
+  // Opening connects to the output: no lock is held meanwhile. No URL: HLS only, or a
+  // recording (files in the operator's directory).
+  bool no_url = rc.output_url.empty() && (!rc.hls_dir.empty() || rc.record);
+  if (auto ok = no_url ? core::Result<core::UrlPolicy>(core::UrlPolicy{})
+                       : core::CheckUrl(rc.output_url, core::UrlRole::kOutput);
       !ok) {
     unmark();
     return ok.error();

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "media/demux.h"
 #include "media/encode_settings.h"
 #include "media/events.h"
+#include "media/recorder.h"
 
 namespace floe::media {
 
@@ -30,6 +32,10 @@ struct RenditionConfig {
   // Reachable by this rendition's output connection alone, whatever the network policy says
   // (its LiveCenter push base): not by the input, nor by another rendition of the process.
   std::vector<core::Endpoint> trusted_endpoints{};
+  // Instead of an output: a recording of the input's packets as they are (media/recorder.h;
+  // settings: copy_video and copy_audio, nothing encoded). A gap of the input is said to the
+  // recorder, which continues or closes its files.
+  std::optional<RecorderConfig> record{};
 };
 
 struct PipelineConfig {

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/backoff.h"
+#include "core/time.h"
 #include "media/stages.h"
 
 namespace floe::media {
@@ -17,6 +18,9 @@ core::Result<std::unique_ptr<Rendition>> Rendition::Open(
   r->cfg_ = config;
   r->on_event_ = std::move(on_event);
   const auto& s = config.settings;
+  if (config.record && (s.video || s.audio || !s.copy_video || !s.copy_audio)) {
+    return Error::Internal("a recording copies the input's streams and encodes nothing");
+  }
   if (s.video && !first.video_par) {
     return Error{"InputUnsupported", 400, "the template transcodes video but the input has none",
                  ""};
@@ -61,6 +65,12 @@ core::Result<std::unique_ptr<Rendition>> Rendition::Open(
   if (s.copy_audio && first.audio_par) r->out_audio_ = add(nullptr, first.audio_par.get(), kMicros);
   if (streams.empty()) {
     return Error{"InputUnsupported", 400, "the input has no stream this template can output", ""};
+  }
+  if (config.record) {
+    auto rec = Recorder::Open(*config.record, streams);
+    if (!rec) return rec.error();
+    r->rec_ = std::move(*rec);
+    return r;
   }
   auto m = Muxer::Open(config.output_url, config.hls_dir, streams, abort_io,
                        hevc_flv_codec_id_12 ? HevcFlvMode::kCodecId12 : HevcFlvMode::kEnhanced,
@@ -136,7 +146,9 @@ void Rendition::Run(const FailFn& fail) {
   auto encode_audio = [&](AVFrame* f) { check(aenc_->Encode(f, audio_packet)); };
 
   while (auto it = in_.Pop()) {
-    if (it->slate) {
+    if (it->slate && rec_) {
+      out_.TryPush(MuxItem{nullptr, -1, true});  // a full queue: the next mark says it again
+    } else if (it->slate) {
       if (vconv_) vconv_->RepeatUntil(it->t_us, it->slate_black, encode_video);
       if (aconv_) aconv_->SilenceUntil(it->t_us, encode_audio);
     } else if (it->packet) {
@@ -158,7 +170,32 @@ void Rendition::Run(const FailFn& fail) {
   out_.Close();
 }
 
+void Rendition::RunRecord(const FailFn& fail) {
+  bool failed = false;
+  auto check = [&](const core::Result<void>& res) {
+    if (!res && !failed) {
+      failed = true;
+      fail(res.error());
+    }
+  };
+  while (auto item = out_.Pop()) {
+    if (failed) continue;  // keep draining so the other side never blocks
+    int64_t now_ms = core::NowMillis();
+    if (item->gap) {
+      rec_->InputLost(now_ms);
+      check(rec_->Tick(now_ms));
+    } else {
+      check(rec_->Write(item->stream, item->packet.get(), now_ms));
+    }
+  }
+  check(rec_->Finish());
+}
+
 void Rendition::RunMux(const FailFn& fail, const std::atomic<bool>& abort_io) {
+  if (rec_) {
+    RunRecord(fail);
+    return;
+  }
   bool failed = false;
   auto retry_at = Clock::now();
   core::Backoff backoff(250, 4'000);

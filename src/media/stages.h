@@ -75,6 +75,7 @@ struct DecodeItem {
 struct MuxItem {
   PacketPtr packet;
   int stream = 0;
+  bool gap = false;  // no packet: the input is away (a recording's files hear of it)
 };
 
 // Wall time between packets written to an output (its video, or its audio when it has none):
@@ -155,6 +156,7 @@ class Rendition {
   bool transcodes_video() const { return vconv_ != nullptr; }
   bool transcodes_audio() const { return aconv_ != nullptr; }
   bool transcodes() const { return vconv_ || aconv_; }
+  bool records() const { return rec_ != nullptr; }
   BoundedQueue<Item>& in() { return in_; }
   const RenditionCounters& stats() const { return stats_; }
 
@@ -170,6 +172,8 @@ class Rendition {
   std::unique_ptr<AudioConverter> aconv_;
   std::shared_ptr<AudioStage> audio_stage_;
   std::unique_ptr<Muxer> mux_;
+  std::unique_ptr<Recorder> rec_;  // instead of mux_: a recording (config().record)
+  void RunRecord(const FailFn& fail);
   int out_video_ = -1, out_audio_ = -1;
   BoundedQueue<Item> in_{64};
   BoundedQueue<MuxItem> out_{512};
