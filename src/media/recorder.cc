@@ -471,9 +471,8 @@ Result<void> Recorder::Write(int stream, const AVPacket* p, int64_t now_ms) {
 
 void Recorder::InputLost(int64_t now_ms) {
   Impl& m = *impl_;
-  if (m.lost) return;
+  if (m.lost || now_ms - m.last_packet_ms < kMinGapMs) return;
   m.lost = true;
-  (void)now_ms;
   for (auto& t : m.tracks) {
     if (t.spec.container == RecordContainer::kM3u8) (void)m.CloseSegment(t);
   }

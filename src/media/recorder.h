@@ -72,8 +72,10 @@ class Recorder {
   // One packet of the input (timestamps in its stream's time base), arrived at now_ms (Unix
   // ms). An error: a file could not be written (the disk, the directory).
   core::Result<void> Write(int stream, const AVPacket* packet, int64_t now_ms);
-  // The input was lost: the packets that follow (once it is back) start a new timeline.
+  // The input is away (no packet since kMinGapMs at least; sooner, it is only a stall that the
+  // file carries as it is): the packets that follow, once it is back, start a new timeline.
   void InputLost(int64_t now_ms);
+  static constexpr int64_t kMinGapMs = 1000;
   // Closes the files when the input has been away for longer than gap_close_ms; call it now
   // and then while the input is away.
   core::Result<void> Tick(int64_t now_ms);

@@ -246,12 +246,13 @@ TEST_F(RecorderTest, M3u8SegmentsKeepTheirSliceAndFlvAndMp4PlayToTheEnd) {
 TEST_F(RecorderTest, AShortGapContinuesTheFilesWithADiscontinuityAndALongOneClosesThem) {
   auto r = Open({{RecordContainer::kM3u8, 5, 3600}, {RecordContainer::kMp4, 30, 3600}}, 180'000);
   source_.Feed(*r, 10, 0, t0_);
-  r->InputLost(t0_ + 10'000);
+  r->InputLost(t0_ + 10'500);  // a stall, not yet a gap: nothing changes
+  r->InputLost(t0_ + 11'000);
   ASSERT_TRUE(r->Tick(t0_ + 60'000).ok());
   EXPECT_TRUE(files_.empty());
   // Back after a minute, its timestamps from zero again (a new publish): the same files.
   source_.Feed(*r, 10, 0, t0_ + 70'000);
-  r->InputLost(t0_ + 80'000);
+  r->InputLost(t0_ + 81'000);
   ASSERT_TRUE(r->Tick(t0_ + 200'000).ok());
   EXPECT_TRUE(files_.empty());
   ASSERT_TRUE(r->Tick(t0_ + 261'000).ok());  // away for more than three minutes: closed
@@ -273,6 +274,19 @@ TEST_F(RecorderTest, AShortGapContinuesTheFilesWithADiscontinuityAndALongOneClos
   ASSERT_EQ(files_.size(), 4u);
   EXPECT_EQ(files_[2].sequence, 2);
   EXPECT_EQ(files_[2].start_ms, t0_ + 300'000);
+}
+
+TEST_F(RecorderTest, AStallShorterThanASecondIsNoGap) {
+  auto r = Open({{RecordContainer::kM3u8, 5, 3600}});
+  source_.Feed(*r, 10, 0, t0_);
+  r->InputLost(t0_ + 10'500);  // the slate began: half a second without a packet
+  source_.Feed(*r, 10, 10, t0_ + 10'600);
+  ASSERT_TRUE(r->Finish().ok());
+  ASSERT_EQ(files_.size(), 1u);
+  std::string playlist = Slurp(Path(files_[0].object));
+  EXPECT_EQ(Count(playlist, "#EXT-X-DISCONTINUITY"), 0) << playlist;
+  EXPECT_EQ(SegmentLengths(playlist).size(), 4u) << playlist;
+  EXPECT_NEAR(files_[0].duration_s, 20, 0.2);
 }
 
 TEST_F(RecorderTest, TheCycleCutsFilesAtTheFirstKeyframeAfterIt) {
