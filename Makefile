@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DFLOE_WERROR=ON
 endif
 
-.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-audio bench-jobs bench-soak bench-hostile bench-cluster clean
+.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-audio bench-jobs bench-soak bench-hostile bench-cluster bench-record clean
 FUZZ_SECONDS ?= 60
 
 deps:
@@ -68,6 +68,10 @@ bench-media: build
 bench-audio: build
 	@scripts/install-deps.sh --bench-audio
 	@bench/audio/run.sh $(BUILD_DIR)
+
+# floe record against the ffmpeg CLI's copy into the same containers: CPU per second of media.
+bench-record: build
+	@bench/record/run.sh $(BUILD_DIR)
 
 bench-jobs: build
 	@node bench/jobs/capacity.js $(BUILD_DIR)

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "media/encoder.h"
+#include "media/flv_reader.h"
 #include "media/frames.h"
 #include "test_util.h"
 
@@ -21,13 +22,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Two seconds of 320×180 H.264 at 25 fps (a keyframe each second) and 48 kHz stereo AAC,
-// replayed as often as a test needs, each loop's timestamps after the last's.
+// Two seconds of 320×180 H.264 (or H.265) at 25 fps (a keyframe each second) and 48 kHz stereo
+// AAC, replayed as often as a test needs, each loop's timestamps after the last's.
 class Source {
  public:
-  Source() {
+  Source() : Source("libx264") {}
+  explicit Source(const std::string& encoder) {
     VideoSettings v;
-    v.encoder = "libx264";
+    v.encoder = encoder;
     v.fps = 25;
     v.gop = 25;
     v.bitrate = 200'000;
@@ -171,8 +173,8 @@ int Count(const std::string& text, const std::string& what) {
 
 class RecorderTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Recorder> Open(std::vector<RecordFileSpec> files,
-                                 int64_t gap_close_ms = 180'000) {
+  std::unique_ptr<Recorder> Open(std::vector<RecordFileSpec> files, int64_t gap_close_ms = 180'000,
+                                 const Source* source = nullptr) {
     RecorderConfig c;
     c.dir = dir_.path();
     c.files = std::move(files);
@@ -188,7 +190,7 @@ class RecorderTest : public ::testing::Test {
       return "record/job/slices/" + std::to_string(unix_ms) + "_" + std::to_string(seq) + ".ts";
     };
     c.on_file = [this](const RecordedFile& f) { files_.push_back(f); };
-    auto r = Recorder::Open(std::move(c), source_.Streams());
+    auto r = Recorder::Open(std::move(c), (source ? *source : source_).Streams());
     EXPECT_TRUE(r.ok()) << r.error().message;
     return std::move(*r);
   }
@@ -201,7 +203,12 @@ class RecorderTest : public ::testing::Test {
   }
   std::string Path(const std::string& object) const { return dir_.path() + "/" + object; }
 
-  static inline Source source_;
+  // Encoded once, at first use (never at the start of a process that runs other tests).
+  static Source& H264() {
+    static Source source;
+    return source;
+  }
+  Source& source_ = H264();
   floe::testing::TempDir dir_;
   std::vector<RecordedFile> files_;
   const int64_t t0_ = 1'800'000'000'000;
@@ -320,6 +327,31 @@ TEST_F(RecorderTest, AnMp4BeingWrittenPlaysUpToItsLastFragment) {
   EXPECT_GE(back.video_s, 10 - 1 - 0.1);  // within one fragment (a keyframe interval) of it
   EXPECT_GT(back.audio_packets, 300);
   ASSERT_TRUE(r->Finish().ok());
+}
+
+// H.265 in all three: FFmpeg's FLV muxer has none, so the FLV is Floe's own (Enhanced RTMP).
+TEST_F(RecorderTest, H265IsRecordedInEveryContainer) {
+  static Source hevc("libx265");
+  auto r = Open({{RecordContainer::kM3u8, 5, 3600},
+                 {RecordContainer::kFlv, 30, 3600},
+                 {RecordContainer::kMp4, 30, 3600}},
+                180'000, &hevc);
+  hevc.Feed(*r, 6, 0, t0_);
+  ASSERT_TRUE(r->Finish().ok());
+  ASSERT_EQ(files_.size(), 3u);
+  for (auto k : {RecordContainer::kM3u8, RecordContainer::kMp4}) {
+    Read back = ReadBack(Path(Of(k)[0].object));
+    EXPECT_EQ(back.video_packets, 150) << ContainerName(k);
+    EXPECT_NEAR(back.video_s, 6, 0.2) << ContainerName(k);
+  }
+  std::string flv = Slurp(Path(Of(RecordContainer::kFlv)[0].object));
+  FlvHevcReader reader;
+  ASSERT_TRUE(reader.Feed(reinterpret_cast<const uint8_t*>(flv.data()), flv.size()).ok());
+  EXPECT_EQ(reader.summary().convention, "hvc1");
+  EXPECT_EQ(reader.summary().video_tags, 150);
+  EXPECT_EQ(reader.summary().keyframes, 6);
+  EXPECT_EQ(reader.summary().decoded_frames, 150);
+  EXPECT_GT(reader.summary().audio_tags, 250);
 }
 
 }  // namespace
