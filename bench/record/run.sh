@@ -32,7 +32,7 @@ floe_run() {
   rm -rf "$work/floe" && mkdir -p "$work/floe"
   cpu "$floe" --log-level error record --allow-net 127.0.0.0/8 --input "$input" --dir "$work/floe" \
     --reconnect-window-ms 100 --job-id bench --record-format \
-    '[{"Format":"m3u8","SliceDuration":10},{"Format":"flv"},{"Format":"mp4"}]'
+    '[{"Format":"m3u8","SliceDuration":10,"SliceOssObjectPrefix":"record/{JobId}/{UnixTimestamp}_{Sequence}"},{"Format":"flv"},{"Format":"mp4"}]'
   echo "floe files: $(python3 -c 'import json,sys; print([(f["Format"], round(f["Duration"],1)) for f in map(json.loads, open(sys.argv[1]))])' "$work/stdout")" >&2
 }
 cli_run() {
@@ -48,8 +48,8 @@ median() { tr ' ' '\n' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 repeat=${REPEAT:-3}
 fr=() cr=()
 for _ in $(seq "$repeat"); do
-  fr+=("$(floe_run)")
-  cr+=("$(cli_run)")
+  fr+=("$(floe_run)") && [ -n "${fr[-1]}" ] || { echo "floe record failed" >&2; exit 1; }
+  cr+=("$(cli_run)") && [ -n "${cr[-1]}" ] || { echo "the ffmpeg CLI failed" >&2; exit 1; }
 done
 f=$(echo "${fr[*]}" | median)
 c=$(echo "${cr[*]}" | median)

@@ -10,6 +10,7 @@
 #include "media/flv_writer.h"
 
 extern "C" {
+#include <libavcodec/bsf.h>
 #include <libavutil/opt.h>
 }
 
@@ -247,6 +248,15 @@ struct Recorder::Impl {
   bool lost = false;
   int64_t last_packet_ms = 0;
   PacketPtr scratch = NewPacket();
+  // AAC framed as ADTS (from MPEG-TS: HLS and SRT inputs) unframed for every container, its
+  // AudioSpecificConfig learned from its first packet; no file starts before that is known.
+  int audio = -1;  // input stream
+  std::unique_ptr<AVBSFContext, void (*)(AVBSFContext*)> adts{
+      nullptr, [](AVBSFContext* b) { av_bsf_free(&b); }};
+  bool audio_ready = true;
+  PacketPtr unframed = NewPacket();
+
+  Result<void> WriteOne(int stream, const AVPacket* p, int64_t now_ms);
 
   std::string Path(const std::string& object) const { return config.dir + "/" + object; }
 
@@ -377,6 +387,24 @@ Result<std::unique_ptr<Recorder>> Recorder::Open(RecorderConfig config,
       impl->out_index.push_back(-1);
       continue;
     }
+    if (p->codec_type == AVMEDIA_TYPE_AUDIO) {
+      if (impl->audio >= 0) {  // one sound per recording
+        impl->out_index.push_back(-1);
+        continue;
+      }
+      impl->audio = static_cast<int>(impl->out_index.size());
+      if (p->codec_id == AV_CODEC_ID_AAC && p->extradata_size == 0) {
+        const AVBitStreamFilter* f = av_bsf_get_by_name("aac_adtstoasc");
+        AVBSFContext* bsf = nullptr;
+        if (!f || av_bsf_alloc(f, &bsf) < 0) return Error::Internal("no aac_adtstoasc");
+        impl->adts.reset(bsf);
+        if (avcodec_parameters_copy(bsf->par_in, p) < 0 || av_bsf_init(bsf) < 0) {
+          return Error::Internal("cannot start aac_adtstoasc");
+        }
+        bsf->time_base_in = s.time_base;
+        impl->audio_ready = false;
+      }
+    }
     if (p->codec_type == AVMEDIA_TYPE_VIDEO) {
       if (impl->video >= 0) {  // one picture per recording
         impl->out_index.push_back(-1);
@@ -406,6 +434,35 @@ Result<void> Recorder::Write(int stream, const AVPacket* p, int64_t now_ms) {
   if (stream < 0 || stream >= static_cast<int>(m.out_index.size()) || m.out_index[stream] < 0) {
     return {};
   }
+  if (stream != m.audio || !m.adts) return m.WriteOne(stream, p, now_ms);
+  AVPacket* in = m.unframed.get();
+  av_packet_unref(in);
+  if (av_packet_ref(in, p) < 0) return Error::Internal("out of memory");
+  if (av_bsf_send_packet(m.adts.get(), in) < 0) {
+    av_packet_unref(in);
+    return {};  // not ADTS after all: dropped, as a player would
+  }
+  while (av_bsf_receive_packet(m.adts.get(), in) == 0) {
+    size_t asc_size = 0;
+    const uint8_t* asc = av_packet_get_side_data(in, AV_PKT_DATA_NEW_EXTRADATA, &asc_size);
+    if (!m.audio_ready && asc && asc_size > 0) {  // the first packet says the config
+      AVCodecParameters* par = m.params[m.out_index[stream]].get();
+      par->extradata = static_cast<uint8_t*>(av_mallocz(asc_size + AV_INPUT_BUFFER_PADDING_SIZE));
+      if (!par->extradata) return Error::Internal("out of memory");
+      std::copy(asc, asc + asc_size, par->extradata);
+      par->extradata_size = static_cast<int>(asc_size);
+      m.audio_ready = true;
+    }
+    av_packet_free_side_data(in);  // what the config said is in the containers' headers now
+    auto r = m.WriteOne(stream, in, now_ms);
+    av_packet_unref(in);
+    if (!r) return r;
+  }
+  return {};
+}
+
+Result<void> Recorder::Impl::WriteOne(int stream, const AVPacket* p, int64_t now_ms) {
+  Impl& m = *this;
   int64_t dts = p->dts != AV_NOPTS_VALUE ? p->dts : p->pts;
   int64_t pts = p->pts != AV_NOPTS_VALUE ? p->pts : dts;
   if (dts == AV_NOPTS_VALUE) return {};
@@ -421,7 +478,8 @@ Result<void> Recorder::Write(int stream, const AVPacket* p, int64_t now_ms) {
   const AVRational tb = m.time_bases[stream];
   const int64_t dts_in_us = av_rescale_q(dts, tb, kMicros);
   if (m.new_timeline) {
-    if (!key) return {};  // a timeline starts at a picture that decodes alone
+    // A timeline starts at a picture that decodes alone, once the sound's setup is known.
+    if (!key || !m.audio_ready) return {};
     m.new_timeline = false;
     m.offset_us = m.timeline_end_us - dts_in_us;
     m.timeline_start_us = m.timeline_end_us;

@@ -72,15 +72,20 @@ class Source {
     apar_.reset(avcodec_parameters_alloc());
     avcodec_parameters_from_context(vpar_.get(), video_->context());
     avcodec_parameters_from_context(apar_.get(), audio_->context());
+    apar_adts_ = CopyParameters(apar_.get());
+    av_freep(&apar_adts_->extradata);
+    apar_adts_->extradata_size = 0;
   }
 
-  std::vector<MuxStream> Streams() const {
-    return {{vpar_.get(), video_->time_base()}, {apar_.get(), audio_->time_base()}};
+  // adts: the audio as MPEG-TS carries it (each packet ADTS-framed, no AudioSpecificConfig).
+  std::vector<MuxStream> Streams(bool adts = false) const {
+    return {{vpar_.get(), video_->time_base()},
+            {adts ? apar_adts_.get() : apar_.get(), audio_->time_base()}};
   }
 
   // `seconds` of the stream into the recorder, its input timestamps from input_s, arriving
   // from wall_ms on (in step with its timestamps).
-  void Feed(Recorder& r, int seconds, int64_t input_s, int64_t wall_ms) {
+  void Feed(Recorder& r, int seconds, int64_t input_s, int64_t wall_ms, bool adts = false) {
     for (int loop = 0; loop < seconds / 2; ++loop) {
       std::multimap<int64_t, std::pair<int, const AVPacket*>> order;  // by dts in µs
       for (auto& p : video_packets_) {
@@ -94,7 +99,7 @@ class Source {
       const int64_t base_s = input_s + 2 * loop;
       for (auto& [us, sp] : order) {
         auto [stream, packet] = sp;
-        PacketPtr copy = RefPacket(packet);
+        PacketPtr copy = stream == 1 && adts ? Adts(packet) : RefPacket(packet);
         AVRational tb = stream == 0 ? video_->time_base() : audio_->time_base();
         int64_t shift = av_rescale_q(base_s, {1, 1}, tb);
         copy->pts += shift;
@@ -106,9 +111,27 @@ class Source {
   }
 
  private:
+  // An AAC-LC 48 kHz stereo packet with its 7-byte ADTS header.
+  static PacketPtr Adts(const AVPacket* p) {
+    PacketPtr out = NewPacket();
+    EXPECT_EQ(av_new_packet(out.get(), p->size + 7), 0);
+    const int len = p->size + 7, profile = 1, rate_index = 3, channels = 2;
+    uint8_t* h = out->data;
+    h[0] = 0xFF;
+    h[1] = 0xF1;
+    h[2] = static_cast<uint8_t>((profile << 6) | (rate_index << 2) | (channels >> 2));
+    h[3] = static_cast<uint8_t>(((channels & 3) << 6) | (len >> 11));
+    h[4] = static_cast<uint8_t>((len >> 3) & 0xFF);
+    h[5] = static_cast<uint8_t>(((len & 7) << 5) | 0x1F);
+    h[6] = 0xFC;
+    std::copy(p->data, p->data + p->size, out->data + 7);
+    av_packet_copy_props(out.get(), p);
+    return out;
+  }
+
   std::unique_ptr<Encoder> video_, audio_;
   std::vector<PacketPtr> video_packets_, audio_packets_;
-  CodecParametersPtr vpar_, apar_;
+  CodecParametersPtr vpar_, apar_, apar_adts_;
 };
 
 // What a player reads in a file: its video's extent in seconds, and its packets.
@@ -174,7 +197,7 @@ int Count(const std::string& text, const std::string& what) {
 class RecorderTest : public ::testing::Test {
  protected:
   std::unique_ptr<Recorder> Open(std::vector<RecordFileSpec> files, int64_t gap_close_ms = 180'000,
-                                 const Source* source = nullptr) {
+                                 const Source* source = nullptr, bool adts = false) {
     RecorderConfig c;
     c.dir = dir_.path();
     c.files = std::move(files);
@@ -190,7 +213,7 @@ class RecorderTest : public ::testing::Test {
       return "record/job/slices/" + std::to_string(unix_ms) + "_" + std::to_string(seq) + ".ts";
     };
     c.on_file = [this](const RecordedFile& f) { files_.push_back(f); };
-    auto r = Recorder::Open(std::move(c), (source ? *source : source_).Streams());
+    auto r = Recorder::Open(std::move(c), (source ? *source : source_).Streams(adts));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return std::move(*r);
   }
@@ -352,6 +375,24 @@ TEST_F(RecorderTest, H265IsRecordedInEveryContainer) {
   EXPECT_EQ(reader.summary().keyframes, 6);
   EXPECT_EQ(reader.summary().decoded_frames, 150);
   EXPECT_GT(reader.summary().audio_tags, 250);
+}
+
+// From MPEG-TS (HLS, SRT inputs) AAC comes ADTS-framed with no AudioSpecificConfig, which MP4
+// and FLV cannot carry: the recorder unframes it and takes the config from its first packet.
+TEST_F(RecorderTest, AdtsAacFromMpegTsIsUnframedForEveryContainer) {
+  auto r = Open({{RecordContainer::kM3u8, 5, 3600},
+                 {RecordContainer::kFlv, 30, 3600},
+                 {RecordContainer::kMp4, 30, 3600}},
+                180'000, nullptr, /*adts=*/true);
+  source_.Feed(*r, 6, 0, t0_, /*adts=*/true);
+  ASSERT_TRUE(r->Finish().ok());
+  ASSERT_EQ(files_.size(), 3u);
+  for (const auto& f : files_) {
+    Read back = ReadBack(Path(f.object));
+    ASSERT_TRUE(back.ok) << f.object;
+    EXPECT_GE(back.video_packets, 125) << f.object;  // from the first keyframe after the config
+    EXPECT_GT(back.audio_packets, 230) << f.object;
+  }
 }
 
 }  // namespace
