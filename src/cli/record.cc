@@ -60,6 +60,13 @@ int Record(const RecordArgs& args) {
     return 2;
   };
   if (auto r = GuardNetwork(args.allow_net); !r) return fail(r.error());
+  // It names files and folders ({JobId}, .recording/JOB_ID/): a plain name, never a path.
+  if (args.job_id.empty() || args.job_id.size() > 64 ||
+      args.job_id.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+          std::string::npos) {
+    return fail(core::Error::InvalidParameter("JobId", "1 to 64 letters, digits, '_' or '-'."));
+  }
   auto formats = ice::ParseRecordFormats(args.record_format);
   if (!formats) return fail(formats.error());
   if (auto w = core::EnsureWritableDir(args.dir); !w) return fail(w.error());

@@ -8,9 +8,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn, execFile } = require('node:child_process');
-const { startNginx, publish } = require('./lib/media');
-const { FLOE_BIN } = require('./lib/server');
+const { execFile } = require('node:child_process');
+const { startNginx, publish, record } = require('./lib/media');
 
 let nginx;
 test.before(async () => {
@@ -21,20 +20,6 @@ test.after(async () => {
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function record(input, dir, formats, args = []) {
-  const proc = spawn(FLOE_BIN, ['record', '--input', input, '--dir', dir, '--allow-net', '127.0.0.0/8',
-    '--job-id', 'job1', '--record-format', JSON.stringify(formats), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout.on('data', (c) => (out += c));
-  proc.stderr.on('data', (c) => (err += c));
-  return {
-    proc,
-    files: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l)),
-    done: new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal, err }))),
-  };
-}
 
 // ffprobe of a file: its duration (the container's), and its video stream.
 function probeFile(file) {
@@ -76,8 +61,8 @@ test('m3u8 segments of their slice with a discontinuity across a gap, flv and mp
     const input = nginx.url('rec-src');
     let src = publish(input, { seconds: 13, size: '320x180', rate: 25 });
     await sleep(1500);
-    const rec = record(input, dir, FORMATS, ['--read-timeout-ms', '1500']);
-    const killed = record(input, killedDir, [FORMATS[2]]);
+    const rec = record({ input, dir, formats: FORMATS, args: ['--read-timeout-ms', '1500'] });
+    const killed = record({ input, dir: killedDir, formats: [FORMATS[2]] });
     await sleep(8000);
     killed.proc.kill('SIGKILL');
     await killed.done;
@@ -139,3 +124,18 @@ test('m3u8 segments of their slice with a discontinuity across a gap, flv and mp
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(killedDir, { recursive: true, force: true });
   });
+
+test('what floe record refuses is said before it connects', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-rec-bad-'));
+  const input = nginx.url('rec-none');
+  for (const [jobId, formats, code] of [
+    ['../up', [FORMATS[1]], 'InvalidParam.JobId'],
+    ['job1', [{ Format: 'm3u8' }], 'InvalidParam.RecordFormat'],  // no SliceOssObjectPrefix
+  ]) {
+    const end = await record({ input, dir, formats, jobId }).done;
+    assert.equal(end.code, 2, end.err);
+    assert.match(end.err, new RegExp(code.replace('.', '\\.')));
+  }
+  assert.deepEqual(fs.readdirSync(dir), []);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

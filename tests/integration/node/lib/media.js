@@ -149,6 +149,20 @@ function transcode({ templates, input, outputs, hls, args = [] }) {
     cli.push('--template', file, '--output', outputs[i]);
   });
   if (hls) cli.push('--hls', hls);
+  const run = runFloe(cli);
+  return { ...run, stats: run.lines };
+}
+
+// Runs `floe record` into `dir` with these RecordFormat entries; `files()` are the JSON lines
+// it printed (one per closed file).
+function record({ input, dir, formats, jobId = 'job1', args = [] }) {
+  const run = runFloe(['record', '--input', input, '--dir', dir, '--allow-net', '127.0.0.0/8',
+    '--job-id', jobId, '--record-format', JSON.stringify(formats), ...args]);
+  return { ...run, files: run.lines };
+}
+
+// floe with `cli`: its process, the JSON lines of its stdout so far, its stderr, its end.
+function runFloe(cli) {
   const proc = spawn(FLOE_BIN, cli, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -156,7 +170,7 @@ function transcode({ templates, input, outputs, hls, args = [] }) {
   proc.stderr.on('data', (c) => (err += c));
   return {
     proc,
-    stats: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    lines: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l)),
     stderr: () => err,
     done: new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal, out, err }))),
   };
@@ -311,4 +325,4 @@ async function expectNoStream(url) {
   });
 }
 
-module.exports = { startNginx, publish, transcode, probe, expectNoStream, watch, arrivals, largestGap, meanLuma, summarize, freePort, hasFfmpegTools };
+module.exports = { startNginx, publish, transcode, record, probe, expectNoStream, watch, arrivals, largestGap, meanLuma, summarize, freePort, hasFfmpegTools };
