@@ -7,7 +7,7 @@
 # time of the process (GNU time); (a) takes the median of REPEAT runs of each side.
 # Usage: bench/media/run.sh [BUILD_DIR]   Environment: SECONDS_OF_INPUT (20), REPEAT (3)
 set -euo pipefail
-source "$(dirname "$0")/../../scripts/nginx-rtmp.sh"
+source "$(dirname "$0")/../lib.sh"
 build=${1:-build}
 secs=${SECONDS_OF_INPUT:-20}
 floe="$PWD/$build/floe"
@@ -30,9 +30,6 @@ sleep 1
 input="http://127.0.0.1:$port_http/index.m3u8"
 out() { echo "rtmp://127.0.0.1:$port_rtmp/live/$1"; }
 
-# Runs a command under GNU time; prints "user+sys seconds" of it and its children.
-cpu() { /usr/bin/time -f "%U %S" -o "$work/time" "$@" >"$work/stdout" 2>"$work/err" || { cat "$work/err" >&2; return 1; }
-        awk '{print $1 + $2}' "$work/time"; }
 
 template() {  # height bitrate(kbit/s)
   printf '{"Type":"normal","TemplateConfig":{"VideoParams":{"Codec":"H.264","Height":"%s","Fps":"30","Bitrate":"%s","Gop":"60","Profile":"3"},"AudioParams":{"Codec":"AAC","Bitrate":"128","Samplerate":"48000","Channels":"2"}}}' "$1" "$2"
@@ -59,7 +56,6 @@ floe_run() {
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "input: ${secs}s 1920x1080@30 H.264 8 Mbit/s + AAC, HLS over http; ${frames} output frames per rendition"
 
-median() { tr ' ' '\n' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 repeat=${REPEAT:-3}
 
 # (a) one rendition, 1080p → 720p; each side $repeat times, alternating, medians compared.

@@ -7,6 +7,7 @@
 # time of the process (GNU time), the median of REPEAT runs of each side.
 # Usage: bench/record/run.sh [BUILD_DIR]   Environment: SECONDS_OF_INPUT (60), REPEAT (3)
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 build=${1:-build}
 secs=${SECONDS_OF_INPUT:-60}
 floe="$PWD/$build/floe"
@@ -14,7 +15,6 @@ work=$(mktemp -d /tmp/floe-bench-record-XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 port_http=$(free_port)
 mkdir -p "$work/hls"
@@ -26,8 +26,6 @@ ffmpeg -hide_banner -loglevel error -f lavfi -i "testsrc2=size=1920x1080:rate=30
 sleep 1
 input="http://127.0.0.1:$port_http/index.m3u8"
 
-cpu() { /usr/bin/time -f "%U %S" -o "$work/time" "$@" >"$work/stdout" 2>"$work/err" || { cat "$work/err" >&2; return 1; }
-        awk '{print $1 + $2}' "$work/time"; }
 floe_run() {
   rm -rf "$work/floe" && mkdir -p "$work/floe"
   cpu "$floe" --log-level error record --allow-net 127.0.0.0/8 --input "$input" --dir "$work/floe" \
@@ -44,7 +42,6 @@ cli_run() {
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "input: ${secs}s 1920x1080@30 H.264 8 Mbit/s + AAC, HLS over http; recorded to m3u8 + flv + mp4"
-median() { tr ' ' '\n' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 repeat=${REPEAT:-3}
 fr=() cr=()
 for _ in $(seq "$repeat"); do

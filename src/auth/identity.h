@@ -20,6 +20,9 @@ class Identity {
  public:
   Identity(store::Store& store, const SecretBox& box) : store_(store), box_(box) {}
 
+  // The data directory's master key, whose derived keys also sign links (auth/link_signer.h).
+  const SecretBox& box() const { return box_; }
+
   core::Result<std::string> RootAccountId();
   // A new account, and atomically with it its root key when one is given. The id is
   // generated unless given.

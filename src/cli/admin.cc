@@ -133,6 +133,10 @@ core::Result<std::string> BucketDir(const AdminArgs& a, store::Store& store) {
   return dir.string();
 }
 
+core::Error BucketTaken(const std::string& name) {
+  return core::Error{"BucketAlreadyExists", 409, "the bucket " + name + " already exists", ""};
+}
+
 core::Result<Json> AddBucket(const AdminArgs& a, store::Store& store) {
   if (auto why = ice::BucketNameProblem(a.name)) {
     return core::Error::InvalidParameter("BucketName", "\"" + core::Excerpt(a.name) + "\" " + *why);
@@ -150,7 +154,7 @@ core::Result<Json> AddBucket(const AdminArgs& a, store::Store& store) {
   }
   if (auto taken = store.GetBucket(a.name); !taken || taken->has_value()) {
     if (!taken) return taken.error();
-    return core::Error{"BucketAlreadyExists", 409, "the bucket " + a.name + " already exists", ""};
+    return BucketTaken(a.name);
   }
   auto dir = BucketDir(a, store);
   if (!dir) return dir.error();
@@ -158,12 +162,13 @@ core::Result<Json> AddBucket(const AdminArgs& a, store::Store& store) {
   auto added = store.AddBucket(b);
   if (!added) return added.error();
   if (!*added) {
-    return core::Error{"BucketAlreadyExists", 409, "the bucket " + a.name + " already exists", ""};
+    return BucketTaken(a.name);
   }
   return BucketJson(b);
 }
 
-core::Result<Json> SignBucketLink(const AdminArgs& a, store::Store& store) {
+core::Result<Json> SignBucketLink(const AdminArgs& a, const auth::SecretBox& box,
+                                  store::Store& store) {
   auto bucket = store.GetBucket(a.name);
   if (!bucket) return bucket.error();
   if (!bucket->has_value()) return core::Error{"NoSuchBucket", 404, "no bucket " + a.name, ""};
@@ -173,7 +178,6 @@ core::Result<Json> SignBucketLink(const AdminArgs& a, store::Store& store) {
   if (a.ttl_s < 1 || a.ttl_s > 7 * 86400) {
     return core::Error::InvalidParameter("Ttl", "1 to 604800 seconds.");
   }
-  auto box = auth::SecretBox::LoadOrCreate(MasterKeyPath(a.data_dir));
   ice::BucketLinks links(box.DeriveKey(ice::BucketLinks::kKeyPurpose), store);
   return Json{{"BucketName", a.name},
               {"Object", a.object},
@@ -342,8 +346,9 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
   bucket_sign->add_option("--name", args->name, "BucketName")->required();
   bucket_sign->add_option("--object", args->object, "The file's object name")->required();
   bucket_sign->add_option("--ttl", args->ttl_s, "Seconds the link lasts")->capture_default_str();
-  on_store(bucket_sign,
-           [args](auth::Identity&, store::Store& store) { return SignBucketLink(*args, store); });
+  on_store(bucket_sign, [args](auth::Identity& id, store::Store& store) {
+    return SignBucketLink(*args, id.box(), store);
+  });
 
   return [run] { return *run ? (*run)() : 2; };
 }

@@ -144,6 +144,11 @@ int main(int argc, char** argv) {
                     "How often the node renews its leases (well under --lease-ms)")
         ->check(CLI::Range(100, 300'000))
         ->capture_default_str();
+    cmd->add_option("--record-input-wait-s", c.record_input_wait_s,
+                    "A record job ends when its input has been away this long (the API's rule "
+                    "is 3 minutes; shorter for tests)")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
   };
   add_job_options(serve_cmd, serve);
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -15,10 +17,9 @@ namespace floe::cli {
 
 namespace {
 
+// Formats parsed by ice::ParseRecordFormats: one of the three.
 media::RecordContainer ContainerOf(const std::string& format) {
-  if (format == "flv") return media::RecordContainer::kFlv;
-  if (format == "mp4") return media::RecordContainer::kMp4;
-  return media::RecordContainer::kM3u8;
+  return media::ParseContainer(format).value_or(media::RecordContainer::kM3u8);
 }
 
 }  // namespace
@@ -32,7 +33,7 @@ std::vector<media::RecordFileSpec> RecordSpecs(const std::vector<ice::RecordForm
 }
 
 media::RecordNaming RecordNamingFor(const std::vector<ice::RecordFormat>& formats,
-                                    const std::string& job_id) {
+                                    const std::string& job_id, const std::string& run) {
   auto format_of = [formats](media::RecordContainer c) {
     for (const auto& f : formats) {
       if (ContainerOf(f.format) == c) return f;
@@ -44,14 +45,42 @@ media::RecordNaming RecordNamingFor(const std::vector<ice::RecordFormat>& format
                                int64_t end_ms) {
     return ice::RecordFileObject(format_of(c), job_id, sequence, start_ms, end_ms);
   };
-  n.in_progress = [job_id](media::RecordContainer c, int sequence) {
-    return ".recording/" + job_id + "/" + std::to_string(sequence) + "." + media::ContainerName(c);
+  n.in_progress = [job_id, run](media::RecordContainer c, int sequence) {
+    return ".recording/" + job_id + "/" + run + "-" + std::to_string(sequence) + "." +
+           media::ContainerName(c);
   };
   n.slice = [format_of, job_id](int sequence, int64_t unix_ms) {
     return ice::RecordSliceObject(format_of(media::RecordContainer::kM3u8), job_id, sequence,
                                   unix_ms);
   };
   return n;
+}
+
+std::string RecordRun() {
+  return std::to_string(core::NowMillis()) + "p" + std::to_string(getpid());
+}
+
+media::RecorderConfig RecorderFor(const std::vector<ice::RecordFormat>& formats,
+                                  const std::string& dir, const std::string& job_id,
+                                  int64_t gap_close_ms,
+                                  std::function<void(const media::RecordedFile&)> on_file) {
+  media::RecorderConfig rec;
+  rec.dir = dir;
+  rec.files = RecordSpecs(formats);
+  rec.naming = RecordNamingFor(formats, job_id, RecordRun());
+  rec.gap_close_ms = gap_close_ms;
+  rec.on_file = std::move(on_file);
+  return rec;
+}
+
+media::RenditionConfig RecordRendition(const std::string& key, media::RecorderConfig rec) {
+  media::RenditionConfig r;
+  r.key = key;
+  r.settings.type = "origin";
+  r.settings.copy_video = true;
+  r.settings.copy_audio = true;
+  r.record = std::move(rec);
+  return r;
 }
 
 int Record(const RecordArgs& args) {
@@ -72,12 +101,7 @@ int Record(const RecordArgs& args) {
   if (auto w = core::EnsureWritableDir(args.dir); !w) return fail(w.error());
 
   std::mutex out_mu;
-  media::RecorderConfig rec;
-  rec.dir = args.dir;
-  rec.files = RecordSpecs(*formats);
-  rec.naming = RecordNamingFor(*formats, args.job_id);
-  rec.gap_close_ms = args.gap_close_ms;
-  rec.on_file = [&out_mu](const media::RecordedFile& f) {
+  auto on_file = [&out_mu](const media::RecordedFile& f) {
     nlohmann::ordered_json j{{"Format", media::ContainerName(f.container)},
                              {"Object", f.object},
                              {"Sequence", f.sequence},
@@ -92,18 +116,14 @@ int Record(const RecordArgs& args) {
     std::lock_guard lock(out_mu);
     std::cout << j.dump() << std::endl;
   };
+  media::RecorderConfig rec =
+      RecorderFor(*formats, args.dir, args.job_id, args.gap_close_ms, std::move(on_file));
 
   media::PipelineConfig cfg;
   cfg.input_url = args.input;
   cfg.input.read_timeout_ms = args.read_timeout_ms;
   cfg.reconnect_window_ms = args.reconnect_window_ms;
-  media::RenditionConfig r;
-  r.key = "record";
-  r.settings.type = "origin";
-  r.settings.copy_video = true;
-  r.settings.copy_audio = true;
-  r.record = std::move(rec);
-  cfg.renditions.push_back(std::move(r));
+  cfg.renditions.push_back(RecordRendition("record", std::move(rec)));
   media::Pipeline pipeline(cfg);
   auto result = RunUntilSignal([&] { return pipeline.Run(); }, [&] { pipeline.Stop(); });
   if (!result) {

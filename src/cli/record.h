@@ -4,10 +4,12 @@
 // SIGTERM/SIGINT, closing its files.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "ice/record_format.h"
+#include "media/pipeline.h"
 #include "media/recorder.h"
 
 namespace floe::cli {
@@ -25,10 +27,20 @@ struct RecordArgs {
 
 // The recorder's specs and object names for job_id's recording in these formats: files and
 // segments named by the template (ice/record_format.h), files being written under
-// .recording/JOB_ID/ until they close.
+// .recording/JOB_ID/RUN-SEQUENCE.EXT until they close. RUN (RecordRun) tells one recorder's
+// files from those another process left there when it crashed, which are never overwritten.
 std::vector<media::RecordFileSpec> RecordSpecs(const std::vector<ice::RecordFormat>& formats);
 media::RecordNaming RecordNamingFor(const std::vector<ice::RecordFormat>& formats,
-                                    const std::string& job_id);
+                                    const std::string& job_id, const std::string& run);
+std::string RecordRun();  // this process and the time, as letters and digits
+// The recorder of job_id's recording into dir in these formats, a gap of the input longer
+// than gap_close_ms closing its files; on_file hears of each file once it is closed.
+media::RecorderConfig RecorderFor(const std::vector<ice::RecordFormat>& formats,
+                                  const std::string& dir, const std::string& job_id,
+                                  int64_t gap_close_ms,
+                                  std::function<void(const media::RecordedFile&)> on_file);
+// A pipeline's rendition that records (copies only, nothing encoded), named key.
+media::RenditionConfig RecordRendition(const std::string& key, media::RecorderConfig rec);
 
 int Record(const RecordArgs& args);
 

@@ -21,10 +21,13 @@
 #include <stop_token>
 #include <thread>
 
+#include "cli/record.h"
 #include "cli/transcode.h"
 #include "core/backoff.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "core/writable_dir.h"
+#include "ice/record_format.h"
 #include "media/mux.h"
 #include "media/net_guard.h"
 #include "media/pipeline.h"
@@ -40,6 +43,10 @@ using runtime::ReportKind;
 // The input preview's rendition: a copy of the input into HLS. Not a job id (those are
 // [A-Za-z0-9_-]), so it never names one.
 constexpr char kInputPreview[] = "#input";
+
+// A record job's files close when its input has been away this long (and the job ends soon
+// after: runtime/supervisor.h); a shorter gap continues them.
+constexpr int64_t kRecordGapCloseMs = 180'000;
 
 // A job's lock file, DIR/ID.lock, held with flock while its rendition runs here. The fd, or
 // -1 while another process holds it. Whoever is done with a lock removes the file while still
@@ -113,6 +120,9 @@ class Group {
   std::string InputPreview() const {
     return args_.preview_dir + "/inputs/" + runtime::InputPreviewName(input_);
   }
+  void AddRendition(const runtime::RenditionSpec& spec, media::RenditionConfig rendition);
+  // A record job's rendition: the recorder into its bucket's directory (cli/record.h).
+  core::Result<media::RenditionConfig> RecordingOf(const runtime::RenditionSpec& spec);
   void Activate(const std::string& id);  // its lock is held: into the pipeline
   void Failed(const std::string& id, const core::Error& e);
   void TakeLocks(std::stop_token stop);
@@ -128,7 +138,34 @@ class Group {
   std::shared_ptr<media::Pipeline> current_;
 };
 
+core::Result<media::RenditionConfig> Group::RecordingOf(const runtime::RenditionSpec& spec) {
+  auto formats = ice::StoredRecordFormats(spec.template_config);
+  if (formats.empty()) {
+    return core::Error{"InvalidTemplate", 400, "the job's RecordFormat list cannot be read", ""};
+  }
+  // The bucket's directory: on shared storage in a cluster, which this node must be able to
+  // write (a worker without it refuses the job here, and says why in the job's events).
+  if (auto w = core::EnsureWritableDir(spec.output_url); !w) return w.error();
+  std::string id = spec.job_id;
+  auto rec = RecorderFor(formats, spec.output_url, id, kRecordGapCloseMs,
+                         [this, id](const media::RecordedFile& f) {
+                           Report r{ReportKind::kFile, id, media::EventKind::kStarted, "", "", ""};
+                           r.file = runtime::FileReport(f);
+                           out_.Send(r);
+                         });
+  return RecordRendition(id, std::move(rec));
+}
+
 void Group::Add(const runtime::RenditionSpec& spec) {
+  if (spec.family == "record") {
+    auto rendition = RecordingOf(spec);
+    if (!rendition) {
+      out_.Failed(spec.job_id, rendition.error());
+      return;
+    }
+    AddRendition(spec, std::move(*rendition));
+    return;
+  }
   nlohmann::json doc{{"Type", spec.type}};
   if (auto config = core::ParseJson(spec.template_config)) doc["TemplateConfig"] = *config;
   auto settings = TemplateSettings(doc);
@@ -145,14 +182,18 @@ void Group::Add(const runtime::RenditionSpec& spec) {
     }
     trusted = std::move(*endpoints);
   }
+  AddRendition(
+      spec, media::RenditionConfig{spec.job_id, *settings, spec.output_url, PreviewOf(spec.job_id),
+                                   /*hls_optional=*/true, std::move(trusted)});
+}
+
+void Group::AddRendition(const runtime::RenditionSpec& spec, media::RenditionConfig rendition) {
   {
     std::lock_guard lock(mu_);
     if (jobs_.count(spec.job_id)) return;  // runs already
     Job& job = jobs_[spec.job_id];
     job.spec = spec;
-    job.rendition = media::RenditionConfig{spec.job_id,           *settings,
-                                           spec.output_url,       PreviewOf(spec.job_id),
-                                           /*hls_optional=*/true, std::move(trusted)};
+    job.rendition = std::move(rendition);
     job.lock_fd = TryLock(LockPath(spec.job_id));
     if (job.lock_fd < 0) {
       spdlog::info("event=job_lock_wait job_id={} reason=\"another process runs this job\"",

@@ -28,6 +28,7 @@
 #include "ice/jobs.h"
 #include "ice/live_center.h"
 #include "ice/preview.h"
+#include "ice/record_jobs.h"
 #include "ice/record_templates.h"
 #include "ice/snapshot_templates.h"
 #include "ice/template_config.h"
@@ -217,8 +218,10 @@ runtime::SupervisorOptions SupervisorOptionsOf(const ServeConfig& config,
   o.capacity_mc = static_cast<int64_t>(cores * 1000);
   o.lease_ms = config.lease_ms;
   o.heartbeat_ms = config.heartbeat_ms;
+  o.record_input_wait_ms = int64_t{config.record_input_wait_s} * 1000;
   o.lease_margin_ms = std::max(200, config.lease_ms / 6);
   o.cost = [](const store::JobRecord& job) -> int64_t {
+    if (job.family == "record") return runtime::CostModel{}.origin_mc;  // a copy, like origin
     auto spec = ice::TemplateSpecOf(job.template_type, job.template_config);
     return spec ? runtime::JobCostMillicores(*spec) : 1000;  // unreadable: a whole core
   };
@@ -337,6 +340,10 @@ int Serve(const ServeConfig& config) {
                              config.preview_link_ttl_s);
   if (config.preview) ice::AddPreviewActions(actions, jobs, previews);
   ice::BucketLinks files(box.DeriveKey(ice::BucketLinks::kKeyPurpose), store);
+  ice::RecordJobService record_jobs(
+      store, config.run_jobs ? &supervisor : nullptr,
+      {config.max_jobs_per_account, config.max_jobs, config.max_stored_jobs_per_account});
+  ice::AddRecordJobActions(actions, record_jobs, files);
   std::string console_dir =
       config.console_dir.empty()
           ? (std::filesystem::path(sup_opts.floe_binary).parent_path() / "console").string()

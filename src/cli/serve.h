@@ -43,6 +43,7 @@ struct ServeConfig {
   double capacity = 0;
   int lease_ms = 3000;
   int heartbeat_ms = 1000;
+  int record_input_wait_s = 180;  // a record job whose input is away this long ends
   // What one account may keep (0: no limit). A ladder is a handful of templates and a busy
   // tenant runs --max-jobs-per-account jobs that restart daily, so 1,000 templates and 10,000
   // stored jobs (a week's retention of that, many times over) never bind in honest use, yet

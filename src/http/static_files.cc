@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -15,7 +16,9 @@ namespace floe::http {
 
 namespace {
 
-constexpr size_t kMaxFile = 32 << 20;  // the console's bundle, an HLS segment
+// The most one answer carries: a whole file (the console's bundle, an HLS segment) or one part
+// of a bigger one (a recording), which a player asks for by Range.
+constexpr size_t kMaxFile = 32 << 20;
 
 std::optional<std::string> RealPath(const std::string& path) {
   std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr), &std::free);
@@ -79,6 +82,40 @@ std::string ContentTypeOf(const std::string& name) {
   return "application/octet-stream";
 }
 
+std::optional<ByteRange> ParseRange(const std::string& header, int64_t size) {
+  // One range of bytes: "bytes=FIRST-LAST", "bytes=FIRST-" or "bytes=-SUFFIX".
+  const std::string unit = "bytes=";
+  if (header.rfind(unit, 0) != 0 || size <= 0) return std::nullopt;
+  std::string spec = header.substr(unit.size());
+  auto dash = spec.find('-');
+  if (dash == std::string::npos || spec.find_first_not_of("0123456789-") != std::string::npos ||
+      spec.find('-', dash + 1) != std::string::npos) {
+    return std::nullopt;  // not a number, or several ranges: the whole file instead
+  }
+  auto number = [](const std::string& s) -> std::optional<int64_t> {
+    if (s.empty() || s.size() > 18) return std::nullopt;
+    return std::stoll(s);
+  };
+  const std::string first_text = spec.substr(0, dash), last_text = spec.substr(dash + 1);
+  auto first = number(first_text);
+  auto last = number(last_text);
+  if ((!first_text.empty() && !first) || (!last_text.empty() && !last) || (!first && !last)) {
+    return std::nullopt;
+  }
+  ByteRange r;
+  if (!first) {
+    if (*last == 0) return ByteRange{0, -1};  // unsatisfiable
+    r.first = std::max<int64_t>(0, size - *last);
+    r.last = size - 1;
+  } else {
+    if (*first >= size) return ByteRange{0, -1};
+    r.first = *first;
+    r.last = last ? std::min(*last, size - 1) : size - 1;
+    if (r.last < r.first) return std::nullopt;
+  }
+  return r;
+}
+
 Response ServeFile(const Request& req, const std::string& root, const std::string& name,
                    const std::string& cache_control, NameRule rule) {
   if (req.method != "GET" && req.method != "HEAD") {
@@ -97,23 +134,47 @@ Response ServeFile(const Request& req, const std::string& root, const std::strin
   struct stat st {};
   Response r;
   if (!real_root || !real || !IsUnder(*real, *real_root) || ::fstat(fd, &st) != 0 ||
-      !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) > kMaxFile) {
+      !S_ISREG(st.st_mode)) {
     ::close(fd);
     return PlainText(404, "Not found.");
   }
-  r.body.resize(static_cast<size_t>(st.st_size));
+  const int64_t size = st.st_size;
+  int64_t first = 0, count = size;
+  auto range = ParseRange(req.Header("range"), size);
+  if (range && range->last < range->first) {
+    ::close(fd);
+    Response bad = PlainText(416, "Range not satisfiable.");
+    bad.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+    return bad;
+  }
+  if (range) {
+    // At most kMaxFile of it: Content-Range says what came, the player asks for the rest.
+    first = range->first;
+    count = std::min<int64_t>(range->last - range->first + 1, kMaxFile);
+    r.status = 206;
+    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" +
+                                                std::to_string(first + count - 1) + "/" +
+                                                std::to_string(size));
+  } else if (static_cast<size_t>(size) > kMaxFile) {
+    ::close(fd);
+    Response big = PlainText(413, "This file is read in parts: send a Range header.");
+    big.headers.emplace_back("Accept-Ranges", "bytes");
+    return big;
+  }
+  r.body.resize(req.method == "HEAD" ? 0 : static_cast<size_t>(count));
   size_t got = 0;
   while (got < r.body.size()) {
-    ssize_t n = ::read(fd, r.body.data() + got, r.body.size() - got);
+    ssize_t n = ::pread(fd, r.body.data() + got, r.body.size() - got,
+                        static_cast<off_t>(first + static_cast<int64_t>(got)));
     if (n <= 0) break;
     got += static_cast<size_t>(n);
   }
   ::close(fd);
   r.body.resize(got);  // a segment being rewritten: what was there
   r.content_type = ContentTypeOf(name);
+  r.headers.emplace_back("Accept-Ranges", "bytes");
   r.headers.emplace_back("Cache-Control", cache_control);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  if (req.method == "HEAD") r.body.clear();
   return r;
 }
 

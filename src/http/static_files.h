@@ -6,6 +6,8 @@
 // else is 404.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "http/message.h"
@@ -27,6 +29,15 @@ Response ServeApp(const Request& req, const std::string& root, const std::string
 
 // Content-Type by extension (html, js, css, svg, png, jpg, json, m3u8, ts, m4s, mp4, flv).
 std::string ContentTypeOf(const std::string& name);
+
+// A Range header's one range of bytes of a file of `size` bytes, inclusive; {0, -1} when it
+// cannot be satisfied (416); nullopt when it is absent, malformed or several ranges (the whole
+// file is sent). ServeFile answers a range with 206 and at most 32 MiB of it, Content-Range
+// saying which; a file over 32 MiB is read only by range (413 otherwise).
+struct ByteRange {
+  int64_t first = 0, last = 0;
+};
+std::optional<ByteRange> ParseRange(const std::string& header, int64_t size);
 
 // True when `name` is a safe relative file name under the rule (see above).
 bool IsSafeName(const std::string& name, NameRule rule = NameRule::kPortable);

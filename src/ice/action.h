@@ -48,6 +48,8 @@ struct ActionContext {
   auth::Principal principal;
   Params params;
   std::string request_id;
+  // The Host the caller reached ("" when it is not a plain host[:port]): for links it can open.
+  std::string host{};
 };
 
 using ActionHandler = std::function<core::Result<Json>(const ActionContext&)>;

@@ -3,7 +3,8 @@
 // the data directory or on shared storage; a job names it in its RecordOutput/SnapshotOutput.
 // Its files are reached through signed, expiring links, like preview links:
 //   /files/BUCKET/EXPIRES/SIG/OBJECT   OBJECT percent-encoded segment by segment
-// signed by auth::LinkSigner over BUCKET and OBJECT (decoded).
+// signed by auth::LinkSigner over BUCKET and OBJECT (decoded), or over BUCKET and a folder that
+// holds OBJECT (IssueWithin: a playlist and its segments).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,10 @@ class BucketLinks {
 
   // A path on this server that reads `object` of `bucket` for ttl_s seconds.
   std::string Issue(const std::string& bucket, const std::string& object, int64_t ttl_s) const;
+  // The same, and its signature also reads every object under `folder` ("DIR/", or "" for the
+  // whole bucket): a playlist's link, whose segments a player reaches by their relative URIs.
+  std::string IssueWithin(const std::string& bucket, const std::string& object,
+                          const std::string& folder, int64_t ttl_s) const;
 
   struct Target {
     std::string dir;     // the bucket's directory
@@ -49,6 +54,8 @@ class BucketLinks {
   static constexpr char kKeyPurpose[] = "bucket links";
 
  private:
+  bool Signed(const FileLink& link) const;
+
   auth::LinkSigner signer_;
   store::Store& store_;
 };

@@ -28,6 +28,9 @@ const char kRecordFormat[] =
     "[{\"Format\": \"m3u8\" | \"flv\" | \"mp4\", \"OssObjectPrefix\": NAME, "
     "\"SliceOssObjectPrefix\": NAME (m3u8), \"SliceDuration\": 5-30 (m3u8), "
     "\"CycleDuration\": SECONDS}, ...]";
+const char kRecordInput[] = "{\"Type\": \"rtmp\" (or srt, hls), \"Url\": URL}";
+const char kRecordOutput[] =
+    "{\"Type\": \"oss\", \"Bucket\": a bucket of this account, \"Endpoint\": its endpoint}";
 const ParamSpec kTemplateName{"TemplateName", S, true, "Up to 128 characters"};
 const ParamSpec kTimeInterval{"TimeInterval", I, true, "Seconds between pictures, 5-3600"};
 const char kOverwriteFormat[] =
@@ -136,6 +139,36 @@ const std::vector<ActionSpec> kCatalog = {
     {"GetLiveTranscodeJobPreview",
      "Floe extension: short-lived links to the HLS preview of a job's output and input",
      {kJobId}},
+    {"SubmitLiveRecordJob",
+     "Record a live input by copy into a bucket of this account",
+     {{"Name", S, true, "Up to 128 characters"},
+      {"TemplateId", S, true, "The recording template (the job keeps a copy)"},
+      {"StreamInput", O, true, kRecordInput},
+      {"RecordOutput", O, true, kRecordOutput},
+      {"NotifyUrl", S, false, "http(s) URL, kept and shown (Floe does not call it)"}}},
+    {"GetLiveRecordJob", "Show one record job with its events", {kJobId}},
+    {"ListLiveRecordJobs",
+     "List record jobs",
+     {{"Keyword", S, false, "Part of the name, or the id"},
+      {"Status", S, false, "initial, started or paused"},
+      {"StartTime", S, false, "Created from (UTC; at most 30 days before EndTime)"},
+      {"EndTime", S, false, "Created before (UTC)"},
+      kSortBy,
+      kPageNo,
+      kPageSize}},
+    {"ListLiveRecordFiles",
+     "List the files record jobs closed (by start time)",
+     {{"StartTime", S, false, "UTC (the window is at most 4 days; default: the last 4 days)"},
+      {"EndTime", S, false, "UTC"},
+      {"JobIds", S, false, "Sent as JobIds.1, JobIds.2, ... (up to 100)"},
+      {"RecordFormat", S, false, "m3u8, flv or mp4"},
+      {"SortBy", S, false, "asc (default) or desc by StartTime"},
+      kPageNo,
+      {"PageSize", I, false, "Files per page, 5-30 (default 10)"}}},
+    {"DeleteLiveRecordFiles",
+     "Take files out of the catalogue (RemoveFile: out of the bucket too)",
+     {{"RecordIds", S, true, "Sent as RecordIds.1, RecordIds.2, ... (up to 100)"},
+      {"RemoveFile", S, false, "true: delete the files (a playlist with its segments)"}}},
 };
 
 }  // namespace

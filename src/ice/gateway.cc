@@ -76,10 +76,23 @@ Result<void> CheckText(const std::map<std::string, std::string>& values) {
 // The resource an action touches, relative to the account (auth::ResourceArn): the template or
 // job its id names, or the whole kind for Create, List and Submit.
 std::string ResourceOf(const std::string& action, const Params& params) {
-  bool job = action.find("Job") != std::string::npos;
+  // A record job's files are the job's (ListLiveRecordFiles, DeleteLiveRecordFiles: job/*).
+  bool job =
+      action.find("Job") != std::string::npos || action.find("RecordFiles") != std::string::npos;
   auto id = params.Get(job ? "JobId" : "TemplateId");
   if (job && action.rfind("Submit", 0) == 0) id.reset();  // its TemplateId is not the job's
   return std::string(job ? "job/" : "template/") + (id ? *id : "*");
+}
+
+// A Host header fit to put in a link: a name or address and a port, at most 255 characters.
+std::string PlainHost(const std::string& host) {
+  if (host.empty() || host.size() > 255 ||
+      host.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+          std::string::npos) {
+    return "";
+  }
+  return host;
 }
 
 bool IsForm(const http::Request& req) {
@@ -217,7 +230,8 @@ Result<Json> Gateway::Dispatch(const http::Request& req, const std::string& requ
   if (auto r = authz_.Authorize(*principal, action, ResourceOf(action, params)); !r) {
     return r.error();
   }
-  return handler->second(ActionContext{*principal, std::move(params), request_id});
+  return handler->second(
+      ActionContext{*principal, std::move(params), request_id, PlainHost(req.Header("host"))});
 }
 
 }  // namespace floe::ice

@@ -20,10 +20,6 @@ namespace {
 
 constexpr int64_t kWeekMs = 7LL * 24 * 3600 * 1000;
 
-struct Input {
-  std::string type, url;
-  std::string backup_url;  // optional (a Floe extension): same Type, same rules
-};
 struct Output {
   std::string type;
   std::optional<std::string> domain;  // LiveCenter: as named (none: the account's only one)
@@ -33,7 +29,9 @@ struct Timed {
   int64_t start_ms = 0, end_ms = 0;
 };
 
-Result<json> Object(const std::string& field, const std::string& text) {
+}  // namespace
+
+Result<json> ParamObject(const std::string& field, const std::string& text) {
   core::JsonProblem problem;
   auto doc = core::ParseJson(text, &problem);
   if (problem == core::JsonProblem::kTooDeep) {
@@ -44,7 +42,7 @@ Result<json> Object(const std::string& field, const std::string& text) {
   return *doc;
 }
 
-Result<std::string> Member(const json& doc, const std::string& field, const std::string& key) {
+Result<std::string> ParamMember(const json& doc, const std::string& field, const std::string& key) {
   if (!doc.contains(key) || (doc[key].is_string() && doc[key].get<std::string>().empty())) {
     return Error::MissingParameter(field + "." + key);
   }
@@ -53,9 +51,6 @@ Result<std::string> Member(const json& doc, const std::string& field, const std:
   return doc[key].get<std::string>();
 }
 
-// A URL a job may name: printable ASCII of at most 1024 characters, allowed by Floe's URL policy
-// (core/url_policy.h: the check the media engine makes again when it opens it), and of one of
-// the schemes this Type takes, with a host.
 Result<void> CheckJobUrl(const std::string& field, const std::string& url, core::UrlRole role,
                          const std::vector<std::string>& schemes) {
   if (url.size() > 1024) return Error::InvalidParameter(field, "longer than 1024 characters.");
@@ -77,12 +72,12 @@ Result<void> CheckJobUrl(const std::string& field, const std::string& url, core:
       "\"" + core::Excerpt(url) + "\" is not allowed here; allowed: " + allowed + " with a host.");
 }
 
-Result<Input> ParseInput(const std::string& text) {
-  auto doc = Object("StreamInput", text);
+Result<StreamInputSpec> ParseStreamInput(const std::string& text, const std::string& url_key) {
+  auto doc = ParamObject("StreamInput", text);
   if (!doc) return doc.error();
-  auto type = Member(*doc, "StreamInput", "Type");
+  auto type = ParamMember(*doc, "StreamInput", "Type");
   if (!type) return type.error();
-  auto url = Member(*doc, "StreamInput", "InputUrl");
+  auto url = ParamMember(*doc, "StreamInput", url_key);
   if (!url) return url.error();
   std::vector<std::string> schemes;
   if (*type == "rtmp") {
@@ -97,32 +92,35 @@ Result<Input> ParseInput(const std::string& text) {
         "\"" + core::Excerpt(*type) +
             "\" is not one of: rtmp, srt, hls (srt and hls are Floe extensions).");
   }
-  if (auto r = CheckJobUrl("StreamInput.InputUrl", *url, core::UrlRole::kInput, schemes); !r) {
+  if (auto r = CheckJobUrl("StreamInput." + url_key, *url, core::UrlRole::kInput, schemes); !r) {
     return r.error();
   }
-  Input in{*type, *url, ""};
+  StreamInputSpec in{*type, *url, ""};
   // Optional: absent, null or empty means none (an Update that leaves it out removes it).
   if (doc->contains("BackupInputUrl") && !(*doc)["BackupInputUrl"].is_null() &&
       (*doc)["BackupInputUrl"] != "") {
-    auto backup = Member(*doc, "StreamInput", "BackupInputUrl");
+    auto backup = ParamMember(*doc, "StreamInput", "BackupInputUrl");
     if (!backup) return backup.error();
     if (auto r = CheckJobUrl("StreamInput.BackupInputUrl", *backup, core::UrlRole::kInput, schemes);
         !r) {
       return r.error();
     }
     if (*backup == *url) {
-      return Error::InvalidParameter("StreamInput.BackupInputUrl",
-                                     "it is the InputUrl itself; a backup is another source.");
+      return Error::InvalidParameter(
+          "StreamInput.BackupInputUrl",
+          "it is the " + url_key + " itself; a backup is another source.");
     }
     in.backup_url = *backup;
   }
   return in;
 }
 
+namespace {
+
 Result<Output> ParseOutput(const std::string& text) {
-  auto doc = Object("TranscodeOutput", text);
+  auto doc = ParamObject("TranscodeOutput", text);
   if (!doc) return doc.error();
-  auto type = Member(*doc, "TranscodeOutput", "Type");
+  auto type = ParamMember(*doc, "TranscodeOutput", "Type");
   if (!type) return type.error();
   if (*type == "LiveCenter") {
     // DomainName is optional in the cloud's model: without it, the account's only domain.
@@ -130,12 +128,12 @@ Result<Output> ParseOutput(const std::string& text) {
         ((*doc)["DomainName"].is_string() && (*doc)["DomainName"].get<std::string>().empty())) {
       return Output{*type, std::nullopt, ""};
     }
-    auto domain = Member(*doc, "TranscodeOutput", "DomainName");
+    auto domain = ParamMember(*doc, "TranscodeOutput", "DomainName");
     if (!domain) return domain.error();
     return Output{*type, *domain, ""};
   }
   if (*type == "rtmp") {
-    auto url = Member(*doc, "TranscodeOutput", "OutputUrl");
+    auto url = ParamMember(*doc, "TranscodeOutput", "OutputUrl");
     if (!url) return url.error();
     if (auto r = CheckJobUrl("TranscodeOutput.OutputUrl", *url, core::UrlRole::kOutput, {"rtmp"});
         !r) {
@@ -149,7 +147,7 @@ Result<Output> ParseOutput(const std::string& text) {
 }
 
 Result<Timed> ParseTimed(const std::string& text, int64_t now) {
-  auto doc = Object("TimedConfig", text);
+  auto doc = ParamObject("TimedConfig", text);
   if (!doc) return doc.error();
   Timed t;
   auto parse = [&](const char* key, int64_t& out) -> Result<void> {
@@ -189,6 +187,36 @@ Result<Timed> ParseTimed(const std::string& text, int64_t now) {
 
 }  // namespace
 
+std::optional<Error> LimitRefusal(const store::JobInsert& stored, const store::JobLimits& limits) {
+  switch (stored.outcome) {
+    case store::JobInsertOutcome::kInserted:
+    case store::JobInsertOutcome::kNoTemplate:
+      return std::nullopt;
+    case store::JobInsertOutcome::kAccountLimit:
+      return Error{"QuotaExceeded.Jobs", 403,
+                   "This account has " + std::to_string(stored.live_jobs) +
+                       " jobs that are not stopped; at most " + std::to_string(limits.per_account) +
+                       " are allowed.",
+                   "Stop or delete a job (SendLiveTranscodeJobCommand stop, "
+                   "DeleteLiveTranscodeJob; record jobs end with their input), or ask the "
+                   "operator for a higher limit."};
+    case store::JobInsertOutcome::kStoredLimit:
+      return Error{"QuotaExceeded.StoredJobs", 403,
+                   "This account keeps " + std::to_string(stored.stored_jobs) +
+                       " jobs, stopped ones too; at most " +
+                       std::to_string(limits.stored_per_account) + " are allowed.",
+                   "Delete jobs you no longer need (DeleteLiveTranscodeJob); stopped jobs also "
+                   "expire after the operator's retention."};
+    case store::JobInsertOutcome::kTotalLimit:
+      return Error{"QuotaExceeded.NodeJobs", 503,
+                   "This Floe runs " + std::to_string(stored.live_jobs) +
+                       " jobs that are not stopped, the most it takes (" +
+                       std::to_string(limits.total) + ").",
+                   "Retry later, or ask the operator to raise --max-jobs."};
+  }
+  return std::nullopt;
+}
+
 Error JobNotFound(const std::string& id) {
   return {"ResourceNotFound", 404,
           "The specified resource is not found: JobId " + core::Excerpt(id) + " does not exist.",
@@ -210,7 +238,7 @@ Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubm
   if (s.start_mode != store::StartMode::kNow && s.start_mode != store::StartMode::kTimed) {
     return Error::InvalidParameter("StartMode", "allowed values 0 (now) and 1 (timed).");
   }
-  auto input = ParseInput(s.stream_input);
+  auto input = ParseStreamInput(s.stream_input, "InputUrl");
   if (!input) return input.error();
   auto output = ParseOutput(s.transcode_output);
   if (!output) return output.error();
@@ -246,32 +274,10 @@ Result<std::string> JobService::Submit(const auth::Principal& who, const JobSubm
   job.create_time_ms = now;
   auto stored = store_.InsertJob(job, limits_);
   if (!stored) return stored.error();
-  switch (stored->outcome) {
-    case store::JobInsertOutcome::kInserted:
-      break;
-    case store::JobInsertOutcome::kNoTemplate:
-      return TemplateNotFound(s.template_id);
-    case store::JobInsertOutcome::kAccountLimit:
-      return Error{"QuotaExceeded.Jobs", 403,
-                   "This account has " + std::to_string(stored->live_jobs) +
-                       " jobs that are not stopped; at most " +
-                       std::to_string(limits_.per_account) + " are allowed.",
-                   "Stop or delete a job (SendLiveTranscodeJobCommand stop, "
-                   "DeleteLiveTranscodeJob), or ask the operator for a higher limit."};
-    case store::JobInsertOutcome::kStoredLimit:
-      return Error{"QuotaExceeded.StoredJobs", 403,
-                   "This account keeps " + std::to_string(stored->stored_jobs) +
-                       " jobs, stopped ones too; at most " +
-                       std::to_string(limits_.stored_per_account) + " are allowed.",
-                   "Delete jobs you no longer need (DeleteLiveTranscodeJob); stopped jobs also "
-                   "expire after the operator's retention."};
-    case store::JobInsertOutcome::kTotalLimit:
-      return Error{"QuotaExceeded.NodeJobs", 503,
-                   "This Floe runs " + std::to_string(stored->live_jobs) +
-                       " jobs that are not stopped, the most it takes (" +
-                       std::to_string(limits_.total) + ").",
-                   "Retry later, or ask the operator to raise --max-jobs."};
+  if (stored->outcome == store::JobInsertOutcome::kNoTemplate) {
+    return TemplateNotFound(s.template_id);
   }
+  if (auto refused = LimitRefusal(*stored, limits_)) return *refused;
   if (runtime_) runtime_->Wake();
   return job.job_id;
 }
@@ -280,7 +286,7 @@ Result<JobView> JobService::Get(const auth::Principal& who, const std::string& i
   if (!core::IsResourceId(id)) return JobNotFound(id);
   auto rec = store_.GetJob(who.account_id, id);
   if (!rec) return rec.error();
-  if (!rec->has_value()) return JobNotFound(id);
+  if (!rec->has_value() || (*rec)->family != "transcode") return JobNotFound(id);
   JobView view{std::move(**rec), {}, {}};
   auto events = store_.ListJobEvents(id, kEventsShown);
   if (!events) return events.error();
@@ -299,11 +305,11 @@ Result<void> JobService::Update(const auth::Principal& who, const std::string& i
   if (change.name) {
     if (auto r = ValidateName(*change.name); !r) return r.error();
   }
-  std::optional<Input> input;
+  std::optional<StreamInputSpec> input;
   std::optional<Output> output;
   std::optional<Timed> timed;
   if (change.stream_input) {
-    auto i = ParseInput(*change.stream_input);
+    auto i = ParseStreamInput(*change.stream_input, "InputUrl");
     if (!i) return i.error();
     input = *i;
   }
@@ -324,6 +330,7 @@ Result<void> JobService::Update(const auth::Principal& who, const std::string& i
       who.account_id, id,
       [&](const store::JobRecord& cur,
           std::vector<store::JobEvent>& events) -> Result<store::JobRecord> {
+        if (cur.family != "transcode") return JobNotFound(id);  // another family's job
         store::JobRecord next = cur;
         if (change.name) next.name = *change.name;
         if (more_than_name) {
@@ -381,6 +388,7 @@ Result<void> JobService::MarkStopped(const auth::Principal& who, const std::stri
       store_.UpdateJob(who.account_id, id,
                        [&](const store::JobRecord& cur,
                            std::vector<store::JobEvent>& events) -> Result<store::JobRecord> {
+                         if (cur.family != "transcode") return JobNotFound(id);
                          store::JobRecord next = cur;
                          if (cur.status != store::JobStatus::kStopped) {
                            next.status = store::JobStatus::kStopped;

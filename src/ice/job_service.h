@@ -8,8 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include "auth/principal.h"
+
 #include "core/result.h"
+#include "core/url_policy.h"
 #include "ice/live_center.h"
 #include "runtime/job_runtime.h"
 #include "store/store.h"
@@ -74,5 +77,27 @@ class JobService {
 };
 
 core::Error JobNotFound(const std::string& id);
+
+// What the job families share in their parameters:
+// An object parameter (a JSON string): InvalidParameter naming `field` otherwise.
+core::Result<nlohmann::json> ParamObject(const std::string& field, const std::string& text);
+// A non-empty string member of it: MissingParameter / InvalidParameter as field.key.
+core::Result<std::string> ParamMember(const nlohmann::json& doc, const std::string& field,
+                                      const std::string& key);
+// A URL a job may name: printable ASCII of at most 1024 characters, allowed by Floe's URL
+// policy (core/url_policy.h: the check the media engine makes again when it opens it), of one
+// of these schemes, with a host.
+core::Result<void> CheckJobUrl(const std::string& field, const std::string& url, core::UrlRole role,
+                               const std::vector<std::string>& schemes);
+// StreamInput: Type rtmp (srt and hls: Floe extensions), the URL as url_key (transcoding's
+// InputUrl, the other families' Url), an optional BackupInputUrl (a Floe extension).
+struct StreamInputSpec {
+  std::string type, url;
+  std::string backup_url;  // optional: same Type, same rules
+};
+core::Result<StreamInputSpec> ParseStreamInput(const std::string& text, const std::string& url_key);
+// A submit the store refused for a limit (JobLimits), as the API says it; nullopt otherwise.
+std::optional<core::Error> LimitRefusal(const store::JobInsert& stored,
+                                        const store::JobLimits& limits);
 
 }  // namespace floe::ice

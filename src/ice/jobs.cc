@@ -37,29 +37,35 @@ Json JobContent(const store::JobRecord& job) {
   return j;
 }
 
+Json EventsContent(const std::vector<store::JobEvent>& events) {
+  Json list = Json::array();
+  for (const auto& e : events) {
+    Json ev{{"Time", core::FormatUtc(e.time_ms / 1000)}, {"Event", e.event}};
+    if (!e.detail.empty()) ev["Detail"] = e.detail;
+    list.push_back(std::move(ev));
+  }
+  return list;
+}
+
+Json ProcessContent(const runtime::JobProcessView& v) {
+  Json p{{"State", v.state}, {"Restarts", v.restarts}};
+  if (v.since_ms) p["Since"] = core::FormatUtc(v.since_ms / 1000);
+  if (!v.last_error.empty()) p["LastError"] = v.last_error;
+  if (!v.stats_json.empty()) {
+    auto stats = Json::parse(v.stats_json, nullptr, false);
+    if (!stats.is_discarded()) p["Stats"] = std::move(stats);
+  }
+  return p;
+}
+
 namespace {
 
 Json ViewContent(const JobView& v) {
   Json j = JobContent(v.job);
-  Json events = Json::array();
-  for (const auto& e : v.events) {
-    Json ev{{"Time", core::FormatUtc(e.time_ms / 1000)}, {"Event", e.event}};
-    if (!e.detail.empty()) ev["Detail"] = e.detail;
-    events.push_back(std::move(ev));
-  }
-  j["Events"] = std::move(events);
+  j["Events"] = EventsContent(v.events);
   // The store keeps a job's newest events only (store/job_history.h): how many older ones went.
   if (v.job.events_dropped > 0) j["EventsDropped"] = v.job.events_dropped;
-  if (v.process) {
-    Json p{{"State", v.process->state}, {"Restarts", v.process->restarts}};
-    if (v.process->since_ms) p["Since"] = core::FormatUtc(v.process->since_ms / 1000);
-    if (!v.process->last_error.empty()) p["LastError"] = v.process->last_error;
-    if (!v.process->stats_json.empty()) {
-      auto stats = Json::parse(v.process->stats_json, nullptr, false);
-      if (!stats.is_discarded()) p["Stats"] = std::move(stats);
-    }
-    j["Process"] = std::move(p);
-  }
+  if (v.process) j["Process"] = ProcessContent(*v.process);
   return j;
 }
 

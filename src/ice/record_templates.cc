@@ -43,13 +43,8 @@ Result<std::string> Settings(const Params& p) {
   return RenderRecordFormats(*parsed);
 }
 
+// Without JobId (AddRecordJobActions answers the job's copy of the template).
 Result<Json> Get(const ActionContext& ctx, FamilyTemplateService& service, const std::string& id) {
-  if (auto job = ctx.params.Get("JobId")) {
-    // The copy a record job keeps: Floe runs no record job yet, so no JobId names one.
-    return core::Error{"JobNotFound", 404,
-                       "No such job: JobId " + core::Excerpt(*job) + " does not exist.",
-                       "Check the JobId with ListLiveRecordJobs."};
-  }
   auto rec = service.Get(ctx.principal, id);
   if (!rec) return rec.error();
   return Json{{"RecordTemplate", RecordTemplateContent(*rec)}};

@@ -20,18 +20,6 @@ using core::Error;
 using core::Result;
 namespace fs = std::filesystem;
 
-const char* ContainerName(RecordContainer c) {
-  switch (c) {
-    case RecordContainer::kM3u8:
-      return "m3u8";
-    case RecordContainer::kFlv:
-      return "flv";
-    case RecordContainer::kMp4:
-      return "mp4";
-  }
-  return "?";
-}
-
 namespace {
 
 constexpr AVRational kMicros{1, 1'000'000};

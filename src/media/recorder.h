@@ -15,16 +15,16 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
 #include "media/mux.h"
+#include "media/record_file.h"
 
 namespace floe::media {
-
-enum class RecordContainer { kM3u8, kFlv, kMp4 };
-const char* ContainerName(RecordContainer c);  // "m3u8", "flv", "mp4"
 
 struct RecordFileSpec {
   RecordContainer container = RecordContainer::kM3u8;
@@ -41,17 +41,6 @@ struct RecordNaming {
   std::function<std::string(RecordContainer, int sequence)> in_progress;
   // An m3u8 segment; sequence counts from 1 over the whole recording.
   std::function<std::string(int sequence, int64_t unix_ms)> slice;
-};
-
-// A file once closed, as the catalogue keeps it.
-struct RecordedFile {
-  RecordContainer container = RecordContainer::kM3u8;
-  std::string object;  // its final name
-  int sequence = 0;
-  int64_t start_ms = 0, end_ms = 0;  // wall clock (Unix ms) of its first and last media
-  double duration_s = 0;             // of its media
-  int64_t size_bytes = 0;            // m3u8: the playlist and its segments
-  int width = 0, height = 0;         // 0: no video
 };
 
 struct RecorderConfig {

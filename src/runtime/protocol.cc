@@ -6,6 +6,7 @@
 
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
 
 #include "core/json.h"
@@ -42,7 +43,8 @@ json ToJson(const RenditionSpec& r) {
               {"type", r.type},
               {"template_config", r.template_config},
               {"output_url", r.output_url},
-              {"trusted_output", r.trusted_output}};
+              {"trusted_output", r.trusted_output},
+              {"family", r.family}};
 }
 
 core::Result<RenditionSpec> RenditionFrom(const json& j) {
@@ -51,11 +53,14 @@ core::Result<RenditionSpec> RenditionFrom(const json& j) {
   if (auto ok = ReadStrings(j, {{&r.job_id, "job_id"},
                                 {&r.type, "type"},
                                 {&r.template_config, "template_config"},
-                                {&r.output_url, "output_url"}});
+                                {&r.output_url, "output_url"},
+                                {&r.family, "family"}});
       !ok) {
     return ok.error();
   }
   if (r.job_id.empty() || r.output_url.empty()) return Bad("a rendition needs job_id, output_url");
+  if (r.family.empty()) r.family = "transcode";
+  if (r.family != "transcode" && r.family != "record") return Bad("unknown family " + r.family);
   // It names the job's lock file: letters, digits, '-' and '_' only.
   if (r.job_id.size() > 64 || r.job_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
                                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -83,8 +88,12 @@ InputSpec InputOf(const store::JobRecord& job) {
 }
 
 RenditionSpec RenditionOf(const store::JobRecord& job) {
-  return RenditionSpec{job.job_id, job.template_type, job.template_config, job.output_url,
-                       job.output_type == "LiveCenter"};
+  return RenditionSpec{job.job_id,
+                       job.template_type,
+                       job.template_config,
+                       job.output_url,
+                       job.output_type == "LiveCenter",
+                       job.family};
 }
 
 std::string Encode(const Command& c) {
@@ -193,6 +202,13 @@ std::string Encode(const Report& r) {
     case ReportKind::kRemoved:
       j = {{"report", "removed"}, {"job_id", r.job_id}};
       break;
+    case ReportKind::kFile: {
+      auto file = core::ParseJson(r.file);
+      j = {{"report", "file"},
+           {"job_id", r.job_id},
+           {"file", file && file->is_object() ? *file : json::object()}};
+      break;
+    }
   }
   return core::DumpJson(j);
 }
@@ -224,10 +240,69 @@ core::Result<Report> ParseReport(std::string_view line) {
   } else if (name == "removed") {
     r.kind = ReportKind::kRemoved;
     if (r.job_id.empty()) return Bad("removed needs a job_id");
+  } else if (name == "file") {
+    r.kind = ReportKind::kFile;
+    auto file = j->find("file");
+    if (file == j->end() || !file->is_object() || r.job_id.empty()) {
+      return Bad("file needs a job_id and an object");
+    }
+    r.file = core::DumpJson(*file);
   } else {
     return Bad("unknown report");
   }
   return r;
+}
+
+std::string FileReport(const media::RecordedFile& f) {
+  return core::DumpJson(json{{"format", media::ContainerName(f.container)},
+                             {"object", f.object},
+                             {"sequence", f.sequence},
+                             {"start_ms", f.start_ms},
+                             {"end_ms", f.end_ms},
+                             {"duration_s", f.duration_s},
+                             {"size", f.size_bytes},
+                             {"width", f.width},
+                             {"height", f.height}});
+}
+
+core::Result<media::RecordedFile> ParseFileReport(std::string_view text) {
+  auto j = core::ParseJson(text);
+  if (!j || !j->is_object()) return Bad("a file is not an object");
+  media::RecordedFile f;
+  std::string format;
+  if (auto ok = ReadStrings(*j, {{&format, "format"}, {&f.object, "object"}}); !ok) {
+    return ok.error();
+  }
+  auto container = media::ParseContainer(format);
+  if (!container || f.object.empty()) return Bad("a file needs a known format and an object");
+  f.container = *container;
+  auto integer = [&](const char* key, int64_t min, int64_t max) -> std::optional<int64_t> {
+    auto it = j->find(key);
+    if (it == j->end() || !it->is_number_integer()) return std::nullopt;
+    int64_t v = it->get<int64_t>();
+    if (v < min || v > max) return std::nullopt;
+    return v;
+  };
+  constexpr int64_t kBig = int64_t{1} << 53;
+  auto seq = integer("sequence", 0, 1 << 30);
+  auto start = integer("start_ms", 0, kBig);
+  auto end = integer("end_ms", 0, kBig);
+  auto size = integer("size", 0, kBig);
+  auto width = integer("width", 0, 1 << 16);
+  auto height = integer("height", 0, 1 << 16);
+  auto duration = j->find("duration_s");
+  if (!seq || !start || !end || !size || !width || !height || duration == j->end() ||
+      !duration->is_number() || duration->get<double>() < 0) {
+    return Bad("a file's figures are missing or out of range");
+  }
+  f.sequence = static_cast<int>(*seq);
+  f.start_ms = *start;
+  f.end_ms = *end;
+  f.size_bytes = *size;
+  f.width = static_cast<int>(*width);
+  f.height = static_cast<int>(*height);
+  f.duration_s = duration->get<double>();
+  return f;
 }
 
 std::string InputPreviewName(const InputSpec& input) {

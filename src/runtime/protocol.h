@@ -13,6 +13,8 @@
 //     {"report":"stats","job_id":"…","stats":{…}}                       once a second per job
 //     {"report":"failed","job_id":"…","code":"…","detail":"…"}          (job_id "": the process)
 //     {"report":"removed","job_id":"…"}                                 a remove is done
+//     {"report":"file","job_id":"…","file":{…}}                         a record job's file
+//                                                                       closed (RecordedFile)
 //
 // Its standard error is its log, for people; nothing is read out of it. The end of standard
 // input stops the process as SIGTERM does. Fencing: a process told lease_ms ends at once, every
@@ -27,6 +29,7 @@
 
 #include "core/result.h"
 #include "media/events.h"
+#include "media/record_file.h"
 #include "store/records.h"
 
 namespace floe::runtime {
@@ -55,6 +58,9 @@ struct RenditionSpec {
   std::string template_config;  // canonical TemplateConfig JSON
   std::string output_url;
   bool trusted_output = false;  // a LiveCenter push base: reachable whatever --allow-net says
+  // "transcode", or "record": template_config is then the RecordFormat list and output_url the
+  // bucket's directory the recording goes into.
+  std::string family = "transcode";
 };
 
 InputSpec InputOf(const store::JobRecord& job);
@@ -69,7 +75,7 @@ struct Command {
   int64_t lease_ms = 0;                   // kStart (0: no lease), kLease
 };
 
-enum class ReportKind { kEvent, kStats, kFailed, kRemoved };
+enum class ReportKind { kEvent, kStats, kFailed, kRemoved, kFile };
 struct Report {
   ReportKind kind = ReportKind::kEvent;
   std::string job_id;  // kEvent, kFailed: empty for every job of the process
@@ -77,7 +83,12 @@ struct Report {
   std::string code;                                     // kFailed: the error's code
   std::string detail;                                   // kEvent, kFailed
   std::string stats;                                    // kStats: a JSON object
+  std::string file{};  // kFile: a JSON object (FileReport / ParseFileReport)
 };
+
+// A record job's closed file as a kFile report carries it.
+std::string FileReport(const media::RecordedFile& f);
+core::Result<media::RecordedFile> ParseFileReport(std::string_view json);
 
 // One line each, without the newline.
 std::string Encode(const Command& command);

@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/time.h"
 #include "runtime/protocol.h"
 #include "runtime/timed_jobs.h"
@@ -209,6 +211,7 @@ void Supervisor::Tick() {
   }
   const int64_t next_timed = NextTimedMs(*live, now);
   std::vector<std::shared_ptr<Group>> exited;
+  std::vector<store::JobRecord> input_gone;
   {
     std::lock_guard lock(mu_);
     // What runs here: the running jobs this node holds a lease on.
@@ -227,9 +230,11 @@ void Supervisor::Tick() {
         j->backoff = core::Backoff(opt_.min_backoff_ms, opt_.max_backoff_ms);
         j->group = GroupKey(*job);
         j->next_add_ms = now;
+        j->input_seen_ms = now;
       }
     }
     for (auto& [id, j] : jobs_) j->wanted = wanted.count(id) > 0;
+    input_gone = InputGoneLocked(now);
     // Jobs that should not run any more: out of their process, or the process ends with them.
     for (auto it = jobs_.begin(); it != jobs_.end();) {
       Job& j = *it->second;
@@ -309,6 +314,75 @@ void Supervisor::Tick() {
     }
   }
   Reap(exited, now);
+  EndInputGone(input_gone, now);
+}
+
+std::vector<store::JobRecord> Supervisor::InputGoneLocked(int64_t now) {
+  std::vector<store::JobRecord> gone;
+  for (auto& [id, j] : jobs_) {
+    if (!j->wanted || j->job.family != "record" || j->state == "running") continue;
+    if (now - j->input_seen_ms >= opt_.record_input_wait_ms) gone.push_back(j->job);
+  }
+  return gone;
+}
+
+void Supervisor::EndInputGone(const std::vector<store::JobRecord>& jobs, int64_t now) {
+  for (const auto& job : jobs) {
+    std::string why = "no input for " + std::to_string(opt_.record_input_wait_ms / 1000) +
+                      " s: the recording ends";
+    auto r = store_.UpdateJob(
+        job.account_id, job.job_id,
+        [&](const store::JobRecord& cur,
+            std::vector<store::JobEvent>& events) -> core::Result<store::JobRecord> {
+          store::JobRecord next = cur;
+          if (cur.status == store::JobStatus::kRunning) {
+            next.status = store::JobStatus::kStopped;
+            events.push_back({"", now, "stopped", why});
+          }
+          return next;
+        });
+    if (!r) {
+      spdlog::error("event=job_end_error job_id={} error=\"{}\"", job.job_id, r.error().message);
+      continue;
+    }
+    spdlog::info("event=record_job_ended job_id={} reason=\"{}\"", job.job_id, why);
+  }
+  if (!jobs.empty()) Wake();
+}
+
+void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_json) {
+  auto f = ParseFileReport(file_json);
+  if (!f) {
+    spdlog::error("event=record_file_unreadable job_id={} reason=\"{}\"", job.job_id,
+                  f.error().message);
+    return;
+  }
+  store::RecordFileRecord rec;
+  rec.record_id = core::NewResourceId();
+  rec.account_id = job.account_id;
+  rec.job_id = job.job_id;
+  rec.job_name = job.name;
+  rec.format = media::ContainerName(f->container);
+  rec.bucket = job.output_domain;
+  rec.object = f->object;
+  rec.output_json = job.output_json;
+  rec.stream_url = job.input_url;
+  rec.start_time_ms = f->start_ms;
+  rec.end_time_ms = f->end_ms;
+  rec.create_time_ms = clock_();
+  rec.duration_ms = static_cast<int64_t>(f->duration_s * 1000 + 0.5);
+  rec.size_bytes = f->size_bytes;
+  rec.width = f->width;
+  rec.height = f->height;
+  if (auto r = store_.InsertRecordFile(rec); !r) {
+    // The file is in the bucket all the same; the log names it for the operator.
+    spdlog::error("event=record_file_uncatalogued job_id={} object=\"{}\" error=\"{}\"", job.job_id,
+                  f->object, r.error().message);
+    return;
+  }
+  spdlog::info("event=record_file job_id={} record_id={} object=\"{}\" duration_s={:.1f}",
+               job.job_id, rec.record_id, f->object, f->duration_s);
+  Event(job.job_id, "record_file", rec.format + " " + f->object);
 }
 
 void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) {
@@ -435,6 +509,7 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
     return;
   }
   std::vector<Record> records;
+  std::optional<store::JobRecord> file_of;  // kFile: the job whose file it is
   {
     std::lock_guard lock(mu_);
     auto g = groups_.find(group);
@@ -452,6 +527,15 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
       case ReportKind::kStats:
         for (Job* j : targets) j->stats_json = report->stats;
         break;
+      case ReportKind::kFile:
+        // Whatever the job's state now (a file closes as its job is removed or stopped).
+        if (auto it = jobs_.find(report->job_id); it != jobs_.end() && it->second->group == group) {
+          file_of = it->second->job;
+        } else {
+          spdlog::error("event=record_file_uncatalogued job_id={} reason=\"no such job here\"",
+                        report->job_id);
+        }
+        break;
       case ReportKind::kEvent: {
         EventEffect effect = EffectOf(report->event);
         for (Job* j : targets) {
@@ -459,6 +543,10 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
           if (effect.state && std::string_view(effect.state).rfind("waiting", 0) == 0 &&
               j->state == effect.state) {
             continue;
+          }
+          // A record job's input is there while it runs: the time it was last seen.
+          if (j->state == "running" || (effect.state && effect.state == std::string("running"))) {
+            j->input_seen_ms = now;
           }
           if (effect.state) j->state = effect.state;
           if (effect.record) {
@@ -512,6 +600,7 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
     Wake();
   }
   for (const auto& r : records) Event(r.job_id, r.event, r.detail);
+  if (file_of) Catalogue(*file_of, report->file);
 }
 
 void Supervisor::Event(const std::string& job_id, const std::string& event,

@@ -94,6 +94,7 @@ class Supervisor final : public JobRuntime {
     int64_t next_add_ms = 0;      // after its rendition failed: when to add it again
     core::Backoff backoff{0, 0};  // of its rendition's failures (set when it is created)
     int64_t added_ms = 0;
+    int64_t input_seen_ms = 0;  // when its input was last there ("running"), or it came here
     int restarts = 0;
     std::string state = "starting";
     std::string last_error;
@@ -126,6 +127,11 @@ class Supervisor final : public JobRuntime {
   void Spawn(Group& g, const std::vector<Job*>& first, int64_t now);
   void Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now);
   void OnLine(const std::string& group, const std::string& line);
+  // A record job's closed file into the catalogue (ListLiveRecordFiles).
+  void Catalogue(const store::JobRecord& job, const std::string& file_json);
+  // Record jobs whose input has been away record_input_wait_ms end (their files are closed).
+  std::vector<store::JobRecord> InputGoneLocked(int64_t now);
+  void EndInputGone(const std::vector<store::JobRecord>& jobs, int64_t now);
   void Event(const std::string& job_id, const std::string& event, const std::string& detail);
   std::vector<Job*> MembersLocked(const std::string& group);
   JobProcessView ViewLocked(const Job& j);

@@ -25,6 +25,8 @@ struct SupervisorOptions {
   int min_backoff_ms = 1000;
   int max_backoff_ms = 30'000;
   int stable_after_ms = 60'000;  // a process up this long starts the backoff afresh
+  // A record job ends when its input has been away this long (or never came): the API's rule.
+  int64_t record_input_wait_ms = 180'000;
 
   // Leases. holder: this run of this node ("NODE-ID/INSTANCE"); capacity 0: no limit.
   std::string node_id = "local";

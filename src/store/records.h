@@ -116,7 +116,14 @@ struct JobRecord {
   std::string output_type;       // LiveCenter | rtmp
   std::string output_domain;     // LiveCenter's DomainName
   std::string output_url;        // where the rendition is pushed (resolved at submit)
-  int64_t start_time_ms = 0;     // timed jobs only (0: none)
+  // Which family of the API the job is of: "transcode" (LiveTranscode…), "record"
+  // (LiveRecord…: template_id names a record template, its RecordFormat list is copied into
+  // template_config at submit; output_domain is RecordOutput's bucket, output_url that bucket's
+  // directory, resolved at submit; output_json the RecordOutput as the API shows it).
+  std::string family = "transcode";
+  std::string output_json;
+  std::string notify_url;     // record: NotifyUrl (optional)
+  int64_t start_time_ms = 0;  // timed jobs only (0: none)
   int64_t end_time_ms = 0;
   int64_t create_time_ms = 0;
   // Kept by the lease protocol (store.h), read-only for the rest: no node has room for it yet
@@ -138,11 +145,13 @@ inline int ApiStatus(const JobRecord& j) {
 
 struct JobQuery {
   std::string account_id;
-  std::optional<std::string> type;  // the template's Type
+  std::string family = "transcode";  // a family's actions list only its own jobs
+  std::optional<std::string> type;   // the template's Type
   std::optional<StartMode> start_mode;
-  std::optional<JobStatus> status;     // as the API shows it (ApiStatus)
-  std::optional<std::string> keyword;  // JobId exactly, or a substring of the name
-  bool ascending = false;              // by CreateTime
+  std::optional<JobStatus> status;                 // as the API shows it (ApiStatus)
+  std::optional<std::string> keyword;              // JobId exactly, or a substring of the name
+  int64_t created_from_ms = 0, created_to_ms = 0;  // CreateTime within [from, to) (0: any)
+  bool ascending = false;                          // by CreateTime
   int page_no = 1;
   int page_size = 10;
 };

@@ -67,6 +67,51 @@ TEST_F(ServeFileTest, ServesAFileWithItsTypeAndNothingOutsideTheDirectory) {
   EXPECT_EQ(ContentTypeOf("seg1.ts"), "video/mp2t");
 }
 
+TEST(StaticFilesTest, ARangeIsOneRangeOfBytesWithinTheFile) {
+  auto range = [](const std::string& h, int64_t size) {
+    auto r = ParseRange(h, size);
+    return r ? std::to_string(r->first) + "-" + std::to_string(r->last) : std::string("none");
+  };
+  EXPECT_EQ(range("bytes=0-", 100), "0-99");
+  EXPECT_EQ(range("bytes=10-19", 100), "10-19");
+  EXPECT_EQ(range("bytes=90-500", 100), "90-99");
+  EXPECT_EQ(range("bytes=-10", 100), "90-99");
+  EXPECT_EQ(range("bytes=-500", 100), "0-99");
+  EXPECT_EQ(range("bytes=100-", 100), "0--1");  // past the end: 416
+  EXPECT_EQ(range("bytes=-0", 100), "0--1");
+  for (const char* whole : {"", "bytes=5-1", "bytes=1-2,4-5", "items=0-1", "bytes=a-b", "bytes=-",
+                            "bytes=99999999999999999999-"}) {
+    EXPECT_EQ(range(whole, 100), "none") << whole;
+  }
+}
+
+TEST_F(ServeFileTest, ARangeIsAnsweredWithThosePartsOfTheFile) {
+  std::ofstream(dir_.File("rec.mp4")) << "0123456789";
+  Request req;
+  req.method = "GET";
+  req.headers = {{"range", "bytes=2-5"}};
+  auto r = ServeFile(req, dir_.path(), "rec.mp4", "no-cache", NameRule::kObject);
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, "2345");
+  auto header = [](const Response& resp, const std::string& name) {
+    for (const auto& [k, v] : resp.headers) {
+      if (k == name) return v;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(header(r, "Content-Range"), "bytes 2-5/10");
+  EXPECT_EQ(header(r, "Accept-Ranges"), "bytes");
+  req.headers = {{"range", "bytes=-3"}};
+  EXPECT_EQ(ServeFile(req, dir_.path(), "rec.mp4", "no-cache", NameRule::kObject).body, "789");
+  req.headers = {{"range", "bytes=10-"}};
+  auto past = ServeFile(req, dir_.path(), "rec.mp4", "no-cache", NameRule::kObject);
+  EXPECT_EQ(past.status, 416);
+  EXPECT_EQ(header(past, "Content-Range"), "bytes */10");
+  req.headers = {};
+  EXPECT_EQ(ServeFile(req, dir_.path(), "rec.mp4", "no-cache", NameRule::kObject).body,
+            "0123456789");
+}
+
 // O_NOFOLLOW guards only the last name: a linked directory inside the served one led out of it.
 TEST_F(ServeFileTest, ALinkedDirectoryThatLeadsOutIsNotFollowed) {
   ASSERT_EQ(::symlink(outside_.path().c_str(), dir_.File("assets").c_str()), 0);

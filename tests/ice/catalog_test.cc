@@ -6,6 +6,7 @@
 #include "ice/jobs.h"
 #include "ice/live_center.h"
 #include "ice/preview.h"
+#include "ice/record_jobs.h"
 #include "ice/record_templates.h"
 #include "ice/snapshot_templates.h"
 #include "ice/template_service.h"
@@ -25,12 +26,15 @@ class CatalogTest : public ::testing::Test {
         record_templates_(RecordTemplates(store_, 0)),
         snapshot_templates_(SnapshotTemplates(store_, 0)),
         jobs_(store_, live_center_, nullptr),
-        links_("key", "/tmp") {
+        links_("key", "/tmp"),
+        record_jobs_(store_, nullptr, {}),
+        files_("key", store_) {
     AddTemplateActions(table_, templates_);
     AddRecordTemplateActions(table_, record_templates_);
     AddSnapshotTemplateActions(table_, snapshot_templates_);
     AddJobActions(table_, jobs_);
     AddPreviewActions(table_, jobs_, links_);
+    AddRecordJobActions(table_, record_jobs_, files_);
   }
 
   testing::TempDir dir_;
@@ -40,6 +44,8 @@ class CatalogTest : public ::testing::Test {
   FamilyTemplateService record_templates_, snapshot_templates_;
   JobService jobs_;
   PreviewLinks links_;
+  RecordJobService record_jobs_;
+  BucketLinks files_;
   ActionTable table_;
 };
 

@@ -70,6 +70,28 @@ TEST_F(JobServiceTest, ImmediateJobRunsAtOnceAndResolvesLiveCenter) {
   EXPECT_EQ(view->events[0].event, "submitted");
 }
 
+TEST_F(JobServiceTest, ARecordJobIsNotATranscodingJob) {
+  ASSERT_TRUE(*store_.InsertFamilyTemplate(
+      {"record", "r1", alice_.account_id, "rec", R"([{"Format":"flv"}])", 1, 1}, 0));
+  store::JobRecord rec;
+  rec.job_id = "0123456789abcdef0123456789abcdef";
+  rec.account_id = alice_.account_id;
+  rec.family = "record";
+  rec.template_id = "r1";
+  rec.status = store::JobStatus::kRunning;
+  ASSERT_TRUE(store_.InsertJob(rec, {}).ok());
+  // Every transcoding action answers as for a job that is not there, and leaves it be.
+  EXPECT_EQ(service_.Get(alice_, rec.job_id).error().code, "ResourceNotFound");
+  EXPECT_EQ(service_.Update(alice_, rec.job_id, {std::string("x"), {}, {}, {}}).error().code,
+            "ResourceNotFound");
+  EXPECT_EQ(service_.Stop(alice_, rec.job_id).error().code, "ResourceNotFound");
+  EXPECT_EQ(service_.Delete(alice_, rec.job_id).error().code, "ResourceNotFound");
+  EXPECT_EQ(service_.List(alice_, {})->total_count, 0);
+  auto kept = store_.GetJob(alice_.account_id, rec.job_id);
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->status, store::JobStatus::kRunning);
+}
+
 TEST_F(JobServiceTest, TimedConfigBoundaries) {
   auto timed = [&](const std::string& cfg) {
     auto s = Submit(store::StartMode::kTimed);

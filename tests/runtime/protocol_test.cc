@@ -49,6 +49,64 @@ TEST(ProtocolTest, CommandsRoundTrip) {
   EXPECT_EQ(r->job_id, "c");
 }
 
+TEST(ProtocolTest, ARecordJobsRenditionAndItsClosedFilesRoundTrip) {
+  Command add;
+  add.kind = CommandKind::kAdd;
+  RenditionSpec rec{"r1", "", R"([{"Format":"mp4"}])", "/srv/buckets/b1", false, "record"};
+  add.renditions = {rec};
+  auto a = ParseCommand(Encode(add));
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->renditions.at(0).family, "record");
+  EXPECT_EQ(a->renditions.at(0).output_url, "/srv/buckets/b1");
+  // A rendition that names no family is a transcode (as a process of an older floe sends it);
+  // an unknown family is refused.
+  EXPECT_EQ(ParseCommand(R"({"command":"add","rendition":{"job_id":"x","output_url":"u"}})")
+                ->renditions.at(0)
+                .family,
+            "transcode");
+  EXPECT_FALSE(ParseCommand(
+      R"({"command":"add","rendition":{"job_id":"x","output_url":"u","family":"snap"}})"));
+
+  media::RecordedFile f;
+  f.container = media::RecordContainer::kM3u8;
+  f.object = "record/r1/1_2026-12-06-10-00-00.m3u8";
+  f.sequence = 3;
+  f.start_ms = 1'796'000'000'000;
+  f.end_ms = 1'796'000'060'000;
+  f.duration_s = 59.96;
+  f.size_bytes = int64_t{5} << 32;
+  f.width = 1280;
+  f.height = 720;
+  Report r{ReportKind::kFile, "r1", media::EventKind::kStarted, "", "", ""};
+  r.file = FileReport(f);
+  auto back = ParseReport(Encode(r));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->kind, ReportKind::kFile);
+  EXPECT_EQ(back->job_id, "r1");
+  auto g = ParseFileReport(back->file);
+  ASSERT_TRUE(g) << g.error().message;
+  EXPECT_EQ(g->container, f.container);
+  EXPECT_EQ(g->object, f.object);
+  EXPECT_EQ(g->sequence, 3);
+  EXPECT_EQ(g->start_ms, f.start_ms);
+  EXPECT_EQ(g->end_ms, f.end_ms);
+  EXPECT_DOUBLE_EQ(g->duration_s, 59.96);
+  EXPECT_EQ(g->size_bytes, f.size_bytes);
+  EXPECT_EQ(g->width, 1280);
+  EXPECT_EQ(g->height, 720);
+  // A file report without its job, its object, a known format or its figures is refused.
+  EXPECT_FALSE(ParseReport(R"({"report":"file","file":{}})"));
+  EXPECT_FALSE(ParseReport(R"({"report":"file","job_id":"r1"})"));
+  EXPECT_FALSE(ParseFileReport(R"({"format":"avi","object":"a"})"));
+  EXPECT_FALSE(ParseFileReport(R"({"format":"flv","object":""})"));
+  std::string no_size = FileReport(f);
+  no_size.replace(no_size.find("\"size\""), 6, "\"sixe\"");
+  EXPECT_FALSE(ParseFileReport(no_size));
+  std::string negative = FileReport(f);
+  negative.replace(negative.find("\"width\":1280"), 12, "\"width\":-1");
+  EXPECT_FALSE(ParseFileReport(negative));
+}
+
 TEST(ProtocolTest, AnInputPreviewNameIsPerAccountAndInput) {
   InputSpec a{"1000000000000001", "rtmp", "rtmp://h/live/in", ""};
   InputSpec b = a;

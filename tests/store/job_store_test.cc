@@ -70,6 +70,69 @@ TEST_P(JobStoreTest, SubmitCopiesTheTemplateInTheSameTransaction) {
   EXPECT_FALSE(store.GetJob("B", "j3")->has_value());
 }
 
+TEST_P(JobStoreTest, ARecordJobCopiesItsFamilysTemplateAndIsListedWithItsFamilyOnly) {
+  Store& store = *store_;
+  ASSERT_TRUE(
+      *store.InsertFamilyTemplate({"record", "r1", "A", "rec", R"([{"Format":"flv"}])", 1, 1}, 0));
+  ASSERT_TRUE(*store.InsertFamilyTemplate({"snapshot", "s1", "A", "snap", "{}", 1, 1}, 0));
+  ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "{}")).ok());
+  auto rec = Job("j1", "A", "r1", 100);
+  rec.family = "record";
+  rec.output_type = "oss";
+  rec.output_domain = "bucket-1";
+  rec.output_url = "/srv/buckets/bucket-1";
+  rec.output_json = R"({"Type":"oss","Bucket":"bucket-1","Endpoint":""})";
+  rec.notify_url = "https://example.com/notify";
+  auto inserted = store.InsertJob(rec, {});
+  ASSERT_TRUE(Inserted(inserted));
+  EXPECT_EQ(inserted->job.template_name, "rec");
+  EXPECT_EQ(inserted->job.template_config, R"([{"Format":"flv"}])");
+  // The template of another family, of another account, or a transcoding one does not serve.
+  auto wrong = rec;
+  wrong.job_id = "j2";
+  for (const char* tpl : {"s1", "t1", "00000000000000000000000000000360"}) {
+    wrong.template_id = tpl;
+    EXPECT_EQ(store.InsertJob(wrong, {})->outcome, JobInsertOutcome::kNoTemplate) << tpl;
+  }
+  wrong.template_id = "r1";
+  wrong.account_id = "B";
+  EXPECT_EQ(store.InsertJob(wrong, {})->outcome, JobInsertOutcome::kNoTemplate);
+  // A later change of the template does not reach the job's copy.
+  ASSERT_TRUE(*store.UpdateFamilyTemplate({"record", "r1", "A", "rec2", "[]", 1, 2}));
+  auto got = store.GetJob("A", "j1");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->family, "record");
+  EXPECT_EQ((*got)->template_name, "rec");
+  EXPECT_EQ((*got)->template_config, R"([{"Format":"flv"}])");
+  EXPECT_EQ((*got)->output_domain, "bucket-1");
+  EXPECT_EQ((*got)->output_url, "/srv/buckets/bucket-1");
+  EXPECT_EQ((*got)->output_json, rec.output_json);
+  EXPECT_EQ((*got)->notify_url, "https://example.com/notify");
+  ASSERT_TRUE(Inserted(store.InsertJob(Job("j3", "A", "t1", 200), {})));
+  // Each family's list has its own jobs; every live job runs, whatever its family.
+  JobQuery q;
+  q.account_id = "A";
+  auto transcode = store.ListJobs(q);
+  ASSERT_EQ(transcode->total_count, 1);
+  EXPECT_EQ(transcode->items.front().job_id, "j3");
+  EXPECT_EQ(transcode->items.front().family, "transcode");
+  q.family = "record";
+  auto record = store.ListJobs(q);
+  ASSERT_EQ(record->total_count, 1);
+  EXPECT_EQ(record->items.front().job_id, "j1");
+  EXPECT_EQ(store.ListLiveJobs()->size(), 2u);
+  // The CreateTime window is [from, to).
+  q.created_from_ms = 100;
+  q.created_to_ms = 101;
+  EXPECT_EQ(store.ListJobs(q)->total_count, 1);
+  q.created_from_ms = 101;
+  q.created_to_ms = 0;
+  EXPECT_EQ(store.ListJobs(q)->total_count, 0);
+  q.created_from_ms = 0;
+  q.created_to_ms = 100;
+  EXPECT_EQ(store.ListJobs(q)->total_count, 0);
+}
+
 TEST_P(JobStoreTest, TemplateInUseUntilEveryJobIsStopped) {
   Store& store = *store_;
   ASSERT_TRUE(store.InsertTemplate(Tpl("t1", "A", "{}")).ok());

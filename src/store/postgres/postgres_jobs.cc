@@ -12,7 +12,7 @@ constexpr int64_t kJobInsertLock = 0x466c6f654a6f62;  // "FloeJob": submits that
 constexpr char kJobColumns[] =
     "job_id, account_id, name, template_id, template_name, template_type, template_config, "
     "start_mode, status, input_type, input_url, output_type, output_domain, output_url, "
-    "start_time, end_time, create_time, backup_input_url";
+    "start_time, end_time, create_time, backup_input_url, family, output_json, notify_url";
 
 JobRecord JobAt(const Rows& r, int i) {
   JobRecord j;
@@ -34,11 +34,14 @@ JobRecord JobAt(const Rows& r, int i) {
   j.end_time_ms = r.Int(i, 15);
   j.create_time_ms = r.Int(i, 16);
   j.backup_input_url = r.Text(i, 17);
-  j.waiting = r.Int(i, 18) != 0;
-  j.lease_holder = r.Text(i, 19);
-  j.lease_epoch = r.Int(i, 20);
-  j.stop_time_ms = r.Int(i, 21);
-  j.events_dropped = r.Int(i, 22);
+  j.family = r.Text(i, 18);
+  j.output_json = r.Text(i, 19);
+  j.notify_url = r.Text(i, 20);
+  j.waiting = r.Int(i, 21) != 0;
+  j.lease_holder = r.Text(i, 22);
+  j.lease_epoch = r.Int(i, 23);
+  j.stop_time_ms = r.Int(i, 24);
+  j.events_dropped = r.Int(i, 25);
   return j;
 }
 
@@ -115,21 +118,34 @@ Result<JobInsert> PostgresStore::InsertJob(JobRecord job, const JobLimits& limit
       return out;
     }
     // FOR SHARE: a template update or delete waits for this submit, and then sees its job.
-    auto t = c.Exec(
-        "SELECT name, type, config FROM templates WHERE template_id = $1 AND "
-        "(account_id = $2 OR category = 'system') FOR SHARE",
-        Params().Add(job.template_id).Add(job.account_id));
-    if (t.empty()) {
-      out.outcome = JobInsertOutcome::kNoTemplate;
-      return out;
+    if (job.family == "transcode") {
+      auto t = c.Exec(
+          "SELECT name, type, config FROM templates WHERE template_id = $1 AND "
+          "(account_id = $2 OR category = 'system') FOR SHARE",
+          Params().Add(job.template_id).Add(job.account_id));
+      if (t.empty()) {
+        out.outcome = JobInsertOutcome::kNoTemplate;
+        return out;
+      }
+      job.template_name = t.Text(0, 0);
+      job.template_type = t.Text(0, 1);
+      job.template_config = t.Text(0, 2);
+    } else {  // the family's template, copied as it is now (later changes do not reach the job)
+      auto t = c.Exec(
+          "SELECT name, body FROM family_templates WHERE family = $1 AND template_id = $2 AND "
+          "account_id = $3",
+          Params().Add(job.family).Add(job.template_id).Add(job.account_id));
+      if (t.empty()) {
+        out.outcome = JobInsertOutcome::kNoTemplate;
+        return out;
+      }
+      job.template_name = t.Text(0, 0);
+      job.template_config = t.Text(0, 1);
     }
-    job.template_name = t.Text(0, 0);
-    job.template_type = t.Text(0, 1);
-    job.template_config = t.Text(0, 2);
     job.stop_time_ms = StopTimeAtInsert(job);
     c.Exec(std::string("INSERT INTO jobs(") + kJobColumns +
                ", stop_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-               "$15, $16, $17, $18, $19)",
+               "$15, $16, $17, $18, $19, $20, $21, $22)",
            Params()
                .Add(job.job_id)
                .Add(job.account_id)
@@ -149,6 +165,9 @@ Result<JobInsert> PostgresStore::InsertJob(JobRecord job, const JobLimits& limit
                .Add(job.end_time_ms)
                .Add(job.create_time_ms)
                .Add(job.backup_input_url)
+               .Add(job.family)
+               .Add(job.output_json)
+               .Add(job.notify_url)
                .Add(job.stop_time_ms));
     InsertEvent(c, {job.job_id, job.create_time_ms, "submitted",
                     job.start_mode == StartMode::kNow ? "start now" : "timed"});
@@ -177,7 +196,8 @@ Result<JobPage> PostgresStore::ListJobs(const JobQuery& q) {
       " FROM jobs WHERE account_id = $1 AND ($2::text IS NULL OR template_type = $2)"
       " AND ($3::bigint IS NULL OR start_mode = $3) AND ($4::bigint IS NULL OR (CASE WHEN status = "
       "1 AND waiting = 1 THEN 0 ELSE status END) = $4)"
-      " AND ($5::text IS NULL OR job_id = $5 OR name ILIKE $6 ESCAPE '\\')";
+      " AND ($5::text IS NULL OR job_id = $5 OR name ILIKE $6 ESCAPE '\\') AND family = $7"
+      " AND ($8::bigint = 0 OR create_time >= $8) AND ($9::bigint = 0 OR create_time < $9)";
   return Tx<JobPage>(
       [&](Conn& c) -> Result<JobPage> {
         Params p;
@@ -186,6 +206,7 @@ Result<JobPage> PostgresStore::ListJobs(const JobQuery& q) {
         p.Add(q.status ? std::optional<int64_t>(ApiValue(*q.status)) : std::nullopt);
         p.Add(q.keyword);
         p.Add(q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
+        p.Add(q.family).Add(q.created_from_ms).Add(q.created_to_ms);
         return ListPage<JobPage>(c, kJobSelect.c_str(), kWhere, q, p, JobAt);
       },
       true);

@@ -116,7 +116,7 @@ class PostgresStore final : public Store {
   // A job's columns as every SELECT of one reads them (kJobSelectCount of them), and the record
   // they make.
   static const std::string kJobSelect;
-  static constexpr int kJobSelectCount = 23;
+  static constexpr int kJobSelectCount = 26;
   static JobRecord JobFrom(const Rows& r, int i);
   static void InsertEvent(Conn& c, const JobEvent& e);
 

@@ -184,6 +184,11 @@ CREATE TABLE record_files (
 CREATE INDEX record_files_by_time ON record_files(account_id, start_time);
 CREATE INDEX record_files_by_job ON record_files(account_id, job_id, start_time);
 )SQL"},
+      {13, "jobs of the recording family beside transcoding jobs", R"SQL(
+ALTER TABLE jobs ADD COLUMN family TEXT NOT NULL DEFAULT 'transcode';
+ALTER TABLE jobs ADD COLUMN output_json TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN notify_url TEXT NOT NULL DEFAULT '';
+)SQL"},
   };
   return kAll;
 }

@@ -10,8 +10,8 @@
 namespace floe::store::sqlite {
 
 // One page of a list, newest first unless asked otherwise (by `order_by`, then insertion), and
-// the count of all matches. `bind` binds the WHERE clause's parameters ?1..?6; ?7 and ?8 are
-// LIMIT and OFFSET.
+// the count of all matches. `bind` binds the WHERE clause's parameters ?1..?19; ?20 and ?21
+// are LIMIT and OFFSET.
 template <class Page, class Query, class FromRow>
 Page ListPage(Db& db, const char* columns, const std::string& where, const Query& q,
               const std::function<void(Stmt&)>& bind, FromRow from_row,
@@ -25,9 +25,9 @@ Page ListPage(Db& db, const char* columns, const std::string& where, const Query
   }
   std::string order = q.ascending ? " ORDER BY " + order_by + " ASC, rowid ASC"
                                   : " ORDER BY " + order_by + " DESC, rowid DESC";
-  auto s = db.Prepare(std::string("SELECT ") + columns + where + order + " LIMIT ?7 OFFSET ?8");
+  auto s = db.Prepare(std::string("SELECT ") + columns + where + order + " LIMIT ?20 OFFSET ?21");
   bind(s);
-  s.Bind(7, int64_t{q.page_size}).Bind(8, int64_t{q.page_no - 1} * q.page_size);
+  s.Bind(20, int64_t{q.page_size}).Bind(21, int64_t{q.page_no - 1} * q.page_size);
   while (s.Step()) page.items.push_back(from_row(s));
   return page;
 }

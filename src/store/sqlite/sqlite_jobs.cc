@@ -13,7 +13,7 @@ namespace {
 constexpr char kJobColumns[] =
     "job_id, account_id, name, template_id, template_name, template_type, template_config, "
     "start_mode, status, input_type, input_url, output_type, output_domain, output_url, "
-    "start_time, end_time, create_time, backup_input_url";
+    "start_time, end_time, create_time, backup_input_url, family, output_json, notify_url";
 
 JobRecord JobFromRow(const Stmt& s) {
   JobRecord j;
@@ -35,11 +35,14 @@ JobRecord JobFromRow(const Stmt& s) {
   j.end_time_ms = s.Int(15);
   j.create_time_ms = s.Int(16);
   j.backup_input_url = s.Text(17);
-  j.waiting = s.Int(18) != 0;
-  j.lease_holder = s.Text(19);
-  j.lease_epoch = s.Int(20);
-  j.stop_time_ms = s.Int(21);
-  j.events_dropped = s.Int(22);
+  j.family = s.Text(18);
+  j.output_json = s.Text(19);
+  j.notify_url = s.Text(20);
+  j.waiting = s.Int(21) != 0;
+  j.lease_holder = s.Text(22);
+  j.lease_epoch = s.Int(23);
+  j.stop_time_ms = s.Int(24);
+  j.events_dropped = s.Int(25);
   return j;
 }
 
@@ -109,7 +112,7 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
       out.outcome = JobInsertOutcome::kTotalLimit;
       return {};
     }
-    {
+    if (job.family == "transcode") {
       auto s = db.Prepare(
           "SELECT name, type, config FROM templates WHERE template_id = ? AND "
           "(account_id = ? OR category = 'system')");
@@ -118,11 +121,19 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
       job.template_name = s.Text(0);
       job.template_type = s.Text(1);
       job.template_config = s.Text(2);
+    } else {  // the family's template, copied as it is now (later changes do not reach the job)
+      auto s = db.Prepare(
+          "SELECT name, body FROM family_templates WHERE family = ? AND template_id = ? AND "
+          "account_id = ?");
+      s.Bind(1, job.family).Bind(2, job.template_id).Bind(3, job.account_id);
+      if (!s.Step()) return {};
+      job.template_name = s.Text(0);
+      job.template_config = s.Text(1);
     }
     out.outcome = JobInsertOutcome::kInserted;
     job.stop_time_ms = StopTimeAtInsert(job);
     db.Prepare(std::string("INSERT INTO jobs(") + kJobColumns +
-               ", stop_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+               ", stop_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .Bind(1, job.job_id)
         .Bind(2, job.account_id)
         .Bind(3, job.name)
@@ -141,7 +152,10 @@ Result<JobInsert> SqliteStore::InsertJob(JobRecord job, const JobLimits& limits)
         .Bind(16, job.end_time_ms)
         .Bind(17, job.create_time_ms)
         .Bind(18, job.backup_input_url)
-        .Bind(19, job.stop_time_ms)
+        .Bind(19, job.family)
+        .Bind(20, job.output_json)
+        .Bind(21, job.notify_url)
+        .Bind(22, job.stop_time_ms)
         .Step();
     InsertJobEvent(db, {job.job_id, job.create_time_ms, "submitted",
                         job.start_mode == StartMode::kNow ? "start now" : "timed"});
@@ -167,7 +181,8 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& q) {
       " FROM jobs WHERE account_id = ?1 AND (?2 IS NULL OR template_type = ?2)"
       " AND (?3 IS NULL OR start_mode = ?3) AND (?4 IS NULL OR (CASE WHEN status = 1 AND waiting = "
       "1 THEN 0 ELSE status END) = ?4)"
-      " AND (?5 IS NULL OR job_id = ?5 OR name LIKE ?6 ESCAPE '\\')";
+      " AND (?5 IS NULL OR job_id = ?5 OR name LIKE ?6 ESCAPE '\\') AND family = ?7"
+      " AND (?8 = 0 OR create_time >= ?8) AND (?9 = 0 OR create_time < ?9)";
   return Read<JobPage>([&](Db& db) {
     return ListPage<JobPage>(
         db, kJobSelect.c_str(), kWhere, q,
@@ -177,6 +192,7 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& q) {
           s.Bind(4, q.status ? std::optional<int64_t>(ApiValue(*q.status)) : std::nullopt);
           s.Bind(5, q.keyword);
           s.Bind(6, q.keyword ? std::optional<std::string>(LikePattern(*q.keyword)) : std::nullopt);
+          s.Bind(7, q.family).Bind(8, q.created_from_ms).Bind(9, q.created_to_ms);
         },
         JobFromRow);
   });

@@ -138,7 +138,7 @@ class SqliteStore final : public Store {
   // A job's columns as every SELECT of one reads them (kJobSelectCount of them), and the record
   // they make.
   static const std::string kJobSelect;
-  static constexpr int kJobSelectCount = 23;
+  static constexpr int kJobSelectCount = 26;
   static JobRecord JobFrom(const Stmt& s);
   // The holder's live leases (expiring at `now` or later).
   static std::vector<Lease> HeldBy(Db& db, const std::string& holder, int64_t now);

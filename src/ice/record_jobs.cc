@@ -1,0 +1,460 @@
+#include "ice/record_jobs.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "core/ids.h"
+#include "core/json.h"
+#include "core/strings.h"
+#include "core/time.h"
+#include "http/static_files.h"
+#include "ice/job_service.h"
+#include "ice/jobs.h"
+#include "ice/record_templates.h"
+#include "ice/template_service.h"
+
+namespace floe::ice {
+
+using core::Error;
+using core::Result;
+
+namespace {
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr int64_t kFileWindowMs = 4 * kDayMs;  // ListLiveRecordFiles' longest window
+constexpr int64_t kJobWindowMs = 30 * kDayMs;  // ListLiveRecordJobs'
+
+Error RecordJobNotFound(const std::string& id) {
+  return {"ResourceNotFound", 404,
+          "The specified resource is not found: JobId " + core::Excerpt(id) + " does not exist.",
+          "Check the JobId with ListLiveRecordJobs."};
+}
+
+Error RecordTemplateNotFound(const std::string& id) {
+  return {"TemplateNotFound", 404,
+          "No such template: TemplateId " + core::Excerpt(id) + " does not exist.",
+          "Check the TemplateId with ListLiveRecordTemplates."};
+}
+
+struct RecordOutput {
+  std::string type, bucket, endpoint;
+};
+
+// RecordOutput: Type oss (the cloud's vod has no counterpart here), the Bucket of this account,
+// and its Endpoint when the bucket was given one (any other is refused; none is fine).
+Result<std::pair<RecordOutput, store::Bucket>> ParseOutput(store::Store& store,
+                                                           const std::string& account_id,
+                                                           const std::string& text) {
+  auto doc = ParamObject("RecordOutput", text);
+  if (!doc) return doc.error();
+  auto type = ParamMember(*doc, "RecordOutput", "Type");
+  if (!type) return type.error();
+  if (*type != "oss") {
+    return Error::InvalidParameter(
+        "RecordOutput.Type",
+        "\"" + core::Excerpt(*type) + "\" is not supported; Floe records into buckets: oss.");
+  }
+  auto bucket = ParamMember(*doc, "RecordOutput", "Bucket");
+  if (!bucket) return bucket.error();
+  RecordOutput out{*type, *bucket, ""};
+  if (doc->contains("Endpoint") && !(*doc)["Endpoint"].is_null() && (*doc)["Endpoint"] != "") {
+    auto endpoint = ParamMember(*doc, "RecordOutput", "Endpoint");
+    if (!endpoint) return endpoint.error();
+    out.endpoint = *endpoint;
+  }
+  auto found = store.GetBucket(*bucket);
+  if (!found) return found.error();
+  // Another account's bucket is answered as a missing one: nothing tells them apart.
+  if (!found->has_value() || (*found)->account_id != account_id) {
+    return Error::InvalidParameter("RecordOutput.Bucket",
+                                   "the Bucket \"" + core::Excerpt(*bucket) +
+                                       "\" is not a bucket of this account (the operator adds "
+                                       "them: floe admin bucket add).");
+  }
+  const store::Bucket& b = **found;
+  if (!out.endpoint.empty() && !b.endpoint.empty() && out.endpoint != b.endpoint) {
+    return Error::InvalidParameter("RecordOutput.Endpoint",
+                                   "the bucket \"" + b.name + "\" is at \"" + b.endpoint + "\".");
+  }
+  if (out.endpoint.empty()) out.endpoint = b.endpoint;
+  return std::make_pair(out, b);
+}
+
+// "initial", "started" or "paused", as the record family says a job's Status.
+std::string RecordStatus(const store::JobRecord& job) {
+  switch (store::ApiStatus(job)) {
+    case 0:
+      return "initial";
+    case 1:
+      return "started";
+    default:
+      return "paused";
+  }
+}
+
+Json RecordJobContent(const store::JobRecord& job) {
+  Json j;
+  j["JobId"] = job.job_id;
+  j["Name"] = job.name;
+  j["Status"] = RecordStatus(job);
+  j["CreateTime"] = core::FormatUtc(job.create_time_ms / 1000);
+  j["NotifyUrl"] = job.notify_url;
+  j["TemplateId"] = job.template_id;
+  j["TemplateName"] = job.template_name;
+  j["StreamInput"] = Json{{"Type", job.input_type}, {"Url", job.input_url}};
+  Json output = Json::parse(job.output_json, nullptr, /*allow_exceptions=*/false);
+  j["RecordOutput"] = output.is_object() ? std::move(output) : Json::object();
+  return j;
+}
+
+// The window [start, end) of StartTime and EndTime (ISO UTC): at most max_ms long; without
+// them, the max_ms that end now.
+Result<std::pair<int64_t, int64_t>> Window(const Params& p, int64_t now, int64_t max_ms,
+                                           bool required) {
+  auto at = [&](const char* name) -> Result<std::optional<int64_t>> {
+    auto v = p.Get(name);
+    if (!v) return std::optional<int64_t>();
+    auto ms = core::ParseUtcMillis(*v);
+    if (!ms) {
+      return Error::InvalidParameter(
+          name, "\"" + core::Excerpt(*v) + "\" is not a UTC time like 2026-12-06T08:00:00Z.");
+    }
+    return std::optional<int64_t>(*ms);
+  };
+  auto start = at("StartTime");
+  if (!start) return start.error();
+  auto end = at("EndTime");
+  if (!end) return end.error();
+  if (!*start && !*end && !required) return std::make_pair(int64_t{0}, int64_t{0});
+  int64_t e = end->value_or(start->has_value() ? **start + max_ms : now + 1);
+  int64_t s = start->value_or(e - max_ms);
+  if (e <= s) return Error::InvalidParameter("EndTime", "it must be after StartTime.");
+  if (e - s > max_ms) {
+    return Error::InvalidParameter("EndTime", "the window from StartTime is at most " +
+                                                  std::to_string(max_ms / kDayMs) + " days.");
+  }
+  return std::make_pair(s, e);
+}
+
+// The objects a recording file is made of: the file, and for a playlist its segments (the
+// URIs it lists, relative to it); each checked to stay inside the bucket.
+std::vector<std::string> ObjectsOf(const std::string& dir, const store::RecordFileRecord& f) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> objects{f.object};
+  if (f.format != "m3u8") return objects;
+  std::ifstream in(fs::path(dir) / f.object);
+  fs::path base = fs::path(f.object).parent_path();
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    std::string object = (base / line).lexically_normal().generic_string();
+    if (http::IsSafeName(object, http::NameRule::kObject)) objects.push_back(object);
+  }
+  return objects;
+}
+
+// The deepest folder ("DIR/", or "" for the bucket) that holds every one of these objects.
+std::string CommonFolder(const std::vector<std::string>& objects) {
+  std::string common = objects.front().substr(0, objects.front().rfind('/') + 1);
+  for (const auto& o : objects) {
+    while (!common.empty() && o.rfind(common, 0) != 0) {
+      common.pop_back();
+      common = common.substr(0, common.rfind('/') + 1);
+    }
+  }
+  return common;
+}
+
+}  // namespace
+
+RecordJobService::RecordJobService(store::Store& store, runtime::JobRuntime* runtime,
+                                   store::JobLimits limits, Clock clock)
+    : store_(store), runtime_(runtime), limits_(limits), clock_(std::move(clock)) {
+  if (!clock_) clock_ = core::NowMillis;
+}
+
+Result<std::string> RecordJobService::Submit(const auth::Principal& who, const RecordJobSubmit& s) {
+  if (auto r = ValidateName(s.name); !r) return r.error();
+  auto input = ParseStreamInput(s.stream_input, "Url");
+  if (!input) return input.error();
+  auto output = ParseOutput(store_, who.account_id, s.record_output);
+  if (!output) return output.error();
+  store::JobRecord job;
+  if (s.notify_url) {
+    // Kept and shown as given; Floe does not call it (README, "Recording jobs").
+    const std::string& url = *s.notify_url;
+    bool printable = url.size() <= 1024 && std::all_of(url.begin(), url.end(),
+                                                       [](char c) { return c > 0x20 && c < 0x7f; });
+    bool web = (url.rfind("http://", 0) == 0 && url.size() > 7 && url[7] != '/') ||
+               (url.rfind("https://", 0) == 0 && url.size() > 8 && url[8] != '/');
+    if (!printable || !web) {
+      return Error::InvalidParameter(
+          "NotifyUrl",
+          "an http:// or https:// URL with a host, of at most 1024 printable "
+          "ASCII characters.");
+    }
+    job.notify_url = url;
+  }
+  if (!core::IsResourceId(s.template_id)) return RecordTemplateNotFound(s.template_id);
+  const auto& [out, bucket] = *output;
+  job.family = "record";
+  job.job_id = core::NewResourceId();
+  job.account_id = who.account_id;
+  job.name = s.name;
+  job.template_id = s.template_id;
+  job.start_mode = store::StartMode::kNow;
+  job.status = store::JobStatus::kRunning;
+  job.input_type = input->type;
+  job.input_url = input->url;
+  job.backup_input_url = input->backup_url;
+  job.output_type = out.type;
+  job.output_domain = bucket.name;
+  job.output_url = bucket.dir;  // resolved now, as a LiveCenter push URL is
+  job.output_json =
+      core::DumpJson(Json{{"Type", out.type}, {"Bucket", out.bucket}, {"Endpoint", out.endpoint}});
+  job.create_time_ms = clock_();
+  auto stored = store_.InsertJob(job, limits_);
+  if (!stored) return stored.error();
+  if (stored->outcome == store::JobInsertOutcome::kNoTemplate) {
+    return RecordTemplateNotFound(s.template_id);
+  }
+  if (auto refused = LimitRefusal(*stored, limits_)) return *refused;
+  if (runtime_) runtime_->Wake();
+  return job.job_id;
+}
+
+Result<store::JobRecord> RecordJobService::Get(const auth::Principal& who, const std::string& id) {
+  if (!core::IsResourceId(id)) return RecordJobNotFound(id);
+  auto rec = store_.GetJob(who.account_id, id);
+  if (!rec) return rec.error();
+  if (!rec->has_value() || (*rec)->family != "record") return RecordJobNotFound(id);
+  return std::move(**rec);
+}
+
+Result<store::JobPage> RecordJobService::List(const auth::Principal& who, store::JobQuery q) {
+  q.account_id = who.account_id;
+  q.family = "record";
+  return store_.ListJobs(q);
+}
+
+Result<store::RecordFilePage> RecordJobService::ListFiles(const auth::Principal& who,
+                                                          store::RecordFileQuery q) {
+  q.account_id = who.account_id;
+  return store_.ListRecordFiles(q);
+}
+
+Result<std::vector<RecordFileDeletion>> RecordJobService::DeleteFiles(
+    const auth::Principal& who, const std::vector<std::string>& ids, bool remove_file) {
+  std::vector<RecordFileDeletion> out;
+  for (const auto& id : ids) {
+    auto rec = core::IsResourceId(id) ? store_.GetRecordFile(who.account_id, id)
+                                      : Result<std::optional<store::RecordFileRecord>>(
+                                            std::optional<store::RecordFileRecord>());
+    if (!rec) return rec.error();
+    if (!rec->has_value()) {
+      out.push_back({id, "FileNotFound", "No such file: RecordId " + core::Excerpt(id) + "."});
+      continue;
+    }
+    if (remove_file) {
+      auto bucket = store_.GetBucket((*rec)->bucket);
+      if (!bucket) return bucket.error();
+      if (bucket->has_value() && (*bucket)->account_id == who.account_id) {
+        std::error_code ec;
+        for (const auto& object : ObjectsOf((*bucket)->dir, **rec)) {
+          if (!http::IsSafeName(object, http::NameRule::kObject)) continue;
+          std::filesystem::remove(std::filesystem::path((*bucket)->dir) / object, ec);
+          if (ec) {
+            out.push_back(
+                {id, "FileDeleteFailed",
+                 "The file could not be removed: " + ec.message() + "; it stays catalogued."});
+            break;
+          }
+        }
+        if (ec) continue;
+      }
+    }
+    auto gone = store_.DeleteRecordFile(who.account_id, id);
+    if (!gone) return gone.error();
+    out.push_back({id, "OK", "OK"});
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> RecordJobService::LinkFolder(const store::RecordFileRecord& f) {
+  if (f.format != "m3u8") return std::optional<std::string>();
+  auto bucket = store_.GetBucket(f.bucket);
+  if (!bucket) return bucket.error();
+  if (!bucket->has_value() || (*bucket)->account_id != f.account_id) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(CommonFolder(ObjectsOf((*bucket)->dir, f)));
+}
+
+Result<std::vector<store::JobEvent>> RecordJobService::Events(const std::string& job_id) {
+  return store_.ListJobEvents(job_id, kEventsShown);
+}
+
+std::optional<runtime::JobProcessView> RecordJobService::Process(const std::string& job_id) {
+  return runtime_ ? runtime_->View(job_id) : std::nullopt;
+}
+
+void AddRecordJobActions(ActionTable& table, RecordJobService& service, const BucketLinks& links,
+                         int64_t link_ttl_s) {
+  table["SubmitLiveRecordJob"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    const auto& p = ctx.params;
+    auto name = p.Required("Name");
+    if (!name) return name.error();
+    auto template_id = p.Required("TemplateId");
+    if (!template_id) return template_id.error();
+    auto input = p.Required("StreamInput");
+    if (!input) return input.error();
+    auto output = p.Required("RecordOutput");
+    if (!output) return output.error();
+    auto id =
+        service.Submit(ctx.principal, {*name, *template_id, *input, *output, p.Get("NotifyUrl")});
+    if (!id) return id.error();
+    return Json{{"JobId", *id}};
+  };
+
+  table["GetLiveRecordJob"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    auto id = ctx.params.Required("JobId");
+    if (!id) return id.error();
+    auto job = service.Get(ctx.principal, *id);
+    if (!job) return job.error();
+    Json content = RecordJobContent(*job);
+    // Floe extensions: what happened to the job (its input, its files, its end), and its media
+    // process while it runs.
+    auto events = service.Events(job->job_id);
+    if (!events) return events.error();
+    content["Events"] = EventsContent(*events);
+    if (auto process = service.Process(job->job_id)) content["Process"] = ProcessContent(*process);
+    return Json{{"RecordJob", std::move(content)}};
+  };
+
+  table["ListLiveRecordJobs"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    const auto& p = ctx.params;
+    auto paging = ParsePaging(p);
+    if (!paging) return paging.error();
+    auto status = p.OneOf("Status", {"initial", "started", "paused"});
+    if (!status) return status.error();
+    auto window = Window(p, core::NowMillis(), kJobWindowMs, /*required=*/false);
+    if (!window) return window.error();
+    store::JobQuery q;
+    if (*status) {
+      q.status = **status == "initial"   ? store::JobStatus::kNotStarted
+                 : **status == "started" ? store::JobStatus::kRunning
+                                         : store::JobStatus::kStopped;
+    }
+    q.keyword = p.Get("Keyword");
+    q.created_from_ms = window->first;
+    q.created_to_ms = window->second;
+    q.ascending = paging->ascending;
+    q.page_no = paging->page_no;
+    q.page_size = paging->page_size;
+    auto page = service.List(ctx.principal, q);
+    if (!page) return page.error();
+    Json list = Json::array();
+    for (const auto& job : page->items) list.push_back(RecordJobContent(job));
+    return Json{{"PageNo", paging->page_no},
+                {"PageSize", paging->page_size},
+                {"SortBy", paging->ascending ? "asc" : "desc"},
+                {"TotalCount", page->total_count},
+                {"LiveRecordJobs", std::move(list)}};
+  };
+
+  table["ListLiveRecordFiles"] = [&service, &links,
+                                  link_ttl_s](const ActionContext& ctx) -> Result<Json> {
+    const auto& p = ctx.params;
+    auto sort = p.OneOf("SortBy", {"asc", "desc"});
+    if (!sort) return sort.error();
+    auto page_no = p.Int("PageNo", 1, 1'000'000);
+    if (!page_no) return page_no.error();
+    auto page_size = p.Int("PageSize", 5, 30);
+    if (!page_size) return page_size.error();
+    auto format = p.OneOf("RecordFormat", {"m3u8", "flv", "mp4"});
+    if (!format) return format.error();
+    auto job_ids = p.Repeated("JobIds", 100);
+    if (!job_ids) return job_ids.error();
+    auto window = Window(p, core::NowMillis(), kFileWindowMs, /*required=*/true);
+    if (!window) return window.error();
+    store::RecordFileQuery q;
+    q.start_ms = window->first;
+    q.end_ms = window->second;
+    q.format = *format;
+    q.job_ids = *job_ids;
+    q.ascending = sort->value_or("asc") == "asc";
+    q.page_no = page_no->value_or(1);
+    q.page_size = page_size->value_or(10);
+    auto page = service.ListFiles(ctx.principal, q);
+    if (!page) return page.error();
+    // A link a player can open as it is: on the host the caller reached (its Host header).
+    std::string origin = ctx.host.empty() ? "" : "http://" + ctx.host;
+    Json files = Json::array();
+    for (const auto& f : page->items) {
+      // A playlist's link reaches its segments too (the folder that holds them all).
+      auto folder = service.LinkFolder(f);
+      if (!folder) return folder.error();
+      std::string link = *folder ? links.IssueWithin(f.bucket, f.object, **folder, link_ttl_s)
+                                 : links.Issue(f.bucket, f.object, link_ttl_s);
+      files.push_back(Json{{"RecordId", f.record_id},
+                           {"JobId", f.job_id},
+                           {"JobName", f.job_name},
+                           {"Format", f.format},
+                           {"RecordUrl", origin + link},
+                           {"StartTime", core::FormatUtc(f.start_time_ms / 1000)},
+                           {"EndTime", core::FormatUtc(f.end_time_ms / 1000)},
+                           {"CreateTime", core::FormatUtc(f.create_time_ms / 1000)},
+                           {"Duration", static_cast<double>(f.duration_ms) / 1000.0},
+                           {"Width", f.width},
+                           {"Height", f.height},
+                           {"StreamUrl", f.stream_url},
+                           {"RecordOutput", f.output_json},  // a JSON string, as the SDKs say
+                           {"Size", f.size_bytes}});         // Floe extension: bytes
+    }
+    // PageSize and TotalCount are strings in this action's answer (the SDK models say so).
+    return Json{{"PageNo", q.page_no},
+                {"PageSize", std::to_string(q.page_size)},
+                {"SortBy", q.ascending ? "asc" : "desc"},
+                {"TotalCount", std::to_string(page->total_count)},
+                {"Files", std::move(files)}};
+  };
+
+  table["DeleteLiveRecordFiles"] = [&service](const ActionContext& ctx) -> Result<Json> {
+    const auto& p = ctx.params;
+    auto ids = p.Repeated("RecordIds", 100);
+    if (!ids) return ids.error();
+    if (ids->empty()) return Error::MissingParameter("RecordIds");
+    auto remove = p.OneOf("RemoveFile", {"true", "false"});
+    if (!remove) return remove.error();
+    auto done = service.DeleteFiles(ctx.principal, *ids, remove->value_or("false") == "true");
+    if (!done) return done.error();
+    Json list = Json::array();
+    for (const auto& d : *done) {
+      list.push_back(Json{{"RecordId", d.record_id}, {"Code", d.code}, {"Message", d.message}});
+    }
+    return Json{{"Message", "OK"}, {"DeleteFileInfoList", std::move(list)}};
+  };
+
+  // With JobId: the copy of the template the job took when it was submitted.
+  auto plain = table["GetLiveRecordTemplate"];
+  table["GetLiveRecordTemplate"] = [plain, &service](const ActionContext& ctx) -> Result<Json> {
+    auto job_id = ctx.params.Get("JobId");
+    if (!job_id || !plain) {
+      if (!plain) return Error{"InternalError", 500, "no template action", ""};
+      return plain(ctx);
+    }
+    auto template_id = ctx.params.Required("TemplateId");
+    if (!template_id) return template_id.error();
+    auto job = service.Get(ctx.principal, *job_id);
+    if (!job) return job.error();
+    if (job->template_id != *template_id) return RecordTemplateNotFound(*template_id);
+    store::FamilyTemplateRecord copy{"record",           job->template_id,     job->account_id,
+                                     job->template_name, job->template_config, job->create_time_ms,
+                                     job->create_time_ms};
+    return Json{{"RecordTemplate", RecordTemplateContent(copy)}};
+  };
+}
+
+}  // namespace floe::ice
