@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DFLOE_WERROR=ON
 endif
 
-.PHONY: deps build run test test-asan fuzz format format-check bench-api bench-media bench-audio bench-jobs bench-soak bench-hostile bench-cluster bench-record clean
+.PHONY: deps build bench-tools run test test-asan fuzz format format-check bench-api bench-media bench-audio bench-jobs bench-soak bench-hostile bench-cluster bench-record clean
 FUZZ_SECONDS ?= 60
 
 deps:
@@ -18,6 +18,10 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The benchmarks' own tools (bench/CMakeLists.txt), built only for them.
+bench-tools: build
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target floe_bench_tools
 
 run: build
 	@scripts/run.sh $(BUILD_DIR)/floe $(LISTEN) $(DATA_DIR) $(METRICS_LISTEN)
@@ -51,15 +55,15 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
 
-bench-api: build
+bench-api: bench-tools
 	@bench/api/run.sh $(BUILD_DIR)
 	@STORE=postgres NODES=1 bench/api/run.sh $(BUILD_DIR)
 	@STORE=postgres NODES=2 bench/api/run.sh $(BUILD_DIR)
 
-bench-cluster: build
+bench-cluster: bench-tools
 	@bench/cluster/run.sh $(BUILD_DIR)
 
-bench-media: build
+bench-media: bench-tools
 	@bench/media/run.sh $(BUILD_DIR)
 	@bench/media/narrowband.sh $(BUILD_DIR)
 	@bench/media/latency.sh $(BUILD_DIR)
@@ -73,7 +77,7 @@ bench-audio: build
 bench-record: build
 	@bench/record/run.sh $(BUILD_DIR)
 
-bench-jobs: build
+bench-jobs: bench-tools
 	@node bench/jobs/capacity.js $(BUILD_DIR)
 	@node bench/jobs/ladders.js $(BUILD_DIR)
 

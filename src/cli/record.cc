@@ -46,7 +46,7 @@ media::RecordNaming RecordNamingFor(const std::vector<ice::RecordFormat>& format
     return ice::RecordFileObject(format_of(c), job_id, sequence, start_ms, end_ms);
   };
   n.in_progress = [job_id, run](media::RecordContainer c, int sequence) {
-    return ".recording/" + job_id + "/" + run + "-" + std::to_string(sequence) + "." +
+    return RecordingFolder(job_id) + "/" + run + "-" + std::to_string(sequence) + "." +
            media::ContainerName(c);
   };
   n.slice = [format_of, job_id](int sequence, int64_t unix_ms) {
@@ -56,18 +56,22 @@ media::RecordNaming RecordNamingFor(const std::vector<ice::RecordFormat>& format
   return n;
 }
 
+std::string RecordingFolder(const std::string& job_id) {
+  return ".recording/" + job_id;
+}
+
 std::string RecordRun() {
   return std::to_string(core::NowMillis()) + "p" + std::to_string(getpid());
 }
 
 media::RecorderConfig RecorderFor(const std::vector<ice::RecordFormat>& formats,
                                   const std::string& dir, const std::string& job_id,
-                                  int64_t gap_close_ms,
+                                  const std::string& run, int64_t gap_close_ms,
                                   std::function<void(const media::RecordedFile&)> on_file) {
   media::RecorderConfig rec;
   rec.dir = dir;
   rec.files = RecordSpecs(formats);
-  rec.naming = RecordNamingFor(formats, job_id, RecordRun());
+  rec.naming = RecordNamingFor(formats, job_id, run);
   rec.gap_close_ms = gap_close_ms;
   rec.on_file = std::move(on_file);
   return rec;
@@ -116,8 +120,8 @@ int Record(const RecordArgs& args) {
     std::lock_guard lock(out_mu);
     std::cout << j.dump() << std::endl;
   };
-  media::RecorderConfig rec =
-      RecorderFor(*formats, args.dir, args.job_id, args.gap_close_ms, std::move(on_file));
+  media::RecorderConfig rec = RecorderFor(*formats, args.dir, args.job_id, RecordRun(),
+                                          args.gap_close_ms, std::move(on_file));
 
   media::PipelineConfig cfg;
   cfg.input_url = args.input;

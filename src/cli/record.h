@@ -33,11 +33,14 @@ std::vector<media::RecordFileSpec> RecordSpecs(const std::vector<ice::RecordForm
 media::RecordNaming RecordNamingFor(const std::vector<ice::RecordFormat>& formats,
                                     const std::string& job_id, const std::string& run);
 std::string RecordRun();  // this process and the time, as letters and digits
-// The recorder of job_id's recording into dir in these formats, a gap of the input longer
-// than gap_close_ms closing its files; on_file hears of each file once it is closed.
+// Where job_id's files are written until they close: .recording/JOB_ID under the directory.
+std::string RecordingFolder(const std::string& job_id);
+// The recorder of job_id's recording into dir in these formats, as run `run` (RecordRun), a
+// gap of the input longer than gap_close_ms closing its files; on_file hears of each file once
+// it is closed.
 media::RecorderConfig RecorderFor(const std::vector<ice::RecordFormat>& formats,
                                   const std::string& dir, const std::string& job_id,
-                                  int64_t gap_close_ms,
+                                  const std::string& run, int64_t gap_close_ms,
                                   std::function<void(const media::RecordedFile&)> on_file);
 // A pipeline's rendition that records (copies only, nothing encoded), named key.
 media::RenditionConfig RecordRendition(const std::string& key, media::RecorderConfig rec);

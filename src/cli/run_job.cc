@@ -112,6 +112,7 @@ class Group {
     media::RenditionConfig rendition;
     int lock_fd = -1;  // -1: waiting for its lock
     bool in_pipeline = false;
+    bool recovered = false;  // a record job: what a former process left was looked at
   };
   std::string LockPath(const std::string& id) const { return args_.lock_dir + "/" + id + ".lock"; }
   std::string PreviewOf(const std::string& id) const {
@@ -123,6 +124,9 @@ class Group {
   void AddRendition(const runtime::RenditionSpec& spec, media::RenditionConfig rendition);
   // A record job's rendition: the recorder into its bucket's directory (cli/record.h).
   core::Result<media::RenditionConfig> RecordingOf(const runtime::RenditionSpec& spec);
+  // A record job whose lock this process now holds: the files a former process of the job
+  // left in progress (it died) are closed and reported (media/recorder.h, RecoverLeftovers).
+  void RecoverRecording(const std::string& id);
   void Activate(const std::string& id);  // its lock is held: into the pipeline
   void Failed(const std::string& id, const core::Error& e);
   void TakeLocks(std::stop_token stop);
@@ -136,6 +140,7 @@ class Group {
   std::condition_variable_any cv_;  // a job became active
   std::map<std::string, Job> jobs_;
   std::shared_ptr<media::Pipeline> current_;
+  const std::string run_ = RecordRun();  // names this process's in-progress recordings
 };
 
 core::Result<media::RenditionConfig> Group::RecordingOf(const runtime::RenditionSpec& spec) {
@@ -147,7 +152,7 @@ core::Result<media::RenditionConfig> Group::RecordingOf(const runtime::Rendition
   // write (a worker without it refuses the job here, and says why in the job's events).
   if (auto w = core::EnsureWritableDir(spec.output_url); !w) return w.error();
   std::string id = spec.job_id;
-  auto rec = RecorderFor(formats, spec.output_url, id, kRecordGapCloseMs,
+  auto rec = RecorderFor(formats, spec.output_url, id, run_, kRecordGapCloseMs,
                          [this, id](const media::RecordedFile& f) {
                            Report r{ReportKind::kFile, id, media::EventKind::kStarted, "", "", ""};
                            r.file = runtime::FileReport(f);
@@ -205,7 +210,25 @@ void Group::AddRendition(const runtime::RenditionSpec& spec, media::RenditionCon
   Activate(spec.job_id);
 }
 
+void Group::RecoverRecording(const std::string& id) {
+  std::optional<media::RecorderConfig> rec;
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end() || !it->second.rendition.record || it->second.recovered) return;
+    it->second.recovered = true;
+    rec = it->second.rendition.record;
+  }
+  for (const auto& f :
+       media::RecoverLeftovers(rec->dir, RecordingFolder(id), run_ + "-", rec->naming)) {
+    spdlog::info("event=record_file_recovered job_id={} object=\"{}\" duration_s={:.1f}", id,
+                 f.object, f.duration_s);
+    rec->on_file(f);  // catalogued like a file this process closed
+  }
+}
+
 void Group::Activate(const std::string& id) {
+  RecoverRecording(id);
   std::shared_ptr<media::Pipeline> pipeline;
   media::RenditionConfig rendition;
   {

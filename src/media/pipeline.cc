@@ -192,7 +192,7 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
   };
   // Opening connects to the output: no lock is held meanwhile. No URL: HLS only, or a
   // recording (files in the operator's directory).
-  bool no_url = rc.output_url.empty() && (!rc.hls_dir.empty() || rc.record);
+  bool no_url = rc.output_url.empty() && (!rc.hls_dir.empty() || rc.record || rc.snapshot);
   if (auto ok = no_url ? core::Result<core::UrlPolicy>(core::UrlPolicy{})
                        : core::CheckUrl(rc.output_url, core::UrlRole::kOutput);
       !ok) {
@@ -227,11 +227,11 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
     unmark();
     return opened.error();
   }
-  if (s.video) need_video_decode = true;
+  if (rc.DecodesVideo()) need_video_decode = true;
   if (s.audio) need_audio_decode = true;
   if (s.copy_video) copies_video = true;
   if (s.copy_audio) copies_audio = true;
-  decode->Require(s.video.has_value(), s.audio.has_value());
+  decode->Require(rc.DecodesVideo(), s.audio.has_value());
   auto slot = std::make_unique<Slot>();
   slot->rendition = std::move(*opened);
   Rendition* r = slot->rendition.get();
@@ -502,7 +502,7 @@ core::Result<void> Pipeline::Run() {
   }
   bool video = false, audio = false;
   for (const auto& rc : first) {
-    video |= rc.settings.video.has_value();
+    video |= rc.DecodesVideo();
     audio |= rc.settings.audio.has_value();
   }
   im.decode = std::make_unique<DecodeStage>(video, audio);

@@ -20,6 +20,7 @@
 #include "media/encode_settings.h"
 #include "media/events.h"
 #include "media/recorder.h"
+#include "media/snapshotter.h"
 
 namespace floe::media {
 
@@ -36,6 +37,11 @@ struct RenditionConfig {
   // settings: copy_video and copy_audio, nothing encoded). A gap of the input is said to the
   // recorder, which continues or closes its files.
   std::optional<RecorderConfig> record{};
+  // Instead of an output: pictures of the decoded video every so often (media/snapshotter.h;
+  // settings: nothing encoded or copied; the video decode shared with the transcodes).
+  std::optional<SnapshotConfig> snapshot{};
+  // Whether the input's video is decoded for it (a transcode of video, or snapshots).
+  bool DecodesVideo() const { return settings.video.has_value() || snapshot.has_value(); }
 };
 
 struct PipelineConfig {

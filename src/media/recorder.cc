@@ -1,8 +1,10 @@
 #include "media/recorder.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -532,6 +534,140 @@ Result<void> Recorder::Tick(int64_t now_ms) {
 
 Result<void> Recorder::Finish() {
   return impl_->CloseAll();
+}
+
+namespace {
+
+struct Probed {
+  double duration_s = 0;
+  int width = 0, height = 0;
+};
+
+// A media file's length (from its packets' timestamps: a file cut short has no index or
+// trailer to say it) and its picture size; nullopt when it cannot be read at all.
+std::optional<Probed> ProbeMedia(const std::string& path) {
+  AVFormatContext* raw = nullptr;
+  if (avformat_open_input(&raw, path.c_str(), nullptr, nullptr) < 0) return std::nullopt;
+  std::unique_ptr<AVFormatContext, void (*)(AVFormatContext*)> fmt(
+      raw, [](AVFormatContext* f) { avformat_close_input(&f); });
+  if (avformat_find_stream_info(fmt.get(), nullptr) < 0) return std::nullopt;
+  Probed p;
+  for (unsigned i = 0; i < fmt->nb_streams; ++i) {
+    const AVCodecParameters* par = fmt->streams[i]->codecpar;
+    if (par->codec_type == AVMEDIA_TYPE_VIDEO && p.width == 0) {
+      p.width = par->width;
+      p.height = par->height;
+    }
+  }
+  int64_t first = INT64_MAX, last = INT64_MIN;
+  PacketPtr pkt = NewPacket();
+  while (av_read_frame(fmt.get(), pkt.get()) >= 0) {
+    if (pkt->pts != AV_NOPTS_VALUE) {
+      AVRational tb = fmt->streams[pkt->stream_index]->time_base;
+      int64_t start = av_rescale_q(pkt->pts, tb, kMicros);
+      first = std::min(first, start);
+      last = std::max(last, start + av_rescale_q(std::max<int64_t>(pkt->duration, 0), tb, kMicros));
+    }
+    av_packet_unref(pkt.get());
+  }
+  if (first == INT64_MAX) return std::nullopt;  // not one packet
+  p.duration_s = static_cast<double>(last - first) / 1e6;
+  return p;
+}
+
+// An in-progress playlist as a recorder left it: its segments (their objects, resolved from
+// the URIs relative to `object`) and its discontinuities.
+std::vector<Segment> ReadPlaylist(const std::string& dir, const std::string& object) {
+  std::ifstream in(fs::path(dir) / object);
+  std::vector<Segment> segments;
+  Segment next;
+  const fs::path base = fs::path(object).parent_path();
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("#EXT-X-DISCONTINUITY", 0) == 0) {
+      next.discontinuity = true;
+    } else if (line.rfind("#EXTINF:", 0) == 0) {
+      next.duration_s = std::atof(line.c_str() + 8);
+    } else if (!line.empty() && line[0] != '#') {
+      next.object = (base / line).lexically_normal().generic_string();
+      std::error_code ec;
+      auto size = fs::file_size(fs::path(dir) / next.object, ec);
+      next.bytes = ec ? 0 : static_cast<int64_t>(size);
+      segments.push_back(next);
+      next = Segment{};
+    }
+  }
+  return segments;
+}
+
+}  // namespace
+
+std::vector<RecordedFile> RecoverLeftovers(const std::string& dir, const std::string& folder,
+                                           const std::string& own_prefix,
+                                           const RecordNaming& naming) {
+  std::vector<RecordedFile> recovered;
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(fs::path(dir) / folder, ec)) {
+    if (entry.is_regular_file(ec)) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    const std::string object = folder + "/" + name;
+    if (name.rfind(own_prefix, 0) == 0) continue;  // this recorder's own
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+      fs::remove(fs::path(dir) / object, ec);  // a playlist rewrite cut short: its last copy stays
+      continue;
+    }
+    // RUN-SEQUENCE.EXT
+    auto dash = name.rfind('-');
+    auto dot = name.rfind('.');
+    if (dash == std::string::npos || dot == std::string::npos || dot < dash) continue;
+    auto container = ParseContainer(name.substr(dot + 1));
+    int sequence = std::atoi(name.substr(dash + 1, dot - dash - 1).c_str());
+    if (!container || sequence <= 0) continue;
+    auto mtime = fs::last_write_time(fs::path(dir) / object, ec);
+    if (ec) continue;
+    int64_t end_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::file_clock::to_sys(mtime).time_since_epoch())
+                         .count();
+    RecordedFile done;
+    done.container = *container;
+    done.sequence = sequence;
+    done.end_ms = end_ms;
+    if (*container == RecordContainer::kM3u8) {
+      auto segments = ReadPlaylist(dir, object);
+      if (segments.empty()) {
+        fs::remove(fs::path(dir) / object, ec);  // nothing was recorded into it
+        continue;
+      }
+      for (const auto& s : segments) done.duration_s += s.duration_s;
+      if (auto p = ProbeMedia(dir + "/" + segments.front().object)) {
+        done.width = p->width;
+        done.height = p->height;
+      }
+      done.start_ms = end_ms - static_cast<int64_t>(done.duration_s * 1000);
+      done.object = naming.file(*container, sequence, done.start_ms, done.end_ms);
+      std::string text = Playlist(done.object, segments, true);
+      if (!WriteAtomically(dir + "/" + done.object, text)) continue;
+      fs::remove(fs::path(dir) / object, ec);
+      done.size_bytes = static_cast<int64_t>(text.size());
+      for (const auto& s : segments) done.size_bytes += s.bytes;
+    } else {
+      auto p = ProbeMedia(dir + "/" + object);
+      if (!p) continue;  // unreadable: left where it is
+      done.duration_s = p->duration_s;
+      done.width = p->width;
+      done.height = p->height;
+      done.start_ms = end_ms - static_cast<int64_t>(done.duration_s * 1000);
+      done.object = naming.file(*container, sequence, done.start_ms, done.end_ms);
+      fs::create_directories(fs::path(dir + "/" + done.object).parent_path(), ec);
+      fs::rename(fs::path(dir) / object, fs::path(dir) / done.object, ec);
+      if (ec) continue;
+      done.size_bytes = static_cast<int64_t>(fs::file_size(fs::path(dir) / done.object, ec));
+    }
+    recovered.push_back(done);
+  }
+  return recovered;
 }
 
 }  // namespace floe::media

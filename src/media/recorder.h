@@ -51,6 +51,17 @@ struct RecorderConfig {
   std::function<void(const RecordedFile&)> on_file;  // called as each file closes
 };
 
+// What another recorder of the same recording left under in-progress names when it died (a
+// crash, a SIGKILL, its node lost): the files in `folder` (relative to dir) but those whose
+// names start with `own_prefix` (this recorder's). Named RUN-SEQUENCE.EXT as cli/record.h's
+// naming writes them, each is closed as it is, like a file whose input ended: an mp4 or flv
+// renamed, a playlist ended (its segments' URIs made relative to its new name), named by
+// naming.file with its sequence and times (its last write its end, its media's length before
+// that its start), and returned for the catalogue. An unreadable one stays where it is.
+std::vector<RecordedFile> RecoverLeftovers(const std::string& dir, const std::string& folder,
+                                           const std::string& own_prefix,
+                                           const RecordNaming& naming);
+
 class Recorder {
  public:
   // The streams as the input gives them (their codec parameters and time bases).

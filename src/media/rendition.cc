@@ -21,6 +21,16 @@ core::Result<std::unique_ptr<Rendition>> Rendition::Open(
   if (config.record && (s.video || s.audio || !s.copy_video || !s.copy_audio)) {
     return Error::Internal("a recording copies the input's streams and encodes nothing");
   }
+  if (config.snapshot) {
+    if (s.video || s.audio || s.copy_video || s.copy_audio) {
+      return Error::Internal("snapshots take decoded pictures and encode no stream");
+    }
+    if (!first.video_par) {
+      return Error{"InputUnsupported", 400, "snapshots need video but the input has none", ""};
+    }
+    r->snap_ = std::make_unique<Snapshotter>(*config.snapshot);
+    return r;
+  }
   if (s.video && !first.video_par) {
     return Error{"InputUnsupported", 400, "the template transcodes video but the input has none",
                  ""};
@@ -146,7 +156,13 @@ void Rendition::Run(const FailFn& fail) {
   auto encode_audio = [&](AVFrame* f) { check(aenc_->Encode(f, audio_packet)); };
 
   while (auto it = in_.Pop()) {
-    if (it->slate && rec_) {
+    if (snap_) {
+      // Pictures only: none while the input is away (slate), no packets.
+      if (!it->slate && it->video && it->frame) {
+        check(snap_->Push(it->frame.get(), it->t_us, core::NowMillis()));
+        ++stats_.frames;
+      }
+    } else if (it->slate && rec_) {
       out_.TryPush(MuxItem{nullptr, -1, true});  // a full queue: the next mark says it again
     } else if (it->slate) {
       if (vconv_) vconv_->RepeatUntil(it->t_us, it->slate_black, encode_video);
@@ -194,6 +210,11 @@ void Rendition::RunRecord(const FailFn& fail) {
 void Rendition::RunMux(const FailFn& fail, const std::atomic<bool>& abort_io) {
   if (rec_) {
     RunRecord(fail);
+    return;
+  }
+  if (snap_) {  // nothing to send: its pictures are written as they are taken
+    while (out_.Pop()) {
+    }
     return;
   }
   bool failed = false;

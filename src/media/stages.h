@@ -27,6 +27,7 @@
 #include "media/mux.h"
 #include "media/pipeline.h"
 #include "media/queue.h"
+#include "media/snapshotter.h"
 
 namespace floe::media {
 
@@ -153,9 +154,10 @@ class Rendition {
   const std::shared_ptr<AudioStage>& audio_stage() const { return audio_stage_; }
   // An encoded packet of the shared audio stage (time base `tb`), from its thread.
   void DeliverAudio(AVPacket* pkt, AVRational tb) { Deliver(pkt, out_audio_, tb); }
-  bool transcodes_video() const { return vconv_ != nullptr; }
+  // Takes decoded video: to encode it, or to take pictures of it.
+  bool transcodes_video() const { return vconv_ != nullptr || snap_ != nullptr; }
   bool transcodes_audio() const { return aconv_ != nullptr; }
-  bool transcodes() const { return vconv_ || aconv_; }
+  bool transcodes() const { return vconv_ || aconv_ || snap_; }
   bool records() const { return rec_ != nullptr; }
   BoundedQueue<Item>& in() { return in_; }
   const RenditionCounters& stats() const { return stats_; }
@@ -172,7 +174,8 @@ class Rendition {
   std::unique_ptr<AudioConverter> aconv_;
   std::shared_ptr<AudioStage> audio_stage_;
   std::unique_ptr<Muxer> mux_;
-  std::unique_ptr<Recorder> rec_;  // instead of mux_: a recording (config().record)
+  std::unique_ptr<Recorder> rec_;      // instead of mux_: a recording (config().record)
+  std::unique_ptr<Snapshotter> snap_;  // instead of encoders and mux_: config().snapshot
   void RunRecord(const FailFn& fail);
   int out_video_ = -1, out_audio_ = -1;
   BoundedQueue<Item> in_{64};

@@ -320,7 +320,11 @@ void Supervisor::Tick() {
 std::vector<store::JobRecord> Supervisor::InputGoneLocked(int64_t now) {
   std::vector<store::JobRecord> gone;
   for (auto& [id, j] : jobs_) {
-    if (!j->wanted || j->job.family != "record" || j->state == "running") continue;
+    if (!j->wanted || j->job.family != "record") continue;
+    if (j->state == "running") {
+      j->input_seen_ms = now;  // there until now (a process that dies leaves it "running" last)
+      continue;
+    }
     if (now - j->input_seen_ms >= opt_.record_input_wait_ms) gone.push_back(j->job);
   }
   return gone;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -350,6 +351,60 @@ TEST_F(RecorderTest, AnMp4BeingWrittenPlaysUpToItsLastFragment) {
   EXPECT_GE(back.video_s, 10 - 1 - 0.1);  // within one fragment (a keyframe interval) of it
   EXPECT_GT(back.audio_packets, 300);
   ASSERT_TRUE(r->Finish().ok());
+}
+
+// What a recorder that died left (copied mid-recording under another run's names) is closed by
+// the next one: the mp4 and flv renamed with their media's times, the playlist ended with its
+// segments made relative to its new name; the next recorder's own files are left alone, and
+// what cannot be read stays where it is.
+TEST_F(RecorderTest, TheFilesADeadRecorderLeftAreClosedByTheNextOne) {
+  auto r = Open({{RecordContainer::kM3u8, 5, 3600},
+                 {RecordContainer::kFlv, 30, 3600},
+                 {RecordContainer::kMp4, 30, 3600}});
+  source_.Feed(*r, 12, 0, t0_);
+  const std::string folder = ".recording/job";
+  for (const char* ext : {"m3u8", "flv", "mp4"}) {
+    fs::copy_file(Path(folder + "/1." + ext), Path(folder + "/dead-1." + ext));
+  }
+  std::ofstream(Path(folder + "/dead-2.mp4")) << "not media";
+  std::ofstream(Path(folder + "/dead-1.m3u8.tmp")) << "#EXTM3U";
+  ASSERT_TRUE(r->Finish().ok());
+  std::ofstream(Path(folder + "/live-1.mp4")) << "this recorder's own";
+  RecordNaming naming;
+  naming.file = [](RecordContainer k, int seq, int64_t start, int64_t end) {
+    return "record/recovered/" + std::to_string(seq) + "_" + std::to_string(start) + "_" +
+           std::to_string(end) + "." + ContainerName(k);
+  };
+  auto recovered = RecoverLeftovers(dir_.path(), folder, "live-", naming);
+  ASSERT_EQ(recovered.size(), 3u);
+  for (const auto& f : recovered) {
+    SCOPED_TRACE(f.object);
+    EXPECT_EQ(f.sequence, 1);
+    EXPECT_EQ(f.width, 320);
+    EXPECT_EQ(f.height, 180);
+    // Up to where the flv and mp4 had reached on disk (a fragment or a buffer short of it).
+    EXPECT_GT(f.duration_s, f.container == RecordContainer::kM3u8 ? 9.5 : 8);
+    EXPECT_LE(f.duration_s, 12.1);
+    EXPECT_NEAR(static_cast<double>(f.end_ms - f.start_ms), f.duration_s * 1000, 2);
+    EXPECT_EQ(f.object, "record/recovered/1_" + std::to_string(f.start_ms) + "_" +
+                            std::to_string(f.end_ms) + "." + ContainerName(f.container));
+    EXPECT_GT(f.size_bytes, 10'000);
+    Read back = ReadBack(Path(f.object));
+    ASSERT_TRUE(back.ok);
+    EXPECT_NEAR(back.video_s, f.duration_s, 0.5);
+  }
+  auto m3u8 = std::find_if(recovered.begin(), recovered.end(), [](const RecordedFile& f) {
+    return f.container == RecordContainer::kM3u8;
+  });
+  ASSERT_NE(m3u8, recovered.end());
+  std::string playlist = Slurp(Path(m3u8->object));
+  EXPECT_NE(playlist.find("#EXT-X-ENDLIST"), std::string::npos) << playlist;
+  EXPECT_NE(playlist.find("\n../job/slices/" + std::to_string(t0_) + "_1.ts\n"), std::string::npos)
+      << playlist;
+  EXPECT_FALSE(fs::exists(Path(folder + "/dead-1.mp4")));
+  EXPECT_FALSE(fs::exists(Path(folder + "/dead-1.m3u8.tmp")));
+  EXPECT_TRUE(fs::exists(Path(folder + "/dead-2.mp4")));  // unreadable: left as it is
+  EXPECT_TRUE(fs::exists(Path(folder + "/live-1.mp4")));
 }
 
 // H.265 in all three: FFmpeg's FLV muxer has none, so the FLV is Floe's own (Enhanced RTMP).

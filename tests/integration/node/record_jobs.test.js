@@ -1,6 +1,6 @@
 // Live recording jobs through the official SDKs, unmodified, against a real `floe serve`: a job
 // records a live input (nginx-rtmp on 127.0.0.1 fed by lavfi) by copy into the account's bucket,
-// ends when its input has been away (3 minutes in the API; `--record-input-wait-s 3` here), its
+// ends when its input has been away (3 minutes in the API; `--record-input-wait-s 5` here), its
 // files catalogued and listed with the SDK models' types, read back through their RecordUrl
 // (the playlist's segments too) and checked with ffprobe, and deleted with their segments.
 'use strict';
@@ -8,49 +8,28 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFile, execFileSync } = require('node:child_process');
-const { startServer } = require('./lib/server');
-const { startNginx, publish } = require('./lib/media');
+const { execFileSync } = require('node:child_process');
+const { publish } = require('./lib/media');
+const { RECORD_FORMATS, startRecording, probeUrl } = require('./lib/records');
 const { FAMILY_SDKS, v1Client, v3Client, expectError } = require('./lib/clients');
 const { admin } = require('./lib/admin');
 const { until } = require('./lib/until');
 
+let env;
 let server;
 let nginx;
 let bucketDir;
 test.before(async () => {
-  nginx = await startNginx();
-  server = await startServer({ args: ['--record-input-wait-s', '3'] });
-  const { AccountId } = admin(server.dataDir, 'account', 'show-root');
-  bucketDir = admin(server.dataDir, 'bucket', 'add', '--account', AccountId, '--name', 'rec-jobs',
-    '--endpoint', 'oss-local').Directory;
+  env = await startRecording();
+  ({ server, nginx, bucketDir } = env);
 });
 test.after(async () => {
-  if (server) await server.stop();
-  if (nginx) await nginx.stop();
+  if (env) await env.stop();
 });
 
 const V1 = FAMILY_SDKS.find((s) => s.name === 'v1');
 const V3 = FAMILY_SDKS.find((s) => s.name === 'v3');
-
-const FORMATS = [
-  { Format: 'm3u8', OssObjectPrefix: 'record/{JobId}/{Sequence}_{EscapedStartTime}_{EscapedEndTime}',
-    SliceOssObjectPrefix: 'record/{JobId}/ts/{UnixTimestamp}_{Sequence}', SliceDuration: 5 },
-  { Format: 'flv', OssObjectPrefix: 'record/{JobId}/{Sequence}_{EscapedStartTime}_{EscapedEndTime}' },
-  { Format: 'mp4', OssObjectPrefix: 'record/{JobId}/{Sequence}_{EscapedStartTime}_{EscapedEndTime}' },
-];
-
-function probeUrl(url) {
-  return new Promise((resolve, reject) => {
-    execFile('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,width,height',
-      '-of', 'json', url], { timeout: 20000 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`ffprobe ${url}: ${stderr}`));
-      const j = JSON.parse(stdout);
-      resolve({ duration: Number(j.format.duration), video: j.streams.find((s) => s.codec_type === 'video'),
-        audio: j.streams.find((s) => s.codec_type === 'audio') });
-    });
-  });
-}
+const FORMATS = RECORD_FORMATS;
 
 test('a record job records its input into the bucket, ends when the input is gone, and its files are listed, read and deleted',
   { timeout: 120000 }, async () => {
@@ -94,7 +73,7 @@ test('a record job records its input into the bucket, ends when the input is gon
     // Transcoding's actions do not see it.
     await expectError(reader.call('GetLiveTranscodeJob', { JobId }, V3.read), 'ResourceNotFound', 404);
 
-    // The input ends: 3 s later (the API's 3 minutes) so does the job, its files closed.
+    // The input ends: 5 s later (the API's 3 minutes) so does the job, its files closed.
     await pub.done;
     await until('the job ends without its input', async () => (await get()).Status === 'paused', 20000);
     const ended = await get();
@@ -170,3 +149,4 @@ test('a submit names a bucket of its own account, with its endpoint', async () =
   const files = await otherClient.call('ListLiveRecordFiles', { 'JobIds.1': JobId }, V3.read);
   assert.equal(files.TotalCount, '0');
 });
+

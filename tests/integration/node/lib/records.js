@@ -1,0 +1,45 @@
+// What the record job tests share: a `floe serve` whose record jobs end 5 s after their input
+// (the API's 3 minutes), with nginx-rtmp and a bucket of the root account; the three formats
+// a template records into; ffprobe of a file link.
+'use strict';
+const { execFile } = require('node:child_process');
+const { startServer } = require('./server');
+const { startNginx } = require('./media');
+const { admin } = require('./admin');
+
+const RECORD_FORMATS = [
+  { Format: 'm3u8', OssObjectPrefix: 'record/{JobId}/{Sequence}_{EscapedStartTime}_{EscapedEndTime}',
+    SliceOssObjectPrefix: 'record/{JobId}/ts/{UnixTimestamp}_{Sequence}', SliceDuration: 5 },
+  { Format: 'flv', OssObjectPrefix: 'record/{JobId}/{Sequence}_{EscapedStartTime}_{EscapedEndTime}' },
+  { Format: 'mp4', OssObjectPrefix: 'record/{JobId}/{Sequence}_{EscapedStartTime}_{EscapedEndTime}' },
+];
+
+async function startRecording() {
+  const nginx = await startNginx();
+  const server = await startServer({ args: ['--record-input-wait-s', '5'] });
+  const { AccountId } = admin(server.dataDir, 'account', 'show-root');
+  const bucketDir = admin(server.dataDir, 'bucket', 'add', '--account', AccountId, '--name', 'rec-jobs',
+    '--endpoint', 'oss-local').Directory;
+  return {
+    server, nginx, bucketDir,
+    async stop() {
+      await server.stop();
+      await nginx.stop();
+    },
+  };
+}
+
+// ffprobe of a URL (a RecordUrl): the container's duration, its video and audio streams.
+function probeUrl(url) {
+  return new Promise((resolve, reject) => {
+    execFile('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,width,height',
+      '-of', 'json', url], { timeout: 20000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`ffprobe ${url}: ${stderr}`));
+      const j = JSON.parse(stdout);
+      resolve({ duration: Number(j.format.duration), video: j.streams.find((s) => s.codec_type === 'video'),
+        audio: j.streams.find((s) => s.codec_type === 'audio') });
+    });
+  });
+}
+
+module.exports = { RECORD_FORMATS, startRecording, probeUrl };
