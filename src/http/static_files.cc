@@ -152,9 +152,6 @@ Response ServeFile(const Request& req, const std::string& root, const std::strin
     first = range->first;
     count = std::min<int64_t>(range->last - range->first + 1, kMaxFile);
     r.status = 206;
-    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" +
-                                                std::to_string(first + count - 1) + "/" +
-                                                std::to_string(size));
   } else if (static_cast<size_t>(size) > kMaxFile) {
     ::close(fd);
     Response big = PlainText(413, "This file is read in parts: send a Range header.");
@@ -171,6 +168,18 @@ Response ServeFile(const Request& req, const std::string& root, const std::strin
   }
   ::close(fd);
   r.body.resize(got);  // a segment being rewritten: what was there
+  if (range) {
+    // What was read, which a file that shrank meanwhile makes shorter than what was asked.
+    int64_t sent = req.method == "HEAD" ? count : static_cast<int64_t>(got);
+    if (sent == 0) {
+      Response gone = PlainText(416, "Range not satisfiable.");
+      gone.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+      return gone;
+    }
+    r.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" +
+                                                std::to_string(first + sent - 1) + "/" +
+                                                std::to_string(size));
+  }
   r.content_type = ContentTypeOf(name);
   r.headers.emplace_back("Accept-Ranges", "bytes");
   r.headers.emplace_back("Cache-Control", cache_control);

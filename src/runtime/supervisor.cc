@@ -548,10 +548,6 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
               j->state == effect.state) {
             continue;
           }
-          // A record job's input is there while it runs: the time it was last seen.
-          if (j->state == "running" || (effect.state && effect.state == std::string("running"))) {
-            j->input_seen_ms = now;
-          }
           if (effect.state) j->state = effect.state;
           if (effect.record) {
             records.push_back({j->job.job_id, media::EventName(report->event), report->detail});
