@@ -1,7 +1,7 @@
 // The lines between the supervisor and a media process (runtime/protocol.h), as either side may
-// read them from a process that misbehaves: commands, reports, a record job's closed file, and
-// a bucket file's Range header. What parses encodes again to what parses the same; nothing
-// reads past its input.
+// read them from a process that misbehaves: commands, reports, a record job's closed file, a
+// snapshot job's picture, and a bucket file's Range header. What parses encodes again to what
+// parses the same; nothing reads past its input.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       abort();
     }
     for (const auto& r : again->renditions) {
-      if (r.family != "transcode" && r.family != "record") abort();
+      if (r.family != "transcode" && r.family != "record" && r.family != "snapshot") abort();
     }
   }
   if (auto r = runtime::ParseReport(line)) {
@@ -31,6 +31,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = runtime::ParseFileReport(runtime::FileReport(*f));
     if (!again || again->object != f->object || again->size_bytes != f->size_bytes ||
         again->start_ms != f->start_ms || again->width != f->width) {
+      abort();
+    }
+  }
+  if (auto s = runtime::ParseShotReport(line)) {
+    auto again = runtime::ParseShotReport(runtime::ShotReport(*s));
+    if (!again || again->object != s->object || again->overwrite != s->overwrite ||
+        again->time_ms != s->time_ms || again->size_bytes != s->size_bytes) {
       abort();
     }
   }

@@ -28,6 +28,7 @@
 #include "core/time.h"
 #include "core/writable_dir.h"
 #include "ice/record_format.h"
+#include "ice/snapshot_format.h"
 #include "media/mux.h"
 #include "media/net_guard.h"
 #include "media/pipeline.h"
@@ -124,6 +125,9 @@ class Group {
   void AddRendition(const runtime::RenditionSpec& spec, media::RenditionConfig rendition);
   // A record job's rendition: the recorder into its bucket's directory (cli/record.h).
   core::Result<media::RenditionConfig> RecordingOf(const runtime::RenditionSpec& spec);
+  // A snapshot job's rendition: its pictures into its bucket's directory, from the decode the
+  // group's transcodes share.
+  core::Result<media::RenditionConfig> SnapshotsOf(const runtime::RenditionSpec& spec);
   // A record job whose lock this process now holds: the files a former process of the job
   // left in progress (it died) are closed and reported (media/recorder.h, RecoverLeftovers).
   void RecoverRecording(const std::string& id);
@@ -161,9 +165,46 @@ core::Result<media::RenditionConfig> Group::RecordingOf(const runtime::Rendition
   return RecordRendition(id, std::move(rec));
 }
 
+core::Result<media::RenditionConfig> Group::SnapshotsOf(const runtime::RenditionSpec& spec) {
+  ice::SnapshotSettings settings = ice::StoredSnapshotSettings(spec.template_config);
+  if (settings.time_interval_s <= 0 ||
+      (settings.overwrite_format.empty() && settings.sequence_format.empty())) {
+    return core::Error{"InvalidTemplate", 400, "the job's snapshot settings cannot be read", ""};
+  }
+  if (auto w = core::EnsureWritableDir(spec.output_url); !w) return w.error();
+  std::string id = spec.job_id;
+  media::SnapshotConfig snap;
+  snap.dir = spec.output_url;
+  snap.interval_s = settings.time_interval_s;
+  if (!settings.overwrite_format.empty()) {
+    snap.overwrite_object = [settings, id] { return ice::SnapshotOverwriteObject(settings, id); };
+  }
+  if (!settings.sequence_format.empty()) {
+    snap.sequence_object = [settings, id](int sequence, int64_t unix_ms) {
+      return ice::SnapshotSequenceObject(settings, id, sequence, unix_ms);
+    };
+    // Never over a picture an earlier process of the job took.
+    snap.first_sequence =
+        ice::FirstFreeSequence(settings, id, core::NowMillis(), [&](const std::string& object) {
+          std::error_code ec;
+          return std::filesystem::exists(std::filesystem::path(snap.dir) / object, ec);
+        });
+  }
+  snap.on_shot = [this, id](const media::SnapshotShot& shot) {
+    Report r{ReportKind::kFile, id, media::EventKind::kStarted, "", "", ""};
+    r.file = runtime::ShotReport(shot);
+    out_.Send(r);
+  };
+  media::RenditionConfig rendition;
+  rendition.key = id;
+  rendition.settings.type = "snapshot";
+  rendition.snapshot = std::move(snap);
+  return rendition;
+}
+
 void Group::Add(const runtime::RenditionSpec& spec) {
-  if (spec.family == "record") {
-    auto rendition = RecordingOf(spec);
+  if (spec.family == "record" || spec.family == "snapshot") {
+    auto rendition = spec.family == "record" ? RecordingOf(spec) : SnapshotsOf(spec);
     if (!rendition) {
       out_.Failed(spec.job_id, rendition.error());
       return;

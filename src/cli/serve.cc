@@ -30,6 +30,7 @@
 #include "ice/preview.h"
 #include "ice/record_jobs.h"
 #include "ice/record_templates.h"
+#include "ice/snapshot_jobs.h"
 #include "ice/snapshot_templates.h"
 #include "ice/template_config.h"
 #include "ice/template_service.h"
@@ -222,6 +223,7 @@ runtime::SupervisorOptions SupervisorOptionsOf(const ServeConfig& config,
   o.lease_margin_ms = std::max(200, config.lease_ms / 6);
   o.cost = [](const store::JobRecord& job) -> int64_t {
     if (job.family == "record") return runtime::CostModel{}.origin_mc;  // a copy, like origin
+    if (job.family == "snapshot") return runtime::CostModel{}.snapshot_mc;
     auto spec = ice::TemplateSpecOf(job.template_type, job.template_config);
     return spec ? runtime::JobCostMillicores(*spec) : 1000;  // unreadable: a whole core
   };
@@ -344,6 +346,10 @@ int Serve(const ServeConfig& config) {
       store, config.run_jobs ? &supervisor : nullptr,
       {config.max_jobs_per_account, config.max_jobs, config.max_stored_jobs_per_account});
   ice::AddRecordJobActions(actions, record_jobs, files);
+  ice::SnapshotJobService snapshot_jobs(
+      store, config.run_jobs ? &supervisor : nullptr,
+      {config.max_jobs_per_account, config.max_jobs, config.max_stored_jobs_per_account});
+  ice::AddSnapshotJobActions(actions, snapshot_jobs, files);
   std::string console_dir =
       config.console_dir.empty()
           ? (std::filesystem::path(sup_opts.floe_binary).parent_path() / "console").string()

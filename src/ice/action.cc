@@ -13,6 +13,16 @@ std::optional<std::string> Params::Get(const std::string& name) const {
   return it->second;
 }
 
+Result<std::vector<std::string>> Params::Required(std::initializer_list<const char*> names) const {
+  std::vector<std::string> values;
+  for (const char* name : names) {
+    auto v = Required(name);
+    if (!v) return v.error();
+    values.push_back(std::move(*v));
+  }
+  return values;
+}
+
 Result<std::string> Params::Required(const std::string& name) const {
   auto v = Get(name);
   if (!v) return Error::MissingParameter(name);

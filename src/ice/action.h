@@ -3,10 +3,12 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "auth/principal.h"
 #include "core/result.h"
@@ -24,6 +26,8 @@ class Params {
   std::optional<std::string> Get(const std::string& name) const;
   // MissingParameter when absent or empty.
   core::Result<std::string> Required(const std::string& name) const;
+  // Each of `names`, all required, in their order (the first one missing is the error).
+  core::Result<std::vector<std::string>> Required(std::initializer_list<const char*> names) const;
   // An optional integer within min..max; InvalidParam.<name> otherwise.
   core::Result<std::optional<int>> Int(const std::string& name, int min, int max) const;
   // An optional value out of a fixed set; InvalidParam.<name> otherwise.

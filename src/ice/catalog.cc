@@ -31,6 +31,8 @@ const char kRecordFormat[] =
 const char kRecordInput[] = "{\"Type\": \"rtmp\" (or srt, hls), \"Url\": URL}";
 const char kRecordOutput[] =
     "{\"Type\": \"oss\", \"Bucket\": a bucket of this account, \"Endpoint\": its endpoint}";
+const char kSnapshotOutput[] =
+    "{\"StorageType\": \"oss\", \"Bucket\": a bucket of this account, \"Endpoint\": its endpoint}";
 const ParamSpec kTemplateName{"TemplateName", S, true, "Up to 128 characters"};
 const ParamSpec kTimeInterval{"TimeInterval", I, true, "Seconds between pictures, 5-3600"};
 const char kOverwriteFormat[] =
@@ -169,6 +171,38 @@ const std::vector<ActionSpec> kCatalog = {
      "Take files out of the catalogue (RemoveFile: out of the bucket too)",
      {{"RecordIds", S, true, "Sent as RecordIds.1, RecordIds.2, ... (up to 100)"},
       {"RemoveFile", S, false, "true: delete the files (a playlist with its segments)"}}},
+    {"SubmitLiveSnapshotJob",
+     "Take a picture of a live input every TimeInterval into a bucket of this account",
+     {{"JobName", S, true, "Up to 128 characters"},
+      {"TemplateId", S, true, "The snapshot template (the job keeps a copy)"},
+      {"StreamInput", O, true, kRecordInput},
+      {"SnapshotOutput", O, true, kSnapshotOutput},
+      {"CallbackUrl", S, false, "http(s) URL, kept and shown (Floe does not call it)"}}},
+    {"GetLiveSnapshotJob", "Show one snapshot job with its events", {kJobId}},
+    {"ListLiveSnapshotJobs",
+     "List snapshot jobs",
+     {{"SearchKeyWord", S, false, "Part of the name, or the id"},
+      {"Status", S, false, "init, started or paused"},
+      {"StartTime", S, false, "Created from (UTC; default 7 days before EndTime, at most 30)"},
+      {"EndTime", S, false, "Created before (UTC)"},
+      kSortBy,
+      kPageNo,
+      kPageSize}},
+    {"SendLiveSnapshotJobCommand",
+     "Start, stop or restart a snapshot job",
+     {kJobId, {"Command", S, true, "start, stop or restart"}}},
+    {"ListLiveSnapshotFiles",
+     "List a snapshot job's pictures (by time, a page at a time)",
+     {kJobId,
+      {"StartTime", S, true, "UTC (the window is at most 1 day)"},
+      {"EndTime", S, true, "UTC"},
+      {"Limit", I, false, "Pictures per page, 1-100 (default 10)"},
+      {"SortBy", S, false, "asc (default) or desc by CreateTimestamp"}}},
+    {"DeleteLiveSnapshotFiles",
+     "Take sequence pictures out of the catalogue (DeleteOriginalFile: out of the bucket too)",
+     {kJobId,
+      {"CreateTimestampList", A, true, "JSON array of CreateTimestamp values (ms), up to 200"},
+      {"DeleteOriginalFile", S, false, "true: delete the pictures too"}}},
 };
 
 }  // namespace

@@ -76,9 +76,11 @@ Result<void> CheckText(const std::map<std::string, std::string>& values) {
 // The resource an action touches, relative to the account (auth::ResourceArn): the template or
 // job its id names, or the whole kind for Create, List and Submit.
 std::string ResourceOf(const std::string& action, const Params& params) {
-  // A record job's files are the job's (ListLiveRecordFiles, DeleteLiveRecordFiles: job/*).
-  bool job =
-      action.find("Job") != std::string::npos || action.find("RecordFiles") != std::string::npos;
+  // A record job's files are the job's (ListLiveRecordFiles, DeleteLiveRecordFiles: job/*), a
+  // snapshot job's pictures too (ListLiveSnapshotFiles, DeleteLiveSnapshotFiles: job/JOB_ID).
+  bool job = action.find("Job") != std::string::npos ||
+             action.find("RecordFiles") != std::string::npos ||
+             action.find("SnapshotFiles") != std::string::npos;
   auto id = params.Get(job ? "JobId" : "TemplateId");
   if (job && action.rfind("Submit", 0) == 0) id.reset();  // its TemplateId is not the job's
   return std::string(job ? "job/" : "template/") + (id ? *id : "*");

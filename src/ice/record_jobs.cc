@@ -37,67 +37,11 @@ Error RecordTemplateNotFound(const std::string& id) {
           "Check the TemplateId with ListLiveRecordTemplates."};
 }
 
-struct RecordOutput {
-  std::string type, bucket, endpoint;
-};
-
-// RecordOutput: Type oss (the cloud's vod has no counterpart here), the Bucket of this account,
-// and its Endpoint when the bucket was given one (any other is refused; none is fine).
-Result<std::pair<RecordOutput, store::Bucket>> ParseOutput(store::Store& store,
-                                                           const std::string& account_id,
-                                                           const std::string& text) {
-  auto doc = ParamObject("RecordOutput", text);
-  if (!doc) return doc.error();
-  auto type = ParamMember(*doc, "RecordOutput", "Type");
-  if (!type) return type.error();
-  if (*type != "oss") {
-    return Error::InvalidParameter(
-        "RecordOutput.Type",
-        "\"" + core::Excerpt(*type) + "\" is not supported; Floe records into buckets: oss.");
-  }
-  auto bucket = ParamMember(*doc, "RecordOutput", "Bucket");
-  if (!bucket) return bucket.error();
-  RecordOutput out{*type, *bucket, ""};
-  if (doc->contains("Endpoint") && !(*doc)["Endpoint"].is_null() && (*doc)["Endpoint"] != "") {
-    auto endpoint = ParamMember(*doc, "RecordOutput", "Endpoint");
-    if (!endpoint) return endpoint.error();
-    out.endpoint = *endpoint;
-  }
-  auto found = store.GetBucket(*bucket);
-  if (!found) return found.error();
-  // Another account's bucket is answered as a missing one: nothing tells them apart.
-  if (!found->has_value() || (*found)->account_id != account_id) {
-    return Error::InvalidParameter("RecordOutput.Bucket",
-                                   "the Bucket \"" + core::Excerpt(*bucket) +
-                                       "\" is not a bucket of this account (the operator adds "
-                                       "them: floe admin bucket add).");
-  }
-  const store::Bucket& b = **found;
-  if (!out.endpoint.empty() && !b.endpoint.empty() && out.endpoint != b.endpoint) {
-    return Error::InvalidParameter("RecordOutput.Endpoint",
-                                   "the bucket \"" + b.name + "\" is at \"" + b.endpoint + "\".");
-  }
-  if (out.endpoint.empty()) out.endpoint = b.endpoint;
-  return std::make_pair(out, b);
-}
-
-// "initial", "started" or "paused", as the record family says a job's Status.
-std::string RecordStatus(const store::JobRecord& job) {
-  switch (store::ApiStatus(job)) {
-    case 0:
-      return "initial";
-    case 1:
-      return "started";
-    default:
-      return "paused";
-  }
-}
-
 Json RecordJobContent(const store::JobRecord& job) {
   Json j;
   j["JobId"] = job.job_id;
   j["Name"] = job.name;
-  j["Status"] = RecordStatus(job);
+  j["Status"] = BucketJobStatus(job, "initial");
   j["CreateTime"] = core::FormatUtc(job.create_time_ms / 1000);
   j["NotifyUrl"] = job.notify_url;
   j["TemplateId"] = job.template_id;
@@ -106,35 +50,6 @@ Json RecordJobContent(const store::JobRecord& job) {
   Json output = Json::parse(job.output_json, nullptr, /*allow_exceptions=*/false);
   j["RecordOutput"] = output.is_object() ? std::move(output) : Json::object();
   return j;
-}
-
-// The window [start, end) of StartTime and EndTime (ISO UTC): at most max_ms long; without
-// them, the max_ms that end now.
-Result<std::pair<int64_t, int64_t>> Window(const Params& p, int64_t now, int64_t max_ms,
-                                           bool required) {
-  auto at = [&](const char* name) -> Result<std::optional<int64_t>> {
-    auto v = p.Get(name);
-    if (!v) return std::optional<int64_t>();
-    auto ms = core::ParseUtcMillis(*v);
-    if (!ms) {
-      return Error::InvalidParameter(
-          name, "\"" + core::Excerpt(*v) + "\" is not a UTC time like 2026-12-06T08:00:00Z.");
-    }
-    return std::optional<int64_t>(*ms);
-  };
-  auto start = at("StartTime");
-  if (!start) return start.error();
-  auto end = at("EndTime");
-  if (!end) return end.error();
-  if (!*start && !*end && !required) return std::make_pair(int64_t{0}, int64_t{0});
-  int64_t e = end->value_or(start->has_value() ? **start + max_ms : now + 1);
-  int64_t s = start->value_or(e - max_ms);
-  if (e <= s) return Error::InvalidParameter("EndTime", "it must be after StartTime.");
-  if (e - s > max_ms) {
-    return Error::InvalidParameter("EndTime", "the window from StartTime is at most " +
-                                                  std::to_string(max_ms / kDayMs) + " days.");
-  }
-  return std::make_pair(s, e);
 }
 
 // The objects a recording file is made of: the file, and for a playlist its segments (the
@@ -171,72 +86,33 @@ std::string CommonFolder(const std::vector<std::string>& objects) {
 
 RecordJobService::RecordJobService(store::Store& store, runtime::JobRuntime* runtime,
                                    store::JobLimits limits, Clock clock)
-    : store_(store), runtime_(runtime), limits_(limits), clock_(std::move(clock)) {
-  if (!clock_) clock_ = core::NowMillis;
-}
+    : store_(store),
+      jobs_(store, runtime, limits, std::move(clock),
+            {"record", RecordJobNotFound, RecordTemplateNotFound}) {}
 
 Result<std::string> RecordJobService::Submit(const auth::Principal& who, const RecordJobSubmit& s) {
   if (auto r = ValidateName(s.name); !r) return r.error();
   auto input = ParseStreamInput(s.stream_input, "Url");
   if (!input) return input.error();
-  auto output = ParseOutput(store_, who.account_id, s.record_output);
+  auto output = ParseBucketOutput(store_, who.account_id, "RecordOutput", "Type", s.record_output);
   if (!output) return output.error();
-  store::JobRecord job;
   if (s.notify_url) {
     // Kept and shown as given; Floe does not call it (README, "Recording jobs").
-    const std::string& url = *s.notify_url;
-    bool printable = url.size() <= 1024 && std::all_of(url.begin(), url.end(),
-                                                       [](char c) { return c > 0x20 && c < 0x7f; });
-    bool web = (url.rfind("http://", 0) == 0 && url.size() > 7 && url[7] != '/') ||
-               (url.rfind("https://", 0) == 0 && url.size() > 8 && url[8] != '/');
-    if (!printable || !web) {
-      return Error::InvalidParameter(
-          "NotifyUrl",
-          "an http:// or https:// URL with a host, of at most 1024 printable "
-          "ASCII characters.");
-    }
-    job.notify_url = url;
+    if (auto r = CheckCallbackUrl("NotifyUrl", *s.notify_url, 1024); !r) return r.error();
   }
-  if (!core::IsResourceId(s.template_id)) return RecordTemplateNotFound(s.template_id);
-  const auto& [out, bucket] = *output;
-  job.family = "record";
-  job.job_id = core::NewResourceId();
-  job.account_id = who.account_id;
-  job.name = s.name;
-  job.template_id = s.template_id;
-  job.start_mode = store::StartMode::kNow;
-  job.status = store::JobStatus::kRunning;
-  job.input_type = input->type;
-  job.input_url = input->url;
-  job.backup_input_url = input->backup_url;
-  job.output_type = out.type;
-  job.output_domain = bucket.name;
-  job.output_url = bucket.dir;  // resolved now, as a LiveCenter push URL is
-  job.output_json =
-      core::DumpJson(Json{{"Type", out.type}, {"Bucket", out.bucket}, {"Endpoint", out.endpoint}});
-  job.create_time_ms = clock_();
-  auto stored = store_.InsertJob(job, limits_);
-  if (!stored) return stored.error();
-  if (stored->outcome == store::JobInsertOutcome::kNoTemplate) {
-    return RecordTemplateNotFound(s.template_id);
-  }
-  if (auto refused = LimitRefusal(*stored, limits_)) return *refused;
-  if (runtime_) runtime_->Wake();
-  return job.job_id;
+  const BucketOutput& out = *output;
+  return jobs_.Submit(
+      who, s.name, s.template_id, *input, out,
+      core::DumpJson(Json{{"Type", out.type}, {"Bucket", out.bucket}, {"Endpoint", out.endpoint}}),
+      s.notify_url.value_or(""));
 }
 
 Result<store::JobRecord> RecordJobService::Get(const auth::Principal& who, const std::string& id) {
-  if (!core::IsResourceId(id)) return RecordJobNotFound(id);
-  auto rec = store_.GetJob(who.account_id, id);
-  if (!rec) return rec.error();
-  if (!rec->has_value() || (*rec)->family != "record") return RecordJobNotFound(id);
-  return std::move(**rec);
+  return jobs_.Get(who, id);
 }
 
 Result<store::JobPage> RecordJobService::List(const auth::Principal& who, store::JobQuery q) {
-  q.account_id = who.account_id;
-  q.family = "record";
-  return store_.ListJobs(q);
+  return jobs_.List(who, std::move(q));
 }
 
 Result<store::RecordFilePage> RecordJobService::ListFiles(const auth::Principal& who,
@@ -293,27 +169,20 @@ Result<std::optional<std::string>> RecordJobService::LinkFolder(const store::Rec
 }
 
 Result<std::vector<store::JobEvent>> RecordJobService::Events(const std::string& job_id) {
-  return store_.ListJobEvents(job_id, kEventsShown);
+  return jobs_.Events(job_id);
 }
 
 std::optional<runtime::JobProcessView> RecordJobService::Process(const std::string& job_id) {
-  return runtime_ ? runtime_->View(job_id) : std::nullopt;
+  return jobs_.Process(job_id);
 }
 
 void AddRecordJobActions(ActionTable& table, RecordJobService& service, const BucketLinks& links,
                          int64_t link_ttl_s) {
   table["SubmitLiveRecordJob"] = [&service](const ActionContext& ctx) -> Result<Json> {
-    const auto& p = ctx.params;
-    auto name = p.Required("Name");
-    if (!name) return name.error();
-    auto template_id = p.Required("TemplateId");
-    if (!template_id) return template_id.error();
-    auto input = p.Required("StreamInput");
-    if (!input) return input.error();
-    auto output = p.Required("RecordOutput");
-    if (!output) return output.error();
-    auto id =
-        service.Submit(ctx.principal, {*name, *template_id, *input, *output, p.Get("NotifyUrl")});
+    auto v = ctx.params.Required({"Name", "TemplateId", "StreamInput", "RecordOutput"});
+    if (!v) return v.error();
+    auto id = service.Submit(ctx.principal,
+                             {(*v)[0], (*v)[1], (*v)[2], (*v)[3], ctx.params.Get("NotifyUrl")});
     if (!id) return id.error();
     return Json{{"JobId", *id}};
   };
@@ -339,7 +208,7 @@ void AddRecordJobActions(ActionTable& table, RecordJobService& service, const Bu
     if (!paging) return paging.error();
     auto status = p.OneOf("Status", {"initial", "started", "paused"});
     if (!status) return status.error();
-    auto window = Window(p, core::NowMillis(), kJobWindowMs, /*required=*/false);
+    auto window = TimeWindow(p, core::NowMillis(), {.max_ms = kJobWindowMs});
     if (!window) return window.error();
     store::JobQuery q;
     if (*status) {
@@ -377,7 +246,9 @@ void AddRecordJobActions(ActionTable& table, RecordJobService& service, const Bu
     if (!format) return format.error();
     auto job_ids = p.Repeated("JobIds", 100);
     if (!job_ids) return job_ids.error();
-    auto window = Window(p, core::NowMillis(), kFileWindowMs, /*required=*/true);
+    // Without a window: the last 4 days.
+    auto window =
+        TimeWindow(p, core::NowMillis(), {.max_ms = kFileWindowMs, .default_ms = kFileWindowMs});
     if (!window) return window.error();
     store::RecordFileQuery q;
     q.start_ms = window->first;

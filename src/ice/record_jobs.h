@@ -15,6 +15,7 @@
 #include "auth/principal.h"
 #include "core/result.h"
 #include "ice/action.h"
+#include "ice/bucket_jobs.h"
 #include "ice/buckets.h"
 #include "runtime/job_runtime.h"
 #include "store/store.h"
@@ -57,13 +58,11 @@ class RecordJobService {
   // segments; nullopt for the others (and for a file whose bucket is gone).
   core::Result<std::optional<std::string>> LinkFolder(const store::RecordFileRecord& f);
 
-  static constexpr int kEventsShown = 50;
+  static constexpr int kEventsShown = BucketJobs::kEventsShown;
 
  private:
   store::Store& store_;
-  runtime::JobRuntime* runtime_;
-  store::JobLimits limits_;
-  Clock clock_;
+  BucketJobs jobs_;
 };
 
 // The record job actions, and GetLiveRecordTemplate's JobId (wrapping the template action that

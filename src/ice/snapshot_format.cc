@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "core/strings.h"
+#include "core/time.h"
 #include "ice/object_name.h"
 
 namespace floe::ice {
@@ -87,6 +88,39 @@ SnapshotSettings StoredSnapshotSettings(const std::string& json) {
     s.sequence_format = v->get<std::string>();
   }
   return s;
+}
+
+std::string SnapshotOverwriteObject(const SnapshotSettings& s, const std::string& job_id) {
+  return RenderObjectName(s.overwrite_format, {{"{JobId}", job_id}});
+}
+
+std::string SnapshotSequenceObject(const SnapshotSettings& s, const std::string& job_id,
+                                   int sequence, int64_t unix_ms) {
+  return RenderObjectName(s.sequence_format,
+                          {{"{JobId}", job_id},
+                           {"{Sequence}", std::to_string(sequence)},
+                           {"{UnixTimestamp}", std::to_string(unix_ms)},
+                           {"{Date}", core::FormatUtc(unix_ms / 1000).substr(0, 10)}});
+}
+
+int FirstFreeSequence(const SnapshotSettings& s, const std::string& job_id, int64_t unix_ms,
+                      const std::function<bool(const std::string& object)>& exists) {
+  if (s.sequence_format.empty() || s.sequence_format.find("{UnixTimestamp}") != std::string::npos) {
+    return 1;
+  }
+  auto taken = [&](int n) { return exists(SnapshotSequenceObject(s, job_id, n, unix_ms)); };
+  if (!taken(1)) return 1;
+  // Taken numbers run from 1 to some n: double until one is free, then halve the gap.
+  int low = 1, high = 2;
+  while (high < (1 << 30) && taken(high)) {
+    low = high;
+    high *= 2;
+  }
+  while (high - low > 1) {
+    int mid = low + (high - low) / 2;
+    (taken(mid) ? low : high) = mid;
+  }
+  return high;
 }
 
 }  // namespace floe::ice

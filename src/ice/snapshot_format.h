@@ -5,6 +5,8 @@
 // (ice/object_name.h). Parsed from what a client sends (untrusted).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -25,5 +27,17 @@ core::Result<SnapshotSettings> ParseSnapshotSettings(
     const std::optional<std::string>& sequence_format);
 std::string RenderSnapshotSettings(const SnapshotSettings& s);  // canonical JSON, as stored
 SnapshotSettings StoredSnapshotSettings(const std::string& json);
+
+// The objects of job_id's pictures: its overwrite object, and its sequence object of a shot
+// ({Sequence} counts from 1, {UnixTimestamp} in ms, {Date} the UTC day as 2026-12-07).
+std::string SnapshotOverwriteObject(const SnapshotSettings& s, const std::string& job_id);
+std::string SnapshotSequenceObject(const SnapshotSettings& s, const std::string& job_id,
+                                   int sequence, int64_t unix_ms);
+// The {Sequence} a job's process starts from so that it never overwrites a picture an earlier
+// process of the job took: where the sequence name has no {UnixTimestamp}, the first number
+// after those whose object `exists` (the job's numbers run on from 1 without a hole); 1
+// otherwise. unix_ms: now (a {Date} in the name).
+int FirstFreeSequence(const SnapshotSettings& s, const std::string& job_id, int64_t unix_ms,
+                      const std::function<bool(const std::string& object)>& exists);
 
 }  // namespace floe::ice

@@ -21,10 +21,11 @@ Snapshotter::Snapshotter(SnapshotConfig config) : config_(std::move(config)) {}
 Snapshotter::~Snapshotter() = default;
 
 Result<void> Snapshotter::Push(const AVFrame* picture, int64_t t_us, int64_t now_ms) {
-  if (sequence_ > 0 && t_us - last_us_ < int64_t{config_.interval_s} * 1'000'000) return {};
+  if (shots_ > 0 && t_us - last_us_ < int64_t{config_.interval_s} * 1'000'000) return {};
   auto jpeg = Encode(picture);
   if (!jpeg) return jpeg.error();
-  sequence_ += 1;
+  sequence_ = shots_ == 0 ? config_.first_sequence : sequence_ + 1;
+  ++shots_;
   last_us_ = t_us;
   auto shoot = [&](const std::string& object, bool overwrite) -> Result<void> {
     auto size = Write(object, *jpeg);

@@ -19,7 +19,7 @@ namespace floe::media {
 struct SnapshotShot {
   std::string object;
   bool overwrite = false;  // the one object replaced at each shot
-  int sequence = 0;        // counts shots from 1
+  int sequence = 0;        // counts shots from SnapshotConfig::first_sequence
   int64_t time_ms = 0;     // wall clock (Unix ms) when it was taken
   int64_t size_bytes = 0;
   int width = 0, height = 0;
@@ -32,7 +32,8 @@ struct SnapshotConfig {
   // of that kind (a template has one kind or both).
   std::function<std::string()> overwrite_object;
   std::function<std::string(int sequence, int64_t unix_ms)> sequence_object;
-  int qscale = 3;                                    // the JPEG's quantiser, 2 (best) to 31
+  int first_sequence = 1;  // the first shot's {Sequence} (a job's next process goes on)
+  int qscale = 3;          // the JPEG's quantiser, 2 (best) to 31
   std::function<void(const SnapshotShot&)> on_shot;  // once per object written
 };
 
@@ -45,7 +46,7 @@ class Snapshotter {
   // taken, then one each interval_s of media time after the last shot. An error: the picture
   // could not be encoded or written (the disk, the directory).
   core::Result<void> Push(const AVFrame* picture, int64_t t_us, int64_t now_ms);
-  int shots() const { return sequence_; }
+  int shots() const { return shots_; }
 
  private:
   core::Result<std::string> Encode(const AVFrame* picture);
@@ -56,6 +57,7 @@ class Snapshotter {
   SwsPtr sws_;
   FramePtr yuvj_;
   PacketPtr packet_ = NewPacket();
+  int shots_ = 0;
   int sequence_ = 0;
   int64_t last_us_ = 0;
 };

@@ -24,6 +24,9 @@ struct CostModel {
   double narrow_band_factor = 1.3;
   int64_t audio_only_mc = 50;
   int64_t origin_mc = 50;  // remux only
+  // A snapshot job: its input's decode (shared with the transcodes of its input, whole when it
+  // is alone: 0.15 of a core for 1080p30 H.264 here) and a JPEG every TimeInterval.
+  int64_t snapshot_mc = 150;
   // A template that keeps the input's size or rate is costed at this (the largest common input).
   int assume_width = 1920, assume_height = 1080, assume_fps = 30;
 };

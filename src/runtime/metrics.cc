@@ -1,5 +1,6 @@
 #include "runtime/metrics.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/json.h"
@@ -104,6 +105,26 @@ void WriteRuntimeMetrics(const Supervisor::Sample& sample, const NodeInfo& node,
           static_cast<double>(sample.used_mc) / 1000);
   out.Add("floe_node_media_processes", kGauge, "Media processes (one per input group)", n,
           static_cast<double>(sample.processes.size()));
+  for (const char* family : {"transcode", "record", "snapshot"}) {
+    Labels l{{"node", node.node}, {"family", family}};
+    out.Add("floe_node_family_jobs", kGauge,
+            "Jobs this node's runtime holds, by API family (transcode, record, snapshot)", l,
+            static_cast<double>(std::count_if(sample.jobs.begin(), sample.jobs.end(),
+                                              [&](const auto& j) { return j.family == family; })));
+  }
+  out.Add("floe_node_record_files_total", kCounter,
+          "Files of record jobs closed and catalogued by this node", n,
+          static_cast<double>(sample.record_files));
+  out.Add("floe_node_record_file_bytes_total", kCounter,
+          "Bytes of the record jobs' files this node catalogued", n,
+          static_cast<double>(sample.record_file_bytes));
+  out.Add("floe_node_snapshots_total", kCounter,
+          "Pictures of snapshot jobs written and catalogued by this node (an overwrite picture "
+          "each time it is replaced)",
+          n, static_cast<double>(sample.snapshots));
+  out.Add("floe_node_snapshot_bytes_total", kCounter,
+          "Bytes of the snapshot jobs' pictures this node catalogued", n,
+          static_cast<double>(sample.snapshot_bytes));
   for (const auto& j : sample.jobs) {
     Labels l{{"job_id", j.job_id}, {"template_id", j.template_id}, {"node", node.node}};
     Labels with_state = l;

@@ -60,7 +60,9 @@ core::Result<RenditionSpec> RenditionFrom(const json& j) {
   }
   if (r.job_id.empty() || r.output_url.empty()) return Bad("a rendition needs job_id, output_url");
   if (r.family.empty()) r.family = "transcode";
-  if (r.family != "transcode" && r.family != "record") return Bad("unknown family " + r.family);
+  if (r.family != "transcode" && r.family != "record" && r.family != "snapshot") {
+    return Bad("unknown family " + r.family);
+  }
   // It names the job's lock file: letters, digits, '-' and '_' only.
   if (r.job_id.size() > 64 || r.job_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
                                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -265,6 +267,21 @@ std::string FileReport(const media::RecordedFile& f) {
                              {"height", f.height}});
 }
 
+namespace {
+
+// The integer at key within [min, max], or nullopt.
+std::optional<int64_t> IntegerIn(const json& j, const char* key, int64_t min, int64_t max) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  int64_t v = it->get<int64_t>();
+  if (v < min || v > max) return std::nullopt;
+  return v;
+}
+
+constexpr int64_t kBig = int64_t{1} << 53;
+
+}  // namespace
+
 core::Result<media::RecordedFile> ParseFileReport(std::string_view text) {
   auto j = core::ParseJson(text);
   if (!j || !j->is_object()) return Bad("a file is not an object");
@@ -276,14 +293,9 @@ core::Result<media::RecordedFile> ParseFileReport(std::string_view text) {
   auto container = media::ParseContainer(format);
   if (!container || f.object.empty()) return Bad("a file needs a known format and an object");
   f.container = *container;
-  auto integer = [&](const char* key, int64_t min, int64_t max) -> std::optional<int64_t> {
-    auto it = j->find(key);
-    if (it == j->end() || !it->is_number_integer()) return std::nullopt;
-    int64_t v = it->get<int64_t>();
-    if (v < min || v > max) return std::nullopt;
-    return v;
+  auto integer = [&](const char* key, int64_t min, int64_t max) {
+    return IntegerIn(*j, key, min, max);
   };
-  constexpr int64_t kBig = int64_t{1} << 53;
   auto seq = integer("sequence", 0, 1 << 30);
   auto start = integer("start_ms", 0, kBig);
   auto end = integer("end_ms", 0, kBig);
@@ -303,6 +315,46 @@ core::Result<media::RecordedFile> ParseFileReport(std::string_view text) {
   f.height = static_cast<int>(*height);
   f.duration_s = duration->get<double>();
   return f;
+}
+
+std::string ShotReport(const media::SnapshotShot& s) {
+  return core::DumpJson(json{{"format", "jpg"},
+                             {"object", s.object},
+                             {"overwrite", s.overwrite},
+                             {"sequence", s.sequence},
+                             {"time_ms", s.time_ms},
+                             {"size", s.size_bytes},
+                             {"width", s.width},
+                             {"height", s.height}});
+}
+
+core::Result<media::SnapshotShot> ParseShotReport(std::string_view text) {
+  auto j = core::ParseJson(text);
+  if (!j || !j->is_object()) return Bad("a shot is not an object");
+  media::SnapshotShot s;
+  std::string format;
+  if (auto ok = ReadStrings(*j, {{&format, "format"}, {&s.object, "object"}}); !ok) {
+    return ok.error();
+  }
+  auto overwrite = j->find("overwrite");
+  if (format != "jpg" || s.object.empty() || overwrite == j->end() || !overwrite->is_boolean()) {
+    return Bad("a shot needs format jpg, an object and overwrite");
+  }
+  auto seq = IntegerIn(*j, "sequence", 0, 1 << 30);
+  auto time = IntegerIn(*j, "time_ms", 0, kBig);
+  auto size = IntegerIn(*j, "size", 0, kBig);
+  auto width = IntegerIn(*j, "width", 0, 1 << 16);
+  auto height = IntegerIn(*j, "height", 0, 1 << 16);
+  if (!seq || !time || !size || !width || !height) {
+    return Bad("a shot's figures are missing or out of range");
+  }
+  s.overwrite = overwrite->get<bool>();
+  s.sequence = static_cast<int>(*seq);
+  s.time_ms = *time;
+  s.size_bytes = *size;
+  s.width = static_cast<int>(*width);
+  s.height = static_cast<int>(*height);
+  return s;
 }
 
 std::string InputPreviewName(const InputSpec& input) {

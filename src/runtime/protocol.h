@@ -14,7 +14,9 @@
 //     {"report":"failed","job_id":"…","code":"…","detail":"…"}          (job_id "": the process)
 //     {"report":"removed","job_id":"…"}                                 a remove is done
 //     {"report":"file","job_id":"…","file":{…}}                         a record job's file
-//                                                                       closed (RecordedFile)
+//                                                                       closed (RecordedFile),
+//                                                                       or a snapshot job's
+//                                                                       picture ("format":"jpg")
 //
 // Its standard error is its log, for people; nothing is read out of it. The end of standard
 // input stops the process as SIGTERM does. Fencing: a process told lease_ms ends at once, every
@@ -30,6 +32,7 @@
 #include "core/result.h"
 #include "media/events.h"
 #include "media/record_file.h"
+#include "media/snapshotter.h"
 #include "store/records.h"
 
 namespace floe::runtime {
@@ -58,8 +61,9 @@ struct RenditionSpec {
   std::string template_config;  // canonical TemplateConfig JSON
   std::string output_url;
   bool trusted_output = false;  // a LiveCenter push base: reachable whatever --allow-net says
-  // "transcode", or "record": template_config is then the RecordFormat list and output_url the
-  // bucket's directory the recording goes into.
+  // "transcode", "record" (template_config is then the RecordFormat list and output_url the
+  // bucket's directory the recording goes into) or "snapshot" (template_config the snapshot
+  // template's settings, output_url the bucket's directory).
   std::string family = "transcode";
 };
 
@@ -89,6 +93,9 @@ struct Report {
 // A record job's closed file as a kFile report carries it.
 std::string FileReport(const media::RecordedFile& f);
 core::Result<media::RecordedFile> ParseFileReport(std::string_view json);
+// A snapshot job's picture as a kFile report carries it.
+std::string ShotReport(const media::SnapshotShot& s);
+core::Result<media::SnapshotShot> ParseShotReport(std::string_view json);
 
 // One line each, without the newline.
 std::string Encode(const Command& command);

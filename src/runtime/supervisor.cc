@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/time.h"
 #include "runtime/protocol.h"
 #include "runtime/timed_jobs.h"
@@ -109,7 +110,9 @@ JobProcessView Supervisor::ViewLocked(const Job& j) {
 Supervisor::Sample Supervisor::Snapshot() {
   std::lock_guard lock(mu_);
   Sample s;
-  for (const auto& [id, j] : jobs_) s.jobs.push_back({id, j->job.template_id, ViewLocked(*j)});
+  for (const auto& [id, j] : jobs_) {
+    s.jobs.push_back({id, j->job.template_id, ViewLocked(*j), j->job.family});
+  }
   for (const auto& [key, g] : groups_) {
     if (g->proc.pid() > 0) s.processes.push_back({g->name, static_cast<int>(g->proc.pid())});
   }
@@ -118,6 +121,10 @@ Supervisor::Sample Supervisor::Snapshot() {
   s.used_mc = leases_.used_mc();
   s.leases = leases_.count();
   s.heartbeat_age_ms = leases_.heartbeat_age_ms();
+  s.record_files = record_files_;
+  s.record_file_bytes = record_file_bytes_;
+  s.snapshots = snapshots_;
+  s.snapshot_bytes = snapshot_bytes_;
   return s;
 }
 
@@ -320,7 +327,7 @@ void Supervisor::Tick() {
 std::vector<store::JobRecord> Supervisor::InputGoneLocked(int64_t now) {
   std::vector<store::JobRecord> gone;
   for (auto& [id, j] : jobs_) {
-    if (!j->wanted || j->job.family != "record") continue;
+    if (!j->wanted || j->job.family == "transcode") continue;
     if (j->state == "running") {
       j->input_seen_ms = now;  // there until now (a process that dies leaves it "running" last)
       continue;
@@ -332,8 +339,9 @@ std::vector<store::JobRecord> Supervisor::InputGoneLocked(int64_t now) {
 
 void Supervisor::EndInputGone(const std::vector<store::JobRecord>& jobs, int64_t now) {
   for (const auto& job : jobs) {
-    std::string why = "no input for " + std::to_string(opt_.record_input_wait_ms / 1000) +
-                      " s: the recording ends";
+    std::string why =
+        "no input for " + std::to_string(opt_.record_input_wait_ms / 1000) +
+        (job.family == "snapshot" ? " s: the snapshots stop" : " s: the recording ends");
     auto r = store_.UpdateJob(
         job.account_id, job.job_id,
         [&](const store::JobRecord& cur,
@@ -355,6 +363,10 @@ void Supervisor::EndInputGone(const std::vector<store::JobRecord>& jobs, int64_t
 }
 
 void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_json) {
+  if (job.family == "snapshot") {
+    CatalogueShot(job, file_json);
+    return;
+  }
   auto f = ParseFileReport(file_json);
   if (!f) {
     spdlog::error("event=record_file_unreadable job_id={} reason=\"{}\"", job.job_id,
@@ -384,9 +396,50 @@ void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_
                   f->object, r.error().message);
     return;
   }
+  {
+    std::lock_guard lock(mu_);
+    ++record_files_;
+    record_file_bytes_ += f->size_bytes;
+  }
   spdlog::info("event=record_file job_id={} record_id={} object=\"{}\" duration_s={:.1f}",
                job.job_id, rec.record_id, f->object, f->duration_s);
   Event(job.job_id, "record_file", rec.format + " " + f->object);
+}
+
+void Supervisor::CatalogueShot(const store::JobRecord& job, const std::string& shot_json) {
+  auto shot = ParseShotReport(shot_json);
+  if (!shot) {
+    spdlog::error("event=snapshot_unreadable job_id={} reason=\"{}\"", job.job_id,
+                  shot.error().message);
+    return;
+  }
+  store::SnapshotFileRecord rec;
+  rec.account_id = job.account_id;
+  rec.job_id = job.job_id;
+  rec.create_time_ms = shot->time_ms;
+  rec.overlay = shot->overwrite;
+  rec.bucket = job.output_domain;
+  auto output = core::ParseJson(job.output_json);
+  if (output && output->is_object() && output->contains("Endpoint") &&
+      (*output)["Endpoint"].is_string()) {
+    rec.endpoint = (*output)["Endpoint"].get<std::string>();
+  }
+  rec.object = shot->object;
+  rec.size_bytes = shot->size_bytes;
+  rec.width = shot->width;
+  rec.height = shot->height;
+  if (auto r = store_.PutSnapshotFile(rec); !r) {
+    spdlog::error("event=snapshot_uncatalogued job_id={} object=\"{}\" error=\"{}\"", job.job_id,
+                  shot->object, r.error().message);
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    ++snapshots_;
+    snapshot_bytes_ += shot->size_bytes;
+  }
+  // The first picture is an event; the others would crowd the job's history out.
+  if (shot->sequence == 1) Event(job.job_id, "snapshot", "first picture " + shot->object);
 }
 
 void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) {

@@ -67,6 +67,7 @@ class Supervisor final : public JobRuntime {
   struct JobSample {
     std::string job_id, template_id;
     JobProcessView view;
+    std::string family;  // transcode | record | snapshot
   };
   struct ProcessSample {
     std::string name;  // its --group: the first job it was started for
@@ -79,6 +80,8 @@ class Supervisor final : public JobRuntime {
     int64_t capacity_mc = 0, used_mc = 0;
     int leases = 0;
     int64_t heartbeat_age_ms = -1;  // since the last heartbeat the store took (-1: none yet)
+    // Since this node started: record jobs' files and snapshot jobs' pictures catalogued.
+    int64_t record_files = 0, record_file_bytes = 0, snapshots = 0, snapshot_bytes = 0;
   };
   Sample Snapshot();
 
@@ -129,7 +132,10 @@ class Supervisor final : public JobRuntime {
   void OnLine(const std::string& group, const std::string& line);
   // A record job's closed file into the catalogue (ListLiveRecordFiles).
   void Catalogue(const store::JobRecord& job, const std::string& file_json);
-  // Record jobs whose input has been away record_input_wait_ms end (their files are closed).
+  // A snapshot job's picture (its kFile report) into the catalogue of pictures.
+  void CatalogueShot(const store::JobRecord& job, const std::string& shot_json);
+  // Record and snapshot jobs whose input has been away record_input_wait_ms end (a record
+  // job's files are closed).
   std::vector<store::JobRecord> InputGoneLocked(int64_t now);
   void EndInputGone(const std::vector<store::JobRecord>& jobs, int64_t now);
   void Event(const std::string& job_id, const std::string& event, const std::string& detail);
@@ -144,6 +150,8 @@ class Supervisor final : public JobRuntime {
   std::condition_variable gone_cv_;  // a process went away
   bool wake_ = false;
   bool stop_ = false;
+  // What Catalogue and CatalogueShot put into the store (Sample), under mu_.
+  int64_t record_files_ = 0, record_file_bytes_ = 0, snapshots_ = 0, snapshot_bytes_ = 0;
   int64_t next_timed_ms_ = 0;  // the next StartTime or EndTime due (0: none), under mu_
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   std::map<std::string, std::shared_ptr<Group>> groups_;

@@ -119,10 +119,11 @@ struct JobRecord {
   // Which family of the API the job is of: "transcode" (LiveTranscode…), "record"
   // (LiveRecord…: template_id names a record template, its RecordFormat list is copied into
   // template_config at submit; output_domain is RecordOutput's bucket, output_url that bucket's
-  // directory, resolved at submit; output_json the RecordOutput as the API shows it).
+  // directory, resolved at submit; output_json the RecordOutput as the API shows it), or
+  // "snapshot" (LiveSnapshot…: likewise with the snapshot template's settings and SnapshotOutput).
   std::string family = "transcode";
   std::string output_json;
-  std::string notify_url;     // record: NotifyUrl (optional)
+  std::string notify_url;     // record: NotifyUrl, snapshot: CallbackUrl (optional)
   int64_t start_time_ms = 0;  // timed jobs only (0: none)
   int64_t end_time_ms = 0;
   int64_t create_time_ms = 0;
@@ -214,6 +215,30 @@ struct RecordFileQuery {
 struct RecordFilePage {
   int64_t total_count = 0;
   std::vector<RecordFileRecord> items;
+};
+
+// One picture a snapshot job took, as the catalogue keeps it: a sequence object per shot, or
+// the job's one overwrite object (overlay), whose row is replaced at each shot.
+struct SnapshotFileRecord {
+  std::string account_id, job_id;
+  int64_t create_time_ms = 0;  // ListLiveSnapshotFiles' CreateTimestamp
+  bool overlay = false;
+  std::string bucket, endpoint, object;
+  int64_t size_bytes = 0;
+  int width = 0, height = 0;
+};
+
+// A shot's key in the catalogue: the job's overlay, or its sequence shot of that time.
+inline std::string SnapshotShotKey(const SnapshotFileRecord& f) {
+  return f.account_id + "/" + f.job_id +
+         (f.overlay ? "/overlay" : "/" + std::to_string(f.create_time_ms));
+}
+
+struct SnapshotFileQuery {
+  std::string account_id, job_id;
+  int64_t start_ms = 0, end_ms = 0;  // taken within [start_ms, end_ms)
+  bool ascending = true;             // by CreateTimestamp
+  int limit = 10;
 };
 
 // What a template change or delete found.

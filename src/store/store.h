@@ -129,6 +129,18 @@ class Store {
   virtual Result<bool> DeleteRecordFile(const std::string& account_id,
                                         const std::string& record_id) = 0;
 
+  // The catalogue of snapshot jobs' pictures. PutSnapshotFile replaces the row of the same
+  // shot (a job's overlay has one row); ListSnapshotFiles returns up to q.limit shots of one
+  // job of the account, by time; DeleteSnapshotFile removes a sequence shot (never an
+  // overlay), false when there is none at that time.
+  virtual Result<void> PutSnapshotFile(const SnapshotFileRecord& f) = 0;
+  virtual Result<std::vector<SnapshotFileRecord>> ListSnapshotFiles(const SnapshotFileQuery& q) = 0;
+  virtual Result<std::vector<SnapshotFileRecord>> GetSnapshotFiles(const std::string& account_id,
+                                                                   const std::string& job_id,
+                                                                   int64_t create_time_ms) = 0;
+  virtual Result<bool> DeleteSnapshotFile(const std::string& account_id, const std::string& job_id,
+                                          int64_t create_time_ms) = 0;
+
   // Buckets (records.h), as domains: AddBucket false when the name is taken, DeleteBucket false
   // when there is no such bucket (its files stay where they are).
   virtual Result<bool> AddBucket(const Bucket& b) = 0;

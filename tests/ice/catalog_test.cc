@@ -8,6 +8,7 @@
 #include "ice/preview.h"
 #include "ice/record_jobs.h"
 #include "ice/record_templates.h"
+#include "ice/snapshot_jobs.h"
 #include "ice/snapshot_templates.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
@@ -28,6 +29,7 @@ class CatalogTest : public ::testing::Test {
         jobs_(store_, live_center_, nullptr),
         links_("key", "/tmp"),
         record_jobs_(store_, nullptr, {}),
+        snapshot_jobs_(store_, nullptr, {}),
         files_("key", store_) {
     AddTemplateActions(table_, templates_);
     AddRecordTemplateActions(table_, record_templates_);
@@ -35,6 +37,7 @@ class CatalogTest : public ::testing::Test {
     AddJobActions(table_, jobs_);
     AddPreviewActions(table_, jobs_, links_);
     AddRecordJobActions(table_, record_jobs_, files_);
+    AddSnapshotJobActions(table_, snapshot_jobs_, files_);
   }
 
   testing::TempDir dir_;
@@ -45,6 +48,7 @@ class CatalogTest : public ::testing::Test {
   JobService jobs_;
   PreviewLinks links_;
   RecordJobService record_jobs_;
+  SnapshotJobService snapshot_jobs_;
   BucketLinks files_;
   ActionTable table_;
 };

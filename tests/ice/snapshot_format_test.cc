@@ -30,6 +30,35 @@ TEST(SnapshotSettings, BothModesTogetherAndTheirCanonicalText) {
             R"({"TimeInterval":3600,"SequenceFormat":"d/{Date}/{Sequence}.jpg"})");
 }
 
+TEST(SnapshotSettings, ObjectsOfAJobsPictures) {
+  auto s = ParseSnapshotSettings("5", "snap/{JobId}.jpg",
+                                 "snap/{JobId}/{Date}/{Sequence}-{UnixTimestamp}.jpg");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(SnapshotOverwriteObject(*s, "j1"), "snap/j1.jpg");
+  // 1796601599999 ms is 2026-12-06T23:59:59.999Z: the day of the shot, its time in ms.
+  EXPECT_EQ(SnapshotSequenceObject(*s, "j1", 7, 1'796'601'599'999),
+            "snap/j1/2026-12-06/7-1796601599999.jpg");
+}
+
+TEST(SnapshotSettings, ANextProcessStartsAfterThePicturesTaken) {
+  auto by_number = ParseSnapshotSettings("5", std::nullopt, "s/{JobId}/{Sequence}.jpg");
+  ASSERT_TRUE(by_number.ok());
+  for (int taken : {0, 1, 2, 3, 100, 1000}) {
+    int looked = 0;
+    int next = FirstFreeSequence(*by_number, "j1", 0, [&](const std::string& object) {
+      ++looked;
+      int n = std::stoi(object.substr(5));
+      EXPECT_EQ(object, "s/j1/" + std::to_string(n) + ".jpg");
+      return n <= taken;
+    });
+    EXPECT_EQ(next, taken + 1);
+    EXPECT_LE(looked, 25) << taken;  // a search, not a walk
+  }
+  auto by_time = ParseSnapshotSettings("5", std::nullopt, "s/{Sequence}-{UnixTimestamp}.jpg");
+  ASSERT_TRUE(by_time.ok());
+  EXPECT_EQ(FirstFreeSequence(*by_time, "j1", 0, [](const std::string&) { return true; }), 1);
+}
+
 TEST(SnapshotSettings, EachRuleNamesItsField) {
   const Opt ok = "s/{JobId}.jpg";
   EXPECT_EQ(Code(std::nullopt, ok, std::nullopt), "MissingParameter");

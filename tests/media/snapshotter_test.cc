@@ -136,6 +136,17 @@ TEST_F(SnapshotterTest, ThePictureIsTheInputsAndANewSizeIsFollowed) {
   EXPECT_EQ(s.shots(), 2);
 }
 
+TEST_F(SnapshotterTest, ANextProcessOfTheJobGoesOnWithItsSequence) {
+  SnapshotConfig c = Config(/*overwrite=*/false, /*sequence=*/true);
+  c.first_sequence = 7;
+  Snapshotter s(c);
+  Feed(s, 0, 6);  // shots at 0 and 5 s
+  ASSERT_EQ(shots_.size(), 2u);
+  EXPECT_EQ(shots_[0].sequence, 7);
+  EXPECT_EQ(shots_[1].sequence, 8);
+  EXPECT_EQ(s.shots(), 2);
+}
+
 TEST_F(SnapshotterTest, AWriteThatFailsIsAnError) {
   fs::create_directories(dir_.path() + "/snapshot");
   std::ofstream(dir_.path() + "/snapshot/job") << "a file where a folder should be";

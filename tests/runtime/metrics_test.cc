@@ -26,7 +26,11 @@ TEST(RuntimeMetricsTest, EachJobHasItsStateAndFiguresUnderItsLabels) {
   running.stats_json = kStats;
   JobProcessView waiting;
   waiting.state = "waiting-input";
-  s.jobs = {{"j1", "t1", running}, {"j2", "t2", waiting}};
+  s.jobs = {{"j1", "t1", running, "transcode"}, {"j2", "t2", waiting, "snapshot"}};
+  s.record_files = 3;
+  s.record_file_bytes = int64_t{5} << 32;
+  s.snapshots = 7;
+  s.snapshot_bytes = 70'000;
   std::string text = Render(s);
   const std::string l = R"({job_id="j1",template_id="t1",node="node-a"})";
   for (
@@ -34,6 +38,13 @@ TEST(RuntimeMetricsTest, EachJobHasItsStateAndFiguresUnderItsLabels) {
           "floe_node_jobs{node=\"node-a\"} 2",
           "floe_node_capacity_jobs{node=\"node-a\"} 4",
           "floe_node_media_processes{node=\"node-a\"} 0",
+          R"(floe_node_family_jobs{node="node-a",family="transcode"} 1)",
+          R"(floe_node_family_jobs{node="node-a",family="record"} 0)",
+          R"(floe_node_family_jobs{node="node-a",family="snapshot"} 1)",
+          "floe_node_record_files_total{node=\"node-a\"} 3",
+          "floe_node_record_file_bytes_total{node=\"node-a\"} 21474836480",
+          "floe_node_snapshots_total{node=\"node-a\"} 7",
+          "floe_node_snapshot_bytes_total{node=\"node-a\"} 70000",
           R"(floe_job_state{job_id="j1",template_id="t1",node="node-a",state="running"} 1)",
           R"(floe_job_state{job_id="j2",template_id="t2",node="node-a",state="waiting-input"} 1)",
           "floe_job_restarts_total" + l + " 2",
@@ -66,7 +77,7 @@ TEST(RuntimeMetricsTest, AMalformedReportShowsNoFigures) {
   JobProcessView v;
   v.state = "running";
   v.stats_json = R"({"outputs": [{"gap_seconds": {"le": "x"}}], "input": 3})";
-  s.jobs = {{"j1", "t1", v}};
+  s.jobs = {{"j1", "t1", v, "transcode"}};
   std::string text = Render(s);
   EXPECT_NE(text.find("floe_job_state{"), std::string::npos);
   EXPECT_EQ(text.find("floe_job_output_gap_seconds"), std::string::npos);

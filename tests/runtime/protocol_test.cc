@@ -107,6 +107,49 @@ TEST(ProtocolTest, ARecordJobsRenditionAndItsClosedFilesRoundTrip) {
   EXPECT_FALSE(ParseFileReport(negative));
 }
 
+TEST(ProtocolTest, ASnapshotJobsPictureTravelsWhole) {
+  media::SnapshotShot s;
+  s.object = "snapshot/j1/快照 1660638613798.jpg";
+  s.overwrite = true;
+  s.sequence = 4;
+  s.time_ms = 1'660'638'613'798;
+  s.size_bytes = int64_t{1} << 33;
+  s.width = 1280;
+  s.height = 720;
+  Report r{ReportKind::kFile, "s1", media::EventKind::kStarted, "", "", ""};
+  r.file = ShotReport(s);
+  auto back = ParseReport(Encode(r));
+  ASSERT_TRUE(back) << back.error().message;
+  auto g = ParseShotReport(back->file);
+  ASSERT_TRUE(g) << g.error().message;
+  EXPECT_EQ(g->object, s.object);
+  EXPECT_TRUE(g->overwrite);
+  EXPECT_EQ(g->sequence, 4);
+  EXPECT_EQ(g->time_ms, s.time_ms);
+  EXPECT_EQ(g->size_bytes, s.size_bytes);
+  EXPECT_EQ(g->width, 1280);
+  EXPECT_EQ(g->height, 720);
+  // A record job's file is not a picture, nor the other way round.
+  EXPECT_FALSE(ParseFileReport(ShotReport(s)));
+  EXPECT_FALSE(ParseShotReport(R"({"format":"mp4","object":"a","overwrite":false,"sequence":1,)"
+                               R"("time_ms":1,"size":1,"width":1,"height":1})"));
+  std::string no_mode = ShotReport(s);
+  no_mode.replace(no_mode.find("\"overwrite\":true"), 16, "\"overwrite\":1   ");
+  EXPECT_FALSE(ParseShotReport(no_mode));
+  std::string negative = ShotReport(s);
+  negative.replace(negative.find("\"height\":720"), 12, "\"height\":-7");
+  EXPECT_FALSE(ParseShotReport(negative));
+  // A rendition of the snapshot family travels; an unknown family does not.
+  RenditionSpec spec{"s1", "snapshot", "{}", "/srv/b", false, "snapshot"};
+  Command add{CommandKind::kAdd, {}, {spec}, "", 0};
+  auto cmd = ParseCommand(Encode(add));
+  ASSERT_TRUE(cmd) << cmd.error().message;
+  EXPECT_EQ(cmd->renditions.at(0).family, "snapshot");
+  std::string odd = Encode(add);
+  odd.replace(odd.find("\"family\":\"snapshot\""), 19, "\"family\":\"snapsho\" ");
+  EXPECT_FALSE(ParseCommand(odd));
+}
+
 TEST(ProtocolTest, AnInputPreviewNameIsPerAccountAndInput) {
   InputSpec a{"1000000000000001", "rtmp", "rtmp://h/live/in", ""};
   InputSpec b = a;

@@ -43,6 +43,14 @@ class SupervisorTest : public ::testing::Test {
                "'{\"report\":\"failed\",\"job_id\":\"\",\"code\":\"X\",\"detail\":\"stub "
                "failed\"}'; exit 3;;\n"
                "  run) started; exec sleep 1000;;\n"
+               "  shots) started;\n"
+               "    echo '{\"report\":\"file\",\"job_id\":\"snap1\",\"file\":{\"format\":\"jpg\","
+               "\"object\":\"s/snap1/1.jpg\",\"overwrite\":false,\"sequence\":1,\"time_ms\":5000,"
+               "\"size\":10,\"width\":32,\"height\":24}}';\n"
+               "    echo '{\"report\":\"file\",\"job_id\":\"snap1\",\"file\":{\"format\":\"jpg\","
+               "\"object\":\"s/snap1.jpg\",\"overwrite\":true,\"sequence\":1,\"time_ms\":5000,"
+               "\"size\":10,\"width\":32,\"height\":24}}';\n"
+               "    exec sleep 1000;;\n"
                "  stall) started;\n"
                "    echo "
                "'{\"report\":\"event\",\"job_id\":\"\",\"event\":\"input_stalled\",\"detail\":"
@@ -398,6 +406,54 @@ TEST_F(SupervisorTest, ARecordJobEndsWhenItsInputStaysAwayAndNoOtherJobDoes) {
   for (int i = 0; i < 10; ++i)
     sup_->Wake(), std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(status("rec2"), store::JobStatus::kRunning);
+}
+
+TEST_F(SupervisorTest, ASnapshotJobsPicturesAreCataloguedAndItEndsWithoutItsInput) {
+  ASSERT_TRUE(*store_.InsertFamilyTemplate({"snapshot", "s1", "1000000000000001", "thumbs",
+                                            R"({"TimeInterval":5,"SequenceFormat":"s/{JobId}/)"
+                                            R"({Sequence}.jpg","OverwriteFormat":"s/{JobId}.jpg"})",
+                                            1, 1},
+                                           0));
+  auto snapshot_job = [&](const std::string& id, const std::string& input) {
+    store::JobRecord job = testing::TestJob(id, "1000000000000001", "s1");
+    job.family = "snapshot";
+    job.input_url = input;
+    job.output_domain = "snaps";
+    job.output_json = R"({"StorageType":"oss","Bucket":"snaps","Endpoint":"oss-e"})";
+    job.create_time_ms = now_;
+    EXPECT_EQ(store_.InsertJob(job, {})->outcome, store::JobInsertOutcome::kInserted);
+  };
+  Mode("shots");
+  snapshot_job("snap1", "rtmp://127.0.0.1/live/cam");
+  Start();
+  std::vector<store::SnapshotFileRecord> shots;
+  ASSERT_TRUE(Eventually([&] {
+    shots = *store_.ListSnapshotFiles({"1000000000000001", "snap1", 0, 10'000, true, 10});
+    return shots.size() == 2;
+  }));
+  EXPECT_FALSE(shots[0].overlay);
+  EXPECT_EQ(shots[0].object, "s/snap1/1.jpg");
+  EXPECT_EQ(shots[0].create_time_ms, 5'000);
+  EXPECT_EQ(shots[0].bucket, "snaps");
+  EXPECT_EQ(shots[0].endpoint, "oss-e");
+  EXPECT_EQ(shots[0].width, 32);
+  EXPECT_TRUE(shots[1].overlay);
+  EXPECT_EQ(shots[1].object, "s/snap1.jpg");
+  auto events = *store_.ListJobEvents("snap1", 100);
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                          [](const store::JobEvent& e) { return e.event == "snapshot"; }));
+  // Without its input for 3 minutes it ends, as a record job does.
+  Mode("fail");
+  snapshot_job("snap2", "rtmp://127.0.0.1/live/away");
+  sup_->Wake();
+  ASSERT_TRUE(Eventually([&] { return !Failures("snap2").empty(); }));
+  now_ += 181'000;
+  ASSERT_TRUE(Eventually([&] {
+    return (*store_.GetJob("1000000000000001", "snap2"))->status == store::JobStatus::kStopped;
+  }));
+  events = *store_.ListJobEvents("snap2", 100);
+  EXPECT_NE(events.back().detail.find("the snapshots stop"), std::string::npos)
+      << events.back().detail;
 }
 
 TEST_F(SupervisorTest, JobsOfTwoAccountsOnOneInputNeverShareAProcess) {

@@ -195,6 +195,22 @@ ALTER TABLE jobs ADD COLUMN family TEXT NOT NULL DEFAULT 'transcode';
 ALTER TABLE jobs ADD COLUMN output_json TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN notify_url TEXT NOT NULL DEFAULT '';
 )SQL"},
+        {12, "the catalogue of snapshot jobs' pictures", R"SQL(
+CREATE TABLE snapshot_files (
+  shot_key    TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL,
+  job_id      TEXT NOT NULL,
+  create_time BIGINT NOT NULL,
+  overlay     SMALLINT NOT NULL,
+  bucket      TEXT NOT NULL,
+  endpoint    TEXT NOT NULL,
+  object      TEXT NOT NULL,
+  size        BIGINT NOT NULL,
+  width       INTEGER NOT NULL,
+  height      INTEGER NOT NULL
+);
+CREATE INDEX snapshot_files_by_job ON snapshot_files(account_id, job_id, create_time);
+)SQL"},
     };
   }();
   return kAll;

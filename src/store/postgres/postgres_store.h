@@ -85,6 +85,13 @@ class PostgresStore final : public Store {
   Result<std::optional<Domain>> GetDomain(const std::string& name) override;
   Result<std::vector<Domain>> ListDomains(const std::optional<std::string>& account_id) override;
   Result<bool> DeleteDomain(const std::string& name) override;
+  Result<void> PutSnapshotFile(const SnapshotFileRecord& f) override;
+  Result<std::vector<SnapshotFileRecord>> ListSnapshotFiles(const SnapshotFileQuery& q) override;
+  Result<std::vector<SnapshotFileRecord>> GetSnapshotFiles(const std::string& account_id,
+                                                           const std::string& job_id,
+                                                           int64_t create_time_ms) override;
+  Result<bool> DeleteSnapshotFile(const std::string& account_id, const std::string& job_id,
+                                  int64_t create_time_ms) override;
   Result<bool> InsertRecordFile(const RecordFileRecord& f) override;
   Result<RecordFilePage> ListRecordFiles(const RecordFileQuery& q) override;
   Result<std::optional<RecordFileRecord>> GetRecordFile(const std::string& account_id,

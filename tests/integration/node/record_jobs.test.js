@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { publish } = require('./lib/media');
-const { RECORD_FORMATS, startRecording, probeUrl } = require('./lib/records');
+const { RECORD_FORMATS, startRecording, probeUrl, metric } = require('./lib/records');
 const { FAMILY_SDKS, v1Client, v3Client, expectError } = require('./lib/clients');
 const { admin } = require('./lib/admin');
 const { until } = require('./lib/until');
@@ -85,6 +85,9 @@ test('a record job records its input into the bucket, ends when the input is gon
       return files.TotalCount === '3';
     }, 10000);
     assert.equal(files.PageSize, '5');
+    // Prometheus: the files the node catalogued.
+    assert.equal(await metric(server, 'floe_node_record_files_total{node="rec-node"}'), 3);
+    assert.ok(await metric(server, 'floe_node_record_file_bytes_total{node="rec-node"}') > 100000);
     assert.equal(files.PageNo, 1);
     assert.deepEqual(files.Files.map((f) => f.Format).sort(), ['flv', 'm3u8', 'mp4']);
     for (const f of files.Files) {

@@ -1,6 +1,6 @@
 // What the record job tests share: a `floe serve` whose record jobs end 5 s after their input
-// (the API's 3 minutes), with nginx-rtmp and a bucket of the root account; the three formats
-// a template records into; ffprobe of a file link.
+// (the API's 3 minutes), with nginx-rtmp, /metrics and a bucket of the root account; the three
+// formats a template records into; ffprobe of a file link; a sample of /metrics.
 'use strict';
 const { execFile } = require('node:child_process');
 const { startServer } = require('./server');
@@ -16,7 +16,7 @@ const RECORD_FORMATS = [
 
 async function startRecording() {
   const nginx = await startNginx();
-  const server = await startServer({ args: ['--record-input-wait-s', '5'] });
+  const server = await startServer({ args: ['--record-input-wait-s', '5', '--metrics-listen', '127.0.0.1:0', '--node-id', 'rec-node'] });
   const { AccountId } = admin(server.dataDir, 'account', 'show-root');
   const bucketDir = admin(server.dataDir, 'bucket', 'add', '--account', AccountId, '--name', 'rec-jobs',
     '--endpoint', 'oss-local').Directory;
@@ -27,6 +27,13 @@ async function startRecording() {
       await nginx.stop();
     },
   };
+}
+
+// One sample of the server's /metrics ("name{labels}" as printed), or undefined.
+async function metric(server, series) {
+  const text = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 // ffprobe of a URL (a RecordUrl): the container's duration, its video and audio streams.
@@ -42,4 +49,4 @@ function probeUrl(url) {
   });
 }
 
-module.exports = { RECORD_FORMATS, startRecording, probeUrl };
+module.exports = { RECORD_FORMATS, startRecording, probeUrl, metric };
