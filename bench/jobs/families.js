@@ -14,8 +14,12 @@
 // and as a share of one core), the ratio Floe/CLI, the media processes and how many connections
 // read the input at nginx (rtmp_stat).
 //
-// Usage: node bench/jobs/families.js [BUILD_DIR]   Environment: SECONDS (30), WARMUP (10),
-// REPEAT (2)
+// Each phase measures whole loops of the 20 s source (SECONDS a multiple of 20), so that every
+// phase encodes the same pictures: x264's CPU varies with what it encodes more than a record
+// job costs.
+//
+// Usage: node bench/jobs/families.js [BUILD_DIR]   Environment: SECONDS (40), WARMUP (10),
+// REPEAT (3)
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
@@ -31,9 +35,9 @@ const { v1Client } = require(path.join(lib, 'clients'));
 const { startNginx } = require(path.join(lib, 'media'));
 const { admin } = require(path.join(lib, 'admin'));
 
-const SECONDS = Number(process.env.SECONDS || 30);
+const SECONDS = Number(process.env.SECONDS || 40);
 const WARMUP = Number(process.env.WARMUP || 10);
-const REPEAT = Number(process.env.REPEAT || 2);
+const REPEAT = Number(process.env.REPEAT || 3);
 const PHASES = ['ladder', 'record', 'snapshot'];
 // The system templates and the encoder settings Floe uses for them (src/media/encoder.cc).
 const RUNGS = [
