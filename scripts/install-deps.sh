@@ -28,7 +28,7 @@ DEBS=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   nginx-light libnginx-mod-rtmp ffmpeg faad chromium postgresql
   nodejs npm curl
-  systemd binutils sqlite3
+  systemd binutils sqlite3 ca-certificates
 )
 if [ "$BENCH_AUDIO" = 1 ]; then
   DEBS+=(fluidsynth fluid-soundfont-gm espeak-ng sox python3 python3-numpy)

@@ -260,11 +260,16 @@ void Group::RecoverRecording(const std::string& id) {
     it->second.recovered = true;
     rec = it->second.rendition.record;
   }
-  for (const auto& f :
-       media::RecoverLeftovers(rec->dir, RecordingFolder(id), run_ + "-", rec->naming)) {
+  auto left = media::RecoverLeftovers(rec->dir, RecordingFolder(id), run_ + "-", rec->naming);
+  for (const auto& f : left.recovered) {
     spdlog::info("event=record_file_recovered job_id={} object=\"{}\" duration_s={:.1f}", id,
                  f.object, f.duration_s);
     rec->on_file(f);  // catalogued like a file this process closed
+  }
+  for (const auto& object : left.unreadable) {
+    spdlog::warn("event=record_file_unreadable job_id={} object=\"{}\"", id, object);
+    out_.Event(id, media::EventKind::kRecordFileUnreadable,
+               object + " (left by a process that died) could not be read; it stays there");
   }
 }
 

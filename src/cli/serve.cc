@@ -8,6 +8,7 @@
 #include "auth/rate_share.h"
 #include "cli/bootstrap.h"
 #include "core/net_policy.h"
+#include "core/time.h"
 #include "http/server.h"
 
 #include <cstdio>
@@ -35,6 +36,7 @@
 #include "ice/template_config.h"
 #include "ice/template_service.h"
 #include "ice/templates.h"
+#include "runtime/callbacks.h"
 #include "runtime/cost.h"
 #include "runtime/job_retention.h"
 #include "runtime/metrics.h"
@@ -165,6 +167,35 @@ bool CheckNodeOptions(const ServeConfig& config, http::ServerOptions& metrics) {
     spdlog::info("event=allow_net cidr={}", c);
   }
   return true;
+}
+
+// What --allow-net allows (CheckNodeOptions has checked each CIDR): where a node's callbacks
+// may go, as its media processes' connections.
+core::NetPolicy PolicyOf(const ServeConfig& config) {
+  core::NetPolicy policy;
+  for (const auto& c : config.allow_net) {
+    if (auto cidr = core::ParseCidr(c)) policy.Allow(*cidr);
+  }
+  return policy;
+}
+
+// The node's callbacks (runtime/callbacks.h), hooked to its supervisor; one that cannot be
+// delivered is a `callback_failed` event of its job.
+std::unique_ptr<runtime::Notifier> CallbacksFor(const ServeConfig& config, store::Store& store,
+                                                runtime::SupervisorOptions& sup_opts) {
+  runtime::Notifier::Options o;
+  o.policy = PolicyOf(config);
+  o.on_failed = [&store](const std::string& job_id, const std::string& why) {
+    if (auto r = store.AddJobEvent({job_id, core::NowMillis(), "callback_failed", why}); !r) {
+      spdlog::error("event=job_event_error job_id={} error=\"{}\"", job_id, r.error().message);
+    }
+  };
+  auto notifier = std::make_unique<runtime::Notifier>(std::move(o));
+  sup_opts.callback = [n = notifier.get()](const std::string& job_id, const std::string& url,
+                                           std::string body) {
+    n->Post(job_id, url, std::move(body));
+  };
+  return notifier;
 }
 
 // GET /metrics on its own address (--metrics-listen), never on the API's: tenants cannot read
@@ -322,6 +353,7 @@ int Serve(const ServeConfig& config) {
     rate_share = std::make_unique<auth::RateShare>(store, limiter, sup_opts.holder);
     rate_share->Start();
   }
+  auto callbacks = CallbacksFor(config, store, sup_opts);
   runtime::Supervisor supervisor(store, sup_opts);
 
   ice::TemplateService templates(store, nullptr, config.max_templates_per_account);
@@ -342,13 +374,16 @@ int Serve(const ServeConfig& config) {
                              config.preview_link_ttl_s);
   if (config.preview) ice::AddPreviewActions(actions, jobs, previews);
   ice::BucketLinks files(box.DeriveKey(ice::BucketLinks::kKeyPurpose), store);
+  const core::NetPolicy callback_policy = PolicyOf(config);
   ice::RecordJobService record_jobs(
       store, config.run_jobs ? &supervisor : nullptr,
-      {config.max_jobs_per_account, config.max_jobs, config.max_stored_jobs_per_account});
+      {config.max_jobs_per_account, config.max_jobs, config.max_stored_jobs_per_account}, nullptr,
+      &callback_policy);
   ice::AddRecordJobActions(actions, record_jobs, files);
   ice::SnapshotJobService snapshot_jobs(
       store, config.run_jobs ? &supervisor : nullptr,
-      {config.max_jobs_per_account, config.max_jobs, config.max_stored_jobs_per_account});
+      {config.max_jobs_per_account, config.max_jobs, config.max_stored_jobs_per_account}, nullptr,
+      &callback_policy);
   ice::AddSnapshotJobActions(actions, snapshot_jobs, files);
   std::string console_dir =
       config.console_dir.empty()
@@ -405,6 +440,7 @@ int Work(const ServeConfig& config) {
   auto opened = OpenStore(config.store_url, config.data_dir);
   store::Store& store = *opened;
   runtime::SupervisorOptions sup_opts = SupervisorOptionsOf(config, *node_id);
+  auto callbacks = CallbacksFor(config, store, sup_opts);
   runtime::Supervisor supervisor(store, sup_opts);
   runtime::NodeInfo node{*node_id, 0};
   ice::ApiMetrics api_metrics;  // none: a worker serves no API

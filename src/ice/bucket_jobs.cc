@@ -7,6 +7,7 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "ice/job_service.h"
+#include "runtime/callbacks.h"
 
 namespace floe::ice {
 
@@ -59,15 +60,17 @@ core::Result<BucketOutput> ParseBucketOutput(store::Store& store, const std::str
 }
 
 core::Result<void> CheckCallbackUrl(const std::string& field, const std::string& url,
-                                    size_t max_len) {
-  bool printable = url.size() <= max_len &&
-                   std::all_of(url.begin(), url.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  bool web = (url.rfind("http://", 0) == 0 && url.size() > 7 && url[7] != '/') ||
-             (url.rfind("https://", 0) == 0 && url.size() > 8 && url[8] != '/');
-  if (!printable || !web) {
+                                    size_t max_len, const core::NetPolicy* policy) {
+  if (url.size() > max_len) {
     return core::Error::InvalidParameter(
-        field, "an http:// or https:// URL with a host, of at most " + std::to_string(max_len) +
-                   " printable ASCII characters.");
+        field, "an http:// or https:// URL of at most " + std::to_string(max_len) + " characters.");
+  }
+  auto parsed = runtime::ParseCallbackUrl(field, url);
+  if (!parsed) return parsed.error();
+  if (policy) {
+    if (auto allowed = runtime::ResolveAllowed(field, *parsed, *policy); !allowed) {
+      return allowed.error();
+    }
   }
   return {};
 }

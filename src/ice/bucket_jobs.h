@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "auth/principal.h"
+#include "core/net_policy.h"
 #include "core/result.h"
 #include "ice/action.h"
 #include "ice/job_service.h"
@@ -32,9 +33,10 @@ core::Result<BucketOutput> ParseBucketOutput(store::Store& store, const std::str
                                              const std::string& text);
 
 // A job's NotifyUrl or CallbackUrl: http:// or https:// with a host, printable ASCII, at most
-// max_len characters. Kept and shown as given.
+// max_len characters (runtime/callbacks.h); with a policy, its host must resolve to addresses
+// the node may reach (a callback to a forbidden address is refused now, never tried).
 core::Result<void> CheckCallbackUrl(const std::string& field, const std::string& url,
-                                    size_t max_len);
+                                    size_t max_len, const core::NetPolicy* policy);
 
 // The window [start, end) of StartTime and EndTime (UTC, ISO 8601, with or without ms): at most
 // max_ms long; EndTime alone: the window that ends then; StartTime alone: the max_ms after it

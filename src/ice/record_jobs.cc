@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "core/ids.h"
 #include "core/json.h"
@@ -85,10 +86,12 @@ std::string CommonFolder(const std::vector<std::string>& objects) {
 }  // namespace
 
 RecordJobService::RecordJobService(store::Store& store, runtime::JobRuntime* runtime,
-                                   store::JobLimits limits, Clock clock)
+                                   store::JobLimits limits, Clock clock,
+                                   const core::NetPolicy* callback_policy)
     : store_(store),
       jobs_(store, runtime, limits, std::move(clock),
-            {"record", RecordJobNotFound, RecordTemplateNotFound}) {}
+            {"record", RecordJobNotFound, RecordTemplateNotFound}),
+      callback_policy_(callback_policy) {}
 
 Result<std::string> RecordJobService::Submit(const auth::Principal& who, const RecordJobSubmit& s) {
   if (auto r = ValidateName(s.name); !r) return r.error();
@@ -97,8 +100,9 @@ Result<std::string> RecordJobService::Submit(const auth::Principal& who, const R
   auto output = ParseBucketOutput(store_, who.account_id, "RecordOutput", "Type", s.record_output);
   if (!output) return output.error();
   if (s.notify_url) {
-    // Kept and shown as given; Floe does not call it (README, "Recording jobs").
-    if (auto r = CheckCallbackUrl("NotifyUrl", *s.notify_url, 1024); !r) return r.error();
+    // Called with the job's events (runtime/callbacks.h; README, "Callbacks").
+    if (auto r = CheckCallbackUrl("NotifyUrl", *s.notify_url, 1024, callback_policy_); !r)
+      return r.error();
   }
   const BucketOutput& out = *output;
   return jobs_.Submit(
@@ -158,14 +162,24 @@ Result<std::vector<RecordFileDeletion>> RecordJobService::DeleteFiles(
   return out;
 }
 
-Result<std::optional<std::string>> RecordJobService::LinkFolder(const store::RecordFileRecord& f) {
-  if (f.format != "m3u8") return std::optional<std::string>();
-  auto bucket = store_.GetBucket(f.bucket);
-  if (!bucket) return bucket.error();
-  if (!bucket->has_value() || (*bucket)->account_id != f.account_id) {
-    return std::optional<std::string>();
+Result<std::vector<RecordJobService::LinkScope>> RecordJobService::LinkScopes(
+    const std::vector<store::RecordFileRecord>& files) {
+  std::map<std::string, std::optional<store::Bucket>> buckets;
+  std::vector<LinkScope> scopes;
+  for (const auto& f : files) {
+    auto known = buckets.find(f.bucket);
+    if (known == buckets.end()) {
+      auto bucket = store_.GetBucket(f.bucket);
+      if (!bucket) return bucket.error();
+      known = buckets.emplace(f.bucket, std::move(*bucket)).first;
+    }
+    const auto& b = known->second;
+    LinkScope scope;
+    scope.linkable = b && b->account_id == f.account_id;
+    if (scope.linkable && f.format == "m3u8") scope.folder = CommonFolder(ObjectsOf(b->dir, f));
+    scopes.push_back(std::move(scope));
   }
-  return std::optional<std::string>(CommonFolder(ObjectsOf((*bucket)->dir, f)));
+  return scopes;
 }
 
 Result<std::vector<store::JobEvent>> RecordJobService::Events(const std::string& job_id) {
@@ -262,18 +276,23 @@ void AddRecordJobActions(ActionTable& table, RecordJobService& service, const Bu
     if (!page) return page.error();
     // A link a player can open as it is: on the host the caller reached (its Host header).
     std::string origin = ctx.host.empty() ? "" : "http://" + ctx.host;
+    // A playlist's link reaches its segments too (the folder that holds them all); a file whose
+    // bucket is gone, or was given to another account, has none.
+    auto scopes = service.LinkScopes(page->items);
+    if (!scopes) return scopes.error();
     Json files = Json::array();
-    for (const auto& f : page->items) {
-      // A playlist's link reaches its segments too (the folder that holds them all).
-      auto folder = service.LinkFolder(f);
-      if (!folder) return folder.error();
-      std::string link = *folder ? links.IssueWithin(f.bucket, f.object, **folder, link_ttl_s)
-                                 : links.Issue(f.bucket, f.object, link_ttl_s);
+    for (size_t i = 0; i < page->items.size(); ++i) {
+      const auto& f = page->items[i];
+      const auto& scope = (*scopes)[i];
+      std::string link =
+          !scope.linkable ? ""
+          : scope.folder ? origin + links.IssueWithin(f.bucket, f.object, *scope.folder, link_ttl_s)
+                         : origin + links.Issue(f.bucket, f.object, link_ttl_s);
       files.push_back(Json{{"RecordId", f.record_id},
                            {"JobId", f.job_id},
                            {"JobName", f.job_name},
                            {"Format", f.format},
-                           {"RecordUrl", origin + link},
+                           {"RecordUrl", link},
                            {"StartTime", core::FormatUtc(f.start_time_ms / 1000)},
                            {"EndTime", core::FormatUtc(f.end_time_ms / 1000)},
                            {"CreateTime", core::FormatUtc(f.create_time_ms / 1000)},

@@ -41,7 +41,7 @@ class RecordJobService {
  public:
   using Clock = std::function<int64_t()>;
   RecordJobService(store::Store& store, runtime::JobRuntime* runtime, store::JobLimits limits,
-                   Clock clock = nullptr);
+                   Clock clock = nullptr, const core::NetPolicy* callback_policy = nullptr);
 
   core::Result<std::string> Submit(const auth::Principal& who, const RecordJobSubmit& s);
   core::Result<store::JobRecord> Get(const auth::Principal& who, const std::string& id);
@@ -54,15 +54,22 @@ class RecordJobService {
                                                             bool remove_file);
   core::Result<std::vector<store::JobEvent>> Events(const std::string& job_id);
   std::optional<runtime::JobProcessView> Process(const std::string& job_id);
-  // What a file's link must reach besides it: for a playlist, the folder holding it and its
-  // segments; nullopt for the others (and for a file whose bucket is gone).
-  core::Result<std::optional<std::string>> LinkFolder(const store::RecordFileRecord& f);
+  // What each file's link may reach: nothing when its bucket is gone or is no longer this
+  // account's (no link then); for a playlist, also the folder holding it and its segments. One
+  // bucket lookup per bucket of the page.
+  struct LinkScope {
+    bool linkable = false;
+    std::optional<std::string> folder;
+  };
+  core::Result<std::vector<LinkScope>> LinkScopes(
+      const std::vector<store::RecordFileRecord>& files);
 
   static constexpr int kEventsShown = BucketJobs::kEventsShown;
 
  private:
   store::Store& store_;
   BucketJobs jobs_;
+  const core::NetPolicy* callback_policy_;  // nullptr: the URL's form is checked only
 };
 
 // The record job actions, and GetLiveRecordTemplate's JobId (wrapping the template action that

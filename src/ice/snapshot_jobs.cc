@@ -65,10 +65,12 @@ std::string FormatUtcMillis(int64_t ms) {
 }  // namespace
 
 SnapshotJobService::SnapshotJobService(store::Store& store, runtime::JobRuntime* runtime,
-                                       store::JobLimits limits, Clock clock)
+                                       store::JobLimits limits, Clock clock,
+                                       const core::NetPolicy* callback_policy)
     : store_(store),
       jobs_(store, runtime, limits, std::move(clock),
-            {"snapshot", SnapshotJobNotFound, SnapshotTemplateNotFound}) {}
+            {"snapshot", SnapshotJobNotFound, SnapshotTemplateNotFound}),
+      callback_policy_(callback_policy) {}
 
 Result<std::string> SnapshotJobService::Submit(const auth::Principal& who,
                                                const SnapshotJobSubmit& s) {
@@ -79,8 +81,9 @@ Result<std::string> SnapshotJobService::Submit(const auth::Principal& who,
       ParseBucketOutput(store_, who.account_id, "SnapshotOutput", "StorageType", s.snapshot_output);
   if (!output) return output.error();
   if (s.callback_url) {
-    // Kept and shown as given; Floe does not call it (README, "Snapshot jobs").
-    if (auto r = CheckCallbackUrl("CallbackUrl", *s.callback_url, 255); !r) return r.error();
+    // Called with the job's events (runtime/callbacks.h; README, "Callbacks").
+    if (auto r = CheckCallbackUrl("CallbackUrl", *s.callback_url, 255, callback_policy_); !r)
+      return r.error();
   }
   const BucketOutput& out = *output;
   return jobs_.Submit(
@@ -154,7 +157,10 @@ Result<void> SnapshotJobService::Command(const auth::Principal& who, const std::
 
 Result<SnapshotFilePage> SnapshotJobService::ListFiles(const auth::Principal& who,
                                                        store::SnapshotFileQuery q) {
-  if (auto job = Get(who, q.job_id); !job) return job.error();
+  auto job = Get(who, q.job_id);
+  if (!job) return job.error();
+  auto bucket = store_.GetBucket(job->output_domain);
+  if (!bucket) return bucket.error();
   q.account_id = who.account_id;
   int limit = q.limit;
   q.limit = limit + 2;  // enough to see whether the page's last moment goes on past it
@@ -162,6 +168,7 @@ Result<SnapshotFilePage> SnapshotJobService::ListFiles(const auth::Principal& wh
   if (!got) return got.error();
   SnapshotFilePage page;
   page.items = std::move(*got);
+  page.linkable = bucket->has_value() && (*bucket)->account_id == who.account_id;
   if (static_cast<int>(page.items.size()) > limit) {
     // The cut falls between two moments: never inside one (its two pictures have one time),
     // else the next page, which starts at that time, would show a picture again.
@@ -366,20 +373,22 @@ void AddSnapshotJobActions(ActionTable& table, SnapshotJobService& service,
     q.limit = limit->value_or(10);
     auto page = service.ListFiles(ctx.principal, q);
     if (!page) return page.error();
-    // A link a viewer can open as it is (a Floe extension): on the host the caller reached.
+    // A link a viewer can open as it is (a Floe extension): on the host the caller reached;
+    // none when the job's bucket is gone or was given to another account.
     std::string origin = ctx.host.empty() ? "" : "http://" + ctx.host;
     Json files = Json::array();
     for (const auto& f : page->items) {
-      files.push_back(Json{{"OssEndpoint", f.endpoint},
-                           {"OssBucket", f.bucket},
-                           {"OssObject", f.object},
-                           {"CreateTime", core::FormatUtc(f.create_time_ms / 1000)},
-                           {"CreateTimestamp", f.create_time_ms},
-                           {"IsOverlay", f.overlay},
-                           {"Url", origin + links.Issue(f.bucket, f.object, link_ttl_s)},
-                           {"Size", f.size_bytes},
-                           {"Width", f.width},
-                           {"Height", f.height}});
+      files.push_back(
+          Json{{"OssEndpoint", f.endpoint},
+               {"OssBucket", f.bucket},
+               {"OssObject", f.object},
+               {"CreateTime", core::FormatUtc(f.create_time_ms / 1000)},
+               {"CreateTimestamp", f.create_time_ms},
+               {"IsOverlay", f.overlay},
+               {"Url", page->linkable ? origin + links.Issue(f.bucket, f.object, link_ttl_s) : ""},
+               {"Size", f.size_bytes},
+               {"Width", f.width},
+               {"Height", f.height}});
     }
     Json out{{"FileList", std::move(files)}};
     if (page->next_ms) out["NextStartTime"] = FormatUtcMillis(*page->next_ms);

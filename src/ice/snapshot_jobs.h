@@ -35,6 +35,7 @@ struct SnapshotJobSubmit {
 struct SnapshotFilePage {
   std::vector<store::SnapshotFileRecord> items;
   std::optional<int64_t> next_ms;
+  bool linkable = false;  // the job's bucket is still this account's: links may be given
 };
 
 // One answer of DeleteLiveSnapshotFiles per CreateTimestamp asked.
@@ -47,7 +48,7 @@ class SnapshotJobService {
  public:
   using Clock = std::function<int64_t()>;
   SnapshotJobService(store::Store& store, runtime::JobRuntime* runtime, store::JobLimits limits,
-                     Clock clock = nullptr);
+                     Clock clock = nullptr, const core::NetPolicy* callback_policy = nullptr);
 
   core::Result<std::string> Submit(const auth::Principal& who, const SnapshotJobSubmit& s);
   core::Result<store::JobRecord> Get(const auth::Principal& who, const std::string& id);
@@ -77,6 +78,7 @@ class SnapshotJobService {
 
   store::Store& store_;
   BucketJobs jobs_;
+  const core::NetPolicy* callback_policy_;  // nullptr: the URL's form is checked only
 };
 
 // The snapshot job actions. A picture's Url (a Floe extension) lasts link_ttl_s.

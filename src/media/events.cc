@@ -6,7 +6,7 @@
 namespace floe::media {
 
 namespace {
-constexpr std::array<std::pair<EventKind, const char*>, 16> kNames{{
+constexpr std::array<std::pair<EventKind, const char*>, 17> kNames{{
     {EventKind::kStarted, "started"},
     {EventKind::kInputConnected, "input_connected"},
     {EventKind::kInputReconnected, "reconnected"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<EventKind, const char*>, 16> kNames{{
     {EventKind::kOutputWaiting, "output_waiting"},
     {EventKind::kLockWait, "job_lock_wait"},
     {EventKind::kPreviewUnavailable, "preview_unavailable"},
+    {EventKind::kRecordFileUnreadable, "record_file_unreadable"},
 }};
 }  // namespace
 

@@ -601,10 +601,9 @@ std::vector<Segment> ReadPlaylist(const std::string& dir, const std::string& obj
 
 }  // namespace
 
-std::vector<RecordedFile> RecoverLeftovers(const std::string& dir, const std::string& folder,
-                                           const std::string& own_prefix,
-                                           const RecordNaming& naming) {
-  std::vector<RecordedFile> recovered;
+Leftovers RecoverLeftovers(const std::string& dir, const std::string& folder,
+                           const std::string& own_prefix, const RecordNaming& naming) {
+  Leftovers out;
   std::error_code ec;
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(fs::path(dir) / folder, ec)) {
@@ -626,7 +625,10 @@ std::vector<RecordedFile> RecoverLeftovers(const std::string& dir, const std::st
     int sequence = std::atoi(name.substr(dash + 1, dot - dash - 1).c_str());
     if (!container || sequence <= 0) continue;
     auto mtime = fs::last_write_time(fs::path(dir) / object, ec);
-    if (ec) continue;
+    if (ec) {
+      out.unreadable.push_back(object);
+      continue;
+    }
     int64_t end_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::file_clock::to_sys(mtime).time_since_epoch())
                          .count();
@@ -648,13 +650,19 @@ std::vector<RecordedFile> RecoverLeftovers(const std::string& dir, const std::st
       done.start_ms = end_ms - static_cast<int64_t>(done.duration_s * 1000);
       done.object = naming.file(*container, sequence, done.start_ms, done.end_ms);
       std::string text = Playlist(done.object, segments, true);
-      if (!WriteAtomically(dir + "/" + done.object, text)) continue;
+      if (!WriteAtomically(dir + "/" + done.object, text)) {
+        out.unreadable.push_back(object);
+        continue;
+      }
       fs::remove(fs::path(dir) / object, ec);
       done.size_bytes = static_cast<int64_t>(text.size());
       for (const auto& s : segments) done.size_bytes += s.bytes;
     } else {
       auto p = ProbeMedia(dir + "/" + object);
-      if (!p) continue;  // unreadable: left where it is
+      if (!p) {  // unreadable: left where it is
+        out.unreadable.push_back(object);
+        continue;
+      }
       done.duration_s = p->duration_s;
       done.width = p->width;
       done.height = p->height;
@@ -662,12 +670,15 @@ std::vector<RecordedFile> RecoverLeftovers(const std::string& dir, const std::st
       done.object = naming.file(*container, sequence, done.start_ms, done.end_ms);
       fs::create_directories(fs::path(dir + "/" + done.object).parent_path(), ec);
       fs::rename(fs::path(dir) / object, fs::path(dir) / done.object, ec);
-      if (ec) continue;
+      if (ec) {
+        out.unreadable.push_back(object);
+        continue;
+      }
       done.size_bytes = static_cast<int64_t>(fs::file_size(fs::path(dir) / done.object, ec));
     }
-    recovered.push_back(done);
+    out.recovered.push_back(done);
   }
-  return recovered;
+  return out;
 }
 
 }  // namespace floe::media

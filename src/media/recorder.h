@@ -57,10 +57,14 @@ struct RecorderConfig {
 // naming writes them, each is closed as it is, like a file whose input ended: an mp4 or flv
 // renamed, a playlist ended (its segments' URIs made relative to its new name), named by
 // naming.file with its sequence and times (its last write its end, its media's length before
-// that its start), and returned for the catalogue. An unreadable one stays where it is.
-std::vector<RecordedFile> RecoverLeftovers(const std::string& dir, const std::string& folder,
-                                           const std::string& own_prefix,
-                                           const RecordNaming& naming);
+// that its start), and returned for the catalogue. One that cannot be read or closed stays
+// where it is, and is named in `unreadable` (the job's events say so).
+struct Leftovers {
+  std::vector<RecordedFile> recovered;
+  std::vector<std::string> unreadable;  // objects under dir
+};
+Leftovers RecoverLeftovers(const std::string& dir, const std::string& folder,
+                           const std::string& own_prefix, const RecordNaming& naming);
 
 class Recorder {
  public:

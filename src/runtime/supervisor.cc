@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "runtime/callbacks.h"
 #include "runtime/protocol.h"
 #include "runtime/timed_jobs.h"
 
@@ -358,6 +359,7 @@ void Supervisor::EndInputGone(const std::vector<store::JobRecord>& jobs, int64_t
       continue;
     }
     spdlog::info("event=record_job_ended job_id={} reason=\"{}\"", job.job_id, why);
+    Callback(job, "stopped", {{"Reason", why}});
   }
   if (!jobs.empty()) Wake();
 }
@@ -404,6 +406,24 @@ void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_
   spdlog::info("event=record_file job_id={} record_id={} object=\"{}\" duration_s={:.1f}",
                job.job_id, rec.record_id, f->object, f->duration_s);
   Event(job.job_id, "record_file", rec.format + " " + f->object);
+  Callback(job, "record_file",
+           {{"RecordId", rec.record_id},
+            {"Format", rec.format},
+            {"Bucket", rec.bucket},
+            {"Object", rec.object},
+            {"StartTime", core::FormatUtc(rec.start_time_ms / 1000)},
+            {"EndTime", core::FormatUtc(rec.end_time_ms / 1000)},
+            {"Duration", f->duration_s},
+            {"Size", rec.size_bytes},
+            {"Width", rec.width},
+            {"Height", rec.height}});
+}
+
+void Supervisor::Callback(const store::JobRecord& job, const std::string& event,
+                          const nlohmann::json& data) {
+  if (!opt_.callback || job.notify_url.empty()) return;
+  opt_.callback(job.job_id, job.notify_url,
+                CallbackBody(event, job.job_id, job.name, job.family, clock_(), data));
 }
 
 void Supervisor::CatalogueShot(const store::JobRecord& job, const std::string& shot_json) {
@@ -440,6 +460,15 @@ void Supervisor::CatalogueShot(const store::JobRecord& job, const std::string& s
   }
   // The first picture is an event; the others would crowd the job's history out.
   if (shot->sequence == 1) Event(job.job_id, "snapshot", "first picture " + shot->object);
+  Callback(job, "snapshot",
+           {{"OssBucket", rec.bucket},
+            {"OssEndpoint", rec.endpoint},
+            {"OssObject", rec.object},
+            {"CreateTimestamp", rec.create_time_ms},
+            {"IsOverlay", rec.overlay},
+            {"Size", rec.size_bytes},
+            {"Width", rec.width},
+            {"Height", rec.height}});
 }
 
 void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) {

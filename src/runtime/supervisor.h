@@ -40,6 +40,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/backoff.h"
 #include "runtime/job_runtime.h"
 #include "runtime/lease_keeper.h"
@@ -132,6 +134,8 @@ class Supervisor final : public JobRuntime {
   void OnLine(const std::string& group, const std::string& line);
   // A record job's closed file into the catalogue (ListLiveRecordFiles).
   void Catalogue(const store::JobRecord& job, const std::string& file_json);
+  // The job's callback (its notify_url), when it has one and the node sends them.
+  void Callback(const store::JobRecord& job, const std::string& event, const nlohmann::json& data);
   // A snapshot job's picture (its kFile report) into the catalogue of pictures.
   void CatalogueShot(const store::JobRecord& job, const std::string& shot_json);
   // Record and snapshot jobs whose input has been away record_input_wait_ms end (a record

@@ -27,6 +27,9 @@ struct SupervisorOptions {
   int stable_after_ms = 60'000;  // a process up this long starts the backoff afresh
   // A record job ends when its input has been away this long (or never came): the API's rule.
   int64_t record_input_wait_ms = 180'000;
+  // A record or snapshot job's event for its NotifyUrl/CallbackUrl: what to POST there
+  // (runtime/callbacks.h: CallbackBody, delivered by a Notifier). Empty: none sent.
+  std::function<void(const std::string& job_id, const std::string& url, std::string body)> callback;
 
   // Leases. holder: this run of this node ("NODE-ID/INSTANCE"); capacity 0: no limit.
   std::string node_id = "local";

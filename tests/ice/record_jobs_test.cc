@@ -260,6 +260,15 @@ TEST_F(RecordJobsTest, FilesAreListedWithTheSdksTypesAndDeletedWithTheirSegments
                 .code,
             "InvalidParam.EndTime");
   EXPECT_EQ((*Call("ListLiveRecordFiles", {}, &bob_))["TotalCount"], "0");
+  // The bucket given to another account for a while: the files are listed, with no link into it.
+  ASSERT_TRUE(*store_.DeleteBucket("rec-a"));
+  ASSERT_TRUE(*store_.AddBucket({"rec-a", bob_.account_id, "oss.example", bucket_dir_, 2}));
+  auto relisted = Call("ListLiveRecordFiles", {});
+  ASSERT_TRUE(relisted) << CodeOf(relisted);
+  ASSERT_EQ((*relisted)["Files"].size(), 2u);
+  for (const auto& f : (*relisted)["Files"]) EXPECT_EQ(f["RecordUrl"], "");
+  ASSERT_TRUE(*store_.DeleteBucket("rec-a"));
+  ASSERT_TRUE(*store_.AddBucket({"rec-a", alice_.account_id, "oss.example", bucket_dir_, 3}));
 
   // Bob cannot delete Alice's file; Alice deletes hers with its segments, never outside.
   auto bob =

@@ -286,6 +286,14 @@ TEST_F(SnapshotJobsTest, PicturesArePagedByTimeNeverSplittingAShot) {
       EXPECT_EQ(overlays, 1) << sort << " limit " << limit;
     }
   }
+  // The bucket given to another account: the pictures are listed, with no link into it.
+  ASSERT_TRUE(*store_.DeleteBucket("snap-a"));
+  ASSERT_TRUE(*store_.AddBucket({"snap-a", bob_.account_id, "oss.example", bucket_dir_, 2}));
+  auto relisted =
+      Call("ListLiveSnapshotFiles", {{"JobId", id}, {"StartTime", start}, {"EndTime", end}});
+  ASSERT_TRUE(relisted) << CodeOf(relisted);
+  ASSERT_FALSE((*relisted)["FileList"].empty());
+  for (const auto& f : (*relisted)["FileList"]) EXPECT_EQ(f["Url"], "");
   // The window: both ends required, at most a day, the family's codes.
   EXPECT_EQ(Call("ListLiveSnapshotFiles", {{"JobId", id}, {"StartTime", start}}).error().code,
             "MissingParameter");

@@ -375,8 +375,10 @@ TEST_F(RecorderTest, TheFilesADeadRecorderLeftAreClosedByTheNextOne) {
     return "record/recovered/" + std::to_string(seq) + "_" + std::to_string(start) + "_" +
            std::to_string(end) + "." + ContainerName(k);
   };
-  auto recovered = RecoverLeftovers(dir_.path(), folder, "live-", naming);
+  auto left = RecoverLeftovers(dir_.path(), folder, "live-", naming);
+  const auto& recovered = left.recovered;
   ASSERT_EQ(recovered.size(), 3u);
+  EXPECT_EQ(left.unreadable, std::vector<std::string>{folder + "/dead-2.mp4"});
   for (const auto& f : recovered) {
     SCOPED_TRACE(f.object);
     EXPECT_EQ(f.sequence, 1);

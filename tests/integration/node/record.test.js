@@ -10,6 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFile } = require('node:child_process');
 const { startNginx, publish, record } = require('./lib/media');
+const { probeUrl } = require('./lib/records');
 
 let nginx;
 test.before(async () => {
@@ -20,23 +21,6 @@ test.after(async () => {
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// ffprobe of a file: its duration (the container's), and its video stream.
-function probeFile(file) {
-  return new Promise((resolve, reject) => {
-    execFile('ffprobe', ['-v', 'error', '-show_entries', 'format=duration,format_name:stream=codec_type,codec_name,width,height',
-      '-of', 'json', file], { timeout: 20000 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`ffprobe ${file}: ${stderr}`));
-      const j = JSON.parse(stdout);
-      resolve({
-        duration: Number(j.format.duration),
-        format: j.format.format_name,
-        video: j.streams.find((s) => s.codec_type === 'video'),
-        audio: j.streams.find((s) => s.codec_type === 'audio'),
-      });
-    });
-  });
-}
 
 // Decodes a file through and counts its errors (what a player would stumble on).
 function decodeErrors(file) {
@@ -86,7 +70,7 @@ test('m3u8 segments of their slice with a discontinuity across a gap, flv and mp
       assert.ok(f.Size > 50000, `${f.Format}: ${f.Size} bytes`);
       const file = path.join(dir, f.Object);
       assert.equal(fs.statSync(file).size > 0, true);
-      const p = await probeFile(file);
+      const p = await probeUrl(file);
       assert.equal(p.video.codec_name, 'h264');
       assert.equal(p.audio.codec_name, 'aac');
       assert.ok(Math.abs(p.duration - f.Duration) < 1, `${f.Format}: ffprobe says ${p.duration} s, the recorder ${f.Duration}`);
@@ -106,7 +90,7 @@ test('m3u8 segments of their slice with a discontinuity across a gap, flv and mp
     assert.ok(segments.length >= 4, playlist);
     for (const [i, s] of segments.entries()) {
       assert.match(s.uri, /^ts\/\d{13}_\d+\.ts$/);
-      const p = await probeFile(path.join(dir, 'record/job1', s.uri));
+      const p = await probeUrl(path.join(dir, 'record/job1', s.uri));
       assert.ok(Math.abs(p.duration - s.listed) < 0.5, `${s.uri}: ffprobe ${p.duration} s, listed ${s.listed}`);
       if (i + 1 < segments.length && !s.cut) assert.ok(Math.abs(p.duration - 5) <= 1, `${s.uri}: ${p.duration} s`);
     }
@@ -118,7 +102,7 @@ test('m3u8 segments of their slice with a discontinuity across a gap, flv and mp
     assert.equal(left.length, 1, left.join(' '));
     assert.match(left[0], /^\w+-1\.mp4$/);
     const partial = path.join(killedDir, '.recording/job1', left[0]);
-    const p = await probeFile(partial);
+    const p = await probeUrl(partial);
     t.diagnostic(`the SIGKILLed mp4 plays ${p.duration} s; segments ${segments.map((x) => x.listed).join(' ')}`);
     assert.equal(p.video.codec_name, 'h264');
     // 7 s ran before the kill, less its connect and its wait for a first keyframe (≤ 1 s).

@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { publish } = require('./lib/media');
-const { RECORD_FORMATS, startRecording, probeUrl, metric } = require('./lib/records');
+const { RECORD_FORMATS, startRecording, startReceiver, probeUrl, metric } = require('./lib/records');
 const { FAMILY_SDKS, v1Client, v3Client, expectError } = require('./lib/clients');
 const { admin } = require('./lib/admin');
 const { until } = require('./lib/until');
@@ -19,12 +19,15 @@ let env;
 let server;
 let nginx;
 let bucketDir;
+let receiver;
 test.before(async () => {
   env = await startRecording();
   ({ server, nginx, bucketDir } = env);
+  receiver = await startReceiver();
 });
 test.after(async () => {
   if (env) await env.stop();
+  if (receiver) await receiver.stop();
 });
 
 const V1 = FAMILY_SDKS.find((s) => s.name === 'v1');
@@ -48,7 +51,7 @@ test('a record job records its input into the bucket, ends when the input is gon
     // V1 (pop-core): a POST whose object parameters are JSON strings.
     const { JobId } = await v1.call('SubmitLiveRecordJob', {
       Name: 'cam 1', TemplateId: tpl.TemplateId, StreamInput: JSON.stringify(input),
-      RecordOutput: JSON.stringify(output), NotifyUrl: 'https://example.com/notify',
+      RecordOutput: JSON.stringify(output), NotifyUrl: receiver.url('/notify'),
     });
     assert.match(JobId, /^[0-9a-f]{32}$/);
 
@@ -59,7 +62,7 @@ test('a record job records its input into the bucket, ends when the input is gon
     assert.equal(running.Status, 'started');
     assert.equal(running.Name, 'cam 1');
     assert.equal(running.TemplateName, 'rec-job');
-    assert.equal(running.NotifyUrl, 'https://example.com/notify');
+    assert.equal(running.NotifyUrl, receiver.url('/notify'));
     assert.deepEqual(running.StreamInput, input);
     assert.deepEqual(running.RecordOutput, output);
     assert.equal(running.Process.State, 'running');
@@ -85,6 +88,19 @@ test('a record job records its input into the bucket, ends when the input is gon
       return files.TotalCount === '3';
     }, 10000);
     assert.equal(files.PageSize, '5');
+    // Its callbacks: each file closed, then the end (README, "Callbacks").
+    await until('the callbacks', () => receiver.posts.some((p) => p.body.Event === 'stopped') &&
+      receiver.posts.filter((p) => p.body.Event === 'record_file').length === 3, 10000);
+    const told = receiver.posts.filter((p) => p.body.Event === 'record_file');
+    assert.deepEqual(told.map((p) => p.body.Data.Format).sort(), ['flv', 'm3u8', 'mp4']);
+    for (const p of told) {
+      assert.equal(p.body.JobId, JobId);
+      assert.equal(p.body.Family, 'record');
+      const f = files.Files.find((x) => x.RecordId === p.body.Data.RecordId);
+      assert.ok(f, JSON.stringify(p.body));
+      assert.equal(p.body.Data.Bucket, 'rec-jobs');
+    }
+    assert.match(receiver.posts.find((p) => p.body.Event === 'stopped').body.Data.Reason, /no input/);
     // Prometheus: the files the node catalogued.
     assert.equal(await metric(server, 'floe_node_record_files_total{node="rec-node"}'), 3);
     assert.ok(await metric(server, 'floe_node_record_file_bytes_total{node="rec-node"}') > 100000);

@@ -11,16 +11,19 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFile, execFileSync } = require('node:child_process');
 const { publish } = require('./lib/media');
-const { startRecording, metric } = require('./lib/records');
+const { startRecording, startReceiver, metric } = require('./lib/records');
 const { FAMILY_SDKS, expectError } = require('./lib/clients');
 const { until } = require('./lib/until');
 
 let env;
+let receiver;
 test.before(async () => {
   env = await startRecording();
+  receiver = await startReceiver();
 });
 test.after(async () => {
   if (env) await env.stop();
+  if (receiver) await receiver.stop();
 });
 
 const V1 = FAMILY_SDKS.find((s) => s.name === 'v1');
@@ -56,7 +59,7 @@ test('a snapshot job takes pictures beside a transcode of its input, is stopped 
     // V1 (pop-core): a POST whose object parameters are JSON strings.
     const { JobId } = await v1.call('SubmitLiveSnapshotJob', {
       JobName: 'cam 1', TemplateId: tpl.TemplateId, StreamInput: JSON.stringify(input),
-      SnapshotOutput: JSON.stringify(output), CallbackUrl: 'https://example.com/snap',
+      SnapshotOutput: JSON.stringify(output), CallbackUrl: receiver.url('/snap?k=1'),
     });
     assert.match(JobId, /^[0-9a-f]{32}$/);
     const get = () => reader.call('GetLiveSnapshotJob', { JobId }, V3.read);
@@ -65,7 +68,7 @@ test('a snapshot job takes pictures beside a transcode of its input, is stopped 
     assert.equal(job.Status, 'started');
     assert.equal(job.TimeInterval, 5);
     assert.equal(job.OverwriteFormat, 'snapshot/{JobId}.jpg');
-    assert.equal(job.CallbackUrl, 'https://example.com/snap');
+    assert.equal(job.CallbackUrl, receiver.url('/snap?k=1'));
     assert.deepEqual(job.StreamInput, input);
     assert.deepEqual(job.SnapshotOutput, output);
 
@@ -100,6 +103,25 @@ test('a snapshot job takes pictures beside a transcode of its input, is stopped 
     const seq = first.filter((f) => !f.IsOverlay);
     const gap = seq[1].CreateTimestamp - seq[0].CreateTimestamp;
     assert.ok(gap > 3500 && gap < 6500, `pictures ${gap} ms apart, TimeInterval 5 s`);
+    // Its callback: a JSON POST per picture (README, "Callbacks").
+    await until('a callback per picture', () => receiver.posts.filter((p) => p.body.Event === 'snapshot').length >= 2, 10000);
+    for (const p of receiver.posts) {
+      assert.equal(p.path, '/snap?k=1');
+      assert.equal(p.type, 'application/json');
+      assert.equal(p.body.JobId, JobId);
+      assert.equal(p.body.JobName, 'cam 1');
+      assert.equal(p.body.Family, 'snapshot');
+      assert.match(p.body.EventTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+    const told = receiver.posts.find((p) => !p.body.Data.IsOverlay && p.body.Data.CreateTimestamp === seq[0].CreateTimestamp);
+    assert.ok(told, JSON.stringify(receiver.posts.slice(0, 3)));
+    assert.equal(told.body.Data.OssObject, seq[0].OssObject);
+    assert.equal(told.body.Data.OssBucket, 'rec-jobs');
+    // A callback to an address the node may not reach is refused at submit, never tried.
+    await expectError(v3.call('SubmitLiveSnapshotJob', {
+      JobName: 'x', TemplateId: tpl.TemplateId, StreamInput: JSON.stringify(input),
+      SnapshotOutput: JSON.stringify(output), CallbackUrl: 'http://169.254.169.254/latest/meta-data',
+    }, V3.write), 'InvalidParam.CallbackUrl', 400);
     // Prometheus: the node's snapshot job and its pictures.
     assert.equal(await metric(server, 'floe_node_family_jobs{node="rec-node",family="snapshot"}'), 1);
     assert.ok(await metric(server, 'floe_node_snapshots_total{node="rec-node"}') >= 4);

@@ -29,6 +29,27 @@ async function startRecording() {
   };
 }
 
+// An HTTP endpoint on 127.0.0.1 that takes callbacks (NotifyUrl, CallbackUrl): every POST's
+// JSON body in `posts`, answered 200.
+async function startReceiver() {
+  const http = require('node:http');
+  const posts = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      posts.push({ path: req.url, type: req.headers['content-type'], body: JSON.parse(body) });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    posts,
+    url: (path) => `http://127.0.0.1:${server.address().port}${path}`,
+    stop: () => new Promise((r) => server.close(r)),
+  };
+}
+
 // One sample of the server's /metrics ("name{labels}" as printed), or undefined.
 async function metric(server, series) {
   const text = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
@@ -36,17 +57,20 @@ async function metric(server, series) {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-// ffprobe of a URL (a RecordUrl): the container's duration, its video and audio streams.
+// ffprobe of a URL (a RecordUrl) or a file: the container's duration and format, its video and
+// audio streams (codec_name, width, height).
 function probeUrl(url) {
   return new Promise((resolve, reject) => {
-    execFile('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,width,height',
-      '-of', 'json', url], { timeout: 20000 }, (err, stdout, stderr) => {
+    execFile('ffprobe', ['-v', 'error', '-show_entries',
+      'format=duration,format_name:stream=codec_type,codec_name,width,height', '-of', 'json', url],
+    { timeout: 20000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`ffprobe ${url}: ${stderr}`));
       const j = JSON.parse(stdout);
-      resolve({ duration: Number(j.format.duration), video: j.streams.find((s) => s.codec_type === 'video'),
+      resolve({ duration: Number(j.format.duration), format: j.format.format_name,
+        video: j.streams.find((s) => s.codec_type === 'video'),
         audio: j.streams.find((s) => s.codec_type === 'audio') });
     });
   });
 }
 
-module.exports = { RECORD_FORMATS, startRecording, probeUrl, metric };
+module.exports = { RECORD_FORMATS, startRecording, startReceiver, probeUrl, metric };
