@@ -14,6 +14,10 @@
 // and as a share of one core), the ratio Floe/CLI, the media processes and how many connections
 // read the input at nginx (rtmp_stat).
 //
+// With all five jobs running, Floe's media process is also measured thread by thread (its threads
+// are named by what they do): the record job's and the snapshot job's own loops are their cost
+// on top of the ladder, which the differences between phases cannot resolve.
+//
 // Each phase measures whole loops of the 20 s source (SECONDS a multiple of 20), so that every
 // phase encodes the same pictures: x264's CPU varies with what it encodes more than a record
 // job costs.
@@ -25,7 +29,7 @@ const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
 const { spawnSync } = require('node:child_process');
-const { sleep, run, cpuSeconds, pidsMatching, publishLooped } = require('./lib');
+const { sleep, run, cpuSeconds, cpuByThread, pidsMatching, publishLooped } = require('./lib');
 
 const build = path.resolve(process.argv[2] || 'build');
 process.env.FLOE_BIN = path.join(build, 'floe');
@@ -50,13 +54,18 @@ const FORMATS = [
   { Format: 'flv' }, { Format: 'mp4' },
 ];
 
-// CPU seconds the processes `pids()` use over SECONDS.
-async function cpuOver(pids) {
+// CPU seconds the processes `pids()` use over SECONDS; with `threads`, also the CPU seconds of
+// each thread name of `threads()`'s processes over the same window (Map name → seconds).
+async function cpuOver(pids, threads) {
   const before = new Map(pids().map((p) => [p, cpuSeconds(p)]));
+  const threadsBefore = threads ? cpuByThread(threads()) : null;
   await sleep(SECONDS * 1000);
   let total = 0;
   for (const p of new Set([...before.keys(), ...pids()])) total += cpuSeconds(p) - (before.get(p) || 0);
-  return total;
+  if (!threads) return total;
+  const byThread = new Map();
+  for (const [name, s] of cpuByThread(threads())) byThread.set(name, s - (threadsBefore.get(name) || 0));
+  return { total, byThread };
 }
 
 // How many clients read `stream` (app/name) at nginx.
@@ -100,7 +109,11 @@ async function floeRound(nginx, input, stream) {
     await sleep(WARMUP * 1000);
     out.processes = pidsMatching(`--lock-dir ${lockDir}`).length;
     out.connections = await readers(nginx, stream);
-    out.snapshot = await cpuOver(pids);
+    // With all five jobs running: what the record and the snapshot job's own threads used (the
+    // input's demux and decode they share with the ladder count as the ladder's).
+    const last = await cpuOver(pids, () => pidsMatching(`--lock-dir ${lockDir}`));
+    out.snapshot = last.total;
+    out.threads = last.byThread;
     return out;
   } finally {
     await server.stop();
@@ -191,6 +204,16 @@ async function main() {
         `the snapshot job ${m.snapshot.toFixed(2)} (${pct(m.snapshot)}, target ≤ 3 %); ` +
         `${rs[0].processes} process(es), ${rs[0].connections} connection(s) reading the input`);
     }
+    // Floe's own threads: each job's loops measured apart, far below the noise of the phases'
+    // differences (x264's CPU varies from round to round by more than a record job costs).
+    const own = (prefix) => median(rounds.floe.map((r) => [...r.threads].filter(([n]) => n.startsWith(prefix))
+      .reduce((a, [, s]) => a + s, 0)));
+    const pct = (x) => `${(100 * x / SECONDS).toFixed(2)} %`;
+    const rec = own('rec-');
+    const shot = own('shot-');
+    console.log(`floe threads (median, all five jobs running, CPU-s per ${SECONDS} s): record job's loops ${rec.toFixed(3)} ` +
+      `(${pct(rec)} of a core, target ≤ 2 %), snapshot job's loops ${shot.toFixed(3)} (${pct(shot)}, target ≤ 3 %); ` +
+      `shared: ${['input', 'decode', 'audio-enc', 'tx-enc', 'tx-mux'].map((n) => `${n} ${median(rounds.floe.map((r) => r.threads.get(n) || 0)).toFixed(2)}`).join(', ')}`);
     console.log(`CPU ratio floe/ffmpeg-cli: ladder ${(med.floe.ladder / med['ffmpeg-cli'].ladder).toFixed(3)}, ` +
       `ladder + record + snapshot ${(med.floe.all / med['ffmpeg-cli'].all).toFixed(3)} (target ≤ 1.0)`);
   } finally {

@@ -50,6 +50,32 @@ function cpuSeconds(pid) {
   }
 }
 
+// User + system CPU seconds the threads of `pids` have used so far, summed by thread name (the
+// media process names its threads: input, decode, tx-enc, rec-mux, shot-enc, …; a codec's own
+// workers inherit the name of the thread that started them).
+function cpuByThread(pids) {
+  const out = new Map();
+  for (const pid of pids) {
+    let tids = [];
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(name, (out.get(name) || 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  }
+  return out;
+}
+
 // The processes whose command line contains `needle`.
 function pidsMatching(needle) {
   const out = [];
@@ -76,4 +102,4 @@ function publishLooped(file, url) {
   return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url]);
 }
 
-module.exports = { sleep, run, analyse, measure, realTime, cpuSeconds, pidsMatching, makeSource, publishLooped };
+module.exports = { sleep, run, analyse, measure, realTime, cpuSeconds, cpuByThread, pidsMatching, makeSource, publishLooped };

@@ -136,6 +136,21 @@ std::string BucketJobStatus(const store::JobRecord& job, const std::string& not_
   }
 }
 
+Json BucketOutputContent(const store::JobRecord& job) {
+  Json output = Json::parse(job.output_json, nullptr, /*allow_exceptions=*/false);
+  return output.is_object() ? output : Json::object();
+}
+
+core::Result<std::optional<store::JobStatus>> BucketJobStatusFilter(
+    const Params& p, const std::string& not_started) {
+  auto status = p.OneOf("Status", {not_started, "started", "paused"});
+  if (!status) return status.error();
+  if (!*status) return std::optional<store::JobStatus>{};
+  return std::optional<store::JobStatus>{**status == not_started ? store::JobStatus::kNotStarted
+                                         : **status == "started" ? store::JobStatus::kRunning
+                                                                 : store::JobStatus::kStopped};
+}
+
 BucketJobs::BucketJobs(store::Store& store, runtime::JobRuntime* runtime, store::JobLimits limits,
                        Clock clock, Family family)
     : store_(store),

@@ -55,6 +55,12 @@ core::Result<std::pair<int64_t, int64_t>> TimeWindow(const Params& p, int64_t no
 // A bucket family's Status of a job: `not_started` (record "initial", snapshot "init": no node
 // has room for it yet), "started" or "paused" (it ended, or was stopped).
 std::string BucketJobStatus(const store::JobRecord& job, const std::string& not_started);
+// The job's output object (RecordOutput, SnapshotOutput) as submitted; {} if unreadable.
+Json BucketOutputContent(const store::JobRecord& job);
+// The list actions' `Status` filter, read back: `not_started`, "started" or "paused" (anything
+// else is an InvalidParameter naming Status); nullopt when the request has none.
+core::Result<std::optional<store::JobStatus>> BucketJobStatusFilter(const Params& p,
+                                                                    const std::string& not_started);
 
 // The jobs of one bucket family in the store (family "record" or "snapshot"), as both families'
 // services submit, read and list them: each family sees only its own jobs, and answers with its

@@ -51,6 +51,10 @@ Json ProcessContent(const runtime::JobProcessView& v) {
   Json p{{"State", v.state}, {"Restarts", v.restarts}};
   if (v.since_ms) p["Since"] = core::FormatUtc(v.since_ms / 1000);
   if (!v.last_error.empty()) p["LastError"] = v.last_error;
+  if (v.files > 0) {  // a record job's files, a snapshot job's pictures, on this node
+    p["Files"] = v.files;
+    p["FileBytes"] = v.file_bytes;
+  }
   if (!v.stats_json.empty()) {
     auto stats = Json::parse(v.stats_json, nullptr, false);
     if (!stats.is_discarded()) p["Stats"] = std::move(stats);

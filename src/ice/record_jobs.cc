@@ -48,8 +48,7 @@ Json RecordJobContent(const store::JobRecord& job) {
   j["TemplateId"] = job.template_id;
   j["TemplateName"] = job.template_name;
   j["StreamInput"] = Json{{"Type", job.input_type}, {"Url", job.input_url}};
-  Json output = Json::parse(job.output_json, nullptr, /*allow_exceptions=*/false);
-  j["RecordOutput"] = output.is_object() ? std::move(output) : Json::object();
+  j["RecordOutput"] = BucketOutputContent(job);
   return j;
 }
 
@@ -220,16 +219,12 @@ void AddRecordJobActions(ActionTable& table, RecordJobService& service, const Bu
     const auto& p = ctx.params;
     auto paging = ParsePaging(p);
     if (!paging) return paging.error();
-    auto status = p.OneOf("Status", {"initial", "started", "paused"});
+    auto status = BucketJobStatusFilter(p, "initial");
     if (!status) return status.error();
     auto window = TimeWindow(p, core::NowMillis(), {.max_ms = kJobWindowMs});
     if (!window) return window.error();
     store::JobQuery q;
-    if (*status) {
-      q.status = **status == "initial"   ? store::JobStatus::kNotStarted
-                 : **status == "started" ? store::JobStatus::kRunning
-                                         : store::JobStatus::kStopped;
-    }
+    q.status = *status;
     q.keyword = p.Get("Keyword");
     q.created_from_ms = window->first;
     q.created_to_ms = window->second;

@@ -36,11 +36,6 @@ Error SnapshotTemplateNotFound(const std::string& id) {
           "Check the TemplateId with ListLiveSnapshotTemplates."};
 }
 
-Json OutputContent(const store::JobRecord& job) {
-  Json output = Json::parse(job.output_json, nullptr, /*allow_exceptions=*/false);
-  return output.is_object() ? output : Json::object();
-}
-
 // What List and Get both show of a job.
 Json SnapshotJobSummary(const store::JobRecord& job) {
   SnapshotSettings settings = StoredSnapshotSettings(job.template_config);
@@ -51,7 +46,7 @@ Json SnapshotJobSummary(const store::JobRecord& job) {
               {"Status", BucketJobStatus(job, "init")},
               {"TimeInterval", settings.time_interval_s},
               {"CreateTime", core::FormatUtc(job.create_time_ms / 1000)},
-              {"SnapshotOutput", OutputContent(job)}};
+              {"SnapshotOutput", BucketOutputContent(job)}};
 }
 
 // UTC with milliseconds, as NextStartTime must be to page exactly.
@@ -304,7 +299,7 @@ void AddSnapshotJobActions(ActionTable& table, SnapshotJobService& service,
     const auto& p = ctx.params;
     auto paging = ParsePaging(p);
     if (!paging) return paging.error();
-    auto status = p.OneOf("Status", {"init", "started", "paused"});
+    auto status = BucketJobStatusFilter(p, "init");
     if (!status) return status.error();
     auto window = TimeWindow(p, core::NowMillis(),
                              {.max_ms = kJobWindowMs,
@@ -317,11 +312,7 @@ void AddSnapshotJobActions(ActionTable& table, SnapshotJobService& service,
       return Error::InvalidParameter("SearchKeyWord", "at most 128 characters.");
     }
     store::JobQuery q;
-    if (*status) {
-      q.status = **status == "init"      ? store::JobStatus::kNotStarted
-                 : **status == "started" ? store::JobStatus::kRunning
-                                         : store::JobStatus::kStopped;
-    }
+    q.status = *status;
     q.keyword = keyword;
     q.created_from_ms = window->first;
     q.created_to_ms = window->second;

@@ -1,5 +1,6 @@
 #include "media/pipeline.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -24,6 +25,20 @@ namespace {
 int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch())
       .count();
+}
+
+// Names the calling thread (15 characters at most, as `top -H` and /proc/PID/task/TID/comm
+// show it). Threads a codec starts inherit the name: an encoder's workers count with its
+// rendition (bench/jobs/families.js reads each kind's CPU this way).
+void NameThread(const char* name) {
+  pthread_setname_np(pthread_self(), name);
+}
+
+// The thread names of a rendition's loops, by what it makes: transcode, record or snapshot.
+std::pair<const char*, const char*> LoopNames(const RenditionConfig& rc) {
+  if (rc.record) return {"rec-enc", "rec-mux"};
+  if (rc.snapshot) return {"shot-enc", "shot-mux"};
+  return {"tx-enc", "tx-mux"};
 }
 }  // namespace
 
@@ -244,16 +259,21 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
   if (new_stage) {
     auto a = std::make_unique<AudioSlot>();
     a->stage = audio;
-    a->thread = std::jthread(
-        [this, stage = audio.get()] { stage->Run([this](const Error& e) { Fail(e); }); });
+    a->thread = std::jthread([this, stage = audio.get()] {
+      NameThread("audio-enc");
+      stage->Run([this](const Error& e) { Fail(e); });
+    });
     audio_slots.push_back(std::move(a));
   }
   if (audio) audio->Subscribe(r);
-  slot->encode = std::jthread([r, sp, fail] {
+  auto [encode_name, mux_name] = LoopNames(rc);
+  slot->encode = std::jthread([r, sp, fail, name = encode_name] {
+    NameThread(name);
     r->Run(fail);
     --sp->loops;
   });
-  slot->mux = std::jthread([this, r, sp, fail] {
+  slot->mux = std::jthread([this, r, sp, fail, name = mux_name] {
+    NameThread(name);
     r->RunMux(fail, abort_io);
     --sp->loops;
   });
@@ -535,13 +555,20 @@ core::Result<void> Pipeline::Run() {
   std::vector<std::jthread> threads;
   for (auto& s : im.sources) {
     threads.emplace_back([&im, src = s.get()] {
+      NameThread("input");
       src->Run(im.stop.get_token(),
                [&im](InputSource& from, Demuxer& d, AVPacket* p) { im.OnPacket(from, d, p); });
       im.SourceEnded();
     });
   }
-  threads.emplace_back([&im] { im.ClockLoop(im.stop.get_token()); });
-  threads.emplace_back([&im] { im.decode->Run(im.decode_queue, [&im] { return im.Live(); }); });
+  threads.emplace_back([&im] {
+    NameThread("clock");
+    im.ClockLoop(im.stop.get_token());
+  });
+  threads.emplace_back([&im] {
+    NameThread("decode");
+    im.decode->Run(im.decode_queue, [&im] { return im.Live(); });
+  });
 
   // Stats once a second; and once stopping, outputs get a few seconds to flush before blocked
   // writes are abandoned.

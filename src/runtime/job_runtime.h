@@ -17,6 +17,9 @@ struct JobProcessView {
   int64_t since_ms = 0;    // when the current process started (Unix ms)
   std::string last_error;  // the last failure's reason, if any
   std::string stats_json;  // the newest stats line of the process, if any
+  // Record and snapshot jobs: the files (pictures) and bytes this node catalogued for the job
+  // since it came to this node.
+  int64_t files = 0, file_bytes = 0;
 };
 
 class JobRuntime {

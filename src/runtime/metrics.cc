@@ -135,6 +135,13 @@ void WriteRuntimeMetrics(const Supervisor::Sample& sample, const NodeInfo& node,
             with_state, 1);
     out.Add("floe_job_restarts_total", kCounter, "Restarts of the job after failures", l,
             j.view.restarts);
+    if (j.family == "record" || j.family == "snapshot") {
+      out.Add("floe_job_files_total", kCounter,
+              "Files a record job closed, or pictures a snapshot job took, catalogued on this node",
+              l, static_cast<double>(j.view.files));
+      out.Add("floe_job_file_bytes_total", kCounter, "Bytes of those files or pictures", l,
+              static_cast<double>(j.view.file_bytes));
+    }
     if (j.view.stats_json.empty()) continue;
     auto stats = core::ParseJson(j.view.stats_json);
     if (stats && stats->is_object()) WriteStats(*stats, l, out);

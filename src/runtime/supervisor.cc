@@ -105,7 +105,9 @@ JobProcessView Supervisor::ViewLocked(const Job& j) {
                         j.restarts,
                         j.added_ms,
                         j.last_error,
-                        j.stats_json};
+                        j.stats_json,
+                        j.files,
+                        j.file_bytes};
 }
 
 Supervisor::Sample Supervisor::Snapshot() {
@@ -301,6 +303,7 @@ void Supervisor::Tick() {
           if (!g->proc.Send(Encode(c))) break;
           j->added = true;
           j->added_ms = now;
+          j->filed = false;
           j->state = "starting";
         }
       }
@@ -364,9 +367,9 @@ void Supervisor::EndInputGone(const std::vector<store::JobRecord>& jobs, int64_t
   if (!jobs.empty()) Wake();
 }
 
-void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_json) {
+void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_json, bool first) {
   if (job.family == "snapshot") {
-    CatalogueShot(job, file_json);
+    CatalogueShot(job, file_json, first);
     return;
   }
   auto f = ParseFileReport(file_json);
@@ -402,6 +405,7 @@ void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_
     std::lock_guard lock(mu_);
     ++record_files_;
     record_file_bytes_ += f->size_bytes;
+    CountFileLocked(job.job_id, f->size_bytes);
   }
   spdlog::info("event=record_file job_id={} record_id={} object=\"{}\" duration_s={:.1f}",
                job.job_id, rec.record_id, f->object, f->duration_s);
@@ -419,6 +423,13 @@ void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_
             {"Height", rec.height}});
 }
 
+void Supervisor::CountFileLocked(const std::string& job_id, int64_t bytes) {
+  if (auto it = jobs_.find(job_id); it != jobs_.end()) {
+    it->second->files++;
+    it->second->file_bytes += bytes;
+  }
+}
+
 void Supervisor::Callback(const store::JobRecord& job, const std::string& event,
                           const nlohmann::json& data) {
   if (!opt_.callback || job.notify_url.empty()) return;
@@ -426,7 +437,8 @@ void Supervisor::Callback(const store::JobRecord& job, const std::string& event,
                 CallbackBody(event, job.job_id, job.name, job.family, clock_(), data));
 }
 
-void Supervisor::CatalogueShot(const store::JobRecord& job, const std::string& shot_json) {
+void Supervisor::CatalogueShot(const store::JobRecord& job, const std::string& shot_json,
+                               bool first) {
   auto shot = ParseShotReport(shot_json);
   if (!shot) {
     spdlog::error("event=snapshot_unreadable job_id={} reason=\"{}\"", job.job_id,
@@ -457,9 +469,10 @@ void Supervisor::CatalogueShot(const store::JobRecord& job, const std::string& s
     std::lock_guard lock(mu_);
     ++snapshots_;
     snapshot_bytes_ += shot->size_bytes;
+    CountFileLocked(job.job_id, shot->size_bytes);
   }
   // The first picture is an event; the others would crowd the job's history out.
-  if (shot->sequence == 1) Event(job.job_id, "snapshot", "first picture " + shot->object);
+  if (first) Event(job.job_id, "snapshot", "first picture " + shot->object);
   Callback(job, "snapshot",
            {{"OssBucket", rec.bucket},
             {"OssEndpoint", rec.endpoint},
@@ -581,6 +594,7 @@ void Supervisor::Spawn(Group& g, const std::vector<Job*>& first, int64_t now) {
     start.renditions.push_back(RenditionOf(j->job));
     j->added = true;
     j->added_ms = now;
+    j->filed = false;
     j->state = "starting";
   }
   g.proc.Send(Encode(start));
@@ -596,6 +610,7 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
   }
   std::vector<Record> records;
   std::optional<store::JobRecord> file_of;  // kFile: the job whose file it is
+  bool first_file = false;                  // … and its first since it was added
   {
     std::lock_guard lock(mu_);
     auto g = groups_.find(group);
@@ -617,6 +632,8 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
         // Whatever the job's state now (a file closes as its job is removed or stopped).
         if (auto it = jobs_.find(report->job_id); it != jobs_.end() && it->second->group == group) {
           file_of = it->second->job;
+          first_file = !it->second->filed;
+          it->second->filed = true;
         } else {
           spdlog::error("event=record_file_uncatalogued job_id={} reason=\"no such job here\"",
                         report->job_id);
@@ -682,7 +699,7 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
     Wake();
   }
   for (const auto& r : records) Event(r.job_id, r.event, r.detail);
-  if (file_of) Catalogue(*file_of, report->file);
+  if (file_of) Catalogue(*file_of, report->file, first_file);
 }
 
 void Supervisor::Event(const std::string& job_id, const std::string& event,

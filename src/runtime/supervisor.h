@@ -99,6 +99,8 @@ class Supervisor final : public JobRuntime {
     int64_t next_add_ms = 0;      // after its rendition failed: when to add it again
     core::Backoff backoff{0, 0};  // of its rendition's failures (set when it is created)
     int64_t added_ms = 0;
+    bool filed = false;  // its process (since it was added) reported a file or picture
+    int64_t files = 0, file_bytes = 0;  // catalogued since it came to this node
     int64_t input_seen_ms = 0;  // when its input was last there ("running"), or it came here
     int restarts = 0;
     std::string state = "starting";
@@ -133,11 +135,14 @@ class Supervisor final : public JobRuntime {
   void Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now);
   void OnLine(const std::string& group, const std::string& line);
   // A record job's closed file into the catalogue (ListLiveRecordFiles).
-  void Catalogue(const store::JobRecord& job, const std::string& file_json);
+  void Catalogue(const store::JobRecord& job, const std::string& file_json, bool first);
+  // One more file (picture) of `bytes` for the job's own figures (Process, metrics).
+  void CountFileLocked(const std::string& job_id, int64_t bytes);
   // The job's callback (its notify_url), when it has one and the node sends them.
   void Callback(const store::JobRecord& job, const std::string& event, const nlohmann::json& data);
   // A snapshot job's picture (its kFile report) into the catalogue of pictures.
-  void CatalogueShot(const store::JobRecord& job, const std::string& shot_json);
+  // `first`: the first picture since the job was added to its process (an event says so).
+  void CatalogueShot(const store::JobRecord& job, const std::string& shot_json, bool first);
   // Record and snapshot jobs whose input has been away record_input_wait_ms end (a record
   // job's files are closed).
   std::vector<store::JobRecord> InputGoneLocked(int64_t now);

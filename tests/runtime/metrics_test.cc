@@ -26,6 +26,8 @@ TEST(RuntimeMetricsTest, EachJobHasItsStateAndFiguresUnderItsLabels) {
   running.stats_json = kStats;
   JobProcessView waiting;
   waiting.state = "waiting-input";
+  waiting.files = 5;
+  waiting.file_bytes = 123'456;
   s.jobs = {{"j1", "t1", running, "transcode"}, {"j2", "t2", waiting, "snapshot"}};
   s.record_files = 3;
   s.record_file_bytes = int64_t{5} << 32;
@@ -47,6 +49,8 @@ TEST(RuntimeMetricsTest, EachJobHasItsStateAndFiguresUnderItsLabels) {
           "floe_node_snapshot_bytes_total{node=\"node-a\"} 70000",
           R"(floe_job_state{job_id="j1",template_id="t1",node="node-a",state="running"} 1)",
           R"(floe_job_state{job_id="j2",template_id="t2",node="node-a",state="waiting-input"} 1)",
+          R"(floe_job_files_total{job_id="j2",template_id="t2",node="node-a"} 5)",
+          R"(floe_job_file_bytes_total{job_id="j2",template_id="t2",node="node-a"} 123456)",
           "floe_job_restarts_total" + l + " 2",
           "floe_job_input_frames_per_second" + l + " 30",
           "floe_job_input_bits_per_second" + l + " 4000000",
@@ -67,6 +71,8 @@ TEST(RuntimeMetricsTest, EachJobHasItsStateAndFiguresUnderItsLabels) {
       }) {
     EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << "\nin:\n" << text;
   }
+  // A transcoding job writes no files of its own.
+  EXPECT_EQ(text.find(R"(floe_job_files_total{job_id="j1")"), std::string::npos);
   // A job without a report yet has its state, and no figures.
   EXPECT_EQ(text.find(R"(floe_job_input_frames_per_second{job_id="j2")"), std::string::npos);
   EXPECT_NE(text.find("process_resident_memory_bytes "), std::string::npos);

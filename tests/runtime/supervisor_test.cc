@@ -45,10 +45,10 @@ class SupervisorTest : public ::testing::Test {
                "  run) started; exec sleep 1000;;\n"
                "  shots) started;\n"
                "    echo '{\"report\":\"file\",\"job_id\":\"snap1\",\"file\":{\"format\":\"jpg\","
-               "\"object\":\"s/snap1/1.jpg\",\"overwrite\":false,\"sequence\":1,\"time_ms\":5000,"
+               "\"object\":\"s/snap1/7.jpg\",\"overwrite\":false,\"sequence\":7,\"time_ms\":5000,"
                "\"size\":10,\"width\":32,\"height\":24}}';\n"
                "    echo '{\"report\":\"file\",\"job_id\":\"snap1\",\"file\":{\"format\":\"jpg\","
-               "\"object\":\"s/snap1.jpg\",\"overwrite\":true,\"sequence\":1,\"time_ms\":5000,"
+               "\"object\":\"s/snap1.jpg\",\"overwrite\":true,\"sequence\":7,\"time_ms\":5000,"
                "\"size\":10,\"width\":32,\"height\":24}}';\n"
                "    exec sleep 1000;;\n"
                "  stall) started;\n"
@@ -432,16 +432,24 @@ TEST_F(SupervisorTest, ASnapshotJobsPicturesAreCataloguedAndItEndsWithoutItsInpu
     return shots.size() == 2;
   }));
   EXPECT_FALSE(shots[0].overlay);
-  EXPECT_EQ(shots[0].object, "s/snap1/1.jpg");
+  EXPECT_EQ(shots[0].object, "s/snap1/7.jpg");
   EXPECT_EQ(shots[0].create_time_ms, 5'000);
   EXPECT_EQ(shots[0].bucket, "snaps");
   EXPECT_EQ(shots[0].endpoint, "oss-e");
   EXPECT_EQ(shots[0].width, 32);
   EXPECT_TRUE(shots[1].overlay);
   EXPECT_EQ(shots[1].object, "s/snap1.jpg");
+  // The job's own figures: two pictures of 10 bytes (GetLiveSnapshotJob's Process, /metrics).
+  auto view = sup_->View("snap1");
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->files, 2);
+  EXPECT_EQ(view->file_bytes, 20);
   auto events = *store_.ListJobEvents("snap1", 100);
-  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
-                          [](const store::JobEvent& e) { return e.event == "snapshot"; }));
+  // One event for the process's first picture, whatever its sequence number (a process that
+  // took over from another goes on numbering where the bucket's pictures end).
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [](const store::JobEvent& e) { return e.event == "snapshot"; }),
+            1);
   // Without its input for 3 minutes it ends, as a record job does.
   Mode("fail");
   snapshot_job("snap2", "rtmp://127.0.0.1/live/away");

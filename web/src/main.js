@@ -1,9 +1,13 @@
-// Floe's console: sign in with an AccessKey pair, then templates and jobs (hash routes).
+// Floe's console: sign in with an AccessKey pair, then templates and jobs of the three families
+// (hash routes).
 import { credentials, signIn, signOut, call } from './api.js';
 import { h, clear, notify, clearNotice, errorText } from './dom.js';
 import { renderTemplates, renderTemplateForm } from './templates.js';
 import { renderJobs } from './jobs.js';
 import { renderJob, leaveJob } from './job.js';
+import { renderRecording, renderRecordJob } from './records.js';
+import { renderSnapshots, renderSnapshotJob } from './snapshots.js';
+import { leaveBucketPage } from './bucket.js';
 
 const main = () => document.getElementById('main');
 
@@ -33,6 +37,7 @@ function renderSignIn() {
 
 async function route() {
   leaveJob();
+  leaveBucketPage();
   const nav = document.getElementById('nav');
   const creds = credentials();
   nav.hidden = !creds;
@@ -45,6 +50,10 @@ async function route() {
     else if (page === 'templates' && id) await renderTemplateForm(main(), id);
     else if (page === 'templates') await renderTemplates(main(), {});
     else if (page === 'jobs' && id) await renderJob(main(), id);
+    else if (page === 'recording' && id) await renderRecordJob(main(), id);
+    else if (page === 'recording') await renderRecording(main());
+    else if (page === 'snapshots' && id) await renderSnapshotJob(main(), id);
+    else if (page === 'snapshots') await renderSnapshots(main());
     else await renderJobs(main(), {});
   } catch (err) {
     notify(errorText(err));

@@ -49,6 +49,11 @@ function processes() {
   }
 }
 
+// What the server logged of its processes and jobs lately (for a failure's message).
+function lastWords() {
+  return server.log().split('\n').filter((l) => /event=(job_|rendition_|lease_)|ERROR|Sanitizer|signal/.test(l)).slice(-30).join('\n');
+}
+
 const get = async (id) => (await sdk.call('GetLiveTranscodeJob', { JobId: id })).Job;
 const running = (id) => until(`job ${id} running`, async () => {
   const j = await get(id);
@@ -108,7 +113,7 @@ test('a job joins and leaves a running input: one process, and the other output 
     const left = performance.now() - t0;
     await sdk.call('SendLiveTranscodeJobCommand', { JobId: b, Command: 'stop' });
     assert.equal((await get(b)).Status, 2);
-    assert.deepEqual(processes().length, 1, 'the process runs on for the other job');
+    assert.deepEqual(processes().length, 1, `the process runs on for the other job; the server said:\n${lastWords()}`);
     await sleep(3000);
     const deleted = performance.now() - t0;
     await sdk.call('DeleteLiveTranscodeJob', { JobId: b });

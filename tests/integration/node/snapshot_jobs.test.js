@@ -126,6 +126,12 @@ test('a snapshot job takes pictures beside a transcode of its input, is stopped 
     assert.equal(await metric(server, 'floe_node_family_jobs{node="rec-node",family="snapshot"}'), 1);
     assert.ok(await metric(server, 'floe_node_snapshots_total{node="rec-node"}') >= 4);
     assert.ok(await metric(server, 'floe_node_snapshot_bytes_total{node="rec-node"}') > 4000);
+    // … and the job's own, also in its Process (Files, FileBytes).
+    const mine = `{job_id="${JobId}",template_id="${tpl.TemplateId}",node="rec-node"}`;
+    assert.ok(await metric(server, `floe_job_files_total${mine}`) >= 4);
+    assert.ok(await metric(server, `floe_job_file_bytes_total${mine}`) > 4000);
+    const proc = (await reader.call('GetLiveSnapshotJob', { JobId }, V3.read)).Process;
+    assert.ok(proc.Files >= 4 && proc.FileBytes > 4000, JSON.stringify(proc));
     // A page of one: NextStartTime leads to the next picture.
     const page = await reader.call('ListLiveSnapshotFiles', { JobId, StartTime: start, EndTime: end, Limit: 1 }, V3.read);
     assert.equal(page.FileList.length, 1);
