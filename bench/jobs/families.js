@@ -213,7 +213,10 @@ async function main() {
     const shot = own('shot-');
     console.log(`floe threads (median, all five jobs running, CPU-s per ${SECONDS} s): record job's loops ${rec.toFixed(3)} ` +
       `(${pct(rec)} of a core, target ≤ 2 %), snapshot job's loops ${shot.toFixed(3)} (${pct(shot)}, target ≤ 3 %); ` +
-      `shared: ${['input', 'decode', 'audio-enc', 'tx-enc', 'tx-mux'].map((n) => `${n} ${median(rounds.floe.map((r) => r.threads.get(n) || 0)).toFixed(2)}`).join(', ')}`);
+      `every thread name (x264's workers carry the name of the thread that opened the encoder): ` +
+      [...new Set(rounds.floe.flatMap((r) => [...r.threads.keys()]))]
+        .map((n) => [n, median(rounds.floe.map((r) => r.threads.get(n) || 0))])
+        .sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${s.toFixed(2)}`).join(', '));
     console.log(`CPU ratio floe/ffmpeg-cli: ladder ${(med.floe.ladder / med['ffmpeg-cli'].ladder).toFixed(3)}, ` +
       `ladder + record + snapshot ${(med.floe.all / med['ffmpeg-cli'].all).toFixed(3)} (target ≤ 1.0)`);
   } finally {

@@ -7,10 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/ids.h"
-#include "core/json.h"
 #include "core/time.h"
-#include "runtime/callbacks.h"
 #include "runtime/protocol.h"
 #include "runtime/timed_jobs.h"
 
@@ -56,9 +53,16 @@ EventEffect EffectOf(media::EventKind kind) {
 }  // namespace
 
 Supervisor::Supervisor(store::Store& store, SupervisorOptions options, Clock clock)
-    : store_(store), opt_(std::move(options)), clock_(std::move(clock)), leases_(store_, opt_) {
-  if (!clock_) clock_ = core::NowMillis;
-}
+    : store_(store),
+      opt_(std::move(options)),
+      clock_(clock ? std::move(clock) : Clock(core::NowMillis)),
+      leases_(store_, opt_),
+      catalogue_(
+          store_, clock_,
+          [this](const std::string& id, const std::string& event, const std::string& detail) {
+            Event(id, event, detail);
+          },
+          opt_.callback) {}
 
 Supervisor::~Supervisor() {
   Shutdown();
@@ -362,126 +366,24 @@ void Supervisor::EndInputGone(const std::vector<store::JobRecord>& jobs, int64_t
       continue;
     }
     spdlog::info("event=record_job_ended job_id={} reason=\"{}\"", job.job_id, why);
-    Callback(job, "stopped", {{"Reason", why}});
+    catalogue_.Notify(job, "stopped", {{"Reason", why}});
   }
   if (!jobs.empty()) Wake();
 }
 
-void Supervisor::Catalogue(const store::JobRecord& job, const std::string& file_json, bool first) {
+void Supervisor::CountFile(const store::JobRecord& job, int64_t bytes) {
+  std::lock_guard lock(mu_);
   if (job.family == "snapshot") {
-    CatalogueShot(job, file_json, first);
-    return;
-  }
-  auto f = ParseFileReport(file_json);
-  if (!f) {
-    spdlog::error("event=record_file_unreadable job_id={} reason=\"{}\"", job.job_id,
-                  f.error().message);
-    return;
-  }
-  store::RecordFileRecord rec;
-  rec.record_id = core::NewResourceId();
-  rec.account_id = job.account_id;
-  rec.job_id = job.job_id;
-  rec.job_name = job.name;
-  rec.format = media::ContainerName(f->container);
-  rec.bucket = job.output_domain;
-  rec.object = f->object;
-  rec.output_json = job.output_json;
-  rec.stream_url = job.input_url;
-  rec.start_time_ms = f->start_ms;
-  rec.end_time_ms = f->end_ms;
-  rec.create_time_ms = clock_();
-  rec.duration_ms = static_cast<int64_t>(f->duration_s * 1000 + 0.5);
-  rec.size_bytes = f->size_bytes;
-  rec.width = f->width;
-  rec.height = f->height;
-  if (auto r = store_.InsertRecordFile(rec); !r) {
-    // The file is in the bucket all the same; the log names it for the operator.
-    spdlog::error("event=record_file_uncatalogued job_id={} object=\"{}\" error=\"{}\"", job.job_id,
-                  f->object, r.error().message);
-    return;
-  }
-  {
-    std::lock_guard lock(mu_);
+    ++snapshots_;
+    snapshot_bytes_ += bytes;
+  } else {
     ++record_files_;
-    record_file_bytes_ += f->size_bytes;
-    CountFileLocked(job.job_id, f->size_bytes);
+    record_file_bytes_ += bytes;
   }
-  spdlog::info("event=record_file job_id={} record_id={} object=\"{}\" duration_s={:.1f}",
-               job.job_id, rec.record_id, f->object, f->duration_s);
-  Event(job.job_id, "record_file", rec.format + " " + f->object);
-  Callback(job, "record_file",
-           {{"RecordId", rec.record_id},
-            {"Format", rec.format},
-            {"Bucket", rec.bucket},
-            {"Object", rec.object},
-            {"StartTime", core::FormatUtc(rec.start_time_ms / 1000)},
-            {"EndTime", core::FormatUtc(rec.end_time_ms / 1000)},
-            {"Duration", f->duration_s},
-            {"Size", rec.size_bytes},
-            {"Width", rec.width},
-            {"Height", rec.height}});
-}
-
-void Supervisor::CountFileLocked(const std::string& job_id, int64_t bytes) {
-  if (auto it = jobs_.find(job_id); it != jobs_.end()) {
+  if (auto it = jobs_.find(job.job_id); it != jobs_.end()) {
     it->second->files++;
     it->second->file_bytes += bytes;
   }
-}
-
-void Supervisor::Callback(const store::JobRecord& job, const std::string& event,
-                          const nlohmann::json& data) {
-  if (!opt_.callback || job.notify_url.empty()) return;
-  opt_.callback(job.job_id, job.notify_url,
-                CallbackBody(event, job.job_id, job.name, job.family, clock_(), data));
-}
-
-void Supervisor::CatalogueShot(const store::JobRecord& job, const std::string& shot_json,
-                               bool first) {
-  auto shot = ParseShotReport(shot_json);
-  if (!shot) {
-    spdlog::error("event=snapshot_unreadable job_id={} reason=\"{}\"", job.job_id,
-                  shot.error().message);
-    return;
-  }
-  store::SnapshotFileRecord rec;
-  rec.account_id = job.account_id;
-  rec.job_id = job.job_id;
-  rec.create_time_ms = shot->time_ms;
-  rec.overlay = shot->overwrite;
-  rec.bucket = job.output_domain;
-  auto output = core::ParseJson(job.output_json);
-  if (output && output->is_object() && output->contains("Endpoint") &&
-      (*output)["Endpoint"].is_string()) {
-    rec.endpoint = (*output)["Endpoint"].get<std::string>();
-  }
-  rec.object = shot->object;
-  rec.size_bytes = shot->size_bytes;
-  rec.width = shot->width;
-  rec.height = shot->height;
-  if (auto r = store_.PutSnapshotFile(rec); !r) {
-    spdlog::error("event=snapshot_uncatalogued job_id={} object=\"{}\" error=\"{}\"", job.job_id,
-                  shot->object, r.error().message);
-    return;
-  }
-  {
-    std::lock_guard lock(mu_);
-    ++snapshots_;
-    snapshot_bytes_ += shot->size_bytes;
-    CountFileLocked(job.job_id, shot->size_bytes);
-  }
-  // The first picture is an event; the others would crowd the job's history out.
-  if (first) Event(job.job_id, "snapshot", "first picture " + shot->object);
-  Callback(job, "snapshot",
-           {{"OssBucket", rec.bucket},
-            {"OssEndpoint", rec.endpoint},
-            {"OssObject", rec.object},
-            {"CreateTimestamp", rec.create_time_ms},
-            {"IsOverlay", rec.overlay},
-            {"Size", rec.size_bytes},
-            {"Width", rec.width},
-            {"Height", rec.height}});
 }
 
 void Supervisor::Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now) {
@@ -699,7 +601,10 @@ void Supervisor::OnLine(const std::string& group, const std::string& line) {
     Wake();
   }
   for (const auto& r : records) Event(r.job_id, r.event, r.detail);
-  if (file_of) Catalogue(*file_of, report->file, first_file);
+  if (file_of) {
+    if (auto bytes = catalogue_.Add(*file_of, report->file, first_file))
+      CountFile(*file_of, *bytes);
+  }
 }
 
 void Supervisor::Event(const std::string& job_id, const std::string& event,

@@ -25,8 +25,9 @@
 // The parts, each readable alone: runtime/lease_keeper.h (the node's leases: claims,
 // heartbeats, presence), runtime/media_process.h (one process and its pipes),
 // runtime/protocol.h (the lines that go through them), runtime/timed_jobs.h (StartTime and
-// EndTime). This file is the loop that joins them: which jobs run in which group's process,
-// their states, backoff and events.
+// EndTime), runtime/file_catalogue.h (record and snapshot jobs' files into the store). This file is
+// the loop that joins them: which jobs run in which group's process, their states, backoff and
+// events.
 #pragma once
 
 #include <sys/types.h>
@@ -40,9 +41,8 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "core/backoff.h"
+#include "runtime/file_catalogue.h"
 #include "runtime/job_runtime.h"
 #include "runtime/lease_keeper.h"
 #include "runtime/media_process.h"
@@ -134,15 +134,9 @@ class Supervisor final : public JobRuntime {
   void Spawn(Group& g, const std::vector<Job*>& first, int64_t now);
   void Reap(std::vector<std::shared_ptr<Group>>& exited, int64_t now);
   void OnLine(const std::string& group, const std::string& line);
-  // A record job's closed file into the catalogue (ListLiveRecordFiles).
-  void Catalogue(const store::JobRecord& job, const std::string& file_json, bool first);
-  // One more file (picture) of `bytes` for the job's own figures (Process, metrics).
-  void CountFileLocked(const std::string& job_id, int64_t bytes);
-  // The job's callback (its notify_url), when it has one and the node sends them.
-  void Callback(const store::JobRecord& job, const std::string& event, const nlohmann::json& data);
-  // A snapshot job's picture (its kFile report) into the catalogue of pictures.
-  // `first`: the first picture since the job was added to its process (an event says so).
-  void CatalogueShot(const store::JobRecord& job, const std::string& shot_json, bool first);
+  // One more file (picture) of `bytes` catalogued for the job: the node's and the job's own
+  // figures (Sample, Process, metrics).
+  void CountFile(const store::JobRecord& job, int64_t bytes);
   // Record and snapshot jobs whose input has been away record_input_wait_ms end (a record
   // job's files are closed).
   std::vector<store::JobRecord> InputGoneLocked(int64_t now);
@@ -159,13 +153,14 @@ class Supervisor final : public JobRuntime {
   std::condition_variable gone_cv_;  // a process went away
   bool wake_ = false;
   bool stop_ = false;
-  // What Catalogue and CatalogueShot put into the store (Sample), under mu_.
+  // What the catalogue took of the processes' files and pictures (Sample), under mu_.
   int64_t record_files_ = 0, record_file_bytes_ = 0, snapshots_ = 0, snapshot_bytes_ = 0;
   int64_t next_timed_ms_ = 0;  // the next StartTime or EndTime due (0: none), under mu_
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   std::map<std::string, std::shared_ptr<Group>> groups_;
-  LeaseKeeper leases_;      // its own lock: taken under mu_, never the other way round
-  bool claim_now_ = false;  // under mu_: Wake asks for a claim
+  LeaseKeeper leases_;       // its own lock: taken under mu_, never the other way round
+  FileCatalogue catalogue_;  // called from the reader threads, without mu_
+  bool claim_now_ = false;   // under mu_: Wake asks for a claim
   std::thread loop_;
 };
 
