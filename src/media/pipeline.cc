@@ -40,6 +40,24 @@ std::pair<const char*, const char*> LoopNames(const RenditionConfig& rc) {
   if (rc.snapshot) return {"shot-enc", "shot-mux"};
   return {"tx-enc", "tx-mux"};
 }
+
+// While it lives, the calling thread goes by `name`: threads an encoder starts as it opens
+// (x264's lookahead and frame threads) take it, and count with their rendition.
+class ThreadNamedAs {
+ public:
+  explicit ThreadNamedAs(const char* name) {
+    if (pthread_getname_np(pthread_self(), old_, sizeof old_) != 0) old_[0] = 0;
+    NameThread(name);
+  }
+  ~ThreadNamedAs() {
+    if (old_[0]) NameThread(old_);
+  }
+  ThreadNamedAs(const ThreadNamedAs&) = delete;
+  ThreadNamedAs& operator=(const ThreadNamedAs&) = delete;
+
+ private:
+  char old_[16] = {};
+};
 }  // namespace
 
 struct Pipeline::Impl {
@@ -227,6 +245,7 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
       }
     }
     if (!audio) {
+      ThreadNamedAs opening("audio-enc");
       auto stage = AudioStage::Open(*s.audio);
       if (!stage) {
         unmark();
@@ -236,8 +255,11 @@ core::Result<void> Pipeline::Impl::StartRendition(RenditionConfig rc) {
       new_stage = true;
     }
   }
-  auto opened = Rendition::Open(rc, *first_epoch, cfg.defaults, cfg.hevc_flv_codec_id_12, &abort_io,
-                                cfg.on_event, audio);
+  auto opened = [&] {
+    ThreadNamedAs opening(LoopNames(rc).first);
+    return Rendition::Open(rc, *first_epoch, cfg.defaults, cfg.hevc_flv_codec_id_12, &abort_io,
+                           cfg.on_event, audio);
+  }();
   if (!opened) {
     unmark();
     return opened.error();

@@ -51,8 +51,9 @@ export const choice = (id, options) => h('select', { id, name: id },
 export const valueOf = (form, id) => form.querySelector(`#${CSS.escape(id)}`).value.trim();
 
 // A form that calls `action` with what build(form) returns, places the API's message next to the
-// field it names (or at the top), and calls done(answer) when it went through.
-export function apiForm(id, title, fields, action, build, done) {
+// field it names (or at the top), and calls done(answer) when it went through. `prefix`: what
+// its fields' ids add to the API's names.
+export function apiForm(id, title, fields, action, build, done, prefix = '') {
   const form = h('form', { class: 'card', id, novalidate: true }, h('h2', {}, title), fields,
     h('div', { class: 'actions' }, guard(h('button', { type: 'submit', id: `${id}-button` }, title), kindOf(action))));
   form.addEventListener('submit', async (ev) => {
@@ -63,7 +64,7 @@ export function apiForm(id, title, fields, action, build, done) {
       const answer = await write(action, () => call(action, build(form)));
       if (answer) await done(answer);
     } catch (err) {
-      if (!showFieldError(form, err)) notify(errorText(err));
+      if (!showFieldError(form, err, prefix)) notify(errorText(err));
     }
   });
   return form;

@@ -41,13 +41,14 @@ function templateForm(root) {
       }
       formats.push(f);
     }
-    return { Name: valueOf(form, 'Name'), RecordFormat: formats };
+    return { Name: valueOf(form, 'template.Name'), RecordFormat: formats };
   };
+  // Its ids start with "template." (the job form beside it has a Name too).
   return apiForm('new-record-template', 'Create record template',
-    [field('Name', 'Name', text('Name')),
-      h('div', { class: 'field-error', 'data-error-for': 'RecordFormat' }),
+    [field('Name', 'template.Name', text('template.Name')),
+      h('div', { class: 'field-error', 'data-error-for': 'template.RecordFormat' }),
       Object.keys(FORMATS).map(formatSet)],
-    'CreateLiveRecordTemplate', build, () => renderRecording(root));
+    'CreateLiveRecordTemplate', build, () => renderRecording(root), 'template.');
 }
 
 function submitForm(root, templates) {

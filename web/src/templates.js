@@ -33,11 +33,14 @@ function field(label, id, kind, options, value, hint, disabled) {
     h('div', { class: 'field-error', 'data-error-for': id }));
 }
 
-// InvalidParam.VideoParams.Height → the message goes under that field; true when placed.
-export function showFieldError(form, err) {
+// InvalidParam.VideoParams.Height → the message goes under that field; true when placed. A form
+// whose ids carry a prefix (two forms on one page with a field of the same name) passes it.
+export function showFieldError(form, err, prefix = '') {
   form.querySelectorAll('.field-error').forEach((e) => clear(e));
   const m = /^(?:InvalidParam|MissingParameter)\.?(.*)$/.exec(err.code || '');
-  const name = m && m[1] ? m[1] : null;
+  // MissingParameter names its field in the message only: 'The input parameter "Name" that …'.
+  const field = (m && m[1]) || (err.code === 'MissingParameter' && (/parameter "([^"]+)"/.exec(err.message || '') || [])[1]);
+  const name = field ? prefix + field : null;
   const slot = name && form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
   if (!slot) return false;
   slot.textContent = err.message;

@@ -49,11 +49,16 @@ test('recording: a template and a job through the forms, its recordings listed a
   await page.click('#nav a[data-page=recording]');
   const tpl = '#new-record-template';
   await page.waitForSelector(tpl);
-  await page.fill(`${tpl} #Name`, 'console-rec');
+  await page.click(`${tpl}-button`); // no name: the API's message under the template's Name
+  const nameErr = page.locator(`${tpl} [data-error-for="template.Name"]`);
+  await nameErr.waitFor({ state: 'visible' });
+  assert.match(await nameErr.textContent(), /Name/);
+  assert.equal(await page.getAttribute(`${tpl} #template\\.Name`, 'aria-invalid'), 'true');
+  await page.fill(`${tpl} #template\\.Name`, 'console-rec');
   await page.check(`${tpl} #record-mp4`);
   await page.fill(`${tpl} #m3u8\\.SliceDuration`, '100');
   await page.click(`${tpl}-button`);
-  const err = page.locator(`${tpl} [data-error-for="RecordFormat"]`);
+  const err = page.locator(`${tpl} [data-error-for="template.RecordFormat"]`);
   await err.waitFor({ state: 'visible' });
   assert.match(await err.textContent(), /SliceDuration is 100; allowed 5-30/);
   await page.fill(`${tpl} #m3u8\\.SliceDuration`, '5');
