@@ -94,7 +94,7 @@ export async function renderSnapshotJob(root, id) {
   const grid = h('div', { class: 'shots', id: 'snapshot-grid' });
   const events = h('ol', { class: 'events', id: 'snapshot-events' });
   root.append(head,
-    h('div', { class: 'card' }, h('h2', {}, 'Pictures'), h('p', { class: 'hint' }, 'Newest first, the last day at most; links valid for a while.'), grid),
+    h('div', { class: 'card' }, h('h2', {}, 'Pictures'), h('p', { class: 'hint' }, 'The newest 100 of the last day, newest first; links valid for a while.'), grid),
     h('div', { class: 'card' }, h('h2', {}, 'Events'), events));
   const shown = new Map(); // CreateTimestamp/overlay → its figure, kept across refreshes (no reload flicker)
   const refresh = async () => {
