@@ -1,5 +1,6 @@
-// What the recording and snapshot screens share: labelled fields, a job's facts and events, the
-// window of the file lists, and a page that refreshes itself until it is left.
+// What the console's screens share (the recording and snapshot ones most): labelled fields, a
+// job's facts and events, the window of the file lists, and a page that refreshes itself until
+// it is left.
 import { call } from './api.js';
 import { h, clear, notify, clearNotice, errorText } from './dom.js';
 import { guard, write, kindOf } from './permissions.js';
@@ -89,7 +90,7 @@ export function facts(rows) {
     [h('dt', {}, label), h('dd', { id, class: typeof value === 'string' && /^[a-z]+:\/\//.test(value) ? 'mono' : undefined }, value ?? '—')]));
 }
 
-// The job's event log (Floe's Events), newest first.
+// A job's event log (Floe's Events, any family), newest first.
 export function eventItems(events) {
   return (events || []).slice().reverse().map((e) =>
     h('li', {}, h('time', {}, e.Time), ' ', h('strong', {}, e.Event), e.Detail ? ` — ${e.Detail}` : ''));

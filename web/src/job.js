@@ -7,6 +7,7 @@ import { h, clear, notify, errorText } from './dom.js';
 import { guard } from './permissions.js';
 import { Chart } from './chart.js';
 import { STATUS, stopJob, deleteJob } from './jobs.js';
+import { eventItems } from './bucket.js';
 
 let timer = null;
 let players = [];
@@ -120,8 +121,7 @@ export async function renderJob(root, id) {
       charts.frames.push([o.dropped, o.duplicated]);
       charts.reconnects.push([input.reconnects, o.reconnects]);
     }
-    events.replaceChildren(...(job.Events || []).slice().reverse().map((e) =>
-      h('li', {}, h('time', {}, e.Time), ' ', h('strong', {}, e.Event), e.Detail ? ` — ${e.Detail}` : '')));
+    events.replaceChildren(...eventItems(job.Events));
     if (!previewing && p.State === 'running') {
       previewing = true;
       startPreview(id, preview);

@@ -4,6 +4,7 @@ import { call } from './api.js';
 import { h, clear, notify, clearNotice, errorText } from './dom.js';
 import { guard, write } from './permissions.js';
 import { showFieldError, pager } from './templates.js';
+import { field } from './bucket.js';
 
 export const STATUS = { 0: 'not started', 1: 'running', 2: 'stopped' };
 
@@ -19,8 +20,6 @@ const utc = (local) => (local ? new Date(local).toISOString().replace(/\.\d{3}Z$
 
 async function submitForm(root) {
   const templates = (await call('ListLiveTranscodeTemplates', { PageSize: 100 })).TemplateContentList;
-  const field = (label, id, control, hint) => h('div', { class: 'field' }, h('label', { for: id }, label), control,
-    hint ? h('span', { class: 'hint' }, hint) : null, h('div', { class: 'field-error', 'data-error-for': id }));
   const form = h('form', { class: 'card', id: 'submit-job', novalidate: true },
     h('h2', {}, 'Submit a job'),
     field('Name', 'Name', h('input', { id: 'Name' })),
