@@ -76,6 +76,9 @@ core::Result<std::unique_ptr<Demuxer>> Demuxer::Open(const std::string& input_ur
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", policy->protocol_whitelist.c_str(), 0);
   av_dict_set(&opts, "rtmp_live", "live", 0);
+  // RTMP's connect, createStream and play are small writes each awaiting an answer: with Nagle's
+  // algorithm every one waited for the server's delayed ACK (~40 ms, ~0.2 s an input's open).
+  av_dict_set(&opts, "tcp_nodelay", "1", 0);
   av_dict_set(&opts, "analyzeduration", "2000000", 0);
   av_dict_set(&opts, "probesize", "2000000", 0);
   // The probe ends once every stream can be decoded (video: its first keyframe). Without this it

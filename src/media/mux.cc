@@ -78,6 +78,8 @@ core::Result<OutputFormatPtr> Muxer::OpenRtmp() {
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "flvflags", "no_duration_filesize", 0);
   av_dict_set(&opts, "protocol_whitelist", whitelist_.c_str(), 0);
+  // No Nagle: the publish handshake's small commands go at once (demux.cc says why).
+  av_dict_set(&opts, "tcp_nodelay", "1", 0);
   auto r = Start(flv, url_, &opts);
   av_dict_free(&opts);
   if (!r) return r.error();
@@ -166,6 +168,7 @@ core::Result<void> Muxer::OpenFlvWriter() {
   deadline_ms_ = core::SteadyMillis() + kConnectTimeoutMs;
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", whitelist_.c_str(), 0);
+  av_dict_set(&opts, "tcp_nodelay", "1", 0);
   AVIOInterruptCB cb{&Muxer::Interrupt, this};
   uint64_t refused_before = RefusedConnectsOnThisThread();
   AVIOContext* io = nullptr;

@@ -20,7 +20,7 @@ LeaseKeeper::Presence LeaseKeeper::TendPresence() {
     spdlog::warn("event=presence_lost node={} leases={} action=cut_outputs", opt_.node_id,
                  leases_.size());
   }
-  return {p->claim_now, p->lost};
+  return {p->claim_now, p->lost, p->look_in_ms};
 }
 
 bool LeaseKeeper::Keep(const std::vector<store::JobRecord>& live, bool claim_now) {

@@ -33,8 +33,9 @@ class LeaseKeeper {
       : store_(store), opt_(options) {}
 
   struct Presence {
-    bool claim_now = false;  // the store says a claim is worth making now
-    bool lost = false;       // the session broke: every lease has ended
+    bool claim_now = false;   // the store says a claim is worth making now
+    bool lost = false;        // the session broke: every lease has ended
+    int64_t look_in_ms = -1;  // the watcher's next look is due this soon (-1: at a tick)
   };
   Presence TendPresence();
 

@@ -70,6 +70,8 @@ Supervisor::~Supervisor() {
 
 void Supervisor::Start() {
   loop_ = std::thread([this] { Loop(); });
+  // Jobs freed or submitted anywhere in the cluster are claimed at once, not at the next tick.
+  store_.WatchClaims([this] { Wake(); });
 }
 
 void Supervisor::Wake() {
@@ -136,6 +138,7 @@ Supervisor::Sample Supervisor::Snapshot() {
 }
 
 void Supervisor::Shutdown() {
+  store_.WatchClaims(nullptr);
   {
     std::lock_guard lock(mu_);
     if (stop_ && !loop_.joinable()) return;
@@ -184,6 +187,10 @@ void Supervisor::Loop() {
       if (next_timed_ms_ > 0) {
         wait_ms = std::clamp<int64_t>(next_timed_ms_ - clock_(), 0, wait_ms);
       }
+      // The watcher's look when a lease runs out or a gone node's grace ends, not a tick later.
+      if (next_look_ms_ > 0) {
+        wait_ms = std::clamp<int64_t>(next_look_ms_ - core::SteadyMillis(), 0, wait_ms);
+      }
       cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return wake_ || stop_; });
       if (stop_) return;
       wake_ = false;
@@ -209,6 +216,12 @@ void Supervisor::Tick() {
   // rest of this tick cannot reach the store.
   auto presence = leases_.TendPresence();
   if (presence.lost) CutOutputs();
+  {
+    std::lock_guard lock(mu_);
+    next_look_ms_ = presence.look_in_ms >= 0 && presence.look_in_ms < opt_.tick_ms
+                        ? core::SteadyMillis() + presence.look_in_ms
+                        : 0;
+  }
   bool claim_now = presence.claim_now;
   auto live = store_.ListLiveJobs();
   if (!live) return;  // the store logged why; try again next tick

@@ -156,6 +156,7 @@ class Supervisor final : public JobRuntime {
   // What the catalogue took of the processes' files and pictures (Sample), under mu_.
   int64_t record_files_ = 0, record_file_bytes_ = 0, snapshots_ = 0, snapshot_bytes_ = 0;
   int64_t next_timed_ms_ = 0;  // the next StartTime or EndTime due (0: none), under mu_
+  int64_t next_look_ms_ = 0;   // steady ms of the watcher's next look, if before a tick (0: none)
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   std::map<std::string, std::shared_ptr<Group>> groups_;
   LeaseKeeper leases_;       // its own lock: taken under mu_, never the other way round

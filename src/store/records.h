@@ -299,6 +299,9 @@ struct Presence {
   bool lost = false;
   bool claim_now = false;
   int expired = 0;
+  // The watcher's next look is due sooner than a tick: in this many ms a lease runs out or a
+  // gone node's grace ends (-1: nothing before the next tick).
+  int64_t look_in_ms = -1;
 };
 // How long a node's presence session is gone before the watcher expires its leases: longer
 // than a node takes to see its own session gone and cut its outputs (one tick, 200 ms).

@@ -173,6 +173,12 @@ class Store {
   // and `changed(false)` while it cannot (it is trying to again), from a thread of its own;
   // nullptr stops it (and waits for a call in progress). A store one node opens never calls.
   virtual void WatchIdentity(std::function<void(bool watching)> changed) { (void)changed; }
+  // Claimable jobs, anywhere in the cluster (a job submitted on another node, leases expired by
+  // the watcher or run out): a store shared by nodes calls `claim()` from a thread of its own the
+  // moment it is told (and whenever it starts listening again, as it may have missed some), so
+  // that a node claims at once rather than at its next tick; nullptr stops it. A store one node
+  // opens never calls.
+  virtual void WatchClaims(std::function<void()> claim) { (void)claim; }
   // Whether the store answers now (one trivial read): for /healthz.
   virtual Result<void> Ping() = 0;
   // Presence, for a node that runs jobs, called every tick (records.h, Presence). A store shared

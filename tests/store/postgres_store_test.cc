@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -193,6 +195,10 @@ TEST(PostgresStore, ADeadNodesLeasesExpireWhenItsSessionEndsNotWhenTheLeaseRunsO
   EXPECT_EQ(watcher.TendPresence("w1/a")->expired, 0);
 
   dying.reset();  // its process is gone: PostgreSQL ends its sessions
+  // Seen gone: the watcher asks to look again when the grace ends.
+  Presence seen = TendUntil(watcher, "w1/a", [](const Presence& s) { return s.look_in_ms >= 0; });
+  EXPECT_GT(seen.look_in_ms, 0);
+  EXPECT_LE(seen.look_in_ms, kPresenceGraceMs);
   Presence p = TendUntil(watcher, "w1/a", [](const Presence& s) { return s.expired > 0; });
   EXPECT_EQ(p.expired, 1);
   EXPECT_TRUE(p.claim_now);
@@ -217,10 +223,44 @@ TEST(PostgresStore, ALeaseThatRunsOutWakesTheClaims) {
   req.holder = "w2/b";
   req.lease_ms = 400;
   ASSERT_EQ(watcher.ClaimJobs(req)->size(), 1u);
-  EXPECT_FALSE(watcher.TendPresence("w1/a")->claim_now) << "the lease is live";
-  EXPECT_TRUE(TendUntil(watcher, "w1/a", [](const Presence& s) { return s.claim_now; }).claim_now);
+  Presence live = *watcher.TendPresence("w1/a");
+  EXPECT_FALSE(live.claim_now) << "the lease is live";
+  // The watcher asks to look again the moment the lease runs out, not a tick later.
+  EXPECT_GT(live.look_in_ms, 0);
+  EXPECT_LE(live.look_in_ms, 401);
+  std::this_thread::sleep_for(std::chrono::milliseconds(live.look_in_ms));
+  EXPECT_TRUE(watcher.TendPresence("w1/a")->claim_now) << "looked when it asked to";
   req.holder = "w1/a";
   EXPECT_EQ(watcher.ClaimJobs(req)->size(), 1u);
+}
+
+// A node is told of claimable jobs the moment another node submits one (its own listening
+// connection), and once as it starts listening (it may have missed some before).
+TEST(PostgresStore, ClaimsAreWokenByAnotherNodesSubmit) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore a(url, 2), b(url, 2);
+  std::mutex mu;
+  std::condition_variable cv;
+  int woken = 0;
+  a.WatchClaims([&] {
+    std::lock_guard lock(mu);
+    ++woken;
+    cv.notify_all();
+  });
+  auto wait_for = [&](int n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(2), [&] { return woken >= n; });
+  };
+  ASSERT_TRUE(wait_for(1)) << "listening";
+  ASSERT_EQ(b.InsertJob(Job("j1", "A"), {})->outcome, JobInsertOutcome::kInserted);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_for(2)) << "the submit on b";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+  a.WatchClaims(nullptr);  // stops: no more calls
+  ASSERT_EQ(b.InsertJob(Job("j2", "A"), {})->outcome, JobInsertOutcome::kInserted);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(woken, 2);
 }
 
 // A node whose own presence session breaks is told so once (it cuts its outputs), and holds its

@@ -1,5 +1,9 @@
 #include "store/postgres/pg.h"
 
+#include <poll.h>
+
+#include <cstdio>
+
 #include "store/store_url.h"
 
 namespace floe::store::postgres {
@@ -36,7 +40,17 @@ Conn::Conn(const std::string& url) : c_(PQconnectdb(url.c_str()), &PQfinish) {
     std::string why = c_ ? MaskStoreMessage(PQerrorMessage(c_.get()), url) : "out of memory";
     throw PgError("cannot connect to PostgreSQL: " + why, "08001", true);
   }
+  PQsetNoticeReceiver(c_.get(), &Conn::NoticeReceiver, this);
   Simple("SET client_min_messages = warning");  // no NOTICE chatter on stderr
+}
+
+void Conn::NoticeReceiver(void* self, const PGresult* r) {
+  // A FATAL outside a query is the session's end, announced before its socket closes.
+  const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity && (std::string(severity) == "FATAL" || std::string(severity) == "PANIC")) {
+    static_cast<Conn*>(self)->ended_ = true;
+  }
+  std::fputs(PQresultErrorMessage(r), stderr);  // what libpq's default receiver does
 }
 
 void Conn::Fail(PGresult* r, const std::string& what) {
@@ -52,11 +66,20 @@ void Conn::Fail(PGresult* r, const std::string& what) {
   throw PgError(what + ": " + message, state, lost);
 }
 
-Rows Conn::Exec(const std::string& sql, const Params& params) {
+namespace {
+
+std::vector<const char*> Values(const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.values().size());
   for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
-  if (begin_pending_) return ExecAfterBegin(sql, values);
+  return values;
+}
+
+}  // namespace
+
+Rows Conn::Exec(const std::string& sql, const Params& params) {
+  std::vector<const char*> values = Values(params);
+  if (begin_pending_) return Pipeline(sql, values, false);
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size());
@@ -73,23 +96,43 @@ Rows Conn::Exec(const std::string& sql, const Params& params) {
   return Rows(r);
 }
 
-Rows Conn::ExecAfterBegin(const std::string& sql, const std::vector<const char*>& values) {
-  begin_pending_ = false;
+Rows Conn::ExecCommit(const std::string& sql, const Params& params) {
+  return Pipeline(sql, Values(params), true);
+}
+
+Rows Conn::Pipeline(const std::string& sql, const std::vector<const char*>& values, bool commit) {
+  const bool begin = std::exchange(begin_pending_, false);
   PGconn* c = c_.get();
   auto it = prepared_.find(sql);
   const bool prepare = it == prepared_.end();
   const std::string name = prepare ? "s" + std::to_string(prepared_.size()) : it->second;
   const int n = static_cast<int>(values.size());
+  if (commit) {
+    // A session that ended while the transaction waited (PostgreSQL restarted, an operator
+    // ended it) has said so by now (its FATAL comes as a notice: NoticeReceiver): fail before
+    // the COMMIT goes, so that the caller knows nothing committed and may run it again. One
+    // that ends after this is a COMMIT of unknown outcome (commit_sent).
+    pollfd p{PQsocket(c), POLLIN, 0};
+    if (poll(&p, 1, 0) > 0 && PQconsumeInput(c) == 1) PQisBusy(c);  // reads, then parses
+    if (ended_ || PQstatus(c) != CONNECTION_OK) {
+      throw PgError("connection lost: the session ended", "57P01", true);
+    }
+    commit_sent_ = true;
+  }
   if (PQenterPipelineMode(c) != 1) Fail(nullptr, "pipeline mode failed");
-  bool sent = PQsendQueryParams(c, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-              (!prepare || PQsendPrepare(c, name.c_str(), sql.c_str(), n, nullptr) == 1) &&
-              PQsendQueryPrepared(c, name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1 &&
-              PQpipelineSync(c) == 1;
+  bool sent =
+      (!begin || PQsendQueryParams(c, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) &&
+      (!prepare || PQsendPrepare(c, name.c_str(), sql.c_str(), n, nullptr) == 1) &&
+      PQsendQueryPrepared(c, name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1 &&
+      (!commit || PQsendQueryParams(c, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) &&
+      PQpipelineSync(c) == 1;
   // The results: each query's, each followed by a null, then the sync. The first error is
-  // kept (what follows it in the pipeline comes back aborted); the statement's rows are last.
-  const int statement = prepare ? 2 : 1;
+  // kept (what follows it in the pipeline comes back aborted); the statement's rows are kept.
+  const int prepare_at = begin ? 1 : 0;
+  const int statement = prepare_at + (prepare ? 1 : 0);
   PGresult* error = nullptr;
   PGresult* rows = nullptr;
+  bool ended = false;  // the COMMIT's own result came back, not aborted
   int query = 0;
   for (int nulls = 0; sent && nulls < 2;) {
     PGresult* r = PQgetResult(c);
@@ -106,7 +149,7 @@ Rows Conn::ExecAfterBegin(const std::string& sql, const std::vector<const char*>
     }
     // A statement prepared stays prepared whatever follows (the protocol's Parse is not
     // undone by a rollback): remember it, or the next try would prepare the name again.
-    if (prepare && query == 1 && status == PGRES_COMMAND_OK) prepared_.emplace(sql, name);
+    if (prepare && query == prepare_at && status == PGRES_COMMAND_OK) prepared_.emplace(sql, name);
     if (status == PGRES_FATAL_ERROR && !error) {
       error = r;
     } else if (query == statement && !error &&
@@ -114,14 +157,16 @@ Rows Conn::ExecAfterBegin(const std::string& sql, const std::vector<const char*>
       if (rows) PQclear(rows);
       rows = r;
     } else {
+      if (commit && query == statement + 1 && status == PGRES_COMMAND_OK && !error) ended = true;
       PQclear(r);
     }
   }
   bool left = PQexitPipelineMode(c) == 1;
-  if (error || !sent || !left || !rows) {
+  if (error || !sent || !left || !rows || (commit && !ended)) {
     if (rows) PQclear(rows);
     Fail(error, "statement failed");
   }
+  committed_ = commit;
   return Rows(rows);
 }
 
@@ -140,6 +185,9 @@ void Conn::Simple(const std::string& sql) {
 bool Conn::Reset() {
   prepared_.clear();
   begin_pending_ = false;
+  committed_ = false;
+  commit_sent_ = false;
+  ended_ = false;
   PQreset(c_.get());
   if (!ok()) return false;
   try {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace floe::store::postgres {
@@ -63,6 +64,7 @@ class Rows {
   bool empty() const { return size() == 0; }
   std::string Text(int row, int col) const { return PQgetvalue(r_.get(), row, col); }
   int64_t Int(int row, int col) const { return std::stoll(PQgetvalue(r_.get(), row, col)); }
+  bool Null(int row, int col) const { return PQgetisnull(r_.get(), row, col) == 1; }
   // Rows an INSERT, UPDATE or DELETE touched.
   int64_t affected() const;
 
@@ -83,7 +85,20 @@ class Conn {
   void Simple(const std::string& sql);
   // Opens a transaction whose BEGIN travels with the next Exec, in one round trip (pipeline
   // mode). A COMMIT or ROLLBACK before any statement ran sends nothing.
-  void Begin() { begin_pending_ = true; }
+  void Begin() {
+    begin_pending_ = true;
+    commit_sent_ = false;
+  }
+  // The transaction's last statement: runs `sql` and COMMIT in one round trip (pipeline mode).
+  // Returns once both did; the transaction is then over (committed() says so, and Tx sends no
+  // COMMIT of its own). When the statement fails, the COMMIT is not run and the transaction
+  // stays open, failed, for the caller's ROLLBACK.
+  Rows ExecCommit(const std::string& sql, const Params& params = {});
+  // Whether the last transaction ended in ExecCommit; reading it forgets it.
+  bool TakeCommitted() { return std::exchange(committed_, false); }
+  // A COMMIT went out since the last TakeCommitted: when the connection broke meanwhile, the
+  // transaction may or may not have committed.
+  bool commit_sent() const { return commit_sent_; }
   // After the server went away: reconnect, forgetting prepared statements. False if it cannot.
   bool Reset();
   bool ok() const { return PQstatus(c_.get()) == CONNECTION_OK; }
@@ -94,11 +109,16 @@ class Conn {
 
  private:
   [[noreturn]] void Fail(PGresult* r, const std::string& what);
-  // BEGIN, the statement's PREPARE when it is new, and the statement, sent together.
-  Rows ExecAfterBegin(const std::string& sql, const std::vector<const char*>& values);
+  // BEGIN (when one is pending), the statement's PREPARE when it is new, the statement and
+  // (commit) COMMIT, sent together in pipeline mode.
+  Rows Pipeline(const std::string& sql, const std::vector<const char*>& values, bool commit);
   std::unique_ptr<PGconn, decltype(&PQfinish)> c_;
   std::map<std::string, std::string> prepared_;  // SQL text → statement name
   bool begin_pending_ = false;
+  bool committed_ = false;
+  bool commit_sent_ = false;
+  bool ended_ = false;  // the server announced the session's end (a FATAL notice)
+  static void NoticeReceiver(void* self, const PGresult* r);
 };
 
 }  // namespace floe::store::postgres

@@ -13,6 +13,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/time.h"
@@ -69,7 +70,7 @@ Result<Presence> PostgresStore::TendPresence(const std::string& holder) {
       if (s.watcher) spdlog::info("event=presence_watcher holder={}", holder);
     }
     bool ran_out = false;
-    if (s.watcher) out.expired = Watch(s, ran_out);
+    if (s.watcher) out.expired = Watch(s, ran_out, out.look_in_ms);
     out.claim_now = out.claim_now || out.expired > 0 || ran_out;
     out.held = s.held;
   } catch (const PgError& e) {
@@ -87,16 +88,23 @@ Result<Presence> PostgresStore::TendPresence(const std::string& holder) {
 // The watcher's round: nodes marked present whose presence lock nobody holds (their session
 // ended), and of those the ones gone for the grace lose their leases and their node row. And
 // leases that ran out since the last round (a paused node's, one cut off without its connection
-// closing): every node is told to claim now instead of at its next claim (ran_out).
-int PostgresStore::Watch(PresenceSession& s, bool& ran_out) {
+// closing): every node is told to claim now instead of at its next claim (ran_out). The next
+// look is asked for when the next lease runs out or a gone node's grace ends (look_in_ms), so
+// that neither waits for a tick.
+int PostgresStore::Watch(PresenceSession& s, bool& ran_out, int64_t& look_in_ms) {
   auto lapsed = s.conn.Exec(
       "SELECT t.now, EXISTS (SELECT 1 FROM jobs WHERE status = 1 AND lease_holder != '' AND "
-      "lease_expires < t.now AND lease_expires >= $1) FROM (SELECT (extract(epoch FROM "
-      "statement_timestamp()) * 1000)::bigint AS now) AS t",
+      "lease_expires < t.now AND lease_expires >= $1), (SELECT MIN(lease_expires) FROM jobs "
+      "WHERE status = 1 AND lease_holder != '' AND lease_expires >= t.now) FROM (SELECT "
+      "(extract(epoch FROM statement_timestamp()) * 1000)::bigint AS now) AS t",
       Params().Add(s.lapsed_checked_ms));
-  s.lapsed_checked_ms = lapsed.Int(0, 0);
+  const int64_t db_now = lapsed.Int(0, 0);
+  s.lapsed_checked_ms = db_now;
   ran_out = lapsed.Text(0, 1) == "t";
   if (ran_out) s.conn.Simple("NOTIFY floe_claims");
+  auto sooner = [&](int64_t ms) { look_in_ms = look_in_ms < 0 ? ms : std::min(look_in_ms, ms); };
+  // A lease is out once its expiry is in the past: look 1 ms after it.
+  if (!lapsed.Null(0, 2)) sooner(lapsed.Int(0, 2) - db_now + 1);
   auto gone = s.conn.Exec(
       "SELECT n.holder FROM nodes n WHERE n.present = 1 AND NOT EXISTS (SELECT 1 FROM pg_locks l "
       "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND "
@@ -112,6 +120,7 @@ int PostgresStore::Watch(PresenceSession& s, bool& ran_out) {
     const int64_t since = it == s.gone_since.end() ? steady : it->second;
     if (steady - since < kPresenceGraceMs) {
       still[h] = since;
+      sooner(since + kPresenceGraceMs - steady);
       continue;
     }
     s.conn.Simple("BEGIN");
@@ -144,39 +153,58 @@ int PostgresStore::Watch(PresenceSession& s, bool& ran_out) {
   return expired;
 }
 
-// Identity changes (auth/identity_cache.h): a connection of its own LISTENs on floe_identity,
-// which every write of an AccessKey's state, an account's ICE switch or a policy NOTIFYs in its
-// transaction; a broken connection says "cannot tell" until it listens again.
+// Identity changes (auth/identity_cache.h): every write of an AccessKey's state, an account's
+// ICE switch or a policy NOTIFYs floe_identity in its transaction; a broken connection says
+// "cannot tell" until it listens again.
 void PostgresStore::WatchIdentity(std::function<void(bool watching)> changed) {
-  if (identity_thread_.joinable()) {
-    identity_stop_ = true;
-    identity_thread_.join();
-  }
-  if (!changed) return;
-  identity_stop_ = false;
-  identity_thread_ = std::thread([this, changed = std::move(changed)] { IdentityLoop(changed); });
+  Listen(identity_listener_, "floe_identity", std::move(changed));
 }
 
-void PostgresStore::IdentityLoop(const std::function<void(bool)>& changed) {
+// Claims (the supervisor): floe_claims follows each submitted job, every lease the watcher
+// expires or sees run out, and every claim that leaves jobs to roomier nodes.
+void PostgresStore::WatchClaims(std::function<void()> claim) {
+  std::function<void(bool)> heard;
+  if (claim) {
+    heard = [claim = std::move(claim)](bool listening) {
+      if (listening) claim();
+    };
+  }
+  Listen(claims_listener_, "floe_claims", std::move(heard));
+}
+
+void PostgresStore::Listen(Listener& l, const std::string& channel,
+                           std::function<void(bool)> heard) {
+  if (l.thread.joinable()) {
+    l.stop = true;
+    l.thread.join();
+  }
+  if (!heard) return;
+  l.stop = false;
+  l.thread =
+      std::thread([this, &l, channel, heard = std::move(heard)] { ListenLoop(l, channel, heard); });
+}
+
+void PostgresStore::ListenLoop(Listener& l, const std::string& channel,
+                               const std::function<void(bool)>& heard) {
   std::unique_ptr<Conn> conn;
-  while (!identity_stop_) {
+  while (!l.stop) {
     try {
       if (!conn) {
         conn = std::make_unique<Conn>(url_);
-        conn->Simple("LISTEN floe_identity");
-        changed(true);  // listening: what was read before may have changed meanwhile
+        conn->Simple("LISTEN " + channel);
+        heard(true);  // listening: what was read before may have changed meanwhile
       }
       pollfd p{conn->socket(), POLLIN, 0};
       poll(&p, 1, 100);
-      if (!conn->Notifications().empty()) changed(true);
+      if (!conn->Notifications().empty()) heard(true);
     } catch (const PgError& e) {
       if (conn) {
-        changed(false);
-        spdlog::warn("event=identity_watch_lost reason=\"{}\"",
+        heard(false);
+        spdlog::warn("event=listen_lost channel={} reason=\"{}\"", channel,
                      std::string(e.what()).substr(0, std::string(e.what()).find('\n')));
       }
       conn.reset();
-      for (int i = 0; i < 5 && !identity_stop_; ++i) {
+      for (int i = 0; i < 5 && !l.stop; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }

@@ -23,6 +23,7 @@ PostgresStore::PostgresStore(const std::string& url, int pool_size)
 
 PostgresStore::~PostgresStore() {
   WatchIdentity(nullptr);
+  WatchClaims(nullptr);
 }
 
 std::unique_ptr<Conn> PostgresStore::Acquire() {

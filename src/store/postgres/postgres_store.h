@@ -113,6 +113,7 @@ class PostgresStore final : public Store {
   // Presence (postgres_presence.cc).
   Result<Presence> TendPresence(const std::string& holder) override;
   void WatchIdentity(std::function<void(bool watching)> changed) override;
+  void WatchClaims(std::function<void()> claim) override;
   Result<std::vector<RateCount>> ShareRateCounts(const std::string& holder,
                                                  const std::vector<RateCount>& mine,
                                                  int64_t within_ms) override;
@@ -166,11 +167,19 @@ class PostgresStore final : public Store {
   Result<std::vector<store::Lease>> ClaimOnce(const ClaimRequest& req, bool& hidden);
   // The node's presence session (postgres_presence.cc), tended by its supervisor's loop.
   struct PresenceSession;
-  int Watch(PresenceSession& s, bool& ran_out);
+  int Watch(PresenceSession& s, bool& ran_out, int64_t& look_in_ms);
   std::mutex presence_mu_;
-  void IdentityLoop(const std::function<void(bool)>& changed);
-  std::thread identity_thread_;
-  std::atomic<bool> identity_stop_{false};
+  // A connection of its own that LISTENs on one channel, from a thread of its own: `heard(true)`
+  // once it listens and after each notification, `heard(false)` when the connection breaks (it
+  // connects again).
+  struct Listener {
+    std::thread thread;
+    std::atomic<bool> stop{false};
+  };
+  void Listen(Listener& l, const std::string& channel, std::function<void(bool)> heard);
+  void ListenLoop(Listener& l, const std::string& channel, const std::function<void(bool)>& heard);
+  Listener identity_listener_;
+  Listener claims_listener_;
   std::shared_ptr<PresenceSession> presence_;  // shared_ptr: complete only in its own file
 };
 
@@ -210,12 +219,15 @@ Result<T> PostgresStore::Tx(const std::function<Result<T>(Conn&)>& fn, bool read
       if (!read_only) c->Begin();
       Result<T> r = fn(*c);
       ending = true;
-      if (!read_only) c->Simple(r ? "COMMIT" : "ROLLBACK");
+      // fn's last statement may have committed already (Conn::ExecCommit).
+      if (!read_only && !c->TakeCommitted()) c->Simple(r ? "COMMIT" : "ROLLBACK");
       Release(std::move(c));
       return r;
     } catch (const PgError& e) {
       bool lost = e.connection_lost();
-      if (!lost && !read_only) {
+      ending = ending || c->commit_sent();
+      const bool committed = c->TakeCommitted();  // nothing left to roll back
+      if (!lost && !read_only && !committed) {
         try {
           c->Simple("ROLLBACK");
         } catch (const PgError&) {
@@ -232,7 +244,7 @@ Result<T> PostgresStore::Tx(const std::function<Result<T>(Conn&)>& fn, bool read
       return Failure(e, read_only);
     } catch (const std::exception& e) {
       try {
-        if (!read_only) c->Simple("ROLLBACK");
+        if (!c->TakeCommitted() && !read_only) c->Simple("ROLLBACK");
         Release(std::move(c));
       } catch (const PgError&) {
       }

@@ -111,8 +111,9 @@ Result<TemplateWrite> PostgresStore::UpdateTemplate(const std::string& account_i
       return next.error();
     }
     // The in-use check rides on the write: the row is locked, so a submit on this template
-    // waits, and this statement's snapshot sees every job committed before the lock.
-    bool written = c.Exec(
+    // waits, and this statement's snapshot sees every job committed before the lock. The
+    // COMMIT travels with it (one round trip).
+    bool written = c.ExecCommit(
                         "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
                         "WHERE template_id = $5 AND account_id = $6 AND " +
                             std::string(kNotInUse),
@@ -132,10 +133,11 @@ Result<TemplateWrite> PostgresStore::DeleteTemplate(const std::string& account_i
                                                     const std::string& template_id) {
   return Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
     if (!LockCustomized(c, account_id, template_id)) return TemplateWrite::kNotFound;
-    bool deleted = c.Exec("DELETE FROM templates WHERE template_id = $1 AND account_id = $2 AND " +
-                              std::string(kNotInUse),
-                          Params().Add(template_id).Add(account_id))
-                       .affected() > 0;
+    bool deleted =
+        c.ExecCommit("DELETE FROM templates WHERE template_id = $1 AND account_id = $2 AND " +
+                         std::string(kNotInUse),
+                     Params().Add(template_id).Add(account_id))
+            .affected() > 0;
     return deleted ? TemplateWrite::kDone : TemplateWrite::kInUse;
   });
 }

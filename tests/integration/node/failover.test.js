@@ -9,7 +9,8 @@
 // changes publisher once per move, and nginx never refused a second publisher ("already
 // publishing") — at no moment do two nodes push one job.
 // And a worker cut off from PostgreSQL (a proxy between them closes) stops pushing within the
-// lease time and says so on /healthz; when the database is back, it takes its job again.
+// lease time and says so on /healthz; when the database is back, it takes its job again. With a
+// second worker present, the cut worker's job runs there (timed like the others).
 //
 // FAILOVER_RUNS=10 repeats the whole scenario and prints the distribution of the times, and of
 // submit → first packet at the origin (bench/RESULTS.md); make test runs it once, against looser
@@ -39,6 +40,12 @@ const JOB_TEMPLATE = { VideoParams: { Codec: 'H.264', Width: '228', Height: '128
 const CAPACITY = { A: '0.25', B: '0.25', C: '0.75' };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// min / median / p90 / max of times in ms, in seconds.
+const summary = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (f) => (s[Math.min(s.length - 1, Math.floor(f * s.length))] / 1000).toFixed(2);
+  return `n=${s.length} min ${q(0)} median ${q(0.5)} p90 ${q(0.9)} max ${(s[s.length - 1] / 1000).toFixed(2)} s`;
+};
 
 let pg;
 let nginx;
@@ -242,11 +249,6 @@ test(`a dead worker's jobs run elsewhere within ${KILL_BOUND_MS / 1000} s, a pau
         `SIGSTOP → ${r.stopTimes.map((t) => (t / 1000).toFixed(2)).join(', ')} s; ` +
         `submit → first packet ${r.firstPacket.map((t) => (t / 1000).toFixed(2)).join(', ')} s`);
     }
-    const summary = (xs) => {
-      const s = [...xs].sort((a, b) => a - b);
-      const q = (f) => (s[Math.min(s.length - 1, Math.floor(f * s.length))] / 1000).toFixed(2);
-      return `n=${s.length} min ${q(0)} median ${q(0.5)} p90 ${q(0.9)} max ${(s[s.length - 1] / 1000).toFixed(2)} s`;
-    };
     console.log(`failover after SIGKILL: ${summary(kill)}; after SIGSTOP: ${summary(stop)}; submit → first packet at the origin: ${summary(first)}`);
     for (const t of kill) assert.ok(t <= KILL_BOUND_MS, `a job of the killed worker took ${t} ms to run elsewhere`);
     for (const t of stop) assert.ok(t <= STOP_BOUND_MS, `a job of the paused worker took ${t} ms to run elsewhere`);
@@ -347,6 +349,72 @@ test('a worker cut off from PostgreSQL stops pushing within the lease, and takes
     await api.stop();
   }
 });
+
+// A worker whose TCP connections to PostgreSQL are cut (the proxy closes them, refuses new ones):
+// its output stops at once and its job runs on another worker; cut → pushing again from the
+// other worker, FAILOVER_RUNS times. The goal is the frozen worker's (lease + 1.5 s).
+async function cutScenario(run) {
+  const url = pg.createDatabase();
+  const api = await startServer({ args: ['--store', url, '--no-jobs', '--node-id', 'api'] });
+  const dbPort = Number(new URL(url).port);
+  const proxy = await pgProxy(dbPort);
+  const nodes = [];
+  const input = nginx.url(`cut-src-${run}`);
+  const stream = `origin/cut-out-${run}`;
+  const pub = publish(input, { seconds: 120, size: '256x144', rate: 10 });
+  const watch = watchPublishers([stream]);
+  try {
+    nodes.push(await startWorker({ store: url.replace(`:${dbPort}/`, `:${proxy.port}/`), nodeId: `cut-x-${run}`, args: ['--capacity', '1'] }));
+    const sdk = v1Client(api.creds);
+    const { TemplateId } = await sdk.call('CreateLiveTranscodeTemplate', { Name: `cut-${run}`, Type: 'normal', TemplateConfig: JSON.stringify(JOB_TEMPLATE) });
+    await sleep(300);
+    const { JobId } = await sdk.call('SubmitLiveTranscodeJob', {
+      Name: `cut-${run}`, TemplateId, StartMode: '0',
+      StreamInput: JSON.stringify({ Type: 'rtmp', InputUrl: input }),
+      TranscodeOutput: JSON.stringify({ Type: 'rtmp', OutputUrl: nginx.url(`cut-out-${run}`, 'origin') }),
+    });
+    const nodeOf = async () => (await sdk.call('GetLiveTranscodeJob', { JobId })).Job.Node;
+    await until('the job pushing from the worker to be cut off', async () => watch.current(stream) && (await nodeOf()) === `cut-x-${run}`, 30000);
+    nodes.push(await startWorker({ store: url, nodeId: `cut-y-${run}`, args: ['--capacity', '1'] }));
+    await sleep(1500); // y's first heartbeat and presence: a member of the cluster
+    const first = watch.current(stream);
+    const cutAt = Date.now();
+    proxy.cut();
+    await until('the job pushing from the other worker', async () => {
+      const id = watch.current(stream);
+      return id && id !== first && (await nodeOf()) === `cut-y-${run}`;
+    }, 30000, 100);
+    const h = watch.history.get(stream);
+    const stopped = h.find((e) => e.at > cutAt && e.id !== first);
+    const back = h.find((e) => e.at > cutAt && e.id && e.id !== first);
+    await sleep(1500);
+    await watch.stop();
+    assert.deepEqual(watch.doubles, []);
+    assert.deepEqual(h.map((e) => e.id).filter(Boolean), [first, back.id], 'one move, no second publisher');
+    return { stoppedMs: stopped.at - cutAt, backMs: back.at - cutAt };
+  } finally {
+    await watch.stop();
+    pub.stop();
+    for (const n of nodes) await n.stop('SIGKILL');
+    proxy.close();
+    await api.stop();
+  }
+}
+
+test(`a worker cut off from PostgreSQL stops pushing at once and its job runs elsewhere within ${STOP_BOUND_MS / 1000} s (${RUNS} run(s))`,
+  { timeout: 60000 * RUNS }, async () => {
+    const stopped = [];
+    const back = [];
+    for (let run = 1; run <= RUNS; run++) {
+      const r = await cutScenario(run);
+      stopped.push(r.stoppedMs);
+      back.push(r.backMs);
+      console.log(`cut run ${run}: the output stopped ${(r.stoppedMs / 1000).toFixed(2)} s after the cut, pushed again from the other worker after ${(r.backMs / 1000).toFixed(2)} s`);
+    }
+    console.log(`cut off from PostgreSQL: output stopped ${summary(stopped)}; back at the origin from another worker ${summary(back)}`);
+    for (const t of stopped) assert.ok(t <= LEASE_MS, `the cut worker pushed on for ${t} ms`);
+    for (const t of back) assert.ok(t <= STOP_BOUND_MS, `the cut worker's job took ${t} ms to run elsewhere`);
+  });
 
 // An API node (no jobs: no heartbeat to go by) says on /healthz whether its store answers.
 test('an API node\'s /healthz turns 503 while PostgreSQL is out of reach, and 200 when it is back', { timeout: 60000 }, async () => {
