@@ -58,9 +58,11 @@ format-check:
 	@clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
 
 bench-api: bench-tools
-	@bench/api/run.sh $(BUILD_DIR)
-	@STORE=postgres NODES=1 bench/api/run.sh $(BUILD_DIR)
-	@STORE=postgres NODES=2 bench/api/run.sh $(BUILD_DIR)
+	@rm -f $(BUILD_DIR)/bench-api.summary
+	@SUMMARY=$(BUILD_DIR)/bench-api.summary bench/api/run.sh $(BUILD_DIR)
+	@SUMMARY=$(BUILD_DIR)/bench-api.summary STORE=postgres NODES=1 bench/api/run.sh $(BUILD_DIR)
+	@SUMMARY=$(BUILD_DIR)/bench-api.summary STORE=postgres NODES=2 bench/api/run.sh $(BUILD_DIR)
+	@bench/api/side-by-side.sh $(BUILD_DIR)/bench-api.summary
 
 bench-cluster: bench-tools
 	@bench/cluster/run.sh $(BUILD_DIR)

@@ -33,6 +33,7 @@ struct Options {
   std::string access_key_id, secret;
   int concurrency = 32;
   int seconds = 10;
+  bool timeline = false;  // --timeline 1: each phase's requests and p99 second by second
 };
 
 struct PhaseResult {
@@ -86,6 +87,8 @@ class Conn {
 template <class Next>
 PhaseResult RunPhase(const Options& o, Next next) {
   std::vector<std::vector<double>> lat(o.concurrency);
+  std::vector<std::vector<std::pair<double, double>>> when(o.concurrency);  // (s, latency ms)
+  const auto begin = Clock::now();
   std::atomic<long> errors{0};
   std::vector<std::thread> threads;
   auto deadline = Clock::now() + std::chrono::seconds(o.seconds);
@@ -99,6 +102,9 @@ PhaseResult RunPhase(const Options& o, Next next) {
         auto t1 = Clock::now();
         if (status == 200) {
           lat[w].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+          if (o.timeline) {
+            when[w].emplace_back(std::chrono::duration<double>(t1 - begin).count(), lat[w].back());
+          }
         } else {
           ++errors;
         }
@@ -106,6 +112,20 @@ PhaseResult RunPhase(const Options& o, Next next) {
     });
   }
   for (auto& t : threads) t.join();
+  if (o.timeline) {  // where the tail comes from: spread out, or stalls at moments
+    std::vector<std::vector<double>> second(o.seconds + 1);
+    for (const auto& w : when) {
+      for (const auto& [at, ms] : w) second[std::min<size_t>(o.seconds, at)].push_back(ms);
+    }
+    for (size_t i = 0; i < second.size(); ++i) {
+      auto& v = second[i];
+      if (v.empty()) continue;
+      std::sort(v.begin(), v.end());
+      std::printf("  second %2zu: %6zu req  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms\n", i,
+                  v.size(), v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 99 / 100)],
+                  v.back());
+    }
+  }
   std::vector<double> all;
   for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
@@ -145,10 +165,12 @@ int main(int argc, char** argv) {
       o.concurrency = std::stoi(v);
     else if (k == "--seconds")
       o.seconds = std::stoi(v);
+    else if (k == "--timeline")
+      o.timeline = v == "1";
   }
   if (o.ports.empty() || creds_path.empty()) {
     std::cerr << "usage: floe_api_bench --port P[,P2,...] --credentials FILE [--concurrency 32] "
-                 "[--seconds 10]\n";
+                 "[--seconds 10] [--timeline 1]\n";
     return 2;
   }
   auto creds = nlohmann::json::parse(std::ifstream(creds_path));

@@ -4,7 +4,7 @@
 # Environment: CONCURRENCY (32), SECONDS_PER_PHASE (10); STORE (sqlite: a fresh data dir;
 # postgres: a private PostgreSQL started here, fsync on, as a user runs it) and NODES (1; with
 # postgres, 2 starts a second `floe serve` on the same database and spreads the connections
-# over both).
+# over both); TIMELINE=1 also prints each phase second by second (p50, p99, max).
 set -euo pipefail
 build=${1:-build}
 store=${STORE:-sqlite}
@@ -56,5 +56,14 @@ for n in $(seq 2 "$nodes"); do
   ports="$ports,$port"
 done
 echo "store: $store, $nodes node(s)"
+out="$data/bench.txt"
 "$build/bench/floe_api_bench" --port "$ports" --credentials "$data/node-1/credentials.json" \
-  --concurrency "${CONCURRENCY:-32}" --seconds "${SECONDS_PER_PHASE:-10}"
+  --concurrency "${CONCURRENCY:-32}" --seconds "${SECONDS_PER_PHASE:-10}" \
+  --timeline "${TIMELINE:-0}" | tee "$out"
+# SUMMARY=FILE: this run's row (store, nodes, then req/s and p99 of each signed phase) appended,
+# for bench/api/side-by-side.sh.
+if [ -n "${SUMMARY:-}" ]; then
+  awk -v label="$store, $nodes node(s)" '
+    /^(GetLive|UpdateLive)/ { row = row " | " $2 "/s, p99 " $8 " ms" }
+    END { print label row }' "$out" >>"$SUMMARY"
+fi

@@ -71,7 +71,16 @@ Supervisor::~Supervisor() {
 void Supervisor::Start() {
   loop_ = std::thread([this] { Loop(); });
   // Jobs freed or submitted anywhere in the cluster are claimed at once, not at the next tick.
-  store_.WatchClaims([this] { Wake(); });
+  store_.WatchClaims([this] { WakeForClaims(); });
+}
+
+void Supervisor::WakeForClaims() {
+  {
+    std::lock_guard lock(mu_);
+    claims_wake_ = true;
+    claim_now_ = true;
+  }
+  cv_.notify_all();
 }
 
 void Supervisor::Wake() {
@@ -191,9 +200,19 @@ void Supervisor::Loop() {
       if (next_look_ms_ > 0) {
         wait_ms = std::clamp<int64_t>(next_look_ms_ - core::SteadyMillis(), 0, wait_ms);
       }
-      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return wake_ || stop_; });
+      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                   [&] { return wake_ || stop_ || claims_wake_; });
       if (stop_) return;
+      if (claims_wake_ && !wake_) {  // a burst of notifications: a tick every kClaimWakeGapMs
+        const int64_t early = last_tick_ms_ + kClaimWakeGapMs - core::SteadyMillis();
+        if (early > 0) {
+          cv_.wait_for(lock, std::chrono::milliseconds(early), [&] { return wake_ || stop_; });
+        }
+        if (stop_) return;
+      }
       wake_ = false;
+      claims_wake_ = false;
+      last_tick_ms_ = core::SteadyMillis();
     }
     try {
       Tick();

@@ -162,6 +162,12 @@ class Supervisor final : public JobRuntime {
   LeaseKeeper leases_;       // its own lock: taken under mu_, never the other way round
   FileCatalogue catalogue_;  // called from the reader threads, without mu_
   bool claim_now_ = false;   // under mu_: Wake asks for a claim
+  // The store's claim notifications (another node's submit, leases freed anywhere), under mu_:
+  // they wake the loop, but a burst of them ticks at most every kClaimWakeGapMs.
+  static constexpr int64_t kClaimWakeGapMs = 50;
+  bool claims_wake_ = false;
+  int64_t last_tick_ms_ = 0;  // steady ms
+  void WakeForClaims();
   std::thread loop_;
 };
 

@@ -14,7 +14,9 @@
 #include <fstream>
 #include <thread>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_backends.h"
 #include "store/test_jobs.h"
 #include "test_util.h"
 
@@ -542,6 +544,38 @@ TEST_F(SupervisorTest, AProcessCrashIsAFailureOfEachOfItsJobs) {
     auto v = sup_->View(a), w = sup_->View(b);
     return v->pid > 0 && v->pid == w->pid && v->state == "running" && w->state == "running";
   }));
+}
+
+// On a store shared by nodes, a job submitted on another node is claimed the moment the store
+// tells (its NOTIFY, heard by the supervisor's listener), not at the next tick.
+TEST(SupervisorOnPostgres, AJobSubmittedElsewhereIsClaimedAtOnceNotAtTheNextTick) {
+  const std::string url = store::PgServer::Get().NewDatabase();
+  store::postgres::PostgresStore mine(url, 2), other(url, 2);
+  testing::TempDir dir;
+  SupervisorOptions o;
+  o.floe_binary = "/bin/true";  // the claim is what is looked at, not the process
+  o.lock_dir = dir.File("run");
+  o.tick_ms = 10'000;
+  o.node_id = "n1";
+  o.holder = "n1/0";
+  Supervisor sup(mine, o);
+  sup.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // its first tick: present
+  store::JobRecord j = floe::testing::TestJob("job1", "1000000000000001");  // a system template
+  const auto submitted = std::chrono::steady_clock::now();
+  ASSERT_EQ(other.InsertJob(j, {})->outcome, store::JobInsertOutcome::kInserted);
+  auto assigned = [&] {
+    auto events = mine.ListJobEvents("job1", 100);
+    return events.ok() && std::any_of(events->begin(), events->end(),
+                                      [](const auto& e) { return e.event == "assigned"; });
+  };
+  while (!assigned() && std::chrono::steady_clock::now() - submitted < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(assigned());
+  EXPECT_LT(std::chrono::steady_clock::now() - submitted, std::chrono::seconds(2))
+      << "claimed at a tick (10 s), not when told";
+  sup.Shutdown();
 }
 
 }  // namespace

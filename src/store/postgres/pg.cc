@@ -132,7 +132,7 @@ Rows Conn::Pipeline(const std::string& sql, const std::vector<const char*>& valu
   const int statement = prepare_at + (prepare ? 1 : 0);
   PGresult* error = nullptr;
   PGresult* rows = nullptr;
-  bool ended = false;  // the COMMIT's own result came back, not aborted
+  bool commit_done = false;  // the COMMIT's own result came back, not aborted
   int query = 0;
   for (int nulls = 0; sent && nulls < 2;) {
     PGresult* r = PQgetResult(c);
@@ -157,12 +157,14 @@ Rows Conn::Pipeline(const std::string& sql, const std::vector<const char*>& valu
       if (rows) PQclear(rows);
       rows = r;
     } else {
-      if (commit && query == statement + 1 && status == PGRES_COMMAND_OK && !error) ended = true;
+      if (commit && query == statement + 1 && status == PGRES_COMMAND_OK && !error) {
+        commit_done = true;
+      }
       PQclear(r);
     }
   }
   bool left = PQexitPipelineMode(c) == 1;
-  if (error || !sent || !left || !rows || (commit && !ended)) {
+  if (error || !sent || !left || !rows || (commit && !commit_done)) {
     if (rows) PQclear(rows);
     Fail(error, "statement failed");
   }
