@@ -85,17 +85,18 @@ class Conn {
   void Simple(const std::string& sql);
   // Opens a transaction whose BEGIN travels with the next Exec, in one round trip (pipeline
   // mode). A COMMIT or ROLLBACK before any statement ran sends nothing.
-  void Begin() {
-    begin_pending_ = true;
-    commit_sent_ = false;
-  }
+  void Begin() { begin_pending_ = true; }
   // The transaction's last statement: runs `sql` and COMMIT in one round trip (pipeline mode).
-  // Returns once both did; the transaction is then over (committed() says so, and Tx sends no
-  // COMMIT of its own). When the statement fails, the COMMIT is not run and the transaction
+  // Returns once both did; the transaction is then over (TakeCommitted says so, and Tx sends
+  // no COMMIT of its own). When the statement fails, the COMMIT is not run and the transaction
   // stays open, failed, for the caller's ROLLBACK.
   Rows ExecCommit(const std::string& sql, const Params& params = {});
-  // Whether the last transaction ended in ExecCommit; reading it forgets it.
-  bool TakeCommitted() { return std::exchange(committed_, false); }
+  // Whether the last transaction ended in ExecCommit; reading it forgets it (and commit_sent),
+  // so that neither outlives its transaction.
+  bool TakeCommitted() {
+    commit_sent_ = false;
+    return std::exchange(committed_, false);
+  }
   // A COMMIT went out since the last TakeCommitted: when the connection broke meanwhile, the
   // transaction may or may not have committed.
   bool commit_sent() const { return commit_sent_; }
