@@ -22,20 +22,6 @@ Error TemplateInUse() {
           "Stop the jobs that use this template (SendLiveTranscodeJobCommand stop) first."};
 }
 
-namespace {
-Result<void> Answer(store::TemplateWrite outcome, const std::string& id) {
-  switch (outcome) {
-    case store::TemplateWrite::kDone:
-      return {};
-    case store::TemplateWrite::kInUse:
-      return TemplateInUse();
-    case store::TemplateWrite::kNotFound:
-      break;
-  }
-  return TemplateNotFound(id);
-}
-}  // namespace
-
 TemplateService::TemplateService(store::Store& store, Clock clock, int max_per_account)
     : store_(store), clock_(std::move(clock)), max_per_account_(max_per_account) {
   if (!clock_) clock_ = core::NowMillis;
@@ -87,7 +73,19 @@ Result<store::TemplatePage> TemplateService::List(const auth::Principal& who,
   return store_.ListTemplates(q);
 }
 
-Result<void> TemplateService::CheckChangeable(const auth::Principal& who, const std::string& id) {
+Result<void> TemplateService::Answer(const auth::Principal& who, store::TemplateWrite outcome,
+                                     const std::string& id) {
+  switch (outcome) {
+    case store::TemplateWrite::kDone:
+      return {};
+    case store::TemplateWrite::kInUse:
+      return TemplateInUse();
+    case store::TemplateWrite::kNotFound:
+      break;
+  }
+  // The store changes only the account's customized templates: one it did not find may be a
+  // system template, which has an answer of its own. Read only on this path, so a write that
+  // succeeds costs no read before it.
   auto current = Get(who, id);
   if (!current) return current.error();
   if (current->category == "system") {
@@ -96,7 +94,7 @@ Result<void> TemplateService::CheckChangeable(const auth::Principal& who, const 
                      " is a system template, which cannot be changed or deleted.",
                  "Create a customized template instead."};
   }
-  return {};
+  return TemplateNotFound(id);
 }
 
 Result<void> TemplateService::Update(const auth::Principal& who, const std::string& id,
@@ -110,7 +108,7 @@ Result<void> TemplateService::Update(const auth::Principal& who, const std::stri
     if (!p) return p.error();
     patch = std::move(*p);
   }
-  if (auto r = CheckChangeable(who, id); !r) return r;
+  if (!core::IsResourceId(id)) return TemplateNotFound(id);
   // The merge and its validation run inside the store's transaction: concurrent updates of
   // different leaves all survive, and a refused merge writes nothing.
   auto found = store_.UpdateTemplate(
@@ -127,14 +125,14 @@ Result<void> TemplateService::Update(const auth::Principal& who, const std::stri
         return next;
       });
   if (!found) return found.error();
-  return Answer(*found, id);
+  return Answer(who, *found, id);
 }
 
 Result<void> TemplateService::Delete(const auth::Principal& who, const std::string& id) {
-  if (auto r = CheckChangeable(who, id); !r) return r;
+  if (!core::IsResourceId(id)) return TemplateNotFound(id);
   auto found = store_.DeleteTemplate(who.account_id, id);
   if (!found) return found.error();
-  return Answer(*found, id);
+  return Answer(who, *found, id);
 }
 
 }  // namespace floe::ice

@@ -42,8 +42,10 @@ class TemplateService {
   core::Result<void> Delete(const auth::Principal& who, const std::string& id);
 
  private:
-  // Not found, or a system template (which cannot be changed): the error to answer with.
-  core::Result<void> CheckChangeable(const auth::Principal& who, const std::string& id);
+  // What the store's write came to, as the API answers it (kNotFound: not found, or a system
+  // template, which cannot be changed).
+  core::Result<void> Answer(const auth::Principal& who, store::TemplateWrite outcome,
+                            const std::string& id);
 
   store::Store& store_;
   Clock clock_;

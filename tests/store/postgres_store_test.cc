@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -123,6 +124,92 @@ TEST(PostgresStore, ABrokenConnectionIsReplacedAndAWriteCutBeforeItsCommitRunsAg
   EXPECT_TRUE(store.GetAccount("1000000000000002")->has_value());
 }
 
+Store::TemplateMutation Rename(const std::string& name) {
+  return [name](const TemplateRecord& cur) -> core::Result<TemplateRecord> {
+    TemplateRecord next = cur;
+    next.name = name;
+    return next;
+  };
+}
+
+// A node that wrote a template last updates it again in one round trip on the version it
+// knows; a version written meanwhile by another node is never overwritten with a stale one,
+// and a template in use stays as it is.
+TEST(PostgresStore, AnUpdateOnTheVersionThisNodeWroteKeepsAnotherNodesWrite) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore a(url, 2), b(url, 2);
+  ASSERT_TRUE(a.InsertTemplate({"t1", "A", "n0", "normal", "customized", "H.264", "{}", 1}).ok());
+  EXPECT_EQ(*a.UpdateTemplate("A", "t1", Rename("a1")), TemplateWrite::kDone);
+  EXPECT_EQ(a.template_updates_on_known_version(), 0);  // read under lock: not known before
+  EXPECT_EQ(*a.UpdateTemplate("A", "t1", Rename("a2")), TemplateWrite::kDone);
+  EXPECT_EQ(a.template_updates_on_known_version(), 1);
+  auto reconfigure = [](const TemplateRecord& cur) -> core::Result<TemplateRecord> {
+    TemplateRecord next = cur;
+    next.config_json = "from-b";
+    return next;
+  };
+  EXPECT_EQ(*b.UpdateTemplate("A", "t1", reconfigure), TemplateWrite::kDone);
+  // a's version is stale now: its update falls back to reading the row and merges into b's.
+  std::string seen_config;
+  EXPECT_EQ(*a.UpdateTemplate("A", "t1",
+                              [&](const TemplateRecord& cur) -> core::Result<TemplateRecord> {
+                                seen_config = cur.config_json;
+                                TemplateRecord next = cur;
+                                next.name = "a3";
+                                return next;
+                              }),
+            TemplateWrite::kDone);
+  EXPECT_EQ(seen_config, "from-b");
+  EXPECT_EQ(a.template_updates_on_known_version(), 1);
+  auto now = *a.GetTemplate("A", "t1");
+  EXPECT_EQ(now->name, "a3");
+  EXPECT_EQ(now->config_json, "from-b");
+  EXPECT_EQ(*a.UpdateTemplate("A", "t1", Rename("a4")), TemplateWrite::kDone);
+  EXPECT_EQ(a.template_updates_on_known_version(), 2);
+  // In use (a job submitted on another node): refused, whatever the change.
+  ASSERT_TRUE(b.InsertJob(floe::testing::TestJob("j1", "A", "t1"), {}).ok());
+  EXPECT_EQ(*a.UpdateTemplate("A", "t1", Rename("x")), TemplateWrite::kInUse);
+  EXPECT_EQ((*b.GetTemplate("A", "t1"))->name, "a4");
+  // Deleted on another node: not found, not written back.
+  ASSERT_TRUE(*b.UpdateJob(
+      "A", "j1", [](const JobRecord& cur, std::vector<JobEvent>&) -> core::Result<JobRecord> {
+        JobRecord next = cur;
+        next.status = JobStatus::kStopped;
+        return next;
+      }));
+  EXPECT_EQ(*b.DeleteTemplate("A", "t1"), TemplateWrite::kDone);
+  EXPECT_EQ(*a.UpdateTemplate("A", "t1", Rename("y")), TemplateWrite::kNotFound);
+  EXPECT_FALSE(b.GetTemplate("A", "t1")->has_value());
+  EXPECT_EQ(a.template_updates_on_known_version(), 2);
+}
+
+// The one-round-trip update waits for a submit that holds the template, and then sees its
+// job: the check runs after the lock, not on a snapshot taken before it.
+TEST(PostgresStore, AnUpdateOnAKnownVersionSeesTheJobASubmitHeldTheTemplateFor) {
+  std::string url = PgServer::Get().NewDatabase();
+  PostgresStore a(url, 2);
+  ASSERT_TRUE(a.InsertTemplate({"t1", "A", "n0", "normal", "customized", "H.264", "{}", 1}).ok());
+  EXPECT_EQ(*a.UpdateTemplate("A", "t1", Rename("a1")), TemplateWrite::kDone);
+  auto stopped = floe::testing::TestJob("j1", "A", "t1");
+  stopped.status = JobStatus::kStopped;
+  ASSERT_TRUE(a.InsertJob(stopped, {}).ok());
+  // As a submit does: the template row held FOR SHARE while its job becomes live.
+  Conn submit(url);
+  submit.Simple("BEGIN");
+  submit.Exec("SELECT 1 FROM templates WHERE template_id = $1 FOR SHARE", Params().Add("t1"));
+  submit.Exec("UPDATE jobs SET status = $1 WHERE job_id = $2",
+              Params().Add(static_cast<int>(JobStatus::kRunning)).Add("j1"));
+  std::optional<core::Result<TemplateWrite>> update;
+  std::thread updater([&] { update = a.UpdateTemplate("A", "t1", Rename("late")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(update.has_value());  // waiting for the submit's lock
+  submit.Simple("COMMIT");
+  updater.join();
+  ASSERT_TRUE(update && update->ok());
+  EXPECT_EQ(**update, TemplateWrite::kInUse);
+  EXPECT_EQ((*a.GetTemplate("A", "t1"))->name, "a1");
+}
+
 // A nonce is any text (quotes, backslashes, braces and commas travel in the batch's array
 // intact); an expired one may be used again, a live one not.
 TEST(PostgresStore, NoncesAreExactTextAndExpiredOnesAreReusable) {
@@ -195,8 +282,11 @@ TEST(PostgresStore, ADeadNodesLeasesExpireWhenItsSessionEndsNotWhenTheLeaseRunsO
   EXPECT_EQ(watcher.TendPresence("w1/a")->expired, 0);
 
   dying.reset();  // its process is gone: PostgreSQL ends its sessions
-  // Seen gone: the watcher asks to look again when the grace ends.
-  Presence seen = TendUntil(watcher, "w1/a", [](const Presence& s) { return s.look_in_ms >= 0; });
+  // Seen gone: the watcher asks to look again when the grace ends (until it sees the session
+  // end, it asks for when the lease runs out, a minute away).
+  Presence seen = TendUntil(watcher, "w1/a", [](const Presence& s) {
+    return s.look_in_ms >= 0 && s.look_in_ms <= kPresenceGraceMs;
+  });
   EXPECT_GT(seen.look_in_ms, 0);
   EXPECT_LE(seen.look_in_ms, kPresenceGraceMs);
   Presence p = TendUntil(watcher, "w1/a", [](const Presence& s) { return s.expired > 0; });

@@ -78,8 +78,11 @@ std::vector<const char*> Values(const Params& params) {
 }  // namespace
 
 Rows Conn::Exec(const std::string& sql, const Params& params) {
+  if (begin_pending_) {
+    const Statement one{sql, params};
+    return Pipeline({&one, 1}, false);
+  }
   std::vector<const char*> values = Values(params);
-  if (begin_pending_) return Pipeline(sql, values, false);
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size());
@@ -97,16 +100,17 @@ Rows Conn::Exec(const std::string& sql, const Params& params) {
 }
 
 Rows Conn::ExecCommit(const std::string& sql, const Params& params) {
-  return Pipeline(sql, Values(params), true);
+  const Statement one{sql, params};
+  return Pipeline({&one, 1}, true);
 }
 
-Rows Conn::Pipeline(const std::string& sql, const std::vector<const char*>& values, bool commit) {
+Rows Conn::ExecCommit(std::span<const Statement> statements) {
+  return Pipeline(statements, true);
+}
+
+Rows Conn::Pipeline(std::span<const Statement> statements, bool commit) {
   const bool begin = std::exchange(begin_pending_, false);
   PGconn* c = c_.get();
-  auto it = prepared_.find(sql);
-  const bool prepare = it == prepared_.end();
-  const std::string name = prepare ? "s" + std::to_string(prepared_.size()) : it->second;
-  const int n = static_cast<int>(values.size());
   if (commit) {
     // A session that ended while the transaction waited (PostgreSQL restarted, an operator
     // ended it) has said so by now (its FATAL comes as a notice: NoticeReceiver): fail before
@@ -119,21 +123,53 @@ Rows Conn::Pipeline(const std::string& sql, const std::vector<const char*>& valu
     }
     commit_sent_ = true;
   }
+  // What each result of the pipeline answers, in the order they come back.
+  enum class Kind { kBegin, kPrepare, kStatement, kCommit };
+  struct Step {
+    Kind kind;
+    size_t statement = 0;
+  };
+  std::vector<Step> steps;
+  std::vector<std::vector<const char*>> values(statements.size());
+  std::vector<std::string> names(statements.size());
+  std::map<std::string, std::string> fresh;  // prepared by this pipeline: SQL text → name
   if (PQenterPipelineMode(c) != 1) Fail(nullptr, "pipeline mode failed");
-  bool sent =
-      (!begin || PQsendQueryParams(c, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) &&
-      (!prepare || PQsendPrepare(c, name.c_str(), sql.c_str(), n, nullptr) == 1) &&
-      PQsendQueryPrepared(c, name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1 &&
-      (!commit || PQsendQueryParams(c, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) &&
-      PQpipelineSync(c) == 1;
+  bool sent = true;
+  if (begin) {
+    sent = PQsendQueryParams(c, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    steps.push_back({Kind::kBegin});
+  }
+  for (size_t i = 0; i < statements.size() && sent; ++i) {
+    const std::string& sql = statements[i].sql;
+    values[i] = Values(statements[i].params);
+    const int n = static_cast<int>(values[i].size());
+    if (auto it = prepared_.find(sql); it != prepared_.end()) {
+      names[i] = it->second;
+    } else if (auto f = fresh.find(sql); f != fresh.end()) {
+      names[i] = f->second;
+    } else {
+      names[i] = "s" + std::to_string(prepared_.size() + fresh.size());
+      fresh.emplace(sql, names[i]);
+      sent = PQsendPrepare(c, names[i].c_str(), sql.c_str(), n, nullptr) == 1;
+      steps.push_back({Kind::kPrepare, i});
+    }
+    sent = sent &&
+           PQsendQueryPrepared(c, names[i].c_str(), n, values[i].data(), nullptr, nullptr, 0) == 1;
+    steps.push_back({Kind::kStatement, i});
+  }
+  if (commit && sent) {
+    sent = PQsendQueryParams(c, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    steps.push_back({Kind::kCommit});
+  }
+  sent = sent && PQpipelineSync(c) == 1;
   // The results: each query's, each followed by a null, then the sync. The first error is
-  // kept (what follows it in the pipeline comes back aborted); the statement's rows are kept.
-  const int prepare_at = begin ? 1 : 0;
-  const int statement = prepare_at + (prepare ? 1 : 0);
+  // kept (what follows it in the pipeline comes back aborted); the last statement's rows are
+  // kept.
+  const size_t last = statements.size() - 1;
   PGresult* error = nullptr;
   PGresult* rows = nullptr;
   bool commit_done = false;  // the COMMIT's own result came back, not aborted
-  int query = 0;
+  size_t query = 0;
   for (int nulls = 0; sent && nulls < 2;) {
     PGresult* r = PQgetResult(c);
     if (!r) {
@@ -147,19 +183,20 @@ Rows Conn::Pipeline(const std::string& sql, const std::vector<const char*>& valu
       PQclear(r);
       break;
     }
+    const Step step = query < steps.size() ? steps[query] : Step{Kind::kBegin};
+    const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
     // A statement prepared stays prepared whatever follows (the protocol's Parse is not
     // undone by a rollback): remember it, or the next try would prepare the name again.
-    if (prepare && query == prepare_at && status == PGRES_COMMAND_OK) prepared_.emplace(sql, name);
+    if (step.kind == Kind::kPrepare && status == PGRES_COMMAND_OK) {
+      prepared_.emplace(statements[step.statement].sql, names[step.statement]);
+    }
     if (status == PGRES_FATAL_ERROR && !error) {
       error = r;
-    } else if (query == statement && !error &&
-               (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)) {
+    } else if (step.kind == Kind::kStatement && step.statement == last && !error && ok) {
       if (rows) PQclear(rows);
       rows = r;
     } else {
-      if (commit && query == statement + 1 && status == PGRES_COMMAND_OK && !error) {
-        commit_done = true;
-      }
+      if (step.kind == Kind::kCommit && status == PGRES_COMMAND_OK && !error) commit_done = true;
       PQclear(r);
     }
   }

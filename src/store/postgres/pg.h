@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -91,6 +92,14 @@ class Conn {
   // no COMMIT of its own). When the statement fails, the COMMIT is not run and the transaction
   // stays open, failed, for the caller's ROLLBACK.
   Rows ExecCommit(const std::string& sql, const Params& params = {});
+  // The same for several statements, run in order, then COMMIT, all in one round trip; the
+  // last statement's rows. Each statement takes its own snapshot (READ COMMITTED), so one that
+  // follows a lock sees what the lock waited for.
+  struct Statement {
+    const std::string& sql;
+    const Params& params;
+  };
+  Rows ExecCommit(std::span<const Statement> statements);
   // Whether the last transaction ended in ExecCommit; reading it forgets it (and commit_sent),
   // so that neither outlives its transaction.
   bool TakeCommitted() {
@@ -110,9 +119,9 @@ class Conn {
 
  private:
   [[noreturn]] void Fail(PGresult* r, const std::string& what);
-  // BEGIN (when one is pending), the statement's PREPARE when it is new, the statement and
-  // (commit) COMMIT, sent together in pipeline mode.
-  Rows Pipeline(const std::string& sql, const std::vector<const char*>& values, bool commit);
+  // BEGIN (when one is pending), then for each statement its PREPARE when it is new and the
+  // statement, then (commit) COMMIT, sent together in pipeline mode.
+  Rows Pipeline(std::span<const Statement> statements, bool commit);
   std::unique_ptr<PGconn, decltype(&PQfinish)> c_;
   std::map<std::string, std::string> prepared_;  // SQL text → statement name
   bool begin_pending_ = false;

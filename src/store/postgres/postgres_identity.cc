@@ -189,6 +189,9 @@ struct PostgresStore::NonceUse {
   std::string key;
   int64_t now_ms, expires_ms;
   std::optional<Result<bool>> result;  // set under nonce_mu_ by the batch's committer
+  // Woken when its result is set, or when it is first in line to commit the next batch: one
+  // wake-up per request, not one per waiting request for each batch.
+  std::condition_variable wake;
 };
 
 // Every signed request writes its nonce, and on a busy node each of those commits was a WAL
@@ -197,22 +200,23 @@ struct PostgresStore::NonceUse {
 // answer only after the commit that holds its row: acknowledged means durable, as before.
 Result<bool> PostgresStore::UseNonce(const std::string& nonce_key, int64_t now_ms,
                                      int64_t expires_ms) {
-  NonceUse mine{nonce_key, now_ms, expires_ms, std::nullopt};
+  NonceUse mine{nonce_key, now_ms, expires_ms, std::nullopt, {}};
   std::unique_lock lock(nonce_mu_);
   nonce_queue_.push_back(&mine);
   while (!mine.result) {
     if (nonce_committing_) {
-      nonce_cv_.wait(lock);
+      mine.wake.wait(lock);
       continue;
     }
     std::vector<NonceUse*> batch;
     batch.swap(nonce_queue_);
     nonce_committing_ = true;
     lock.unlock();
-    CommitNonces(batch);
+    CommitNonces(batch);  // answers and wakes the batch
     lock.lock();
     nonce_committing_ = false;
-    nonce_cv_.notify_all();
+    // Whoever came meanwhile: the first of them commits the next batch.
+    if (!nonce_queue_.empty()) nonce_queue_.front()->wake.notify_one();
   }
   return *mine.result;
 }
@@ -268,6 +272,7 @@ void PostgresStore::CommitNonces(const std::vector<NonceUse*>& batch) {
     // erase: the first use of a key in the batch is fresh, any later one a replay.
     u->result = Result<bool>(fresh.erase(u->key) > 0);
   }
+  for (NonceUse* u : batch) u->wake.notify_one();
 }
 
 }  // namespace floe::store::postgres

@@ -10,8 +10,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +61,8 @@ class PostgresStore final : public Store {
                                        const TemplateMutation& mutate) override;
   Result<TemplateWrite> DeleteTemplate(const std::string& account_id,
                                        const std::string& template_id) override;
+  // Updates that went in one round trip, on the version this node wrote last (for the tests).
+  int64_t template_updates_on_known_version() const { return known_version_updates_.load(); }
   Result<bool> InsertFamilyTemplate(const FamilyTemplateRecord& t,
                                     int max_per_account = 0) override;
   Result<std::optional<FamilyTemplateRecord>> GetFamilyTemplate(
@@ -159,10 +163,21 @@ class PostgresStore final : public Store {
   struct NonceUse;
   void CommitNonces(const std::vector<NonceUse*>& batch);
   std::mutex nonce_mu_;
-  std::condition_variable nonce_cv_;
   std::vector<NonceUse*> nonce_queue_;
   bool nonce_committing_ = false;
   std::atomic<int64_t> nonce_commits_{0};  // transactions, for the tests
+  // The version of each template this node wrote last (postgres_templates.cc): an update of
+  // the same template goes as one conditional write in one round trip, and falls back to
+  // reading under lock when the row changed since (another node wrote it) or is in use.
+  // nullopt: not known here, or changed since: read it under lock instead.
+  Result<std::optional<TemplateWrite>> UpdateKnownVersion(const std::string& account_id,
+                                                          const std::string& template_id,
+                                                          const TemplateMutation& mutate);
+  void RememberTemplate(const TemplateRecord& t);
+  void ForgetTemplate(const std::string& account_id, const std::string& template_id);
+  std::mutex known_mu_;
+  std::map<std::pair<std::string, std::string>, TemplateRecord> known_;
+  std::atomic<int64_t> known_version_updates_{0};
   // One look for claimable jobs; hidden: there were some, all locked by other claims.
   Result<std::vector<store::Lease>> ClaimOnce(const ClaimRequest& req, bool& hidden);
   // The node's presence session (postgres_presence.cc), tended by its supervisor's loop.

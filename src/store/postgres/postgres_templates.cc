@@ -99,10 +99,78 @@ Result<TemplatePage> PostgresStore::ListTemplates(const TemplateQuery& q) {
       true);
 }
 
+// Enough for every template a node's clients keep changing; past it the map starts again.
+constexpr size_t kKnownTemplates = 1024;
+
+void PostgresStore::RememberTemplate(const TemplateRecord& t) {
+  std::lock_guard lock(known_mu_);
+  if (known_.size() >= kKnownTemplates) known_.clear();
+  known_.insert_or_assign({t.account_id, t.template_id}, t);
+}
+
+void PostgresStore::ForgetTemplate(const std::string& account_id, const std::string& template_id) {
+  std::lock_guard lock(known_mu_);
+  known_.erase({account_id, template_id});
+}
+
+Result<std::optional<TemplateWrite>> PostgresStore::UpdateKnownVersion(
+    const std::string& account_id, const std::string& template_id, const TemplateMutation& mutate) {
+  std::optional<TemplateRecord> known;
+  {
+    std::lock_guard lock(known_mu_);
+    if (auto it = known_.find({account_id, template_id}); it != known_.end()) known = it->second;
+  }
+  if (!known) return std::optional<TemplateWrite>();
+  // The lock first, as its own statement: it waits for a job submit that holds the row, and
+  // the UPDATE after it then takes a snapshot that sees that job. The UPDATE writes only if
+  // the row is still the version known here, and not in use. One round trip for the four.
+  static const std::string kLock =
+      "SELECT 1 FROM templates WHERE template_id = $1 AND account_id = $2 FOR UPDATE";
+  static const std::string kWrite =
+      "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
+      "WHERE template_id = $5 AND account_id = $6 AND category = 'customized' AND name = $7 "
+      "AND type = $8 AND video_codec = $9 AND config = $10 AND " +
+      std::string(kNotInUse);
+  std::optional<TemplateRecord> next;
+  auto written = Tx<bool>([&](Conn& c) -> Result<bool> {
+    auto merged = mutate(*known);
+    // Refused: nothing sent; the locked path gives the first answer (in use, or this).
+    if (!merged) return false;
+    next = std::move(*merged);
+    const Params lock = Params().Add(template_id).Add(account_id);
+    const Params write = Params()
+                             .Add(next->name)
+                             .Add(next->type)
+                             .Add(next->video_codec)
+                             .Add(next->config_json)
+                             .Add(template_id)
+                             .Add(account_id)
+                             .Add(known->name)
+                             .Add(known->type)
+                             .Add(known->video_codec)
+                             .Add(known->config_json);
+    const Conn::Statement both[] = {{kLock, lock}, {kWrite, write}};
+    return c.ExecCommit(both).affected() > 0;
+  });
+  if (!written) return written.error();
+  if (!*written) {
+    ForgetTemplate(account_id, template_id);
+    return std::optional<TemplateWrite>();
+  }
+  ++known_version_updates_;
+  RememberTemplate(*next);
+  return std::optional<TemplateWrite>(TemplateWrite::kDone);
+}
+
 Result<TemplateWrite> PostgresStore::UpdateTemplate(const std::string& account_id,
                                                     const std::string& template_id,
                                                     const TemplateMutation& mutate) {
-  return Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
+  auto quick = UpdateKnownVersion(account_id, template_id, mutate);
+  if (!quick) return quick.error();
+  if (*quick) return **quick;
+  std::optional<TemplateRecord> written;
+  auto r = Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
+    written.reset();
     auto current = LockCustomized(c, account_id, template_id);
     if (!current) return TemplateWrite::kNotFound;
     auto next = mutate(*current);
@@ -113,25 +181,28 @@ Result<TemplateWrite> PostgresStore::UpdateTemplate(const std::string& account_i
     // The in-use check rides on the write: the row is locked, so a submit on this template
     // waits, and this statement's snapshot sees every job committed before the lock. The
     // COMMIT travels with it (one round trip).
-    bool written = c.ExecCommit(
-                        "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
-                        "WHERE template_id = $5 AND account_id = $6 AND " +
-                            std::string(kNotInUse),
-                        Params()
-                            .Add(next->name)
-                            .Add(next->type)
-                            .Add(next->video_codec)
-                            .Add(next->config_json)
-                            .Add(template_id)
-                            .Add(account_id))
-                       .affected() > 0;
-    return written ? TemplateWrite::kDone : TemplateWrite::kInUse;
+    bool done = c.ExecCommit(
+                     "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
+                     "WHERE template_id = $5 AND account_id = $6 AND " +
+                         std::string(kNotInUse),
+                     Params()
+                         .Add(next->name)
+                         .Add(next->type)
+                         .Add(next->video_codec)
+                         .Add(next->config_json)
+                         .Add(template_id)
+                         .Add(account_id))
+                    .affected() > 0;
+    if (done) written = std::move(*next);
+    return done ? TemplateWrite::kDone : TemplateWrite::kInUse;
   });
+  if (written && r && *r == TemplateWrite::kDone) RememberTemplate(*written);
+  return r;
 }
 
 Result<TemplateWrite> PostgresStore::DeleteTemplate(const std::string& account_id,
                                                     const std::string& template_id) {
-  return Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
+  auto r = Tx<TemplateWrite>([&](Conn& c) -> Result<TemplateWrite> {
     if (!LockCustomized(c, account_id, template_id)) return TemplateWrite::kNotFound;
     bool deleted =
         c.ExecCommit("DELETE FROM templates WHERE template_id = $1 AND account_id = $2 AND " +
@@ -140,6 +211,8 @@ Result<TemplateWrite> PostgresStore::DeleteTemplate(const std::string& account_i
             .affected() > 0;
     return deleted ? TemplateWrite::kDone : TemplateWrite::kInUse;
   });
+  ForgetTemplate(account_id, template_id);
+  return r;
 }
 
 }  // namespace floe::store::postgres
