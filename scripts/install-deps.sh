@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Floe needs to build, run and test on Debian 12: Debian packages through apt-get
-# (FFmpeg's libraries with x264/x265/LAME; clang with its libFuzzer runtime for fuzz/; nginx with the RTMP module, the ffmpeg/ffprobe
+# (FFmpeg's libraries with x264/x265/LAME; gperftools' tcmalloc as floe's allocator; clang with its libFuzzer runtime for fuzz/; nginx with the RTMP module, the ffmpeg/ffprobe
 # programs and faad (a second AAC decoder) as test peers; chromium for the console's tests; PostgreSQL, whose binaries the store
 # tests start in a private data directory, never as a system service), the console's toolchain from npm
 # (web/: esbuild, hls.js) and the official Alibaba Cloud SDKs, playwright-core, kubernetes-types and
@@ -24,7 +24,7 @@ done
 DEBS=(
   build-essential cmake pkg-config clang-format clang libclang-rt-14-dev
   libboost-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libssl-dev libspdlog-dev libcli11-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libgoogle-perftools-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   nginx-light libnginx-mod-rtmp ffmpeg faad chromium postgresql
   nodejs npm curl
