@@ -199,10 +199,14 @@ TEST(PostgresStore, AnUpdateOnAKnownVersionSeesTheJobASubmitHeldTheTemplateFor) 
   submit.Exec("SELECT 1 FROM templates WHERE template_id = $1 FOR SHARE", Params().Add("t1"));
   submit.Exec("UPDATE jobs SET status = $1 WHERE job_id = $2",
               Params().Add(static_cast<int>(JobStatus::kRunning)).Add("j1"));
-  std::optional<core::Result<TemplateWrite>> update;
-  std::thread updater([&] { update = a.UpdateTemplate("A", "t1", Rename("late")); });
+  std::optional<core::Result<TemplateWrite>> update;  // read only after the join
+  std::atomic<bool> answered{false};
+  std::thread updater([&] {
+    update = a.UpdateTemplate("A", "t1", Rename("late"));
+    answered = true;
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_FALSE(update.has_value());  // waiting for the submit's lock
+  EXPECT_FALSE(answered);  // waiting for the submit's lock
   submit.Simple("COMMIT");
   updater.join();
   ASSERT_TRUE(update && update->ok());

@@ -40,6 +40,22 @@ std::optional<TemplateRecord> LockCustomized(Conn& c, const std::string& account
   return TemplateAt(r, 0);
 }
 
+// A template's new values ($1-$4) into the row ($5, $6); each caller adds its own conditions.
+constexpr char kWriteTemplate[] =
+    "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
+    "WHERE template_id = $5 AND account_id = $6 AND ";
+
+Params WriteParams(const TemplateRecord& next, const std::string& template_id,
+                   const std::string& account_id) {
+  return Params()
+      .Add(next.name)
+      .Add(next.type)
+      .Add(next.video_codec)
+      .Add(next.config_json)
+      .Add(template_id)
+      .Add(account_id);
+}
+
 }  // namespace
 
 Result<bool> PostgresStore::InsertTemplate(const TemplateRecord& t, int max_per_account) {
@@ -127,10 +143,10 @@ Result<std::optional<TemplateWrite>> PostgresStore::UpdateKnownVersion(
   static const std::string kLock =
       "SELECT 1 FROM templates WHERE template_id = $1 AND account_id = $2 FOR UPDATE";
   static const std::string kWrite =
-      "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
-      "WHERE template_id = $5 AND account_id = $6 AND category = 'customized' AND name = $7 "
-      "AND type = $8 AND video_codec = $9 AND config = $10 AND " +
-      std::string(kNotInUse);
+      std::string(kWriteTemplate) +
+      "category = 'customized' AND name = $7 AND type = $8 AND video_codec = $9 AND "
+      "config = $10 AND " +
+      kNotInUse;
   std::optional<TemplateRecord> next;
   auto written = Tx<bool>([&](Conn& c) -> Result<bool> {
     auto merged = mutate(*known);
@@ -138,13 +154,7 @@ Result<std::optional<TemplateWrite>> PostgresStore::UpdateKnownVersion(
     if (!merged) return false;
     next = std::move(*merged);
     const Params lock = Params().Add(template_id).Add(account_id);
-    const Params write = Params()
-                             .Add(next->name)
-                             .Add(next->type)
-                             .Add(next->video_codec)
-                             .Add(next->config_json)
-                             .Add(template_id)
-                             .Add(account_id)
+    const Params write = WriteParams(*next, template_id, account_id)
                              .Add(known->name)
                              .Add(known->type)
                              .Add(known->video_codec)
@@ -181,17 +191,8 @@ Result<TemplateWrite> PostgresStore::UpdateTemplate(const std::string& account_i
     // The in-use check rides on the write: the row is locked, so a submit on this template
     // waits, and this statement's snapshot sees every job committed before the lock. The
     // COMMIT travels with it (one round trip).
-    bool done = c.ExecCommit(
-                     "UPDATE templates SET name = $1, type = $2, video_codec = $3, config = $4 "
-                     "WHERE template_id = $5 AND account_id = $6 AND " +
-                         std::string(kNotInUse),
-                     Params()
-                         .Add(next->name)
-                         .Add(next->type)
-                         .Add(next->video_codec)
-                         .Add(next->config_json)
-                         .Add(template_id)
-                         .Add(account_id))
+    bool done = c.ExecCommit(std::string(kWriteTemplate) + kNotInUse,
+                             WriteParams(*next, template_id, account_id))
                     .affected() > 0;
     if (done) written = std::move(*next);
     return done ? TemplateWrite::kDone : TemplateWrite::kInUse;
