@@ -1,6 +1,8 @@
 # The two commands a new user needs: `make run` and `make test` (see README.md).
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
+# Tests run two at a time (tests/CMakeLists.txt says which never run side by side).
+TEST_JOBS ?= 2
 LISTEN ?= 127.0.0.1:8080
 METRICS_LISTEN ?= 127.0.0.1:9464
 DATA_DIR ?= var
@@ -29,7 +31,7 @@ run: build
 	@scripts/run.sh $(BUILD_DIR)/floe $(LISTEN) $(DATA_DIR) $(METRICS_LISTEN)
 
 test: build format-check
-	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+	@cd $(BUILD_DIR) && ctest -j $(TEST_JOBS) --output-on-failure --timeout 600
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5
 
@@ -42,7 +44,7 @@ test-asan: deps
 	@cmake --build build-asan -j $(JOBS) --target floe floe_unit_tests
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		ctest --output-on-failure --timeout 600 --label-exclude no-sanitizer
+		ctest -j $(TEST_JOBS) --output-on-failure --timeout 600 --label-exclude no-sanitizer
 
 # The libFuzzer targets of fuzz/ (Debian's clang, ASan + UBSan), each run FUZZ_SECONDS.
 fuzz: deps
