@@ -41,7 +41,7 @@ test: build format-check
 test-asan: deps
 	@cmake -S . -B build-asan -DFLOE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" $(CMAKE_FLAGS) >/dev/null
-	@cmake --build build-asan -j $(JOBS) --target floe floe_unit_tests
+	@cmake --build build-asan -j $(JOBS) --target floe floe_unit_tests floe_audio_encode
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		ctest -j $(TEST_JOBS) --output-on-failure --timeout 600 --label-exclude no-sanitizer
