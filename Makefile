@@ -1,7 +1,7 @@
 # The two commands a new user needs: `make run` and `make test` (see README.md).
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
-# Tests run two at a time (tests/CMakeLists.txt says which never run side by side).
+# Tests run two at a time (tests/CMakeLists.txt says which run alone).
 TEST_JOBS ?= 2
 LISTEN ?= 127.0.0.1:8080
 METRICS_LISTEN ?= 127.0.0.1:9464
