@@ -103,9 +103,9 @@ def payload_kbps(path, seconds):
     """The audio payload's bit rate: the packets' bytes (ADTS headers, 7 bytes each, taken off),
     not the file's, so that containers weigh nothing."""
     p = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
-                        "packet=size", "-of", "csv=p=0", path], capture_output=True, text=True,
-                       check=True)
-    sizes = [int(x) for x in p.stdout.split() if x.strip().isdigit()]
+                        "packet=size", "-of", "csv=p=0", path], capture_output=True, check=True)
+    # Bytes, as clips.read_f32's: a failure reaches run_clip's handler, which decodes stderr.
+    sizes = [int(x) for x in p.stdout.decode().split() if x.isdigit()]
     header = 7 if path.endswith(".aac") else 0
     return 8 * sum(n - header for n in sizes) / seconds / 1000
 
