@@ -108,6 +108,12 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a
   if (a.aac_profile >= 0) c->profile = a.aac_profile;
   int rc = avcodec_open2(c, codec, nullptr);
   if (rc < 0) return EncoderError("cannot open " + a.encoder, rc);
+  // FFmpeg's native AAC encoder overspends on speech and noise: Floe holds it on the target.
+  if (a.encoder == "aac") {
+    e->nominal_bps_ = a.bitrate;
+    e->rate_ = std::make_unique<aac::RateLoop>(a.bitrate,
+                                               static_cast<double>(c->frame_size) / a.sample_rate);
+  }
   return e;
 }
 
@@ -115,12 +121,17 @@ core::Result<void> Encoder::Encode(const AVFrame* frame,
                                    const std::function<void(AVPacket*)>& sink) {
   if (he_) return he_->Encode(frame, sink);
   if (ld_) return ld_->Encode(frame, sink);
+  // FFmpeg 5.1's encoder reads its bit rate at every frame, within avcodec_send_frame (no packet
+  // is pending here: they are all drained below). Muxers opened later read the nominal rate.
+  if (rate_) ctx_->bit_rate = std::llround(rate_->rate_scale() * static_cast<double>(nominal_bps_));
   int rc = avcodec_send_frame(ctx_.get(), frame);
+  if (rate_) ctx_->bit_rate = nominal_bps_;
   if (rc < 0 && rc != AVERROR_EOF) return EncoderError("encode", rc);
   for (;;) {
     rc = avcodec_receive_packet(ctx_.get(), packet_.get());
     if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return {};
     if (rc < 0) return EncoderError("encode", rc);
+    if (rate_) rate_->Account(int64_t{packet_->size} * 8);
     sink(packet_.get());
     av_packet_unref(packet_.get());
   }

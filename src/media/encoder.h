@@ -1,5 +1,6 @@
 // The encode stage's codec: opens libx264/libx265/aac/libmp3lame (or Floe's HE-AAC or AAC-LD
-// encoder) from EncodeSettings with the live rules (capped VBR, exact GOP, no scene-cut keyframes).
+// encoder) from EncodeSettings with the live rules (capped VBR, exact GOP, no scene-cut keyframes;
+// FFmpeg's aac held on its bit rate by aac/rate_loop.h).
 #pragma once
 
 #include <functional>
@@ -7,6 +8,7 @@
 #include "core/result.h"
 #include "media/aac/he_encoder.h"
 #include "media/aac/ld_encoder.h"
+#include "media/aac/rate_loop.h"
 #include "media/encode_settings.h"
 #include "media/ffmpeg.h"
 
@@ -33,6 +35,8 @@ class Encoder {
   CodecContextPtr ctx_;
   std::unique_ptr<aac::HeAacEncoder> he_;  // set instead of ctx_ for encoder "floe_he_aac"
   std::unique_ptr<aac::LdAacEncoder> ld_;  // set instead of ctx_ for encoder "floe_aac_ld"
+  std::unique_ptr<aac::RateLoop> rate_;    // FFmpeg's "aac" (LC) only
+  int64_t nominal_bps_ = 0;
   PacketPtr packet_ = NewPacket();
 };
 

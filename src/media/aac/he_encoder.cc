@@ -7,6 +7,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "media/aac/asc.h"
@@ -49,7 +50,7 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
   e->settings_ = s;
   e->core_channels_ = core_channels;
   e->ps_layout_ = ChoosePsLayout(s.bit_rate);
-  const int core_rate = s.sample_rate / 2;
+  const int rate_loop = s.sample_rate / 2;
   const int side_bits =
       SbrBudgetBitsPerFrame(*config, core_channels) +
       (s.parametric_stereo ? PsBudgetBitsPerFrame(e->ps_layout_.bands, e->ps_layout_.envelopes)
@@ -60,14 +61,18 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
   if (!codec) return core::Error{"EncoderMissing", 500, "aac is not available", ""};
   e->core_.reset(avcodec_alloc_context3(codec));
   AVCodecContext* c = e->core_.get();
-  c->sample_rate = core_rate;
+  c->sample_rate = rate_loop;
   av_channel_layout_default(&c->ch_layout, core_channels);
   c->sample_fmt = AV_SAMPLE_FMT_FLTP;
   c->bit_rate = s.bit_rate - sbr_bps;
-  c->time_base = {1, core_rate};
+  c->time_base = {1, rate_loop};
   c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;  // its extradata is replaced, but keeps ADTS out
   // SBR starts at kx: the core must reach it, or a spectral hole opens below the crossover.
   c->cutoff = config->tables.kx * s.sample_rate / 128;
+  // Floe's loop holds the whole packets, core and SBR, on the target (rate_loop.h).
+  e->core_nominal_bps_ = c->bit_rate;
+  e->rate_ =
+      std::make_unique<RateLoop>(s.bit_rate, static_cast<double>(kOutputFrame) / s.sample_rate);
   if (int rc = avcodec_open2(c, codec, nullptr); rc < 0) return Failed("core open", rc);
 
   // Copies: FFmpeg 5.1 takes the layouts by non-const pointer.
@@ -75,7 +80,7 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
   av_channel_layout_default(&out_layout, core_channels);
   av_channel_layout_default(&in_layout, core_channels);
   SwrContext* swr = nullptr;
-  int rc = swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_FLTP, core_rate, &in_layout,
+  int rc = swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_FLTP, rate_loop, &in_layout,
                                AV_SAMPLE_FMT_FLTP, s.sample_rate, 0, nullptr);
   e->swr_.reset(swr);
   if (rc < 0 || (rc = swr_init(swr)) < 0) return Failed("resampler", rc);
@@ -162,6 +167,8 @@ core::Result<void> HeAacEncoder::SendCore(const std::function<void(AVPacket*)>& 
     av_audio_fifo_read(fifo_.get(), reinterpret_cast<void**>(f->data), f->nb_samples);
     f->pts = core_pts_;
     core_pts_ += f->nb_samples;
+    // FFmpeg 5.1's encoder reads its bit rate at every frame.
+    core_->bit_rate = std::llround(rate_->rate_scale() * static_cast<double>(core_nominal_bps_));
     if (int rc = avcodec_send_frame(core_.get(), f.get()); rc < 0) return Failed("core", rc);
     if (auto ok = Drain(sink); !ok) return ok;
   }
@@ -299,6 +306,7 @@ core::Result<void> HeAacEncoder::Emit(const AVPacket* core,
   out_packet_->dts = first_pts_ + 2 * core->dts - kSbrDecoderDelay;
   out_packet_->duration = 2 * core->duration;
   out_packet_->flags = core->flags;
+  rate_->Account(int64_t{out_packet_->size} * 8);
   sink(out_packet_.get());
   av_packet_unref(out_packet_.get());
   return core::Ok();
