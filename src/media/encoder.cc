@@ -109,7 +109,7 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a
   int rc = avcodec_open2(c, codec, nullptr);
   if (rc < 0) return EncoderError("cannot open " + a.encoder, rc);
   // FFmpeg's native AAC encoder overspends on speech and noise: Floe holds it on the target.
-  if (a.encoder == "aac") {
+  if (a.encoder == "aac" && a.bitrate > 0) {
     e->nominal_bps_ = a.bitrate;
     e->rate_ = std::make_unique<aac::RateLoop>(a.bitrate,
                                                static_cast<double>(c->frame_size) / a.sample_rate);

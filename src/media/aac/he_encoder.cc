@@ -50,7 +50,7 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
   e->settings_ = s;
   e->core_channels_ = core_channels;
   e->ps_layout_ = ChoosePsLayout(s.bit_rate);
-  const int rate_loop = s.sample_rate / 2;
+  const int core_rate = s.sample_rate / 2;
   const int side_bits =
       SbrBudgetBitsPerFrame(*config, core_channels) +
       (s.parametric_stereo ? PsBudgetBitsPerFrame(e->ps_layout_.bands, e->ps_layout_.envelopes)
@@ -61,11 +61,11 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
   if (!codec) return core::Error{"EncoderMissing", 500, "aac is not available", ""};
   e->core_.reset(avcodec_alloc_context3(codec));
   AVCodecContext* c = e->core_.get();
-  c->sample_rate = rate_loop;
+  c->sample_rate = core_rate;
   av_channel_layout_default(&c->ch_layout, core_channels);
   c->sample_fmt = AV_SAMPLE_FMT_FLTP;
   c->bit_rate = s.bit_rate - sbr_bps;
-  c->time_base = {1, rate_loop};
+  c->time_base = {1, core_rate};
   c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;  // its extradata is replaced, but keeps ADTS out
   // SBR starts at kx: the core must reach it, or a spectral hole opens below the crossover.
   c->cutoff = config->tables.kx * s.sample_rate / 128;
@@ -80,7 +80,7 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
   av_channel_layout_default(&out_layout, core_channels);
   av_channel_layout_default(&in_layout, core_channels);
   SwrContext* swr = nullptr;
-  int rc = swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_FLTP, rate_loop, &in_layout,
+  int rc = swr_alloc_set_opts2(&swr, &out_layout, AV_SAMPLE_FMT_FLTP, core_rate, &in_layout,
                                AV_SAMPLE_FMT_FLTP, s.sample_rate, 0, nullptr);
   e->swr_.reset(swr);
   if (rc < 0 || (rc = swr_init(swr)) < 0) return Failed("resampler", rc);

@@ -1,5 +1,6 @@
-// The rate loop of the HE core against model encoders: one that spends more than it is asked,
-// one that spends a floor whatever it is asked, one that spends less, and a silence.
+// The rate loop around FFmpeg's AAC encoder (Floe's LC, the HE core) against model encoders: one
+// that spends more than it is asked, one that spends less, one that spends a floor whatever it
+// is asked, and a silence.
 #include "media/aac/rate_loop.h"
 
 #include <gtest/gtest.h>
