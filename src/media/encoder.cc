@@ -110,9 +110,8 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a
   if (rc < 0) return EncoderError("cannot open " + a.encoder, rc);
   // FFmpeg's native AAC encoder overspends on speech and noise: Floe holds it on the target.
   if (a.encoder == "aac" && a.bitrate > 0) {
-    e->nominal_bps_ = a.bitrate;
-    e->rate_ = std::make_unique<aac::RateLoop>(a.bitrate,
-                                               static_cast<double>(c->frame_size) / a.sample_rate);
+    e->rate_ = std::make_unique<aac::RateLoop>(
+        a.bitrate, static_cast<double>(c->frame_size) / a.sample_rate, a.bitrate);
   }
   return e;
 }
@@ -123,9 +122,9 @@ core::Result<void> Encoder::Encode(const AVFrame* frame,
   if (ld_) return ld_->Encode(frame, sink);
   // FFmpeg 5.1's encoder reads its bit rate at every frame, within avcodec_send_frame (no packet
   // is pending here: they are all drained below). Muxers opened later read the nominal rate.
-  if (rate_) ctx_->bit_rate = std::llround(rate_->rate_scale() * static_cast<double>(nominal_bps_));
+  if (rate_) ctx_->bit_rate = rate_->bit_rate();
   int rc = avcodec_send_frame(ctx_.get(), frame);
-  if (rate_) ctx_->bit_rate = nominal_bps_;
+  if (rate_) ctx_->bit_rate = rate_->nominal_bps();
   if (rc < 0 && rc != AVERROR_EOF) return EncoderError("encode", rc);
   for (;;) {
     rc = avcodec_receive_packet(ctx_.get(), packet_.get());

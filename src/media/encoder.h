@@ -36,7 +36,6 @@ class Encoder {
   std::unique_ptr<aac::HeAacEncoder> he_;  // set instead of ctx_ for encoder "floe_he_aac"
   std::unique_ptr<aac::LdAacEncoder> ld_;  // set instead of ctx_ for encoder "floe_aac_ld"
   std::unique_ptr<aac::RateLoop> rate_;    // FFmpeg's "aac" (LC) only
-  int64_t nominal_bps_ = 0;
   PacketPtr packet_ = NewPacket();
 };
 

@@ -7,7 +7,6 @@ extern "C" {
 }
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 #include "media/aac/asc.h"
@@ -70,9 +69,8 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
   // SBR starts at kx: the core must reach it, or a spectral hole opens below the crossover.
   c->cutoff = config->tables.kx * s.sample_rate / 128;
   // Floe's loop holds the whole packets, core and SBR, on the target (rate_loop.h).
-  e->core_nominal_bps_ = c->bit_rate;
-  e->rate_ =
-      std::make_unique<RateLoop>(s.bit_rate, static_cast<double>(kOutputFrame) / s.sample_rate);
+  e->rate_ = std::make_unique<RateLoop>(
+      s.bit_rate, static_cast<double>(kOutputFrame) / s.sample_rate, c->bit_rate);
   if (int rc = avcodec_open2(c, codec, nullptr); rc < 0) return Failed("core open", rc);
 
   // Copies: FFmpeg 5.1 takes the layouts by non-const pointer.
@@ -168,7 +166,7 @@ core::Result<void> HeAacEncoder::SendCore(const std::function<void(AVPacket*)>& 
     f->pts = core_pts_;
     core_pts_ += f->nb_samples;
     // FFmpeg 5.1's encoder reads its bit rate at every frame.
-    core_->bit_rate = std::llround(rate_->rate_scale() * static_cast<double>(core_nominal_bps_));
+    core_->bit_rate = rate_->bit_rate();
     if (int rc = avcodec_send_frame(core_.get(), f.get()); rc < 0) return Failed("core", rc);
     if (auto ok = Drain(sink); !ok) return ok;
   }

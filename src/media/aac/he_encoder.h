@@ -66,7 +66,7 @@ class HeAacEncoder {
   AVCodecContext* context() { return face_.get(); }
   AVRational time_base() const { return {1, settings_.sample_rate}; }
   const SbrConfig& sbr_config() const { return sbr_->config(); }
-  int64_t core_bit_rate() const { return core_nominal_bps_; }
+  int64_t core_bit_rate() const { return rate_->nominal_bps(); }
   // SBR channel frames that went out with a transient (VAR) grid so far.
   int64_t sbr_var_frames() const { return sbr_->var_frames(); }
   // Packets whose core left too little room under the AAC frame limit: sent with a smaller SBR
@@ -105,7 +105,6 @@ class HeAacEncoder {
   int64_t sbr_fallback_frames_ = 0;
   int64_t sbr_dropped_frames_ = 0;
   std::unique_ptr<RateLoop> rate_;
-  int64_t core_nominal_bps_ = 0;  // the core's share of the target
   PacketPtr core_packet_ = NewPacket();
   PacketPtr out_packet_ = NewPacket();
 };

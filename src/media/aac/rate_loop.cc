@@ -22,14 +22,19 @@ constexpr double kHighestBase = 1.0;
 constexpr double kSilentShare = 0.25;
 }  // namespace
 
-RateLoop::RateLoop(int64_t target_bps, double frame_seconds)
+RateLoop::RateLoop(int64_t target_bps, double frame_seconds, int64_t nominal_bps)
     : target_(static_cast<double>(target_bps) * frame_seconds),
       second_(static_cast<double>(target_bps)),
-      frame_seconds_(frame_seconds) {}
+      frame_seconds_(frame_seconds),
+      nominal_(nominal_bps) {}
 
 double RateLoop::rate_scale() const {
   const double halvings = base_ - debt_ / (kHalvingSeconds * second_);
   return std::clamp(std::exp2(halvings), kMinRateScale, kMaxRateScale);
+}
+
+int64_t RateLoop::bit_rate() const {
+  return std::llround(rate_scale() * static_cast<double>(nominal_));
 }
 
 void RateLoop::Account(int64_t bits) {

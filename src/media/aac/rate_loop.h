@@ -23,11 +23,16 @@ namespace floe::media::aac {
 
 class RateLoop {
  public:
-  // target_bps: what the packets may average; frame_seconds: one packet's duration.
-  RateLoop(int64_t target_bps, double frame_seconds);
+  // target_bps: what the packets may average; frame_seconds: one packet's duration;
+  // nominal_bps: the encoder's own share of the target (for HE, the core's: the target less the
+  // SBR data's estimate).
+  RateLoop(int64_t target_bps, double frame_seconds, int64_t nominal_bps);
 
   // The share of the encoder's nominal bit rate to ask for the next frame.
   double rate_scale() const;
+  // The bit rate to ask the encoder for the next frame: rate_scale() of the nominal one.
+  int64_t bit_rate() const;
+  int64_t nominal_bps() const { return nominal_; }
   // A packet of `bits` went out.
   void Account(int64_t bits);
 
@@ -37,6 +42,7 @@ class RateLoop {
   double target_;  // bits per frame
   double second_;  // one second of the target's bits
   double frame_seconds_;
+  int64_t nominal_;
   double debt_ = 0.0;  // bits spent beyond the target so far
   double base_ = 0.0;  // the integral term, in halvings
 };

@@ -44,8 +44,9 @@ Outcome Drive(RateLoop& rc, int frames, const std::function<ModelEncoder(int)>& 
 TEST(RateLoopTest, PaysBackWhatAnEncoderThatSpendsOverWhatItIsAskedOverspent) {
   // FFmpeg's average-bitrate mode on speech: 1.3x what it is asked, and 1.8x on louder
   // passages of 5 s.
-  RateLoop rc(kTarget, kFrame);
+  RateLoop rc(kTarget, kFrame, kTarget);
   EXPECT_DOUBLE_EQ(rc.rate_scale(), 1.0);  // it starts at the nominal rate
+  EXPECT_EQ(rc.bit_rate(), kTarget);
   const Outcome r = Drive(rc, 60 * kFramesPerSecond, [](int i) {
     return ModelEncoder{.bias = (i / (5 * kFramesPerSecond)) % 2 ? 1.3 : 1.8};
   });
@@ -56,7 +57,7 @@ TEST(RateLoopTest, PaysBackWhatAnEncoderThatSpendsOverWhatItIsAskedOverspent) {
 }
 
 TEST(RateLoopTest, AsksForMoreFromAnEncoderThatSpendsLess) {
-  RateLoop rc(kTarget, kFrame);
+  RateLoop rc(kTarget, kFrame, kTarget);
   const Outcome r = Drive(rc, 60 * kFramesPerSecond, [](int) { return ModelEncoder{.bias = 0.7}; });
   EXPECT_NEAR(r.last_half, kTargetFrame, 0.02 * kTargetFrame);
   EXPECT_NEAR(rc.rate_scale(), 1.0 / 0.7, 0.03);
@@ -65,7 +66,7 @@ TEST(RateLoopTest, AsksForMoreFromAnEncoderThatSpendsLess) {
 TEST(RateLoopTest, ASilenceBanksAtMostOneSecondOfCredit) {
   // After a silence of 2 s or of 60 s, the same burst at twice the target.
   auto after_silence = [](int seconds) {
-    RateLoop rc(kTarget, kFrame);
+    RateLoop rc(kTarget, kFrame, kTarget);
     for (int i = 0; i < seconds * kFramesPerSecond; ++i) rc.Account(0);
     EXPECT_DOUBLE_EQ(rc.debt_bits(), -1.0 * kTarget);
     // Two doublings a second of credit, bounded: twice the nominal rate.
@@ -86,11 +87,12 @@ TEST(RateLoopTest, ASilenceBanksAtMostOneSecondOfCredit) {
 
 TEST(RateLoopTest, AnEncoderWithAFloorGetsTheLowestRateAndTheDebtStops) {
   // 1.5x the target whatever it is asked (FFmpeg 5.1 on applause at 24 kbit/s HE stereo).
-  RateLoop rc(kTarget, kFrame);
+  RateLoop rc(kTarget, kFrame, kTarget);
   Drive(rc, 120 * kFramesPerSecond,
         [](int) { return ModelEncoder{.bias = 0, .floor_share = 1.5}; });
   EXPECT_DOUBLE_EQ(rc.debt_bits(), 6.0 * kTarget);  // bounded
   EXPECT_DOUBLE_EQ(rc.rate_scale(), 0.25);
+  EXPECT_EQ(rc.bit_rate(), kTarget / 4);
   // Once it can spend less, the loop is back at the nominal rate within seconds.
   const Outcome r = Drive(rc, 60 * kFramesPerSecond, [](int) { return ModelEncoder{}; });
   EXPECT_NEAR(r.last_half, kTargetFrame, 0.02 * kTargetFrame);
