@@ -1,6 +1,7 @@
-// CountIcsBits and WriteLdRawDataBlock on arbitrary channels (mono or stereo, any layout,
-// max_sfb, scalefactors and lines, some out of range): both must refuse the same input, and
-// otherwise the block must be exactly the counted bits plus framing and byte alignment.
+// CountIcsBits, CountElementBits and WriteLdRawDataBlock on arbitrary channels (mono or stereo,
+// any layout, max_sfb, scalefactors and lines, some out of range; with or without mid/side flags
+// for a common window): they must refuse the same input, and otherwise the block must be exactly
+// the counted bits plus byte alignment.
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -69,6 +70,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t count = head & 0x20 ? 2 : 1;
   for (size_t c = 0; c < count; ++c) channels.push_back(MakeChannel(*layout, in));
 
+  // Mid/side flags (a common window) when the input asks: one per band, or (to be refused) too
+  // few; with one channel they are refused too.
+  std::vector<uint8_t> ms;
+  if (head & 0x40) {
+    const int bands = head & 0x80 ? in.Next() % (layout->num_swb() + 1) : layout->num_swb();
+    for (int b = 0; b < bands; ++b) ms.push_back(static_cast<uint8_t>(in.Next() & 1));
+  }
+
   bool all_counted = true;
   size_t bits = 4 + (count - 1);  // element_instance_tag, common_window
   for (const IcsChannel& ch : channels) {
@@ -76,13 +85,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     all_counted = all_counted && counted.ok();
     if (counted.ok()) bits += static_cast<size_t>(*counted);
   }
+  auto element = floe::media::aac::CountElementBits(*layout, channels, ms);
   BitWriter out;
-  auto written = floe::media::aac::WriteLdRawDataBlock(*layout, channels, out);
-  Check(written.ok() == all_counted);
+  auto written = floe::media::aac::WriteLdRawDataBlock(*layout, channels, out, ms);
+  Check(written.ok() == element.ok());
+  // Without a common window the element is its channels' streams and the framing.
+  if (ms.empty())
+    Check(element.ok() == all_counted && (!element.ok() || static_cast<size_t>(*element) == bits));
   if (!written.ok()) {
     Check(!written.error().code.empty() && out.bits() == 0);
     return 0;
   }
-  Check(out.bits() == (bits + 7) / 8 * 8);
+  Check(out.bits() == (static_cast<size_t>(*element) + 7) / 8 * 8);
   return 0;
 }

@@ -22,7 +22,8 @@ constexpr int kMaxValue = 8191;
 constexpr int kMaxSfDelta = 60;
 // global_gain 8, ics_info (ics_reserved_bit 1, window_sequence 2, window_shape 1, max_sfb 6,
 // predictor_data_present 1), then pulse, tns and gain control flags 1 each.
-constexpr int kFixedIcsBits = 8 + 11 + 3;
+constexpr int kIcsInfoBits = 11;
+constexpr int kFixedIcsBits = 8 + kIcsInfoBits + 3;
 
 core::Error Invalid(const std::string& field, const std::string& why) {
   return core::Error::InvalidParameter("Ics." + field, why);
@@ -104,13 +105,19 @@ void BandCosts(std::span<const int> q, std::array<int, kNumBooks>& cost) {
   }
 }
 
-core::Result<IcsPlan> Plan(const LdLayout& layout, const IcsChannel& ch) {
+// shared_sfb >= 0: the max_sfb of a common window (the larger of the two channels'); the bands
+// above this channel's own last coded one are then a ZERO_HCB section.
+core::Result<IcsPlan> Plan(const LdLayout& layout, const IcsChannel& ch, int shared_sfb = -1) {
   if (auto ok = Validate(layout, ch); !ok) return ok.error();
   IcsPlan plan;
   for (int band = 0; band < ch.max_sfb; ++band) {
     const auto q = BandLines(layout, ch, band);
     plan.band_zero[band] = std::all_of(q.begin(), q.end(), [](int v) { return v == 0; });
     if (!plan.band_zero[band]) plan.max_sfb = band + 1;
+  }
+  if (shared_sfb >= 0) {
+    for (int band = plan.max_sfb; band < shared_sfb; ++band) plan.band_zero[band] = true;
+    plan.max_sfb = shared_sfb;
   }
   const int n = plan.max_sfb;
 
@@ -156,17 +163,24 @@ core::Result<IcsPlan> Plan(const LdLayout& layout, const IcsChannel& ch) {
     sf_bits += ScalefactorCode(sf - last).length;
     last = sf;
   }
-  plan.bits = kFixedIcsBits + best[n] + sf_bits;
+  // With a common window the element carries ics_info once (ElementPlan counts it).
+  plan.bits = kFixedIcsBits - (shared_sfb >= 0 ? kIcsInfoBits : 0) + best[n] + sf_bits;
   return plan;
 }
 
-void WriteIcs(const LdLayout& layout, const IcsChannel& ch, const IcsPlan& plan, BitWriter& out) {
-  out.Put(static_cast<uint32_t>(plan.global_gain), 8);
+void WriteIcsInfo(int window_shape, int max_sfb, BitWriter& out) {
   out.Put(0, 1);  // ics_reserved_bit
   out.Put(0, 2);  // ONLY_LONG_SEQUENCE
-  out.Put(static_cast<uint32_t>(ch.window_shape), 1);
-  out.Put(static_cast<uint32_t>(plan.max_sfb), 6);
+  out.Put(static_cast<uint32_t>(window_shape), 1);
+  out.Put(static_cast<uint32_t>(max_sfb), 6);
   out.Put(0, 1);  // predictor_data_present: no LTP
+}
+
+// individual_channel_stream(common_window): ics_info only without a common window.
+void WriteIcs(const LdLayout& layout, const IcsChannel& ch, const IcsPlan& plan, bool common_window,
+              BitWriter& out) {
+  out.Put(static_cast<uint32_t>(plan.global_gain), 8);
+  if (!common_window) WriteIcsInfo(ch.window_shape, plan.max_sfb, out);
 
   int start = 0;
   for (int s = 0; s < plan.num_sections; ++s) {
@@ -226,20 +240,75 @@ int BandBits(std::span<const int> q) {
   return fewest;
 }
 
-core::Result<void> WriteLdRawDataBlock(const LdLayout& layout, std::span<const IcsChannel> channels,
-                                       BitWriter& out) {
+namespace {
+
+// The element of er_raw_data_block(): what CountElementBits counts and WriteLdRawDataBlock writes.
+struct ElementPlan {
+  std::array<IcsPlan, 2> ics;
+  bool common_window = false;
+  bool any_ms = false;  // ms_mask_present 1 (a bit per band) rather than 0
+  int bits = 0;         // before the byte alignment
+};
+
+core::Result<ElementPlan> PlanElement(const LdLayout& layout, std::span<const IcsChannel> channels,
+                                      std::span<const uint8_t> ms) {
   if (channels.size() != 1 && channels.size() != 2)
     return Invalid("Channels", "is " + std::to_string(channels.size()) + "; allowed: 1, 2");
-  // Plan every channel first so that nothing is written when one of them is refused.
-  std::array<IcsPlan, 2> plans;
+  ElementPlan e;
+  e.common_window = channels.size() == 2 && !ms.empty();
+  if (!ms.empty() && channels.size() != 2)
+    return Invalid("MidSide", "needs two channels, not " + std::to_string(channels.size()));
+  if (!ms.empty() && ms.size() < static_cast<size_t>(layout.num_swb()))
+    return Invalid("MidSide", "has " + std::to_string(ms.size()) + " bands; the layout has " +
+                                  std::to_string(layout.num_swb()));
+  if (e.common_window && channels[0].window_shape != channels[1].window_shape)
+    return Invalid("WindowShape", "differs between the channels of a common window");
+  // Every channel is planned first so that nothing is written when one of them is refused.
+  int shared_sfb = -1;
   for (size_t c = 0; c < channels.size(); ++c) {
     auto plan = Plan(layout, channels[c]);
     if (!plan) return plan.error();
-    plans[c] = *plan;
+    e.ics[c] = *plan;
+    shared_sfb = std::max(shared_sfb, plan->max_sfb);
   }
-  out.Put(0, 4);                            // element_instance_tag
-  if (channels.size() == 2) out.Put(0, 1);  // common_window
-  for (size_t c = 0; c < channels.size(); ++c) WriteIcs(layout, channels[c], plans[c], out);
+  e.bits = 4 + (channels.size() == 2 ? 1 : 0);  // element_instance_tag, common_window
+  if (e.common_window) {
+    for (int b = 0; b < shared_sfb; ++b) e.any_ms = e.any_ms || ms[b] != 0;
+    e.bits += kIcsInfoBits + 2 + (e.any_ms ? shared_sfb : 0);  // ics_info, ms_mask_present, ms_used
+    for (size_t c = 0; c < 2; ++c) {
+      auto plan = Plan(layout, channels[c], shared_sfb);
+      if (!plan) return plan.error();
+      e.ics[c] = *plan;
+    }
+  }
+  for (size_t c = 0; c < channels.size(); ++c) e.bits += e.ics[c].bits;
+  return e;
+}
+
+}  // namespace
+
+core::Result<int> CountElementBits(const LdLayout& layout, std::span<const IcsChannel> channels,
+                                   std::span<const uint8_t> ms) {
+  auto e = PlanElement(layout, channels, ms);
+  if (!e) return e.error();
+  return e->bits;
+}
+
+core::Result<void> WriteLdRawDataBlock(const LdLayout& layout, std::span<const IcsChannel> channels,
+                                       BitWriter& out, std::span<const uint8_t> ms) {
+  auto e = PlanElement(layout, channels, ms);
+  if (!e) return e.error();
+  out.Put(0, 4);                                                   // element_instance_tag
+  if (channels.size() == 2) out.Put(e->common_window ? 1 : 0, 1);  // common_window
+  if (e->common_window) {
+    const int max_sfb = e->ics[0].max_sfb;
+    WriteIcsInfo(channels[0].window_shape, max_sfb, out);
+    out.Put(e->any_ms ? 1 : 0, 2);  // ms_mask_present: 0 none, 1 a bit per band
+    if (e->any_ms)
+      for (int b = 0; b < max_sfb; ++b) out.Put(ms[b] ? 1 : 0, 1);
+  }
+  for (size_t c = 0; c < channels.size(); ++c)
+    WriteIcs(layout, channels[c], e->ics[c], e->common_window, out);
   out.AlignZero();
   return core::Ok();
 }

@@ -2,6 +2,7 @@
 // every resilience tool off: ONLY_LONG_SEQUENCE, no pulse, TNS, gain control or LTP.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -27,10 +28,17 @@ core::Result<int> CountIcsBits(const LdLayout& layout, const IcsChannel& ch);
 // 8191) — for a quantiser's rate loop. The plan CountIcsBits prices adds section and
 // scalefactor bits, and may code a zero band inside a section of a neighbour's book.
 int BandBits(std::span<const int> q);
-// er_raw_data_block(): 1 channel = SCE, 2 = CPE with common_window 0, element_instance_tag 0,
-// then byte alignment. Error (naming what) on a scalefactor delta > 60 or outside 0..255, a
-// value > 8191, or a non-zero line above max_sfb; nothing is written then.
+// er_raw_data_block(): 1 channel = SCE, 2 = CPE, element_instance_tag 0, then byte alignment.
+// `ms` empty: the CPE has common_window 0. Otherwise (two channels with one window_shape) one
+// entry per scalefactor band, non-zero where the channels hold mid (L+R)/2 and side (L-R)/2
+// (a decoder gives back L = M + S, R = M - S): common_window 1, one ics_info with the larger
+// max_sfb, and ms_mask_present 1 (0 when no band is mid/side). Error (naming what) on a
+// scalefactor delta > 60 or outside 0..255, a value > 8191, a non-zero line above max_sfb, or an
+// `ms` that does not fit; nothing is written then.
 core::Result<void> WriteLdRawDataBlock(const LdLayout& layout, std::span<const IcsChannel> channels,
-                                       BitWriter& out);
+                                       BitWriter& out, std::span<const uint8_t> ms = {});
+// The bits WriteLdRawDataBlock writes before its byte alignment (same errors).
+core::Result<int> CountElementBits(const LdLayout& layout, std::span<const IcsChannel> channels,
+                                   std::span<const uint8_t> ms = {});
 
 }  // namespace floe::media::aac

@@ -9,6 +9,7 @@
 #include "media/aac/asc.h"
 #include "media/aac/bit_writer.h"
 #include "media/aac/face.h"
+#include "media/aac/ms_stereo.h"
 
 namespace floe::media::aac {
 namespace {
@@ -124,11 +125,15 @@ core::Result<void> LdAacEncoder::EncodeFrame(const std::function<void(AVPacket*)
     mdct_->Forward(blocks_[ch], kWindowShape, kWindowShape, spectra_[ch]);
     allowed_[ch] = psy_->AllowedDistortion(spectra_[ch]);
   }
-  auto channels = quantizer_->Quantize(spectra_, allowed_);
+  // A pair's bands go mid/side where that codes cheaper (always with a common window: one
+  // ics_info for both channels).
+  std::vector<uint8_t> ms;
+  if (settings_.channels == 2) ms = ChooseMidSide(layout_, spectra_, allowed_);
+  auto channels = quantizer_->Quantize(spectra_, allowed_, ms);
   if (!channels) return channels.error();
   for (IcsChannel& ics : *channels) ics.window_shape = kWindowShape;
   BitWriter w;
-  if (auto ok = WriteLdRawDataBlock(layout_, *channels, w); !ok) return ok.error();
+  if (auto ok = WriteLdRawDataBlock(layout_, *channels, w, ms); !ok) return ok.error();
   const std::vector<uint8_t>& bytes = w.data();
   quantizer_->Commit(static_cast<int>(bytes.size() * 8));
 

@@ -7,11 +7,7 @@
 namespace floe::media::aac {
 namespace {
 
-// er_raw_data_block() around the channel streams: element_instance_tag (4), for a CPE also
-// common_window (1); then up to 7 bits of byte alignment.
-int ElementBits(int channels) {
-  return channels == 2 ? 5 : 4;
-}
+// er_raw_data_block() ends with up to 7 bits of byte alignment.
 constexpr int kAlignBits = 7;
 
 // 2^((sf - 100) / 4): the step of scalefactor sf in the decoder's units.
@@ -61,6 +57,15 @@ int MinScalefactor(std::span<const float> x) {
 int ScalefactorForNoise(std::span<const float> x, double allowed) {
   double roots = 0;
   for (float v : x) roots += std::sqrt(std::fabs(v));
+  return ScalefactorForRoots(roots, allowed);
+}
+
+double ReducedNoise(double allowed_quarter, double r) {
+  const double q = allowed_quarter + r;
+  return q * q * q * q;
+}
+
+int ScalefactorForRoots(double roots, double allowed) {
   if (roots == 0) return kLdMaxScalefactor;
   const double sf = 100 + 8.0 / 3.0 * std::log2(27.0 * std::max(allowed, 1e-30) / (4.0 * roots));
   return static_cast<int>(std::clamp(std::lround(sf), 0L, long{kLdMaxScalefactor}));
@@ -83,6 +88,8 @@ LdQuantizer::LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate)
   lines_.resize(channels);
   base_sf_.resize(channels);
   min_sf_.resize(channels);
+  roots_.resize(channels);
+  quarter_.resize(channels);
 }
 
 int LdQuantizer::average_bits() const {
@@ -92,20 +99,33 @@ int LdQuantizer::average_bits() const {
 }
 
 core::Result<std::vector<IcsChannel>> LdQuantizer::Quantize(
-    std::span<const std::vector<float>> spectra, std::span<const std::vector<double>> allowed) {
+    std::span<const std::vector<float>> spectra, std::span<const std::vector<double>> allowed,
+    std::span<const uint8_t> ms) {
+  double quarters = 0;
+  int coded = 0;
   for (int ch = 0; ch < channels_; ++ch) {
     lines_[ch].assign(spectra[ch].begin(), spectra[ch].end());
     base_sf_[ch].assign(cutoff_band_, kLdMaxScalefactor);
     min_sf_[ch].assign(cutoff_band_, 0);
+    roots_[ch].assign(cutoff_band_, 0.0);
+    quarter_[ch].assign(cutoff_band_, 0.0);
     for (int b = 0; b < cutoff_band_; ++b) {
       std::span<const float> band(lines_[ch].data() + layout_.swb_offset[b],
                                   layout_.swb_offset[b + 1] - layout_.swb_offset[b]);
-      base_sf_[ch][b] = ScalefactorForNoise(band, allowed[ch][b]);
+      for (float v : band) roots_[ch][b] += std::sqrt(std::fabs(v));
+      base_sf_[ch][b] = ScalefactorForRoots(roots_[ch][b], allowed[ch][b]);
       min_sf_[ch][b] = MinScalefactor(band);
+      quarter_[ch][b] = std::pow(std::max(allowed[ch][b], 0.0), 0.25);
+      if (roots_[ch][b] > 0) {
+        quarters += quarter_[ch][b];
+        ++coded;
+      }
     }
   }
+  unit_ = coded ? quarters / coded : 0;
+  ms_ = ms;
   // Bits fall as the offset rises (coarser steps): the smallest offset that fits is the best.
-  const int budget = frame_budget() - ElementBits(channels_) - kAlignBits;
+  const int budget = frame_budget() - kAlignBits;
   std::vector<IcsChannel> out;
   int lo = -kLdMaxScalefactor, hi = kLdMaxScalefactor;  // hi zeroes every band: it always fits
   while (lo < hi) {
@@ -123,16 +143,24 @@ core::Result<std::vector<IcsChannel>> LdQuantizer::Quantize(
   return out;
 }
 
+int LdQuantizer::Scalefactor(int ch, int band, int offset) const {
+  if (offset <= 0) return base_sf_[ch][band] + offset;
+  if (roots_[ch][band] == 0) return kLdMaxScalefactor;
+  // The reduction's step grows geometrically: 8 offsets double it.
+  const double r = unit_ * (std::exp2(offset / 8.0) - 1);
+  return std::max(base_sf_[ch][band],
+                  ScalefactorForRoots(roots_[ch][band], ReducedNoise(quarter_[ch][band], r)));
+}
+
 core::Result<int> LdQuantizer::Build(int offset, std::vector<IcsChannel>& out) {
   out.assign(channels_, IcsChannel{});
-  int total = 0;
   for (int ch = 0; ch < channels_; ++ch) {
     IcsChannel& ics = out[ch];
     ics.quant.assign(layout_.frame_length, 0);
     ics.scalefactors.assign(cutoff_band_, 0);
     int prev = -1;  // scalefactor of the last band with a non-zero line
     for (int b = 0; b < cutoff_band_; ++b) {
-      int sf = std::clamp(base_sf_[ch][b] + offset, min_sf_[ch][b], kLdMaxScalefactor);
+      int sf = std::clamp(Scalefactor(ch, b, offset), min_sf_[ch][b], kLdMaxScalefactor);
       if (prev >= 0)
         sf = std::clamp(sf, prev - kLdMaxScalefactorDelta, prev + kLdMaxScalefactorDelta);
       const int lo = layout_.swb_offset[b], width = layout_.swb_offset[b + 1] - lo;
@@ -145,11 +173,8 @@ core::Result<int> LdQuantizer::Build(int offset, std::vector<IcsChannel>& out) {
       }
     }
     ics.scalefactors.resize(ics.max_sfb);
-    auto bits = CountIcsBits(layout_, ics);
-    if (!bits) return bits.error();
-    total += *bits;
   }
-  return total;
+  return CountElementBits(layout_, out, ms_);
 }
 
 void LdQuantizer::Commit(int frame_bits) {

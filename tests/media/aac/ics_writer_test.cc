@@ -1,6 +1,7 @@
 // The LD raw data block writer against FFmpeg's own AAC decoder: a single line decodes to a tone
-// at its frequency, random spectra in every book decode cleanly and sample for sample as the
-// standard's inverse MDCT says, counted bits equal written bits, and bad input is refused.
+// at its frequency, random spectra in every book (and pairs with a common window, mid/side or
+// not) decode cleanly and sample for sample as the standard's inverse MDCT says, counted bits
+// equal written bits, and bad input is refused.
 #include "media/aac/ics_writer.h"
 
 #include <gtest/gtest.h>
@@ -273,6 +274,65 @@ TEST(IcsWriter, CountedBitsAreTheBitsWritten) {
       }
     }
   }
+}
+
+// A pair with a common window: with every band mid/side the decoder gives back L = M + S and
+// R = M - S, with none each channel as coded; the two channels' max_sfb differ (the element
+// takes the larger), and the bits counted are the bits written (before the byte alignment).
+TEST(IcsWriter, ACommonWindowPairDecodesMidSideAsTheStandardSays) {
+  std::mt19937 rng(4242);
+  auto layout = LdLayoutFor(44100, 512);
+  ASSERT_TRUE(layout.ok());
+  for (bool all_ms : {true, false}) {
+    const std::vector<uint8_t> ms(static_cast<size_t>(layout->num_swb()), all_ms ? 1 : 0);
+    std::vector<IcsChannel> mid, side;
+    std::vector<std::vector<uint8_t>> packets;
+    for (int t = 0; t < 6; ++t) {
+      Channels pair{RandomFrame(*layout, 0, rng), RandomFrame(*layout, 0, rng)};
+      pair[1].max_sfb = std::min(pair[1].max_sfb, 20);  // lines above it cleared below
+      for (size_t k = layout->swb_offset[20]; k < pair[1].quant.size(); ++k) pair[1].quant[k] = 0;
+      mid.push_back(pair[0]);
+      side.push_back(pair[1]);
+      BitWriter w;
+      auto ok = WriteLdRawDataBlock(*layout, pair, w, ms);
+      ASSERT_TRUE(ok.ok()) << ok.error().message;
+      auto counted = CountElementBits(*layout, pair, ms);
+      ASSERT_TRUE(counted.ok());
+      EXPECT_EQ(w.data().size(), static_cast<size_t>((*counted + 7) / 8));
+      packets.push_back(w.data());
+    }
+    Decoded dec = Decode(*LdConfig(44100, 2, 512), packets);
+    EXPECT_TRUE(dec.log.empty()) << dec.log.front();
+    ASSERT_EQ(dec.pcm.size(), 2u);
+    const std::vector<double> m = Reference(*layout, mid), s = Reference(*layout, side);
+    std::vector<double> left(m.size()), right(m.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+      left[i] = all_ms ? m[i] + s[i] : m[i];
+      right[i] = all_ms ? m[i] - s[i] : s[i];
+    }
+    EXPECT_LT(WorstError(dec.pcm[0], left, 512), 1e-4) << "ms " << all_ms;
+    EXPECT_LT(WorstError(dec.pcm[1], right, 512), 1e-4) << "ms " << all_ms;
+  }
+}
+
+TEST(IcsWriter, RefusesMidSideThatDoesNotFit) {
+  auto layout = LdLayoutFor(48000, 512);
+  ASSERT_TRUE(layout.ok());
+  const std::vector<uint8_t> ms(static_cast<size_t>(layout->num_swb()), 1);
+  BitWriter w;
+  auto mono = WriteLdRawDataBlock(*layout, Channels{Silent(*layout, 0)}, w, ms);
+  ASSERT_FALSE(mono.ok());
+  EXPECT_EQ(mono.error().code, "InvalidParam.Ics.MidSide");
+  auto shapes =
+      WriteLdRawDataBlock(*layout, Channels{Silent(*layout, 0), Silent(*layout, 1)}, w, ms);
+  ASSERT_FALSE(shapes.ok());
+  EXPECT_EQ(shapes.error().code, "InvalidParam.Ics.WindowShape");
+  const std::vector<uint8_t> short_ms(3, 1);
+  auto few =
+      WriteLdRawDataBlock(*layout, Channels{Silent(*layout, 0), Silent(*layout, 0)}, w, short_ms);
+  ASSERT_FALSE(few.ok());
+  EXPECT_EQ(few.error().code, "InvalidParam.Ics.MidSide");
+  EXPECT_EQ(w.bits(), 0u);
 }
 
 TEST(IcsWriter, BandBitsIsTheCheapestBook) {

@@ -146,6 +146,60 @@ TEST(LdQuantizerTest, RateLoopFitsEveryFrameAndSpendsTheTargetOnAverage) {
   }
 }
 
+// Short of bits, the allowed noise is raised by one amount in the fourth-root domain: a quiet
+// band gives up more scalefactor steps than a loud band at the same signal-to-mask ratio, so
+// the noise grows towards flat (a global scalefactor offset would move both alike); with bits
+// to spare every band is finer than asked by one offset.
+TEST(LdQuantizerTest, ShortOfBitsTheNoiseGrowsTowardsFlat) {
+  EXPECT_DOUBLE_EQ(ReducedNoise(2.0, 0.0), 16.0);
+  EXPECT_DOUBLE_EQ(ReducedNoise(1.0, 1.0), 16.0);
+  // Relative to its own allowed noise, a quiet band's rises more: the noise flattens.
+  EXPECT_GT(ReducedNoise(1.0, 1.0) / 1.0, ReducedNoise(10.0, 1.0) / 1e4);
+
+  auto layout = LdLayoutFor(kRate, kN);
+  ASSERT_TRUE(layout.ok());
+  std::mt19937 rng(5);
+  std::normal_distribution<float> gauss(0.0F, 1.0F);
+  const int loud = 8, quiet = 20;
+  for (int64_t rate : {12000, 64000}) {
+    LdQuantizer quantizer(*layout, 1, rate);
+    ASSERT_GT(quantizer.cutoff_band(), quiet);
+    std::vector<std::vector<float>> spectra(1, std::vector<float>(kN, 0.0F));
+    std::vector<std::vector<double>> allowed(1, std::vector<double>(layout->num_swb(), 1e-9));
+    for (int b : {loud, quiet}) {
+      const double level = b == loud ? 3e4 : 3e2;  // 40 dB apart
+      double energy = 0;
+      for (int k = layout->swb_offset[b]; k < layout->swb_offset[b + 1]; ++k) {
+        spectra[0][k] = static_cast<float>(level * gauss(rng));
+        energy += double{spectra[0][k]} * spectra[0][k];
+      }
+      allowed[0][b] = energy * 1e-5;  // 50 dB under each band
+    }
+    auto coded = quantizer.Quantize(spectra, allowed);
+    ASSERT_TRUE(coded.ok()) << coded.error().message;
+    const IcsChannel& ics = (*coded)[0];
+    ASSERT_GT(ics.max_sfb, loud);
+    auto base = [&](int b) {
+      const int lo = layout->swb_offset[b], hi = layout->swb_offset[b + 1];
+      return ScalefactorForNoise({spectra[0].data() + lo, static_cast<size_t>(hi - lo)},
+                                 allowed[0][b]);
+    };
+    const int loud_rise = ics.scalefactors[loud] - base(loud);
+    if (rate == 12000) {
+      EXPECT_GT(loud_rise, 0);
+      ASSERT_GT(ics.max_sfb, quiet);
+      EXPECT_GT(ics.scalefactors[quiet] - base(quiet), loud_rise);
+    } else {
+      ASSERT_GT(ics.max_sfb, quiet);
+      EXPECT_LT(loud_rise, 0);
+      // The same offset, unless that would let a line pass 8191.
+      const int lo = layout->swb_offset[quiet], hi = layout->swb_offset[quiet + 1];
+      const int finest = MinScalefactor({spectra[0].data() + lo, static_cast<size_t>(hi - lo)});
+      EXPECT_EQ(ics.scalefactors[quiet], std::max(base(quiet) + loud_rise, finest));
+    }
+  }
+}
+
 TEST(LdQuantizerTest, CutoffRisesWithTheBitRate) {
   EXPECT_LT(LdCutoffHz(32000, kRate), LdCutoffHz(64000, kRate));
   EXPECT_EQ(LdCutoffHz(128000, kRate), 20000);
