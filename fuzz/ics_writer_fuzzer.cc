@@ -64,7 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static constexpr int kRates[] = {48000, 44100, 32000, 24000, 22050};
   Bytes in(data, size);
   const int head = in.Next();
-  auto layout = floe::media::aac::LdLayoutFor(kRates[head % 5], head & 0x10 ? 480 : 512);
+  // LD frames of 512 or 480, or (every third input) LC frames of 1024.
+  const int frame_length = head % 3 == 0 ? 1024 : head & 0x10 ? 480 : 512;
+  auto layout = floe::media::aac::LdLayoutFor(kRates[head % 5], frame_length);
   Check(layout.ok());
   std::vector<IcsChannel> channels;
   const size_t count = head & 0x20 ? 2 : 1;
@@ -79,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   bool all_counted = true;
-  size_t bits = 4 + (count - 1);  // element_instance_tag, common_window
+  // element_instance_tag, common_window; with LC also the element id and END.
+  size_t bits = 4 + (count - 1) + (frame_length == 1024 ? 6 : 0);
   for (const IcsChannel& ch : channels) {
     auto counted = floe::media::aac::CountIcsBits(*layout, ch);
     all_counted = all_counted && counted.ok();

@@ -94,6 +94,21 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a
     e->ld_ = std::move(*ld);
     return e;
   }
+  // Under FFmpeg's floor (ld_encoder.h) Floe's own LC core codes aac_low, at the rates its
+  // tables have.
+  if (a.encoder == "aac" && a.bitrate > 0 && aac::UsesFloeLcCore(a.bitrate, a.channels) &&
+      aac::LdLayoutFor(a.sample_rate, 1024).ok()) {
+    aac::LdAacSettings settings;
+    settings.sample_rate = a.sample_rate;
+    settings.channels = a.channels;
+    settings.bit_rate = a.bitrate;
+    settings.frame_length = 1024;
+    auto lc = aac::LdAacEncoder::Open(settings);
+    if (!lc) return lc.error();
+    auto e = std::make_unique<Encoder>();
+    e->ld_ = std::move(*lc);
+    return e;
+  }
   const AVCodec* codec = avcodec_find_encoder_by_name(a.encoder.c_str());
   if (!codec) return Error{"EncoderMissing", 500, a.encoder + " is not available", ""};
   auto e = std::make_unique<Encoder>();

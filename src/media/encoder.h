@@ -34,8 +34,9 @@ class Encoder {
  private:
   CodecContextPtr ctx_;
   std::unique_ptr<aac::HeAacEncoder> he_;  // set instead of ctx_ for encoder "floe_he_aac"
-  std::unique_ptr<aac::LdAacEncoder> ld_;  // set instead of ctx_ for encoder "floe_aac_ld"
-  std::unique_ptr<aac::RateLoop> rate_;    // FFmpeg's "aac" (LC) only
+  // Set instead of ctx_ for encoder "floe_aac_ld", and for "aac" under FFmpeg's floor (Floe's LC).
+  std::unique_ptr<aac::LdAacEncoder> ld_;
+  std::unique_ptr<aac::RateLoop> rate_;  // FFmpeg's "aac" (LC) only
   PacketPtr packet_ = NewPacket();
 };
 

@@ -56,22 +56,36 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
                            : 0);
   const int64_t sbr_bps = int64_t{side_bits} * s.sample_rate / kOutputFrame;
 
-  const AVCodec* codec = avcodec_find_encoder_by_name("aac");
-  if (!codec) return core::Error{"EncoderMissing", 500, "aac is not available", ""};
-  e->core_.reset(avcodec_alloc_context3(codec));
-  AVCodecContext* c = e->core_.get();
-  c->sample_rate = core_rate;
-  av_channel_layout_default(&c->ch_layout, core_channels);
-  c->sample_fmt = AV_SAMPLE_FMT_FLTP;
-  c->bit_rate = s.bit_rate - sbr_bps;
-  c->time_base = {1, core_rate};
-  c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;  // its extradata is replaced, but keeps ADTS out
+  const int64_t core_bps = s.bit_rate - sbr_bps;
   // SBR starts at kx: the core must reach it, or a spectral hole opens below the crossover.
-  c->cutoff = config->tables.kx * s.sample_rate / 128;
+  const int cutoff_hz = config->tables.kx * s.sample_rate / 128;
   // Floe's loop holds the whole packets, core and SBR, on the target (rate_loop.h).
   e->rate_ = std::make_unique<RateLoop>(
-      s.bit_rate, static_cast<double>(kOutputFrame) / s.sample_rate, c->bit_rate);
-  if (int rc = avcodec_open2(c, codec, nullptr); rc < 0) return Failed("core open", rc);
+      s.bit_rate, static_cast<double>(kOutputFrame) / s.sample_rate, core_bps);
+  if (UsesFloeLcCore(core_bps, core_channels)) {
+    LdAacSettings cs;
+    cs.sample_rate = core_rate;
+    cs.channels = core_channels;
+    cs.bit_rate = core_bps;
+    cs.frame_length = kCoreFrame;
+    cs.cutoff_hz = cutoff_hz;
+    auto own = LdAacEncoder::Open(cs);
+    if (!own) return own.error();
+    e->own_core_ = std::move(*own);
+  } else {
+    const AVCodec* codec = avcodec_find_encoder_by_name("aac");
+    if (!codec) return core::Error{"EncoderMissing", 500, "aac is not available", ""};
+    e->core_.reset(avcodec_alloc_context3(codec));
+    AVCodecContext* c = e->core_.get();
+    c->sample_rate = core_rate;
+    av_channel_layout_default(&c->ch_layout, core_channels);
+    c->sample_fmt = AV_SAMPLE_FMT_FLTP;
+    c->bit_rate = core_bps;
+    c->time_base = {1, core_rate};
+    c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;  // its extradata is replaced, but keeps ADTS out
+    c->cutoff = cutoff_hz;
+    if (int rc = avcodec_open2(c, codec, nullptr); rc < 0) return Failed("core open", rc);
+  }
 
   // Copies: FFmpeg 5.1 takes the layouts by non-const pointer.
   AVChannelLayout out_layout{}, in_layout{};
@@ -100,7 +114,8 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
                       .frame_size = kOutputFrame,
                       .profile = s.parametric_stereo ? FF_PROFILE_AAC_HE_V2 : FF_PROFILE_AAC_HE,
                       .bit_rate = s.bit_rate,
-                      .initial_padding = 2 * c->initial_padding + kSbrDecoderDelay},
+                      // Either core primes one frame (FFmpeg's initial_padding, Floe's overlap).
+                      .initial_padding = 2 * kCoreFrame + kSbrDecoderDelay},
                      *asc);
   if (!e->face_) return Failed("extradata", AVERROR(ENOMEM));
   return e;
@@ -159,23 +174,39 @@ core::Result<void> HeAacEncoder::SendCore(const std::function<void(AVPacket*)>& 
     FramePtr f = NewFrame();
     f->format = AV_SAMPLE_FMT_FLTP;
     f->nb_samples = std::min(have, kCoreFrame);  // the native encoder takes a short last frame
-    f->sample_rate = core_->sample_rate;
-    av_channel_layout_copy(&f->ch_layout, &core_->ch_layout);
+    f->sample_rate = settings_.sample_rate / 2;
+    av_channel_layout_default(&f->ch_layout, core_channels_);
     if (int rc = av_frame_get_buffer(f.get(), 0); rc < 0) return Failed("frame", rc);
     av_audio_fifo_read(fifo_.get(), reinterpret_cast<void**>(f->data), f->nb_samples);
     f->pts = core_pts_;
     core_pts_ += f->nb_samples;
+    if (own_core_) {
+      own_core_->set_bit_rate(rate_->bit_rate());
+      if (auto ok = EncodeOwnCore(f.get(), sink); !ok) return ok;
+      continue;
+    }
     // FFmpeg 5.1's encoder reads its bit rate at every frame.
     core_->bit_rate = rate_->bit_rate();
     if (int rc = avcodec_send_frame(core_.get(), f.get()); rc < 0) return Failed("core", rc);
     if (auto ok = Drain(sink); !ok) return ok;
   }
+  if (flush && own_core_) return EncodeOwnCore(nullptr, sink);
   if (flush) {
     int rc = avcodec_send_frame(core_.get(), nullptr);
     if (rc < 0 && rc != AVERROR_EOF) return Failed("core flush", rc);
     return Drain(sink);
   }
   return core::Ok();
+}
+
+core::Result<void> HeAacEncoder::EncodeOwnCore(const AVFrame* f,
+                                               const std::function<void(AVPacket*)>& sink) {
+  core::Result<void> emitted = core::Ok();
+  auto ok = own_core_->Encode(f, [&](AVPacket* p) {
+    if (emitted) emitted = Emit(p, sink);
+  });
+  if (!ok) return ok;
+  return emitted;
 }
 
 core::Result<void> HeAacEncoder::Drain(const std::function<void(AVPacket*)>& sink) {

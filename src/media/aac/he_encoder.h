@@ -1,6 +1,8 @@
-// HE-AAC encoder: FFmpeg's native AAC-LC encoder at half rate as the core, plus Floe's own
-// SBR data spliced into every packet (AAC-NOTES 1.7, 2.2); v2 codes a mono downmix and carries
-// parametric stereo in the SBR data (AAC-NOTES 3). Packets and face are at the output rate.
+// HE-AAC encoder: an AAC-LC core at half rate, plus Floe's own SBR data spliced into every
+// packet (AAC-NOTES 1.7, 2.2); v2 codes a mono downmix and carries parametric stereo in the SBR
+// data (AAC-NOTES 3). Packets and face are at the output rate. The core is FFmpeg's native
+// encoder, or Floe's own LC core (LdAacEncoder with 1024-sample frames) where FFmpeg's cannot
+// spend as little as asked (UsesFloeLcCore).
 #pragma once
 
 #include <array>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "media/aac/ld_encoder.h"
 #include "media/aac/qmf.h"
 #include "media/aac/rate_loop.h"
 #include "media/aac/sbr_encoder.h"
@@ -67,6 +70,8 @@ class HeAacEncoder {
   AVRational time_base() const { return {1, settings_.sample_rate}; }
   const SbrConfig& sbr_config() const { return sbr_->config(); }
   int64_t core_bit_rate() const { return rate_->nominal_bps(); }
+  // Whether the core is Floe's own LC (UsesFloeLcCore) rather than FFmpeg's native encoder.
+  bool floe_lc_core() const { return own_core_ != nullptr; }
   // SBR channel frames that went out with a transient (VAR) grid so far.
   int64_t sbr_var_frames() const { return sbr_->var_frames(); }
   // Packets whose core left too little room under the AAC frame limit: sent with a smaller SBR
@@ -78,6 +83,7 @@ class HeAacEncoder {
   HeAacEncoder() = default;
   core::Result<void> SendCore(const std::function<void(AVPacket*)>& sink, bool flush);
   core::Result<void> Drain(const std::function<void(AVPacket*)>& sink);
+  core::Result<void> EncodeOwnCore(const AVFrame* f, const std::function<void(AVPacket*)>& sink);
   core::Result<void> Emit(const AVPacket* core, const std::function<void(AVPacket*)>& sink);
   // For a core packet near the AAC frame limit: the normal SBR frame, the reduced ones
   // (SbrEncoder::EncodeReducedFrame), and the smallest without parametric stereo.
@@ -88,7 +94,7 @@ class HeAacEncoder {
   std::vector<QmfAnalysis::Slot> TakeSlots(int ch, int64_t start, int count) const;
 
   HeAacSettings settings_;
-  CodecContextPtr core_;
+  CodecContextPtr core_;  // FFmpeg's core, or null with own_core_
   CodecContextPtr face_;
   SwrPtr swr_;
   AudioFifoPtr fifo_;  // core-rate samples waiting for a whole core frame
@@ -105,6 +111,7 @@ class HeAacEncoder {
   int64_t sbr_fallback_frames_ = 0;
   int64_t sbr_dropped_frames_ = 0;
   std::unique_ptr<RateLoop> rate_;
+  std::unique_ptr<LdAacEncoder> own_core_;  // Floe's core, or null with core_
   PacketPtr core_packet_ = NewPacket();
   PacketPtr out_packet_ = NewPacket();
 };

@@ -271,7 +271,8 @@ core::Result<ElementPlan> PlanElement(const LdLayout& layout, std::span<const Ic
     e.ics[c] = *plan;
     shared_sfb = std::max(shared_sfb, plan->max_sfb);
   }
-  e.bits = 4 + (channels.size() == 2 ? 1 : 0);  // element_instance_tag, common_window
+  e.bits = 4 + (channels.size() == 2 ? 1 : 0);       // element_instance_tag, common_window
+  if (layout.frame_length == 1024) e.bits += 3 + 3;  // AAC LC: id_syn_ele, then ID_END
   if (e.common_window) {
     for (int b = 0; b < shared_sfb; ++b) e.any_ms = e.any_ms || ms[b] != 0;
     e.bits += kIcsInfoBits + 2 + (e.any_ms ? shared_sfb : 0);  // ics_info, ms_mask_present, ms_used
@@ -298,6 +299,8 @@ core::Result<void> WriteLdRawDataBlock(const LdLayout& layout, std::span<const I
                                        BitWriter& out, std::span<const uint8_t> ms) {
   auto e = PlanElement(layout, channels, ms);
   if (!e) return e.error();
+  const bool lc = layout.frame_length == 1024;
+  if (lc) out.Put(channels.size() == 2 ? 1 : 0, 3);                // ID_SCE or ID_CPE
   out.Put(0, 4);                                                   // element_instance_tag
   if (channels.size() == 2) out.Put(e->common_window ? 1 : 0, 1);  // common_window
   if (e->common_window) {
@@ -309,6 +312,7 @@ core::Result<void> WriteLdRawDataBlock(const LdLayout& layout, std::span<const I
   }
   for (size_t c = 0; c < channels.size(); ++c)
     WriteIcs(layout, channels[c], e->ics[c], e->common_window, out);
+  if (lc) out.Put(7, 3);  // ID_END
   out.AlignZero();
   return core::Ok();
 }

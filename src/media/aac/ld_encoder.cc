@@ -18,7 +18,7 @@ constexpr int kWindowShape = 0;
 constexpr float kMaxSample = 4.0F;
 
 core::Error Failed(const std::string& what, int rc = 0) {
-  return {"EncoderFailed", 500, "AAC-LD " + what + (rc ? ": " + AvError(rc) : ""),
+  return {"EncoderFailed", 500, "Floe's AAC core: " + what + (rc ? ": " + AvError(rc) : ""),
           "Check the template against this build."};
 }
 
@@ -28,16 +28,17 @@ core::Result<std::unique_ptr<LdAacEncoder>> LdAacEncoder::Open(const LdAacSettin
   if (s.channels != 1 && s.channels != 2)
     return core::Error::InvalidParameter(
         "AudioParams.Channels",
-        "AAC-LD is encoded with 1 or 2 channels, not " + std::to_string(s.channels));
+        "Floe's AAC core encodes 1 or 2 channels, not " + std::to_string(s.channels));
   // FFmpeg 5.1's imdct_and_windowing_ld is written for 512-sample frames only (measured: a
   // 480-sample stream decodes without a warning to noise, SNR below 0 dB at every lag).
-  if (s.frame_length != 512)
+  if (s.frame_length != 512 && s.frame_length != 1024)
     return core::Error::InvalidParameter(
-        "frame_length",
-        "AAC-LD is encoded in frames of 512, not " + std::to_string(s.frame_length));
+        "frame_length", "Floe's AAC core encodes frames of 512 (LD) or 1024 (LC), not " +
+                            std::to_string(s.frame_length));
   auto layout = LdLayoutFor(s.sample_rate, s.frame_length);
   if (!layout) return layout.error();
-  auto asc = LdConfig(s.sample_rate, s.channels, s.frame_length);
+  auto asc = s.frame_length == 1024 ? LcConfig(s.sample_rate, s.channels)
+                                    : LdConfig(s.sample_rate, s.channels, s.frame_length);
   if (!asc) return asc.error();
   auto mdct = LdMdct::Create(s.frame_length);
   if (!mdct) return mdct.error();
@@ -48,7 +49,7 @@ core::Result<std::unique_ptr<LdAacEncoder>> LdAacEncoder::Open(const LdAacSettin
   e->layout_ = *layout;
   e->mdct_ = std::make_unique<LdMdct>(std::move(*mdct));
   e->psy_ = std::make_unique<LdPsy>(*layout, LdFullScaleEnergy(s.frame_length));
-  e->quantizer_ = std::make_unique<LdQuantizer>(*layout, s.channels, s.bit_rate);
+  e->quantizer_ = std::make_unique<LdQuantizer>(*layout, s.channels, s.bit_rate, s.cutoff_hz);
   e->blocks_.assign(s.channels, std::vector<float>(2 * s.frame_length, 0.0F));
   e->spectra_.assign(s.channels, std::vector<float>(s.frame_length, 0.0F));
   e->allowed_.resize(s.channels);
@@ -58,7 +59,7 @@ core::Result<std::unique_ptr<LdAacEncoder>> LdAacEncoder::Open(const LdAacSettin
   e->face_ = NewFace({.sample_rate = s.sample_rate,
                       .channels = s.channels,
                       .frame_size = s.frame_length,
-                      .profile = FF_PROFILE_AAC_LD,
+                      .profile = s.frame_length == 1024 ? FF_PROFILE_AAC_LOW : FF_PROFILE_AAC_LD,
                       .bit_rate = s.bit_rate,
                       // the overlap: packet k decodes input frame k - 1
                       .initial_padding = s.frame_length},

@@ -1,6 +1,8 @@
-// ER AAC-LD (AOT 23) encoder: Floe's own core (AAC-NOTES 4): a sine-windowed MDCT, a per-band
-// psychoacoustic model, x^(3/4) quantisation with a CBR rate loop, and er_raw_data_block
-// packets of one frame each.
+// Floe's own AAC core (AAC-NOTES 4): a sine-windowed MDCT, a per-band psychoacoustic model,
+// mid/side stereo, x^(3/4) quantisation with a CBR rate loop, packets of one frame each. With
+// frames of 512 it is the ER AAC-LD (AOT 23) encoder (er_raw_data_block); with frames of 1024
+// an AAC-LC (AOT 2) one, long blocks only (raw_data_block with element ids and END), which Floe
+// uses where FFmpeg's native encoder cannot spend as little as asked (UsesFloeLcCore).
 #pragma once
 
 #include <cstdint>
@@ -16,11 +18,24 @@
 
 namespace floe::media::aac {
 
+// FFmpeg 5.1's native AAC encoder does not code a frame in fewer than about 450-700 bits a
+// channel at 24 kHz whatever it is asked (its twoloop refills every zeroed band under the
+// cutoff): measured by `make bench-audio`, HE-AAC at 24-32 kbit/s stereo on speech and applause
+// came out 1.3-1.7x the target and AAC-LC at 24-32 on applause 1.2-1.5x. Under this rate a
+// channel Floe's own LC core codes instead: it holds any rate (its frames fit their budget).
+inline constexpr int64_t kFloeLcCoreBelowBitsPerChannel = 20000;
+inline bool UsesFloeLcCore(int64_t bit_rate, int channels) {
+  return bit_rate < kFloeLcCoreBelowBitsPerChannel * channels;
+}
+
 struct LdAacSettings {
-  int sample_rate = 44100;    // 22050..48000 (FFmpeg decodes LD from FLV only at 44100)
+  int sample_rate = 44100;    // LD: 22050..48000 (FFmpeg decodes LD from FLV only at 44100);
+                              // LC: 16000..48000
   int channels = 2;           // 1 or 2
   int64_t bit_rate = 128000;  // total
-  int frame_length = 512;     // FFmpeg 5.1 synthesises LD frames of 512 only
+  int frame_length = 512;     // 512: AAC-LD (FFmpeg 5.1 synthesises LD frames of 512 only);
+                              // 1024: AAC-LC
+  int cutoff_hz = 0;          // highest frequency coded; 0 = by the rate
 };
 
 class LdAacEncoder {
@@ -32,10 +47,12 @@ class LdAacEncoder {
   // packet to `sink` with timestamps in time_base().
   core::Result<void> Encode(const AVFrame* frame, const std::function<void(AVPacket*)>& sink);
 
-  // What muxers read: AAC, profile LD, frame_size N, FLTP, extradata = the LD ASC, bit_rate.
+  // What muxers read: AAC, profile LD (LC), frame_size N, FLTP, extradata = the ASC, bit_rate.
   // Never opened.
   AVCodecContext* context() { return face_.get(); }
   AVRational time_base() const { return {1, settings_.sample_rate}; }
+  // The rate of the frames encoded from now on.
+  void set_bit_rate(int64_t bit_rate) { quantizer_->set_bit_rate(bit_rate); }
 
  private:
   LdAacEncoder() = default;

@@ -38,7 +38,7 @@ double LdFullScaleEnergy(int n) {
 }
 
 core::Result<LdMdct> LdMdct::Create(int frame_length) {
-  if (frame_length != 512 && frame_length != 480)
+  if (frame_length != 512 && frame_length != 480 && frame_length != 1024)
     return core::Error::InvalidParameter(
         "frame_length",
         "AAC-LD frames are 512 or 480 samples, not " + std::to_string(frame_length));

@@ -76,15 +76,18 @@ int LdCutoffHz(int64_t bits_per_channel, int sample_rate) {
   return static_cast<int>(std::min<int64_t>({hz, 20000, sample_rate / 2}));
 }
 
-LdQuantizer::LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate)
+LdQuantizer::LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate, int cutoff_hz)
     : layout_(layout), channels_(channels), bit_rate_(bit_rate) {
-  const int cutoff = LdCutoffHz(bit_rate / channels, layout.sample_rate);
+  const int cutoff =
+      cutoff_hz > 0 ? cutoff_hz : LdCutoffHz(bit_rate / channels, layout.sample_rate);
   const double hz_per_line = layout.sample_rate / 2.0 / layout.frame_length;
   while (cutoff_band_ < layout.num_swb() &&
          layout.swb_offset[cutoff_band_ + 1] * hz_per_line <= cutoff)
     ++cutoff_band_;
   // Half a frame: every reservoir bit is delay a decoder must buffer (5.8 ms at 512 / 44.1 kHz).
   capacity_ = average_bits() / 2;
+  // AAC LC: a decoder buffers 6144 bits a channel.
+  if (layout.frame_length == 1024) capacity_ = 6144 * channels - average_bits();
   lines_.resize(channels);
   base_sf_.resize(channels);
   min_sf_.resize(channels);
@@ -94,8 +97,7 @@ LdQuantizer::LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate)
 
 int LdQuantizer::average_bits() const {
   const int64_t per = bit_rate_ * layout_.frame_length;
-  return static_cast<int>((frames_ + 1) * per / layout_.sample_rate -
-                          frames_ * per / layout_.sample_rate);
+  return static_cast<int>((target_ + per) / layout_.sample_rate - target_ / layout_.sample_rate);
 }
 
 core::Result<std::vector<IcsChannel>> LdQuantizer::Quantize(
@@ -179,7 +181,7 @@ core::Result<int> LdQuantizer::Build(int offset, std::vector<IcsChannel>& out) {
 
 void LdQuantizer::Commit(int frame_bits) {
   reservoir_ = std::clamp(reservoir_ + average_bits() - frame_bits, 0, capacity_);
-  ++frames_;
+  target_ += bit_rate_ * layout_.frame_length;
 }
 
 }  // namespace floe::media::aac

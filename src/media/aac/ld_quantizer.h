@@ -47,7 +47,10 @@ int LdCutoffHz(int64_t bits_per_channel, int sample_rate);
 class LdQuantizer {
  public:
   // bit_rate: total over `channels` (1 or 2).
-  LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate);
+  // cutoff_hz: the highest frequency coded; 0 = LdCutoffHz of the rate.
+  LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate, int cutoff_hz = 0);
+  // The rate of the frames quantised from now on (an outer loop's ask).
+  void set_bit_rate(int64_t bit_rate) { bit_rate_ = bit_rate; }
 
   // Quantises one frame: a spectrum and the allowed noise per band for every channel, and the
   // mid/side flags the element will be written with (ChooseMidSide; empty for none). The
@@ -77,7 +80,9 @@ class LdQuantizer {
   int cutoff_band_ = 0;
   int capacity_ = 0;
   int reservoir_ = 0;
-  int64_t frames_ = 0;  // frames committed: frame k's average is exact over the stream
+  // Sum of bit_rate * frame_length over the frames committed: each frame's average is the
+  // whole bits between its start and end, so the stream's is exact.
+  int64_t target_ = 0;
   // Per channel, for the frame being quantised.
   std::vector<std::vector<float>> lines_;
   std::vector<std::vector<int>> base_sf_, min_sf_;

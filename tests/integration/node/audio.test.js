@@ -142,8 +142,10 @@ test('RTMP outputs of every profile: what ffprobe says, and A/V sync', { concurr
 const ENCODE = process.env.FLOE_AUDIO_ENCODE ||
   path.join(path.dirname(require('./lib/server').FLOE_BIN), 'bench', 'floe_audio_encode');
 const LONG_S = 120;
+// At 24 kbit/s (HE, HEv2) the core is Floe's own LC (src/media/aac/ld_encoder.h).
 const LONG = [
   { profile: 'aac_he', label: 'HE-AAC', rate: 48000, channels: 2, kbps: 48 },
+  { profile: 'aac_he', label: 'HE-AAC', rate: 48000, channels: 2, kbps: 24 },
   { profile: 'aac_he', label: 'HE-AAC', rate: 44100, channels: 1, kbps: 32 },
   { profile: 'aac_he_v2', label: 'HE-AACv2', rate: 48000, channels: 2, kbps: 24 },
   { profile: 'aac_ld', label: 'LD', rate: 44100, channels: 2, kbps: 96 },

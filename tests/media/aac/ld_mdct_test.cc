@@ -14,7 +14,7 @@ namespace floe::media::aac {
 namespace {
 
 TEST(LdMdctTest, WindowsArePowerComplementaryAndSymmetric) {
-  for (int n : {512, 480}) {
+  for (int n : {512, 480, 1024}) {
     for (int shape : {0, 1}) {
       std::vector<float> w = LdWindow(n, shape);
       ASSERT_EQ(w.size(), 2u * n);
@@ -76,7 +76,7 @@ TEST(LdMdctTest, AnalysisThenDecoderSynthesisReconstructsTheInputOneFrameLate) {
   std::uniform_real_distribution<float> uni(-0.5F, 0.5F);
   const std::vector<std::vector<int>> sequences = {
       std::vector<int>(12, 0), std::vector<int>(12, 1), {0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 0, 0}};
-  for (int n : {512, 480}) {
+  for (int n : {512, 480, 1024}) {
     for (const auto& shapes : sequences) {
       auto mdct = LdMdct::Create(n);
       ASSERT_TRUE(mdct.ok());
@@ -117,7 +117,7 @@ TEST(LdMdctTest, FullScaleSineEnergyMatchesTheModelsReference) {
 }
 
 TEST(LdMdctTest, RefusesOtherFrameLengths) {
-  EXPECT_FALSE(LdMdct::Create(1024).ok());
+  EXPECT_FALSE(LdMdct::Create(2048).ok());
   EXPECT_FALSE(LdMdct::Create(0).ok());
 }
 
