@@ -69,6 +69,10 @@ core::Result<std::unique_ptr<HeAacEncoder>> HeAacEncoder::Open(const HeAacSettin
     cs.bit_rate = core_bps;
     cs.frame_length = kCoreFrame;
     cs.cutoff_hz = cutoff_hz;
+    // Room under the AAC limit for the SBR frame that goes into the same packet (its header
+    // and a transient grid can take twice its average).
+    cs.max_frame_bits =
+        static_cast<int>(kAacMaxBitsPerChannel) * core_channels - 2 * side_bits - 256;
     auto own = LdAacEncoder::Open(cs);
     if (!own) return own.error();
     e->own_core_ = std::move(*own);

@@ -50,6 +50,9 @@ core::Result<std::unique_ptr<LdAacEncoder>> LdAacEncoder::Open(const LdAacSettin
   e->mdct_ = std::make_unique<LdMdct>(std::move(*mdct));
   e->psy_ = std::make_unique<LdPsy>(*layout, LdFullScaleEnergy(s.frame_length));
   e->quantizer_ = std::make_unique<LdQuantizer>(*layout, s.channels, s.bit_rate, s.cutoff_hz);
+  e->quantizer_->set_max_frame_bits(s.max_frame_bits > 0     ? s.max_frame_bits
+                                    : s.frame_length == 1024 ? 6144 * s.channels
+                                                             : 0);
   e->blocks_.assign(s.channels, std::vector<float>(2 * s.frame_length, 0.0F));
   e->spectra_.assign(s.channels, std::vector<float>(s.frame_length, 0.0F));
   e->allowed_.resize(s.channels);

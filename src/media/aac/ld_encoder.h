@@ -36,6 +36,8 @@ struct LdAacSettings {
   int frame_length = 512;     // 512: AAC-LD (FFmpeg 5.1 synthesises LD frames of 512 only);
                               // 1024: AAC-LC
   int cutoff_hz = 0;          // highest frequency coded; 0 = by the rate
+  int max_frame_bits = 0;     // largest packet; 0 = LC: the AAC limit (6144 a channel), LD: none
+                              // (its reservoir is half a frame)
 };
 
 class LdAacEncoder {

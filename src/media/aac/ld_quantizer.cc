@@ -179,6 +179,13 @@ core::Result<int> LdQuantizer::Build(int offset, std::vector<IcsChannel>& out) {
   return CountElementBits(layout_, out, ms_);
 }
 
+int LdQuantizer::frame_budget() const {
+  const int average = average_bits();
+  const int draw = layout_.frame_length == 1024 ? std::min(reservoir_, 2 * average) : reservoir_;
+  const int budget = average + draw;
+  return max_frame_bits_ > 0 ? std::min(budget, max_frame_bits_) : budget;
+}
+
 void LdQuantizer::Commit(int frame_bits) {
   reservoir_ = std::clamp(reservoir_ + average_bits() - frame_bits, 0, capacity_);
   target_ += bit_rate_ * layout_.frame_length;

@@ -63,7 +63,12 @@ class LdQuantizer {
   // The size of the frame as written: updates the reservoir.
   void Commit(int frame_bits);
 
-  int frame_budget() const { return average_bits() + reservoir_; }
+  // The bits this frame may take: its average plus the reservoir (with LC frames at most twice
+  // the average from it, so that bits banked in a silence are spent over several frames), never
+  // more than the largest frame set.
+  int frame_budget() const;
+  // The largest frame the element may be, in bits (0: no bound but the reservoir's).
+  void set_max_frame_bits(int bits) { max_frame_bits_ = bits; }
   int reservoir_bits() const { return reservoir_; }
   int reservoir_capacity() const { return capacity_; }
   int cutoff_band() const { return cutoff_band_; }
@@ -79,6 +84,7 @@ class LdQuantizer {
   int64_t bit_rate_;
   int cutoff_band_ = 0;
   int capacity_ = 0;
+  int max_frame_bits_ = 0;
   int reservoir_ = 0;
   // Sum of bit_rate * frame_length over the frames committed: each frame's average is the
   // whole bits between its start and end, so the stream's is exact.

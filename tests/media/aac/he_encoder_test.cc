@@ -475,6 +475,36 @@ TEST(HeAacEncoderTest, PacketsStayWithinTheAacFrameLimit) {
               static_cast<long long>(enc.dropped_frames));
 }
 
+// Floe's own core (24 kbit/s, HE and HEv2) keeps room for the SBR frame under the AAC limit:
+// after silence its reservoir is full, and its attacks still go out with their whole SBR data
+// (without the room: 2 packets with a reduced SBR frame, one of 1,617 bytes).
+TEST(HeAacEncoderTest, FloesCoreLeavesRoomForSbrAfterSilence) {
+  for (bool ps : {false, true}) {
+    HeAacSettings s{kRate, 2, 24000};
+    s.parametric_stereo = ps;
+    // Three seconds of digital silence fill any reservoir, then a full-band burst.
+    Planar in(2, std::vector<float>(8 * kRate, 0.0F));
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> uni(-0.5F, 0.5F);
+    for (int start : {3 * kRate, 13 * kRate / 2}) {
+      for (int i = start; i < start + kRate / 2; ++i) {
+        for (auto& ch : in) ch[i] = uni(rng);
+      }
+    }
+    Encoded enc = Encode(s, in);
+    size_t largest = 0;
+    for (const auto& p : enc.packets) largest = std::max(largest, p.size());
+    std::printf("%s 24 kbit/s attacks (Floe's core): largest packet %zu bytes\n",
+                ps ? "HEv2" : "HE", largest);
+    EXPECT_TRUE(enc.floe_lc_core);
+    EXPECT_EQ(enc.fallback_frames, 0) << (ps ? "HEv2" : "HE");
+    EXPECT_EQ(enc.dropped_frames, 0) << (ps ? "HEv2" : "HE");
+    Decoded dec = Decode(enc.extradata, enc.packets);
+    EXPECT_TRUE(dec.log.empty()) << dec.log.front();
+    EXPECT_EQ(dec.frames, static_cast<int>(enc.packets.size()));
+  }
+}
+
 // Pink noise (Kellet's three-pole filter of white noise) plus a steady 15 kHz tone.
 Planar PinkAndTone(int channels, int samples) {
   std::mt19937 rng(13);
