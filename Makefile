@@ -44,7 +44,7 @@ test-asan: deps
 	@cmake --build build-asan -j $(JOBS) --target floe floe_unit_tests floe_audio_encode
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		ctest -j $(TEST_JOBS) --output-on-failure --timeout 600 --label-exclude no-sanitizer
+		FLOE_AUDIO_LONG_S=30 ctest -j $(TEST_JOBS) --output-on-failure --timeout 600 --label-exclude no-sanitizer
 
 # The libFuzzer targets of fuzz/ (Debian's clang, ASan + UBSan), each run FUZZ_SECONDS.
 fuzz: deps

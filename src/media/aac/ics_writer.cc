@@ -1,6 +1,7 @@
-// individual_channel_stream() of ER AAC LD: a sectioning that minimises the bits (dynamic
-// programming over per-band code costs), scalefactor deltas and spectral data, and the SCE/CPE
-// framing of er_raw_data_block() (ISO/IEC 14496-3 4.4.2: no element ids, no END).
+// individual_channel_stream(): a sectioning that minimises the bits (dynamic programming over
+// per-band code costs), scalefactor deltas and spectral data; the SCE/CPE framing of ER AAC
+// LD's er_raw_data_block() (ISO/IEC 14496-3 4.4.2: no element ids, no END) or, for 1024-line
+// layouts, of AAC LC's raw_data_block(); a CPE with a common window and mid/side flags.
 #include "media/aac/ics_writer.h"
 
 #include <algorithm>
@@ -242,7 +243,7 @@ int BandBits(std::span<const int> q) {
 
 namespace {
 
-// The element of er_raw_data_block(): what CountElementBits counts and WriteLdRawDataBlock writes.
+// The element of the raw data block: what CountElementBits counts and WriteLdRawDataBlock writes.
 struct ElementPlan {
   std::array<IcsPlan, 2> ics;
   bool common_window = false;

@@ -1,5 +1,7 @@
-// individual_channel_stream() and er_raw_data_block() of ER AAC LD (ISO/IEC 14496-3 4.4.2) with
-// every resilience tool off: ONLY_LONG_SEQUENCE, no pulse, TNS, gain control or LTP.
+// individual_channel_stream() and the raw data block of Floe's AAC core (ISO/IEC 14496-3 4.4.2):
+// er_raw_data_block() of ER AAC LD with every resilience tool off for layouts of 512 and 480
+// lines, raw_data_block() of AAC LC (element id before, ID_END after) for layouts of 1024.
+// ONLY_LONG_SEQUENCE, no pulse, TNS, gain control or LTP.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +30,7 @@ core::Result<int> CountIcsBits(const LdLayout& layout, const IcsChannel& ch);
 // 8191) — for a quantiser's rate loop. The plan CountIcsBits prices adds section and
 // scalefactor bits, and may code a zero band inside a section of a neighbour's book.
 int BandBits(std::span<const int> q);
-// er_raw_data_block(): 1 channel = SCE, 2 = CPE, element_instance_tag 0, then byte alignment.
+// The raw data block: 1 channel = SCE, 2 = CPE, element_instance_tag 0, then byte alignment.
 // `ms` empty: the CPE has common_window 0. Otherwise (two channels with one window_shape) one
 // entry per scalefactor band, non-zero where the channels hold mid (L+R)/2 and side (L-R)/2
 // (a decoder gives back L = M + S, R = M - S): common_window 1, one ics_info with the larger

@@ -40,8 +40,8 @@ double LdFullScaleEnergy(int n) {
 core::Result<LdMdct> LdMdct::Create(int frame_length) {
   if (frame_length != 512 && frame_length != 480 && frame_length != 1024)
     return core::Error::InvalidParameter(
-        "frame_length",
-        "AAC-LD frames are 512 or 480 samples, not " + std::to_string(frame_length));
+        "frame_length", "Floe's AAC core frames are 512 or 480 (LD) or 1024 (LC) samples, not " +
+                            std::to_string(frame_length));
   LdMdct m;
   m.n_ = frame_length;
   const float scale = static_cast<float>(kLdMdctScale);

@@ -7,7 +7,7 @@
 namespace floe::media::aac {
 namespace {
 
-// er_raw_data_block() ends with up to 7 bits of byte alignment.
+// The raw data block ends with up to 7 bits of byte alignment.
 constexpr int kAlignBits = 7;
 
 // 2^((sf - 100) / 4): the step of scalefactor sf in the decoder's units.

@@ -1,12 +1,13 @@
-// Quantiser and rate control of the AAC-LD encoder: scalefactors per band from the noise the
-// psychoacoustic model allows, AAC's x^(3/4) quantisation, and a constant-bit-rate loop that
-// searches one offset until the frame fits its budget (average bits per frame plus a small
-// reservoir). Where the bits do not reach the model's thresholds, the offset raises every
-// band's allowed noise the 3GPP way (its fourth root by one amount, as 3GPP TS 26.403's
-// encoder does): a band with a low threshold gives up more, relative to it, than one with a
-// high threshold, so the noise grows towards flat instead of keeping the mask's shape at a
-// higher level everywhere (measured on speech and music at 64-128 kbit/s: +1 to +5 dB SNR, a
-// lower log-spectral distance); with bits to spare it lowers every scalefactor alike.
+// Quantiser and rate control of Floe's AAC core (LD, and LC with 1024-line frames): scalefactors
+// per band from the noise the psychoacoustic model allows, AAC's x^(3/4) quantisation, and a
+// constant-bit-rate loop that searches one offset until the frame fits its budget (average bits
+// per frame plus a reservoir: half a frame for LD, up to the AAC buffer for LC). Where the bits
+// do not reach the model's thresholds, the offset raises every band's allowed noise the 3GPP
+// way (its fourth root by one amount, as 3GPP TS 26.403's encoder does): a band with a low
+// threshold gives up more, relative to it, than one with a high threshold, so the noise grows
+// towards flat instead of keeping the mask's shape at a higher level everywhere (measured on
+// speech and music at 64-128 kbit/s: +1 to +5 dB SNR, a lower log-spectral distance); with bits
+// to spare it lowers every scalefactor alike.
 #pragma once
 
 #include <cstdint>

@@ -141,7 +141,9 @@ test('RTMP outputs of every profile: what ffprobe says, and A/V sync', { concurr
 // MakeEncodeSettings → Encoder), then decoded whole by FFmpeg and by faad.
 const ENCODE = process.env.FLOE_AUDIO_ENCODE ||
   path.join(path.dirname(require('./lib/server').FLOE_BIN), 'bench', 'floe_audio_encode');
-const LONG_S = 120;
+// FLOE_AUDIO_LONG_S: the sanitizer pass (make test-asan) decodes 30 s of each, the same code
+// paths at a quarter of its slow instrumented encode.
+const LONG_S = Number(process.env.FLOE_AUDIO_LONG_S || 120);
 // At 24 kbit/s (HE, HEv2) the core is Floe's own LC (src/media/aac/ld_encoder.h).
 const LONG = [
   { profile: 'aac_he', label: 'HE-AAC', rate: 48000, channels: 2, kbps: 48 },

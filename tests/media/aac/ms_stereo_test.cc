@@ -41,7 +41,7 @@ Pair MakePair(const LdLayout& layout, double gain, double independent, unsigned 
 TEST(MidSide, APannedSourceGoesMidSide) {
   auto layout = LdLayoutFor(44100, 512);
   ASSERT_TRUE(layout.ok());
-  // Panned a little right of centre: the same signal, right at 0.52 / 0.85 of left.
+  // Panned a little left of centre: the same signal, right at 0.61 (0.52 / 0.85) of left.
   Pair p = MakePair(*layout, 0.61, 0.0, 1);
   const Pair before = p;
   const std::vector<uint8_t> ms = ChooseMidSide(*layout, p.spectra, p.allowed);
