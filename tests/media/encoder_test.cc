@@ -10,6 +10,8 @@
 #include <random>
 #include <vector>
 
+#include "media/aac/decode_helpers.h"
+
 namespace floe::media {
 namespace {
 
@@ -144,27 +146,13 @@ TEST(EncoderTest, LcUnderFfmpegsFloorIsFloesOwnCoreAndHoldsTheRate) {
     EXPECT_NEAR(floe.all, static_cast<double>(target), 0.05 * static_cast<double>(target));
 
     // FFmpeg's decoder reads them as clean AAC-LC.
-    const AVCodec* codec = avcodec_find_decoder(AV_CODEC_ID_AAC);
-    CodecContextPtr dec(avcodec_alloc_context3(codec));
-    dec->extradata = static_cast<uint8_t*>(
-        av_mallocz(static_cast<size_t>(face->extradata_size) + AV_INPUT_BUFFER_PADDING_SIZE));
-    std::copy_n(face->extradata, face->extradata_size, dec->extradata);
-    dec->extradata_size = face->extradata_size;
-    ASSERT_EQ(avcodec_open2(dec.get(), codec, nullptr), 0);
-    FramePtr out = NewFrame();
-    int frames = 0;
-    for (const auto& bytes : packets) {
-      PacketPtr p = NewPacket();
-      ASSERT_EQ(av_new_packet(p.get(), static_cast<int>(bytes.size())), 0);
-      std::copy(bytes.begin(), bytes.end(), p->data);
-      ASSERT_EQ(avcodec_send_packet(dec.get(), p.get()), 0);
-      while (avcodec_receive_frame(dec.get(), out.get()) == 0) {
-        EXPECT_EQ(out->nb_samples, 1024);
-        ++frames;
-      }
-    }
-    EXPECT_EQ(dec->profile, FF_PROFILE_AAC_LOW);
-    EXPECT_EQ(frames, static_cast<int>(packets.size()));
+    const aac::test_helpers::AacDecoded dec = aac::test_helpers::DecodeAac(
+        std::vector<uint8_t>(face->extradata, face->extradata + face->extradata_size), packets,
+        {.frame_size = 1024});
+    EXPECT_TRUE(dec.log.empty()) << dec.log.front();
+    EXPECT_EQ(dec.profile, FF_PROFILE_AAC_LOW);
+    EXPECT_EQ(dec.odd_frames, 0);
+    EXPECT_EQ(dec.frames, static_cast<int>(packets.size()));
   }
 }
 

@@ -145,24 +145,24 @@ core::Result<std::vector<IcsChannel>> LdQuantizer::Quantize(
   return out;
 }
 
-int LdQuantizer::Scalefactor(int ch, int band, int offset) const {
+int LdQuantizer::Scalefactor(int ch, int band, int offset, double r) const {
   if (offset <= 0) return base_sf_[ch][band] + offset;
   if (roots_[ch][band] == 0) return kLdMaxScalefactor;
-  // The reduction's step grows geometrically: 8 offsets double it.
-  const double r = unit_ * (std::exp2(offset / 8.0) - 1);
   return std::max(base_sf_[ch][band],
                   ScalefactorForRoots(roots_[ch][band], ReducedNoise(quarter_[ch][band], r)));
 }
 
 core::Result<int> LdQuantizer::Build(int offset, std::vector<IcsChannel>& out) {
   out.assign(channels_, IcsChannel{});
+  // The reduction's step grows geometrically: 8 offsets double it (used when offset > 0).
+  const double r = unit_ * (std::exp2(offset / 8.0) - 1);
   for (int ch = 0; ch < channels_; ++ch) {
     IcsChannel& ics = out[ch];
     ics.quant.assign(layout_.frame_length, 0);
     ics.scalefactors.assign(cutoff_band_, 0);
     int prev = -1;  // scalefactor of the last band with a non-zero line
     for (int b = 0; b < cutoff_band_; ++b) {
-      int sf = std::clamp(Scalefactor(ch, b, offset), min_sf_[ch][b], kLdMaxScalefactor);
+      int sf = std::clamp(Scalefactor(ch, b, offset, r), min_sf_[ch][b], kLdMaxScalefactor);
       if (prev >= 0)
         sf = std::clamp(sf, prev - kLdMaxScalefactorDelta, prev + kLdMaxScalefactorDelta);
       const int lo = layout_.swb_offset[b], width = layout_.swb_offset[b + 1] - lo;

@@ -77,8 +77,9 @@ class LdQuantizer {
  private:
   int average_bits() const;
   core::Result<int> Build(int offset, std::vector<IcsChannel>& out);
-  // Band `band` of channel `ch` at `offset`: the base moved by it (<= 0) or reduced (> 0).
-  int Scalefactor(int ch, int band, int offset) const;
+  // Band `band` of channel `ch` at `offset`: the base moved by it (<= 0) or reduced by r,
+  // the reduction of that offset (> 0).
+  int Scalefactor(int ch, int band, int offset, double r) const;
 
   LdLayout layout_;
   int channels_;
