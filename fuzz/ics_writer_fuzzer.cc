@@ -1,7 +1,7 @@
 // CountIcsBits, CountElementBits and WriteLdRawDataBlock on arbitrary channels (mono or stereo,
-// any layout, max_sfb, scalefactors and lines, some out of range; with or without mid/side flags
-// for a common window): they must refuse the same input, and otherwise the block must be exactly
-// the counted bits plus byte alignment.
+// any layout, window sequence and short-window grouping, max_sfb, scalefactors and lines, some
+// out of range; with or without mid/side flags for a common window): they must refuse the same
+// input, and otherwise the block must be exactly the counted bits plus byte alignment.
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -37,24 +37,47 @@ IcsChannel MakeChannel(const LdLayout& layout, Bytes& in) {
   static constexpr int kPeaks[] = {0, 1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 17, 100, 8191, 8192};
   IcsChannel ch;
   const int shape = in.Next() % 5;
-  ch.window_shape = shape < 4 ? shape % 2 : 2;      // 2 is invalid
-  ch.max_sfb = in.Next() % (layout.num_swb() + 2);  // num_swb + 1 is invalid
+  ch.window_shape = shape < 4 ? shape % 2 : 2;  // 2 is invalid
+  // LC frames take any window sequence (4 is invalid; LD refuses all but 0); EIGHT_SHORT's
+  // groups come from the 7 grouping bits of a byte, and a bad grouping (not 8 windows) is tried
+  // after the lines are laid out by a good one.
+  const int sequence = in.Next() % 6;
+  ch.window_sequence = sequence == 5 ? 0 : sequence;
+  int bad_groups = 0;
+  if (ch.window_sequence == floe::media::aac::kEightShort && layout.lc()) {
+    const int grouping = in.Next();
+    ch.groups = {1};
+    for (int w = 1; w < 8; ++w) {
+      if (grouping >> (7 - w) & 1) {
+        ++ch.groups.back();
+      } else {
+        ch.groups.push_back(1);
+      }
+    }
+    if (grouping & 0x80) bad_groups = 1 + (grouping & 1);
+  }
+  const std::vector<uint16_t> offsets = floe::media::aac::GroupedBandOffsets(layout, ch.groups);
+  const int bands = ch.groups.empty() ? layout.num_swb() : layout.num_short_swb();
+  ch.max_sfb = in.Next() % (bands + 2);  // bands + 1 is invalid
   ch.quant.assign(static_cast<size_t>(layout.frame_length), 0);
-  ch.scalefactors.assign(static_cast<size_t>(layout.num_swb()), 0);
+  ch.scalefactors.assign(offsets.size() - 1, 0);
   int sf = in.Next();
-  for (int b = 0; b < layout.num_swb(); ++b) {
+  for (size_t b = 0; b + 1 < offsets.size(); ++b) {
     const int peak = kPeaks[in.Next() % std::size(kPeaks)];
     sf += static_cast<int8_t>(in.Next()) / 2;  // deltas -64..63; may leave 0..255 too
     ch.scalefactors[b] = sf;
     // Bands at or above max_sfb stay zero unless the input asks for a stray line.
-    if (peak == 0 || (b >= ch.max_sfb && in.Next() % 8 != 0)) continue;
+    if (peak == 0 || (static_cast<int>(b) % bands >= ch.max_sfb && in.Next() % 8 != 0)) continue;
     uint32_t state = static_cast<uint32_t>(in.Next() << 8 | in.Next()) | 1u;
-    for (int k = layout.swb_offset[b]; k < layout.swb_offset[b + 1]; ++k) {
+    for (int k = offsets[b]; k < offsets[b + 1]; ++k) {
       state ^= state << 13, state ^= state >> 17, state ^= state << 5;
       const int a = static_cast<int>(state % static_cast<uint32_t>(peak + 1));
       ch.quant[k] = state >> 31 ? -a : a;
     }
   }
+  if (bad_groups == 1) ch.groups.push_back(1);                        // nine windows
+  if (bad_groups == 2 && ch.groups.size() > 1) ch.groups.pop_back();  // fewer than eight
+  if (ch.groups.empty() && in.Next() % 16 == 0) ch.groups = {8};      // groups on a long window
   return ch;
 }
 
@@ -76,7 +99,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // few; with one channel they are refused too.
   std::vector<uint8_t> ms;
   if (head & 0x40) {
-    const int bands = head & 0x80 ? in.Next() % (layout->num_swb() + 1) : layout->num_swb();
+    // The first channel's bands (a pair whose windows differ is refused anyway).
+    const IcsChannel& first = channels.front();
+    int frame_bands = layout->num_swb();
+    if (first.window_sequence == floe::media::aac::kEightShort && layout->lc()) {
+      int windows = 0;
+      for (int len : first.groups) windows += len;
+      if (windows == 8)
+        frame_bands = static_cast<int>(first.groups.size()) * layout->num_short_swb();
+    }
+    const int bands = head & 0x80 ? in.Next() % (frame_bands + 1) : frame_bands;
     for (int b = 0; b < bands; ++b) ms.push_back(static_cast<uint8_t>(in.Next() & 1));
   }
 

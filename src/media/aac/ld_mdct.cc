@@ -6,6 +6,9 @@
 #include <numbers>
 #include <string>
 
+#include "media/aac/ics_writer.h"
+#include "media/aac/ld_tables.h"
+
 namespace floe::media::aac {
 
 std::vector<float> LdWindow(int n, int window_shape) {
@@ -53,11 +56,51 @@ core::Result<LdMdct> LdMdct::Create(int frame_length) {
   m.tx_.reset(tx);
   m.windows_[0] = LdWindow(frame_length, 0);
   m.windows_[1] = LdWindow(frame_length, 1);
+  if (frame_length == 1024) {
+    // Short windows: a 256-sample MDCT with the same gain (FFmpeg's decoder divides its short
+    // IMDCT by 32768 * 128 as it divides the long one by 32768 * 1024).
+    tx = nullptr;
+    if (int rc = av_tx_init(&tx, &m.short_fn_, AV_TX_FLOAT_MDCT, 0, kShortWindowLines, &scale, 0);
+        rc < 0)
+      return core::Error{"EncoderFailed", 500, "av_tx MDCT of 128 failed to initialise",
+                         "Check the linked libavutil."};
+    m.short_tx_.reset(tx);
+    m.short_window_ = LdWindow(kShortWindowLines, 0);
+    // LONG_START: the long sine's rise, 448 ones, the short sine's fall, 448 zeros; LONG_STOP
+    // its mirror image.
+    constexpr int kFlat = (1024 - kShortWindowLines) / 2;
+    m.start_window_.assign(2 * frame_length, 0.0F);
+    std::copy_n(m.windows_[0].begin(), frame_length, m.start_window_.begin());
+    std::fill_n(m.start_window_.begin() + frame_length, kFlat, 1.0F);
+    std::copy_n(m.short_window_.begin() + kShortWindowLines, kShortWindowLines,
+                m.start_window_.begin() + frame_length + kFlat);
+    m.stop_window_.assign(m.start_window_.rbegin(), m.start_window_.rend());
+  }
   m.in_.reset(static_cast<float*>(av_malloc(sizeof(float) * 2 * frame_length)));
   m.out_.reset(static_cast<float*>(av_malloc(sizeof(float) * frame_length)));
   if (!m.in_ || !m.out_)
     return core::Error{"EncoderFailed", 500, "out of memory for the LD MDCT", "Retry later."};
   return m;
+}
+
+void LdMdct::ForwardLc(std::span<const float> block, int window_sequence,
+                       std::span<float> spectrum) {
+  if (window_sequence != kEightShort) {
+    const std::vector<float>& w = window_sequence == kLongStart  ? start_window_
+                                  : window_sequence == kLongStop ? stop_window_
+                                                                 : windows_[0];
+    for (int i = 0; i < 2 * n_; ++i) in_[i] = block[i] * w[i];
+    fn_(tx_.get(), out_.get(), in_.get(), sizeof(float));
+    std::copy(out_.get(), out_.get() + n_, spectrum.begin());
+    return;
+  }
+  constexpr int kFirst = (1024 - kShortWindowLines) / 2;  // 448
+  for (int w = 0; w < kShortWindows; ++w) {
+    const float* x = block.data() + kFirst + w * kShortWindowLines;
+    for (int i = 0; i < 2 * kShortWindowLines; ++i) in_[i] = x[i] * short_window_[i];
+    short_fn_(short_tx_.get(), out_.get(), in_.get(), sizeof(float));
+    std::copy(out_.get(), out_.get() + kShortWindowLines, spectrum.begin() + w * kShortWindowLines);
+  }
 }
 
 void LdMdct::Forward(std::span<const float> block, int prev_shape, int shape,

@@ -32,7 +32,7 @@ double LdFullScaleEnergy(int frame_length);
 
 class LdMdct {
  public:
-  // frame_length 512 or 480.
+  // frame_length 512 or 480 (LD) or 1024 (LC).
   static core::Result<LdMdct> Create(int frame_length);
 
   int frame_length() const { return n_; }
@@ -41,6 +41,12 @@ class LdMdct {
   // `prev_shape` (the previous frame's window_shape: a decoder overlaps two frames with that
   // frame's window), the second half the window of `shape`.
   void Forward(std::span<const float> block, int prev_shape, int shape, std::span<float> spectrum);
+  // AAC LC (frame_length 1024), sine windows: the 2048 samples of `block` through the window of
+  // `window_sequence` (ics_writer.h's kOnlyLong, kLongStart, kLongStop: a long window whose
+  // short-window side has 448 zeros, a short sine slope and 448 ones) into 1024 lines or, for
+  // kEightShort, the eight 256-sample windows at 448 + 128 w into 128 lines each, window after
+  // window.
+  void ForwardLc(std::span<const float> block, int window_sequence, std::span<float> spectrum);
 
  private:
   struct TxFree {
@@ -52,9 +58,10 @@ class LdMdct {
   LdMdct() = default;
 
   int n_ = 0;
-  std::unique_ptr<AVTXContext, TxFree> tx_;
-  av_tx_fn fn_ = nullptr;
+  std::unique_ptr<AVTXContext, TxFree> tx_, short_tx_;
+  av_tx_fn fn_ = nullptr, short_fn_ = nullptr;
   std::vector<float> windows_[2];
+  std::vector<float> start_window_, stop_window_, short_window_;  // LC only
   // av_tx's SIMD code wants its buffers aligned as av_malloc aligns them.
   std::unique_ptr<float[], AvFree> in_, out_;
 };

@@ -84,10 +84,14 @@ LdQuantizer::LdQuantizer(const LdLayout& layout, int channels, int64_t bit_rate,
   while (cutoff_band_ < layout.num_swb() &&
          layout.swb_offset[cutoff_band_ + 1] * hz_per_line <= cutoff)
     ++cutoff_band_;
+  const double hz_per_short_line = layout.sample_rate / 2.0 / kShortWindowLines;
+  while (short_cutoff_band_ < layout.num_short_swb() &&
+         layout.short_offset[short_cutoff_band_ + 1] * hz_per_short_line <= cutoff)
+    ++short_cutoff_band_;
   // Half a frame: every reservoir bit is delay a decoder must buffer (5.8 ms at 512 / 44.1 kHz).
   capacity_ = average_bits() / 2;
   // AAC LC: a decoder buffers 6144 bits a channel.
-  if (layout.frame_length == 1024) capacity_ = 6144 * channels - average_bits();
+  if (layout.lc()) capacity_ = 6144 * channels - average_bits();
   lines_.resize(channels);
   base_sf_.resize(channels);
   min_sf_.resize(channels);
@@ -102,18 +106,24 @@ int LdQuantizer::average_bits() const {
 
 core::Result<std::vector<IcsChannel>> LdQuantizer::Quantize(
     std::span<const std::vector<float>> spectra, std::span<const std::vector<double>> allowed,
-    std::span<const uint8_t> ms) {
+    std::span<const uint8_t> ms, int window_sequence, std::span<const int> groups) {
+  window_sequence_ = window_sequence;
+  groups_.assign(groups.begin(), groups.end());
+  offset_ = GroupedBandOffsets(layout_, groups);
+  group_bands_ = groups.empty() ? layout_.num_swb() : layout_.num_short_swb();
+  coded_bands_ = groups.empty() ? cutoff_band_ : short_cutoff_band_;
+  const int bands = static_cast<int>(offset_.size()) - 1;
   double quarters = 0;
   int coded = 0;
   for (int ch = 0; ch < channels_; ++ch) {
     lines_[ch].assign(spectra[ch].begin(), spectra[ch].end());
-    base_sf_[ch].assign(cutoff_band_, kLdMaxScalefactor);
-    min_sf_[ch].assign(cutoff_band_, 0);
-    roots_[ch].assign(cutoff_band_, 0.0);
-    quarter_[ch].assign(cutoff_band_, 0.0);
-    for (int b = 0; b < cutoff_band_; ++b) {
-      std::span<const float> band(lines_[ch].data() + layout_.swb_offset[b],
-                                  layout_.swb_offset[b + 1] - layout_.swb_offset[b]);
+    base_sf_[ch].assign(bands, kLdMaxScalefactor);
+    min_sf_[ch].assign(bands, 0);
+    roots_[ch].assign(bands, 0.0);
+    quarter_[ch].assign(bands, 0.0);
+    for (int b = 0; b < bands; ++b) {
+      if (b % group_bands_ >= coded_bands_) continue;
+      std::span<const float> band(lines_[ch].data() + offset_[b], offset_[b + 1] - offset_[b]);
       for (float v : band) roots_[ch][b] += std::sqrt(std::fabs(v));
       base_sf_[ch][b] = ScalefactorForRoots(roots_[ch][b], allowed[ch][b]);
       min_sf_[ch][b] = MinScalefactor(band);
@@ -156,32 +166,36 @@ core::Result<int> LdQuantizer::Build(int offset, std::vector<IcsChannel>& out) {
   out.assign(channels_, IcsChannel{});
   // The reduction's step grows geometrically: 8 offsets double it (used when offset > 0).
   const double r = unit_ * (std::exp2(offset / 8.0) - 1);
+  const int bands = static_cast<int>(offset_.size()) - 1;
   for (int ch = 0; ch < channels_; ++ch) {
     IcsChannel& ics = out[ch];
+    ics.window_sequence = window_sequence_;
+    ics.groups = groups_;
     ics.quant.assign(layout_.frame_length, 0);
-    ics.scalefactors.assign(cutoff_band_, 0);
-    int prev = -1;  // scalefactor of the last band with a non-zero line
-    for (int b = 0; b < cutoff_band_; ++b) {
+    ics.scalefactors.assign(bands, 0);
+    int prev = -1;  // scalefactor of the last band with a non-zero line (bitstream order)
+    for (int b = 0; b < bands; ++b) {
+      if (b % group_bands_ >= coded_bands_) continue;
       int sf = std::clamp(Scalefactor(ch, b, offset, r), min_sf_[ch][b], kLdMaxScalefactor);
       if (prev >= 0)
         sf = std::clamp(sf, prev - kLdMaxScalefactorDelta, prev + kLdMaxScalefactorDelta);
-      const int lo = layout_.swb_offset[b], width = layout_.swb_offset[b + 1] - lo;
+      const int lo = offset_[b], width = offset_[b + 1] - lo;
       std::span<int> q(ics.quant.data() + lo, width);
       QuantizeLines({lines_[ch].data() + lo, static_cast<size_t>(width)}, sf, q);
       ics.scalefactors[b] = sf;
       if (std::any_of(q.begin(), q.end(), [](int v) { return v != 0; })) {
         prev = sf;
-        ics.max_sfb = b + 1;
+        ics.max_sfb = std::max(ics.max_sfb, b % group_bands_ + 1);
       }
     }
-    ics.scalefactors.resize(ics.max_sfb);
+    if (groups_.empty()) ics.scalefactors.resize(ics.max_sfb);
   }
   return CountElementBits(layout_, out, ms_);
 }
 
 int LdQuantizer::frame_budget() const {
   const int average = average_bits();
-  const int draw = layout_.frame_length == 1024 ? std::min(reservoir_, 2 * average) : reservoir_;
+  const int draw = layout_.lc() ? std::min(reservoir_, 2 * average) : reservoir_;
   const int budget = average + draw;
   return max_frame_bits_ > 0 ? std::min(budget, max_frame_bits_) : budget;
 }

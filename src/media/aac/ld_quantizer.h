@@ -57,10 +57,13 @@ class LdQuantizer {
   // mid/side flags the element will be written with (ChooseMidSide; empty for none). The
   // returned channels take at most frame_budget() bits with the element header and byte padding
   // (window_shape is left for the caller, the same in both channels: it does not change the
-  // bits).
+  // bits). An EIGHT_SHORT frame (LC) passes its window groups: spectra, allowed noise and `ms`
+  // are then in the order of GroupedBandOffsets.
   core::Result<std::vector<IcsChannel>> Quantize(std::span<const std::vector<float>> spectra,
                                                  std::span<const std::vector<double>> allowed,
-                                                 std::span<const uint8_t> ms = {});
+                                                 std::span<const uint8_t> ms = {},
+                                                 int window_sequence = kOnlyLong,
+                                                 std::span<const int> groups = {});
   // The size of the frame as written: updates the reservoir.
   void Commit(int frame_bits);
 
@@ -73,6 +76,8 @@ class LdQuantizer {
   int reservoir_bits() const { return reservoir_; }
   int reservoir_capacity() const { return capacity_; }
   int cutoff_band() const { return cutoff_band_; }
+  // The same for short windows (LC).
+  int short_cutoff_band() const { return short_cutoff_band_; }
 
  private:
   int average_bits() const;
@@ -85,6 +90,7 @@ class LdQuantizer {
   int channels_;
   int64_t bit_rate_;
   int cutoff_band_ = 0;
+  int short_cutoff_band_ = 0;
   int capacity_ = 0;
   int max_frame_bits_ = 0;
   int reservoir_ = 0;
@@ -98,6 +104,11 @@ class LdQuantizer {
   std::vector<std::vector<double>> quarter_;  // allowed^(1/4) of each band
   double unit_ = 0;  // the mean allowed^(1/4) of the frame's coded bands: the reduction's scale
   std::span<const uint8_t> ms_;
+  // The frame's shape: its bands in bitstream order, how many a group has and codes.
+  int window_sequence_ = kOnlyLong;
+  std::vector<int> groups_;
+  std::vector<uint16_t> offset_;
+  int group_bands_ = 0, coded_bands_ = 0;
 };
 
 }  // namespace floe::media::aac

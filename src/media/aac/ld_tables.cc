@@ -53,6 +53,12 @@ constexpr uint16_t kSwb1024At16[] = {0,   8,   16,  24,  32,  40,  48,  56,  64,
                                      228, 244, 260, 280, 300, 320, 344, 368, 396, 424, 456,
                                      492, 532, 572, 616, 664, 716, 772, 832, 896, 960, 1024};
 
+// AAC LC short windows (swb_offset_short_window): 44.1 and 32 kHz share the 48 kHz table, 22.05
+// kHz the 24 kHz one.
+constexpr uint16_t kSwb128At48[] = {0, 4, 8, 12, 16, 20, 28, 36, 44, 56, 68, 80, 96, 112, 128};
+constexpr uint16_t kSwb128At24[] = {0, 4, 8, 12, 16, 20, 24, 28, 36, 44, 52, 64, 76, 92, 108, 128};
+constexpr uint16_t kSwb128At16[] = {0, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 60, 72, 88, 108, 128};
+
 }  // namespace
 
 core::Result<LdLayout> LdLayoutFor(int sample_rate, int frame_length) {
@@ -60,14 +66,14 @@ core::Result<LdLayout> LdLayoutFor(int sample_rate, int frame_length) {
     switch (sample_rate) {
       case 48000:
       case 44100:
-        return LdLayout{sample_rate, frame_length, kSwb1024At48};
+        return LdLayout{sample_rate, frame_length, kSwb1024At48, kSwb128At48};
       case 32000:
-        return LdLayout{sample_rate, frame_length, kSwb1024At32};
+        return LdLayout{sample_rate, frame_length, kSwb1024At32, kSwb128At48};
       case 24000:
       case 22050:
-        return LdLayout{sample_rate, frame_length, kSwb1024At24};
+        return LdLayout{sample_rate, frame_length, kSwb1024At24, kSwb128At24};
       case 16000:
-        return LdLayout{sample_rate, frame_length, kSwb1024At16};
+        return LdLayout{sample_rate, frame_length, kSwb1024At16, kSwb128At16};
       default:
         return core::Error::InvalidParameter(
             "Lc.SampleRate", "is " + std::to_string(sample_rate) +
@@ -96,7 +102,23 @@ core::Result<LdLayout> LdLayoutFor(int sample_rate, int frame_length) {
           "Ld.SampleRate",
           "is " + std::to_string(sample_rate) + "; allowed: 48000, 44100, 32000, 24000, 22050");
   }
-  return LdLayout{sample_rate, frame_length, offsets};
+  return LdLayout{sample_rate, frame_length, offsets, {}};
+}
+
+std::vector<uint16_t> GroupedBandOffsets(const LdLayout& layout, std::span<const int> groups) {
+  std::vector<uint16_t> out{0};
+  if (groups.empty()) {
+    out.assign(layout.swb_offset.begin(), layout.swb_offset.end());
+    return out;
+  }
+  int window = 0;
+  for (int len : groups) {
+    const int base = window * kShortWindowLines;
+    for (int b = 1; b <= layout.num_short_swb(); ++b)
+      out.push_back(static_cast<uint16_t>(base + len * layout.short_offset[b]));
+    window += len;
+  }
+  return out;
 }
 
 }  // namespace floe::media::aac

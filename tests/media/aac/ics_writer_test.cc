@@ -292,6 +292,199 @@ TEST(IcsWriter, LcBlocksDecodeAsTheStandardSays) {
   }
 }
 
+// A frame's dequantised lines in bitstream order (GroupedBandOffsets).
+std::vector<double> DequantisedLines(const LdLayout& layout, const IcsChannel& ch) {
+  const std::vector<uint16_t> offsets = GroupedBandOffsets(layout, ch.groups);
+  std::vector<double> lines(1024, 0.0);
+  for (size_t b = 0; b + 1 < offsets.size(); ++b) {
+    for (int k = offsets[b]; k < offsets[b + 1]; ++k) {
+      const int q = ch.quant[k];
+      if (q != 0)
+        lines[k] = std::copysign(std::pow(std::abs(q), 4.0 / 3.0), q) *
+                   std::pow(2.0, 0.25 * (ch.scalefactors[b] - 100));
+    }
+  }
+  return lines;
+}
+
+struct LcFrame {
+  int window_sequence = kOnlyLong;
+  std::vector<int> groups;
+  std::vector<double> lines;  // dequantised, bitstream order
+};
+
+// The standard's synthesis of AAC LC frames with block switching (ISO/IEC 14496-3 4.6.11), sine
+// windows only: each frame's inverse MDCT (2/N scaled) through the window of its sequence, the
+// eight short windows at 448 + 128 w, overlap-added; divided by 32768 as FFmpeg's float output is.
+std::vector<double> ReferenceLc(const LdLayout& layout, const std::vector<LcFrame>& frames) {
+  const auto imdct = [](const std::vector<double>& spec, int half) {
+    const int n = 2 * half;
+    std::vector<double> x(static_cast<size_t>(n), 0.0);
+    for (int i = 0; i < n; ++i) {
+      for (int k = 0; k < half; ++k) {
+        if (spec[k] == 0) continue;
+        x[i] += spec[k] * std::cos(2 * std::numbers::pi / n * (i + (half + 1) / 2.0) * (k + 0.5));
+      }
+      x[i] *= 2.0 / n / 32768.0;
+    }
+    return x;
+  };
+  const auto sine = [](int i, int n) { return std::sin(std::numbers::pi / n * (i + 0.5)); };
+  std::vector<double> out, saved(1024, 0.0);
+  for (const LcFrame& f : frames) {
+    std::vector<double> frame(2048, 0.0);
+    if (f.window_sequence == kEightShort) {
+      // Undo the interleaving: group by group, band by band, window by window.
+      std::vector<std::vector<double>> windows(8, std::vector<double>(128, 0.0));
+      int at = 0, first = 0;
+      for (int len : f.groups) {
+        for (int b = 0; b < layout.num_short_swb(); ++b)
+          for (int w = first; w < first + len; ++w)
+            for (int k = layout.short_offset[b]; k < layout.short_offset[b + 1]; ++k)
+              windows[w][k] = f.lines[at++];
+        first += len;
+      }
+      for (int w = 0; w < 8; ++w) {
+        const std::vector<double> x = imdct(windows[w], 128);
+        for (int i = 0; i < 256; ++i) frame[448 + 128 * w + i] += x[i] * sine(i, 256);
+      }
+    } else {
+      const std::vector<double> x = imdct(f.lines, 1024);
+      for (int i = 0; i < 2048; ++i) {
+        double w = sine(i, 2048);
+        if (f.window_sequence == kLongStart && i >= 1024)
+          w = i < 1472 ? 1 : i < 1600 ? sine(i - 1472 + 128, 256) : 0;
+        if (f.window_sequence == kLongStop && i < 1024)
+          w = i < 448 ? 0 : i < 576 ? sine(i - 448, 256) : 1;
+        frame[i] = x[i] * w;
+      }
+    }
+    for (int i = 0; i < 1024; ++i) {
+      out.push_back(saved[i] + frame[i]);
+      saved[i] = frame[1024 + i];
+    }
+  }
+  return out;
+}
+
+// A random EIGHT_SHORT frame of `groups`: every coded band of every group draws a peak and a
+// scalefactor as RandomFrame's do.
+IcsChannel RandomShortFrame(const LdLayout& layout, std::vector<int> groups, std::mt19937& rng) {
+  const int peaks[] = {0, 1, 2, 4, 7, 12, 16, 40, 300, 8191};
+  IcsChannel ch = Silent(layout, 0);
+  ch.window_sequence = kEightShort;
+  ch.groups = std::move(groups);
+  const std::vector<uint16_t> offsets = GroupedBandOffsets(layout, ch.groups);
+  const int bands = layout.num_short_swb();
+  ch.max_sfb = bands - static_cast<int>(rng() % 3);
+  ch.scalefactors.assign(offsets.size() - 1, 100);
+  int sf = 60 + static_cast<int>(rng() % 60);
+  for (size_t b = 0; b + 1 < offsets.size(); ++b) {
+    const int peak = peaks[rng() % std::size(peaks)];
+    if (peak == 0 || static_cast<int>(b) % bands >= ch.max_sfb) continue;
+    sf = std::clamp(sf + static_cast<int>(rng() % 41) - 20, 40, 140);
+    ch.scalefactors[b] = sf;
+    for (int k = offsets[b]; k < offsets[b + 1]; ++k) {
+      const int a = static_cast<int>(rng() % static_cast<unsigned>(peak + 1));
+      ch.quant[k] = rng() % 2 ? -a : a;
+    }
+  }
+  return ch;
+}
+
+// Block switching: long, start, short (grouped four ways), stop and long frames, mono and as a
+// common-window pair with mid/side in random bands, decode in FFmpeg sample for sample as the
+// standard's filterbank says; the bits counted are the bits written.
+TEST(IcsWriter, ShortWindowsAndTransitionsDecodeAsTheStandardSays) {
+  std::mt19937 rng(8);
+  const std::vector<std::vector<int>> groupings = {
+      {8}, {3, 1, 4}, {1, 1, 1, 1, 1, 1, 1, 1}, {2, 6}};
+  const int sequences[] = {kOnlyLong,   kLongStart,  kEightShort, kEightShort,
+                           kEightShort, kEightShort, kLongStop,   kOnlyLong};
+  for (int rate : {48000, 24000, 16000}) {
+    auto layout = LdLayoutFor(rate, 1024);
+    ASSERT_TRUE(layout.ok());
+    for (int channels : {1, 2}) {
+      std::vector<std::vector<LcFrame>> frames(static_cast<size_t>(channels));
+      std::vector<std::vector<uint8_t>> packets;
+      int shorts = 0;
+      for (int seq : sequences) {
+        std::vector<int> groups;
+        if (seq == kEightShort) groups = groupings[shorts++];
+        Channels block;
+        for (int c = 0; c < channels; ++c) {
+          IcsChannel ch = seq == kEightShort ? RandomShortFrame(*layout, groups, rng)
+                                             : RandomFrame(*layout, 0, rng);
+          ch.window_sequence = seq;
+          block.push_back(ch);
+        }
+        const std::vector<uint16_t> offsets = GroupedBandOffsets(*layout, groups);
+        std::vector<uint8_t> ms;
+        if (channels == 2) {
+          ms.resize(offsets.size() - 1);
+          for (auto& m : ms) m = static_cast<uint8_t>(rng() % 2);
+        }
+        BitWriter w;
+        auto ok = WriteLdRawDataBlock(*layout, block, w, ms);
+        ASSERT_TRUE(ok.ok()) << ok.error().message;
+        auto counted = CountElementBits(*layout, block, ms);
+        ASSERT_TRUE(counted.ok());
+        EXPECT_EQ(w.data().size(), static_cast<size_t>((*counted + 7) / 8));
+        packets.push_back(w.data());
+        std::vector<LcFrame> coded;
+        for (int c = 0; c < channels; ++c)
+          coded.push_back({seq, groups, DequantisedLines(*layout, block[c])});
+        // The decoder gives back L = M + S and R = M - S in the mid/side bands.
+        for (size_t b = 0; b < ms.size(); ++b) {
+          if (!ms[b]) continue;
+          for (int k = offsets[b]; k < offsets[b + 1]; ++k) {
+            const double m = coded[0].lines[k], side = coded[1].lines[k];
+            coded[0].lines[k] = m + side;
+            coded[1].lines[k] = m - side;
+          }
+        }
+        for (int c = 0; c < channels; ++c) frames[c].push_back(coded[c]);
+      }
+      test_helpers::AacDecodeOptions options;
+      options.frame_size = 1024;
+      options.log_open = true;
+      Decoded dec = test_helpers::DecodeAac(*LcConfig(rate, channels), packets, options);
+      EXPECT_TRUE(dec.log.empty()) << dec.log.front();
+      ASSERT_EQ(dec.pcm.size(), static_cast<size_t>(channels));
+      for (int c = 0; c < channels; ++c) {
+        EXPECT_LT(WorstError(dec.pcm[c], ReferenceLc(*layout, frames[c]), 1024), 1e-4)
+            << rate << " Hz, " << channels << " channels, channel " << c;
+      }
+    }
+  }
+}
+
+// Short windows are refused where the bitstream cannot carry them: in LD, with groups that do
+// not cover eight windows, with groups on a long window, and in a pair whose windows differ.
+TEST(IcsWriter, RefusesShortWindowsThatDoNotFit) {
+  auto lc = LdLayoutFor(48000, 1024);
+  auto ld = LdLayoutFor(48000, 512);
+  ASSERT_TRUE(lc.ok() && ld.ok());
+  std::mt19937 rng(3);
+  const auto code = [](const core::Result<int>& r) { return r.ok() ? "" : r.error().code; };
+  IcsChannel ld_short = Silent(*ld, 0);
+  ld_short.window_sequence = kLongStart;
+  EXPECT_EQ(code(CountIcsBits(*ld, ld_short)), "InvalidParam.Ics.WindowSequence");
+  IcsChannel seven = RandomShortFrame(*lc, {3, 4}, rng);
+  seven.groups = {3, 3};
+  EXPECT_EQ(code(CountIcsBits(*lc, seven)), "InvalidParam.Ics.Groups");
+  IcsChannel long_groups = Silent(*lc, 0);
+  long_groups.groups = {8};
+  EXPECT_EQ(code(CountIcsBits(*lc, long_groups)), "InvalidParam.Ics.Groups");
+  IcsChannel wide = RandomShortFrame(*lc, {8}, rng);
+  wide.max_sfb = 15;  // 14 short bands at 48 kHz
+  EXPECT_EQ(code(CountIcsBits(*lc, wide)), "InvalidParam.Ics.MaxSfb");
+  const IcsChannel a = RandomShortFrame(*lc, {4, 4}, rng), b = RandomShortFrame(*lc, {8}, rng);
+  const std::vector<uint8_t> ms(GroupedBandOffsets(*lc, a.groups).size() - 1, 0);
+  EXPECT_EQ(code(CountElementBits(*lc, Channels{a, b}, ms)), "InvalidParam.Ics.WindowShape");
+  EXPECT_TRUE(CountElementBits(*lc, Channels{a, a}, ms).ok());
+}
+
 TEST(IcsWriter, CountedBitsAreTheBitsWritten) {
   std::mt19937 rng(7);
   for (int frame_length : {512, 480, 1024}) {

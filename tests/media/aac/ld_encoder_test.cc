@@ -239,6 +239,94 @@ TEST(LdAacEncoderTest, ClicksDecodeCleanlyWithLittlePreEcho) {
   EXPECT_LT(pre_echo_db, -9.5);  // measured -12.8
 }
 
+// window_sequence of an LC packet: after id_syn_ele (3) and the tag (4), an SCE has global_gain
+// (8) before its ics_info, a CPE common_window (1, always set by Floe's core for a pair).
+int WindowSequenceOf(const std::vector<uint8_t>& packet, int channels) {
+  BitReader r(packet);
+  r.Skip(3 + 4 + (channels == 2 ? 1 : 8) + 1);
+  return static_cast<int>(r.Get(2));
+}
+
+// A quiet tone with loud noise bursts: what block switching is for.
+Planar ToneAndBursts(int channels, int rate, int samples, std::vector<int>& onsets) {
+  Planar x(channels, std::vector<float>(samples));
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<float> uni(-0.5F, 0.5F);
+  for (int i = 0; i < samples; ++i) {
+    const float tone = 0.01F * static_cast<float>(std::sin(2 * std::numbers::pi * 440 * i / rate));
+    for (auto& c : x) c[i] = tone;
+  }
+  for (int at = rate / 4 + 123; at + rate / 10 < samples; at += rate * 37 / 100) {
+    onsets.push_back(at);
+    for (int i = 0; i < rate / 10; ++i) {
+      const float env = std::exp(-static_cast<float>(i) / (0.02F * static_cast<float>(rate)));
+      for (auto& c : x) c[at + i] += env * uni(rng);
+    }
+  }
+  return x;
+}
+
+// AAC LC (Floe's core, as the HE core at 24 kHz): on attacks it switches to eight short windows
+// (through LONG_START and LONG_STOP, which the decoder must take without a warning), and the
+// noise before each burst falls by far against long windows only; between bursts it stays long.
+TEST(LdAacEncoderTest, LcShortWindowsOnAttacksCutThePreEcho) {
+  constexpr int kLcRate = 24000;
+  for (int channels : {1, 2}) {
+    std::vector<int> onsets;
+    const Planar in = ToneAndBursts(channels, kLcRate, 4 * kLcRate, onsets);
+    double pre_echo_db[2] = {0, 0};
+    for (bool switching : {false, true}) {
+      LdAacSettings s{kLcRate, channels, 16000 * channels, 1024};
+      s.block_switching = switching;
+      Encoded enc = Encode(s, in);
+      ASSERT_FALSE(enc.packets.empty());
+      EXPECT_EQ(enc.pts.front(), -1024);  // the lookahead delays packets, not what they decode
+      int sequences[4] = {0, 0, 0, 0};
+      for (const auto& p : enc.packets) ++sequences[WindowSequenceOf(p, channels)];
+      Decoded dec = test_helpers::DecodeAac(enc.extradata, enc.packets,
+                                            {.frame_size = 1024, .log_open = true});
+      EXPECT_TRUE(dec.log.empty()) << dec.log.front();
+      EXPECT_EQ(dec.profile, FF_PROFILE_AAC_LOW);
+      EXPECT_EQ(dec.frames, static_cast<int>(enc.packets.size()));
+      ASSERT_EQ(dec.pcm.size(), static_cast<size_t>(channels));
+      size_t bytes = 0;
+      for (const auto& p : enc.packets) bytes += p.size();
+      const double bps = static_cast<double>(bytes) * 8 * kLcRate / (enc.packets.size() * 1024.0);
+      EXPECT_NEAR(bps, 16000.0 * channels, 1600.0 * channels);
+      // The error in the 20 ms before each onset (the last millisecond left out), against the
+      // tone's level there.
+      double err = 0, ref = 0;
+      for (int at : onsets) {
+        for (int i = at - kLcRate / 50; i < at - kLcRate / 1000; ++i) {
+          for (int c = 0; c < channels; ++c) {
+            const double d = in[c][i] - dec.pcm[c][i + 1024];
+            err += d * d;
+            ref += static_cast<double>(in[c][i]) * in[c][i];
+          }
+        }
+      }
+      pre_echo_db[switching] = 10 * std::log10(err / ref);
+      std::printf(
+          "LC %d ch 16 kbit/s a channel, block switching %s: %d long, %d start, %d short, "
+          "%d stop; noise before bursts %+.1f dB against the tone, %.0f bit/s\n",
+          channels, switching ? "on" : "off", sequences[0], sequences[1], sequences[2],
+          sequences[3], pre_echo_db[switching], bps);
+      if (!switching) {
+        EXPECT_EQ(sequences[0], static_cast<int>(enc.packets.size()));
+        continue;
+      }
+      // Every burst is one or two short frames (an onset near a frame's edge reaches both),
+      // each after a start and before a stop.
+      const int bursts = static_cast<int>(onsets.size());
+      EXPECT_GE(sequences[2], bursts);
+      EXPECT_LE(sequences[2], 2 * bursts);
+      EXPECT_EQ(sequences[1], bursts);
+      EXPECT_EQ(sequences[3], bursts);
+    }
+    EXPECT_LT(pre_echo_db[1], pre_echo_db[0] - 6.0) << channels << " channels";
+  }
+}
+
 // An impulse comes out of the decoder N samples late (the overlap), which the first packet's pts
 // of -N takes back: on the timeline the decoded peak sits where the input's was.
 TEST(LdAacEncoderTest, ImpulseDecodesOneFrameLateAndPtsPutsItBackInPlace) {
