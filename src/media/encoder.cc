@@ -83,30 +83,21 @@ core::Result<std::unique_ptr<Encoder>> Encoder::OpenAudio(const AudioSettings& a
     e->he_ = std::move(*he);
     return e;
   }
-  if (a.encoder == kFloeLdAacEncoder) {
+  // Floe's own AAC core (ld_encoder.h): aac_ld in frames of 512, and aac_low in frames of 1024
+  // under FFmpeg's floor, at the rates its tables have.
+  const bool floe_lc = a.encoder == "aac" && a.bitrate > 0 &&
+                       aac::UsesFloeLcCore(a.bitrate, a.channels) &&
+                       aac::LdLayoutFor(a.sample_rate, 1024).ok();
+  if (a.encoder == kFloeLdAacEncoder || floe_lc) {
     aac::LdAacSettings settings;
     settings.sample_rate = a.sample_rate;
     settings.channels = a.channels;
     settings.bit_rate = a.bitrate;
-    auto ld = aac::LdAacEncoder::Open(settings);
-    if (!ld) return ld.error();
+    settings.frame_length = floe_lc ? 1024 : 512;
+    auto core = aac::LdAacEncoder::Open(settings);
+    if (!core) return core.error();
     auto e = std::make_unique<Encoder>();
-    e->ld_ = std::move(*ld);
-    return e;
-  }
-  // Under FFmpeg's floor (ld_encoder.h) Floe's own LC core codes aac_low, at the rates its
-  // tables have.
-  if (a.encoder == "aac" && a.bitrate > 0 && aac::UsesFloeLcCore(a.bitrate, a.channels) &&
-      aac::LdLayoutFor(a.sample_rate, 1024).ok()) {
-    aac::LdAacSettings settings;
-    settings.sample_rate = a.sample_rate;
-    settings.channels = a.channels;
-    settings.bit_rate = a.bitrate;
-    settings.frame_length = 1024;
-    auto lc = aac::LdAacEncoder::Open(settings);
-    if (!lc) return lc.error();
-    auto e = std::make_unique<Encoder>();
-    e->ld_ = std::move(*lc);
+    e->ld_ = std::move(*core);
     return e;
   }
   const AVCodec* codec = avcodec_find_encoder_by_name(a.encoder.c_str());

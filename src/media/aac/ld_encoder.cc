@@ -39,8 +39,8 @@ core::Result<std::unique_ptr<LdAacEncoder>> LdAacEncoder::Open(const LdAacSettin
                             std::to_string(s.frame_length));
   auto layout = LdLayoutFor(s.sample_rate, s.frame_length);
   if (!layout) return layout.error();
-  auto asc = s.frame_length == 1024 ? LcConfig(s.sample_rate, s.channels)
-                                    : LdConfig(s.sample_rate, s.channels, s.frame_length);
+  auto asc = layout->lc() ? LcConfig(s.sample_rate, s.channels)
+                          : LdConfig(s.sample_rate, s.channels, s.frame_length);
   if (!asc) return asc.error();
   auto mdct = LdMdct::Create(s.frame_length);
   if (!mdct) return mdct.error();
@@ -52,10 +52,10 @@ core::Result<std::unique_ptr<LdAacEncoder>> LdAacEncoder::Open(const LdAacSettin
   e->mdct_ = std::make_unique<LdMdct>(std::move(*mdct));
   e->psy_ = std::make_unique<LdPsy>(*layout, LdFullScaleEnergy(s.frame_length));
   e->quantizer_ = std::make_unique<LdQuantizer>(*layout, s.channels, s.bit_rate, s.cutoff_hz);
-  e->quantizer_->set_max_frame_bits(s.max_frame_bits > 0     ? s.max_frame_bits
-                                    : s.frame_length == 1024 ? 6144 * s.channels
-                                                             : 0);
-  e->lookahead_ = s.frame_length == 1024 ? 1 : 0;
+  e->quantizer_->set_max_frame_bits(s.max_frame_bits > 0 ? s.max_frame_bits
+                                    : layout->lc()       ? 6144 * s.channels
+                                                         : 0);
+  e->lookahead_ = layout->lc() ? 1 : 0;
   e->blocks_.assign(s.channels, std::vector<float>((2 + e->lookahead_) * s.frame_length, 0.0F));
   if (layout->lc()) {
     e->short_psy_ = std::make_unique<LdPsy>(
@@ -71,7 +71,7 @@ core::Result<std::unique_ptr<LdAacEncoder>> LdAacEncoder::Open(const LdAacSettin
   e->face_ = NewFace({.sample_rate = s.sample_rate,
                       .channels = s.channels,
                       .frame_size = s.frame_length,
-                      .profile = s.frame_length == 1024 ? FF_PROFILE_AAC_LOW : FF_PROFILE_AAC_LD,
+                      .profile = layout->lc() ? FF_PROFILE_AAC_LOW : FF_PROFILE_AAC_LD,
                       .bit_rate = s.bit_rate,
                       // the overlap: packet k decodes input frame k - 1 (the lookahead delays
                       // when a packet comes, not what it decodes to)
