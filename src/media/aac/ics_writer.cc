@@ -1,7 +1,8 @@
 // individual_channel_stream(): a sectioning that minimises the bits (dynamic programming over
 // per-band code costs), scalefactor deltas and spectral data; the SCE/CPE framing of ER AAC
 // LD's er_raw_data_block() (ISO/IEC 14496-3 4.4.2: no element ids, no END) or, for 1024-line
-// layouts, of AAC LC's raw_data_block(); a CPE with a common window and mid/side flags.
+// layouts, of AAC LC's raw_data_block() (long, transition or grouped short windows); a CPE with
+// a common window and mid/side flags.
 #include "media/aac/ics_writer.h"
 
 #include <algorithm>
@@ -33,7 +34,6 @@ core::Error Invalid(const std::string& field, const std::string& why) {
 
 // The frame's bands as the bitstream orders them: `groups` groups of `bands` bands each.
 struct Grid {
-  bool short_windows = false;
   int groups = 1;
   int bands = 0;  // per group
   std::vector<uint16_t> offset;
@@ -67,7 +67,6 @@ core::Result<Grid> GridOf(const LdLayout& layout, const IcsChannel& ch) {
   }
   if (windows != kShortWindows)
     return Invalid("Groups", "cover " + std::to_string(windows) + " windows; a frame has 8");
-  grid.short_windows = true;
   grid.groups = static_cast<int>(ch.groups.size());
   grid.bands = layout.num_short_swb();
   grid.offset = GroupedBandOffsets(layout, ch.groups);

@@ -1,6 +1,7 @@
-// Analysis filter bank of ER AAC-LD: the two windows FFmpeg's decoder synthesises with
-// (imdct_and_windowing_ld) and a forward MDCT whose output is in the decoder's dequantised
-// units, so that a spectrum coded exactly decodes back to the input samples.
+// Analysis filter bank of Floe's AAC core: for ER AAC-LD the two windows FFmpeg's decoder
+// synthesises with (imdct_and_windowing_ld), for AAC-LC the sine windows of every window
+// sequence; a forward MDCT whose output is in the decoder's dequantised units, so that a
+// spectrum coded exactly decodes back to the input samples.
 #pragma once
 
 #include <memory>
