@@ -16,6 +16,7 @@ const FRAME_MS = 1000 / FPS;
 // sanitizer build) has 50 ms more room for the encode and the two RTMP hops.
 // STALL_TOLERANCE_MS=200 measures the default (bench/RESULTS.md).
 const MAX_GAP_MS = FRAME_MS + 250;
+const AAC_TAIL_MS = 2 * 1024 / 44.1;  // two AAC frames at the template's 44.1 kHz
 const TOLERANCE = ['--stall-tolerance-ms', process.env.STALL_TOLERANCE_MS || '150'];
 const TEMPLATE = { Type: 'normal', TemplateConfig: {
   VideoParams: { Codec: 'H.264', Height: '240', Fps: String(FPS), Bitrate: '300', Gop: '25' },
@@ -65,8 +66,11 @@ async function neverWaits(t, label, { name, args, seconds, disturb }) {
     rising(packets, 'audio');
     assert.match(end.err, /event=input_stalled/);
     assert.match(end.err, /event=input_resumed/);
+    // The streams' last timestamps after the flush: each ends where SIGTERM found it, video on
+    // a frame and audio on an AAC frame, whose encoder holds two frames back (this machine read
+    // 40 and 63 ms under load); a drift through the disturbance would be larger.
     const last = job.stats().at(-1);
-    assert.ok(Math.abs(last.outputs[0].av_offset_ms) <= FRAME_MS, JSON.stringify(last.outputs[0]));
+    assert.ok(Math.abs(last.outputs[0].av_offset_ms) <= FRAME_MS + AAC_TAIL_MS, JSON.stringify(last.outputs[0]));
     return { err: end.err, last };
   } finally {
     await nginx.stop();
